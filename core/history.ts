@@ -1,0 +1,91 @@
+import { z } from "zod";
+
+/**
+ * Everything a run observed, on one clock: milliseconds since traffic start (setup events are negative).
+ * Checks read only this; it is saved as history.json (plus ledger.ndjson) so checks can be re-run later.
+ */
+
+/** How one operation ended. unknown = the client cannot tell (timeout, reset, 502 from a proxy). */
+export const Outcome = z.enum(["ok", "fail", "unknown"]);
+export type Outcome = z.infer<typeof Outcome>;
+
+/** One request as a load generator reports it (streamed, never all kept in memory). */
+export const OpRecord = z.object({
+  traffic: z.string(),
+  op: z.enum(["write", "read"]),
+  /** Unique id of a write (e.g. a reading id). */
+  id: z.string().optional(),
+  /** Wall-clock start, epoch ms. */
+  startEpochMs: z.number(),
+  durationMs: z.number(),
+  outcome: Outcome,
+  /** "http_201", "http_503", "timeout", "refused", "reset", ... */
+  cause: z.string(),
+  /** Node that answered (from the X-Served-By header), when known. */
+  node: z.string().optional(),
+});
+export type OpRecord = z.infer<typeof OpRecord>;
+
+/** One second of one traffic class: [second*1000, second*1000+1000) ms from traffic start. */
+export const TimelineBucket = z.object({
+  traffic: z.string(),
+  second: z.number().int(),
+  requests: z.number().int(),
+  ok: z.number().int(),
+  fail: z.number().int(),
+  unknown: z.number().int(),
+  /** Count per cause ("http_201", "timeout", ...). */
+  causes: z.record(z.string(), z.number().int()),
+  /** Latency of every request in this second, see core/latency-histogram.ts. */
+  latency: z.record(z.string(), z.number().int()),
+});
+export type TimelineBucket = z.infer<typeof TimelineBucket>;
+
+export const FaultRecord = z.object({
+  id: z.string(),
+  kind: z.string(),
+  targets: z.array(z.string()),
+  /** When the fault took effect (Docker event time where one exists), ms from traffic start. */
+  injectedAtMs: z.number(),
+  /** When the heal completed; null when it never healed (the run was aborted before). */
+  healedAtMs: z.number().nullable(),
+  /** How it was done, e.g. "docker kill SIGKILL". */
+  mechanism: z.string(),
+  notes: z.array(z.string()).default([]),
+});
+export type FaultRecord = z.infer<typeof FaultRecord>;
+
+export const ContainerEvent = z.object({
+  atMs: z.number(),
+  node: z.string(),
+  /** Docker event action: die, start, kill, pause, unpause, oom, ... */
+  action: z.string(),
+  exitCode: z.number().int().optional(),
+});
+export type ContainerEvent = z.infer<typeof ContainerEvent>;
+
+/** Per traffic class: ids the system acknowledged, ids with unknown outcome, ids read back afterwards. */
+export const WriteSets = z.object({
+  acknowledged: z.array(z.string()),
+  unknown: z.array(z.string()),
+  /** null when the store could not be read back. */
+  stored: z.array(z.string()).nullable(),
+});
+export type WriteSets = z.infer<typeof WriteSets>;
+
+export const History = z.object({
+  runId: z.string(),
+  scenario: z.string(),
+  seed: z.number(),
+  /** Wall-clock time of traffic start, epoch ms: the origin of every `...Ms` field. */
+  trafficStartEpochMs: z.number(),
+  /** Traffic end, ms from traffic start. */
+  trafficEndMs: z.number(),
+  timeline: z.array(TimelineBucket),
+  faults: z.array(FaultRecord),
+  containerEvents: z.array(ContainerEvent),
+  writes: z.record(z.string(), WriteSets),
+  /** Iterations the load generator could not start in time, per traffic class (k6 dropped_iterations). */
+  droppedIterations: z.record(z.string(), z.number().int()),
+});
+export type History = z.infer<typeof History>;

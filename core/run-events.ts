@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { ContainerEvent, TimelineBucket } from "./history.ts";
+
+/**
+ * Lines of events.ndjson, written and flushed as the run goes so a killed run still leaves its record.
+ * Every line also carries `wall` (ISO time) and `atMs` (ms from traffic start, null before traffic).
+ */
+export const RunEventBody = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("run-started"), runId: z.string(), scenario: z.string(), file: z.string(), seed: z.number(), pid: z.number() }),
+  z.object({ type: z.literal("phase"), phase: z.string() }),
+  z.object({
+    type: z.literal("plan"),
+    faults: z.array(z.object({ id: z.string(), kind: z.string(), targets: z.array(z.string()), atMs: z.number(), healAtMs: z.number() })),
+  }),
+  z.object({ type: z.literal("topology-started"), nodes: z.record(z.string(), z.record(z.string(), z.number())) }),
+  z.object({ type: z.literal("traffic-started"), originEpochMs: z.number(), classes: z.array(z.string()) }),
+  z.object({ type: z.literal("container"), event: ContainerEvent }),
+  z.object({ type: z.literal("gate"), passed: z.boolean(), detail: z.string() }),
+  z.object({
+    type: z.literal("fault-injected"),
+    id: z.string(),
+    kind: z.string(),
+    targets: z.array(z.string()),
+    injectedAtMs: z.number(),
+    mechanism: z.string(),
+    notes: z.array(z.string()),
+  }),
+  z.object({ type: z.literal("fault-healed"), id: z.string(), healedAtMs: z.number(), notes: z.array(z.string()) }),
+  z.object({ type: z.literal("fault-error"), id: z.string(), stage: z.enum(["inject", "heal"]), message: z.string() }),
+  z.object({ type: z.literal("timeline"), bucket: TimelineBucket }),
+  z.object({ type: z.literal("traffic-finished"), traffic: z.string(), exitCode: z.number().nullable(), httpReqs: z.number(), droppedIterations: z.number() }),
+  z.object({ type: z.literal("readback"), traffic: z.string(), stored: z.number().nullable(), error: z.string().optional() }),
+  z.object({ type: z.literal("abort"), reason: z.string() }),
+  z.object({ type: z.literal("run-finished"), status: z.string(), verdict: z.string(), exitCode: z.number() }),
+]);
+export type RunEventBody = z.infer<typeof RunEventBody>;
+
+export const RunEvent = z.intersection(z.object({ wall: z.string(), atMs: z.number().nullable() }), RunEventBody);
+export type RunEvent = z.infer<typeof RunEvent>;

@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { DurationMs } from "./duration.ts";
+import { FaultSpec } from "./fault-spec.ts";
+import { selectorPool } from "./selector.ts";
+import { SloSpec } from "./slo-spec.ts";
+import { NodeName, Topology } from "./topology.ts";
+import { TrafficClass } from "./traffic-spec.ts";
+
+/** After traffic, read back every id the system stored, to compare with the acknowledged writes. */
+export const PostgresReadback = z
+  .object({
+    kind: z.literal("postgres"),
+    /** Traffic class whose write ledger is compared. */
+    traffic: z.string().min(1),
+    node: NodeName,
+    port: z.number().int().default(5432),
+    database: z.string().min(1),
+    user: z.string().min(1),
+    /** May be `${secret:NAME}`. */
+    password: z.string(),
+    /** Returns one text column: the ids of stored writes. */
+    idsQuery: z.string().min(1),
+  })
+  .strict();
+export const Readback = z.discriminatedUnion("kind", [PostgresReadback]);
+export type Readback = z.infer<typeof Readback>;
+
+/** Steady-state gate: judged on the traffic before the first fault; failing it aborts the run (exit 4) with no fault injected. */
+export const Gate = z
+  .object({
+    /** Every traffic class must reach this success percent before the first fault. Default 95. */
+    minSuccessPercent: z.number().min(0).max(100).default(95),
+    /** ...over at least this many requests per class. Default 10. */
+    minRequests: z.number().int().min(0).default(10),
+  })
+  .strict();
+
+export const Scenario = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case name"),
+    description: z.string().default(""),
+    /** Seed for every random choice; omitted: a random seed, written to the report. */
+    seed: z.number().int().min(0).optional(),
+    /** Names of per-run secrets (random, never printed), usable as `${secret:NAME}` in env and readback. */
+    secrets: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
+    topology: Topology,
+    traffic: z.array(TrafficClass).min(1),
+    faults: z.array(FaultSpec).default([]),
+    readback: z.array(Readback).default([]),
+    slos: z.array(SloSpec).min(1),
+    gate: Gate.default({ minSuccessPercent: 95, minRequests: 10 }),
+    /** Fault-free time at the end of traffic: every fault heals at least this long before traffic ends. Default 5 s. */
+    tail: DurationMs.default(5_000),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const nodes = s.topology.nodes;
+    const nodeNames = new Set(nodes.map((n) => n.name));
+    const trafficNames = new Set<string>();
+    s.traffic.forEach((t, i) => {
+      if (trafficNames.has(t.name)) ctx.addIssue({ code: "custom", path: ["traffic", i, "name"], message: `duplicate traffic class "${t.name}"` });
+      trafficNames.add(t.name);
+      if (!s.secrets.includes(t.keySecret))
+        ctx.addIssue({ code: "custom", path: ["traffic", i, "keySecret"], message: `secret "${t.keySecret}" is not declared in secrets [${s.secrets.join(", ")}]` });
+      const node = nodes.find((n) => n.name === t.target.node);
+      if (!node) ctx.addIssue({ code: "custom", path: ["traffic", i, "target", "node"], message: `unknown node "${t.target.node}"` });
+      else if (!node.ports.includes(t.target.port))
+        ctx.addIssue({ code: "custom", path: ["traffic", i, "target", "port"], message: `port ${t.target.port} is not published by "${node.name}" (ports: [${node.ports.join(", ")}])` });
+    });
+    const trafficEndMs = Math.max(...s.traffic.map((t) => t.duration));
+    const faultIds = new Set<string>();
+    s.faults.forEach((f, i) => {
+      const id = f.id ?? `${f.kind}-${i}`;
+      if (faultIds.has(id)) ctx.addIssue({ code: "custom", path: ["faults", i, "id"], message: `duplicate fault id "${id}"` });
+      faultIds.add(id);
+      if (selectorPool(f.target, nodes).length === 0)
+        ctx.addIssue({ code: "custom", path: ["faults", i, "target"], message: `selector matches no node (nodes: ${[...nodeNames].join(", ")})` });
+      f.target.names?.forEach((name, j) => {
+        if (!nodeNames.has(name)) ctx.addIssue({ code: "custom", path: ["faults", i, "target", "names", j], message: `unknown node "${name}"` });
+      });
+      if (f.at >= trafficEndMs)
+        ctx.addIssue({ code: "custom", path: ["faults", i, "at"], message: `fault at ${f.at} ms is not before the end of traffic (${trafficEndMs} ms)` });
+      if (f.for !== undefined && f.at + f.for > trafficEndMs - s.tail)
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, "for"],
+          message: `fault heals at ${f.at + f.for} ms, later than the end of traffic (${trafficEndMs} ms) minus the fault-free tail (${s.tail} ms)`,
+        });
+    });
+    s.slos.forEach((slo, i) => {
+      if (!trafficNames.has(slo.traffic)) ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `unknown traffic class "${slo.traffic}"` });
+      if (slo.kind === "lost-writes" && !s.readback.some((r) => r.traffic === slo.traffic))
+        ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `lost-writes needs a readback for traffic "${slo.traffic}" (add one to readback)` });
+      if (slo.kind === "availability" && slo.window.kind === "interval" && slo.window.from >= slo.window.to)
+        ctx.addIssue({ code: "custom", path: ["slos", i, "window"], message: "interval window needs from < to" });
+      if (slo.kind === "availability" && slo.window.kind === "fault" && !faultIds.has(slo.window.fault))
+        ctx.addIssue({ code: "custom", path: ["slos", i, "window", "fault"], message: `unknown fault id "${slo.window.fault}"` });
+    });
+    const sloIds = new Set<string>();
+    s.slos.forEach((slo, i) => {
+      if (sloIds.has(slo.id)) ctx.addIssue({ code: "custom", path: ["slos", i, "id"], message: `duplicate SLO id "${slo.id}"` });
+      sloIds.add(slo.id);
+    });
+    s.readback.forEach((r, i) => {
+      if (!trafficNames.has(r.traffic)) ctx.addIssue({ code: "custom", path: ["readback", i, "traffic"], message: `unknown traffic class "${r.traffic}"` });
+      if (!nodeNames.has(r.node)) ctx.addIssue({ code: "custom", path: ["readback", i, "node"], message: `unknown node "${r.node}"` });
+    });
+    const secretRefs = JSON.stringify(s).matchAll(/\$\{secret:([^}]*)\}/g);
+    for (const [, name] of secretRefs)
+      if (!s.secrets.includes(name!)) ctx.addIssue({ code: "custom", path: ["secrets"], message: `\${secret:${name}} is used but "${name}" is not declared in secrets` });
+  });
+export type Scenario = z.infer<typeof Scenario>;
+/** What a scenario file exports: durations may be typed strings, defaults may be left out. */
+export type ScenarioInput = z.input<typeof Scenario>;
+
+/** Fault id as reports and SLO windows name it. */
+export function faultId(fault: FaultSpec, index: number): string {
+  return fault.id ?? `${fault.kind}-${index}`;
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import type { Rng } from "./rng.ts";
+
+/**
+ * Which nodes a fault hits. The pool is `names`, else the nodes with `role`, else every node;
+ * `mode` picks from the pool with the run's seeded Rng (Chaos Mesh modes, Jepsen node specs).
+ */
+export const Selector = z
+  .object({
+    /** Fixed node names forming the pool. */
+    names: z.array(z.string().min(1)).min(1).optional(),
+    /** Nodes whose topology role equals this form the pool. */
+    role: z.string().min(1).optional(),
+    /** How many of the pool: one, all, a minority, a majority, or a percent (rounded up, at least 1). Default one. */
+    mode: z.enum(["one", "all", "minority", "majority", "percent"]).default("one"),
+    /** With mode "percent": 1..100. */
+    percent: z.number().gt(0).lte(100).optional(),
+  })
+  .strict()
+  .refine((s) => s.mode !== "percent" || s.percent !== undefined, {
+    message: 'mode "percent" needs a percent (1..100)',
+    path: ["percent"],
+  });
+export type Selector = z.infer<typeof Selector>;
+export type SelectorInput = z.input<typeof Selector>;
+
+export interface SelectableNode {
+  name: string;
+  role?: string | undefined;
+}
+
+/** The pool a selector draws from, in topology order. Empty means the selector matches nothing. */
+export function selectorPool(selector: Selector, nodes: readonly SelectableNode[]): string[] {
+  if (selector.names) return nodes.filter((n) => selector.names!.includes(n.name)).map((n) => n.name);
+  if (selector.role) return nodes.filter((n) => n.role === selector.role).map((n) => n.name);
+  return nodes.map((n) => n.name);
+}
+
+/** How many nodes the mode takes from a pool of `poolSize`. */
+export function selectionCount(selector: Selector, poolSize: number): number {
+  switch (selector.mode) {
+    case "one":
+      return Math.min(1, poolSize);
+    case "all":
+      return poolSize;
+    case "minority":
+      // Strictly fewer than half; a pool of 1 or 2 has no strict minority, so take one node.
+      return poolSize <= 2 ? Math.min(1, poolSize) : Math.ceil(poolSize / 2) - 1;
+    case "majority":
+      return Math.min(poolSize, Math.floor(poolSize / 2) + 1);
+    case "percent":
+      return Math.min(poolSize, Math.max(1, Math.ceil((poolSize * (selector.percent ?? 100)) / 100)));
+  }
+}
+
+/** Resolves a selector to node names, in topology order; random picks come from `rng`. */
+export function selectNodes(selector: Selector, nodes: readonly SelectableNode[], rng: Rng): string[] {
+  const pool = selectorPool(selector, nodes);
+  const count = selectionCount(selector, pool.length);
+  if (count >= pool.length) return pool;
+  const picked = new Set(rng.shuffle(pool).slice(0, count));
+  return pool.filter((name) => picked.has(name));
+}

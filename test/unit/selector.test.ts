@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { createRng } from "../../core/rng.ts";
+import { Selector, selectNodes, selectionCount } from "../../core/selector.ts";
+
+const nodes = ["db", "app-1", "app-2", "app-3", "app-4", "lb"].map((name) => ({ name, role: name.startsWith("app") ? "app" : name }));
+const pick = (input: unknown, seed = 1) => selectNodes(Selector.parse(input), nodes, createRng(seed));
+
+describe("selectors", () => {
+  it("counts minority and majority strictly", () => {
+    const s = (mode: string) => Selector.parse({ mode });
+    expect([1, 2, 3, 4, 5].map((n) => selectionCount(s("minority"), n))).toEqual([1, 1, 1, 1, 2]);
+    expect([1, 2, 3, 4, 5].map((n) => selectionCount(s("majority"), n))).toEqual([1, 2, 2, 3, 3]);
+  });
+
+  it("draws from the role pool and keeps topology order", () => {
+    expect(pick({ role: "app", mode: "all" })).toEqual(["app-1", "app-2", "app-3", "app-4"]);
+    const two = pick({ role: "app", mode: "percent", percent: 50 });
+    expect(two).toHaveLength(2);
+    expect(two.every((n) => n.startsWith("app-"))).toBe(true);
+    expect(two).toEqual([...two].sort());
+  });
+
+  it("uses fixed names as the pool", () => {
+    expect(pick({ names: ["lb", "db"], mode: "all" })).toEqual(["db", "lb"]);
+  });
+
+  it("needs a percent for percent mode", () => {
+    expect(Selector.safeParse({ mode: "percent" }).success).toBe(false);
+  });
+
+  it("is deterministic per seed", () => {
+    expect(pick({ role: "app" }, 7)).toEqual(pick({ role: "app" }, 7));
+  });
+});
