@@ -1,0 +1,56 @@
+import type { WriteSets } from "../core/history.ts";
+import type { DataLoss, DataLossCounts } from "./report-schema.ts";
+
+/** How many lost / unexpected ids a report lists; the counts are always complete. */
+export const SAMPLE_SIZE = 20;
+
+/**
+ * Jepsen set-checker arithmetic for one traffic class:
+ * lost = acknowledged − stored; recovered = unknown ∩ stored; unexpected = stored − acknowledged − unknown.
+ * An id both acknowledged and unknown (a retry) counts as acknowledged only, so the classes stay disjoint.
+ * Ids the client saw fail are not in the ledger, so a failed write that landed anyway shows as unexpected.
+ */
+export function checkWriteSets(sets: WriteSets): DataLossCounts {
+  const acknowledged = new Set(sets.acknowledged);
+  const unknown = new Set(sets.unknown.filter((id) => !acknowledged.has(id)));
+  if (sets.stored === null) {
+    return { acknowledged: acknowledged.size, unknown: unknown.size, stored: null, lost: null, recovered: null, unexpected: null, lostSample: [], unexpectedSample: [] };
+  }
+  const stored = new Set(sets.stored);
+  const lost = [...acknowledged].filter((id) => !stored.has(id));
+  const recovered = [...unknown].filter((id) => stored.has(id));
+  const unexpected = [...stored].filter((id) => !acknowledged.has(id) && !unknown.has(id));
+  return {
+    acknowledged: acknowledged.size,
+    unknown: unknown.size,
+    stored: stored.size,
+    lost: lost.length,
+    recovered: recovered.length,
+    unexpected: unexpected.length,
+    lostSample: lost.slice(0, SAMPLE_SIZE),
+    unexpectedSample: unexpected.slice(0, SAMPLE_SIZE),
+  };
+}
+
+/** null stays null: one unreadable store makes the total unknown rather than quietly smaller. */
+function sumNullable(values: readonly (number | null)[]): number | null {
+  return values.some((v) => v === null) ? null : values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
+}
+
+/** Per traffic class and in total. No write ledger at all gives zeros (nothing was acknowledged). */
+export function summarizeDataLoss(writes: Readonly<Record<string, WriteSets>>): DataLoss {
+  const byTraffic: Record<string, DataLossCounts> = {};
+  for (const [traffic, sets] of Object.entries(writes)) byTraffic[traffic] = checkWriteSets(sets);
+  const all = Object.values(byTraffic);
+  return {
+    acknowledged: all.reduce((sum, c) => sum + c.acknowledged, 0),
+    unknown: all.reduce((sum, c) => sum + c.unknown, 0),
+    stored: sumNullable(all.map((c) => c.stored)),
+    lost: sumNullable(all.map((c) => c.lost)),
+    recovered: sumNullable(all.map((c) => c.recovered)),
+    unexpected: sumNullable(all.map((c) => c.unexpected)),
+    lostSample: all.flatMap((c) => c.lostSample).slice(0, SAMPLE_SIZE),
+    unexpectedSample: all.flatMap((c) => c.unexpectedSample).slice(0, SAMPLE_SIZE),
+    byTraffic,
+  };
+}

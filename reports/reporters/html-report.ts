@@ -1,0 +1,149 @@
+import { formatSeconds } from "../../core/duration.ts";
+import type { History } from "../../core/history.ts";
+import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../format.ts";
+import type { DataLossCounts, RunReport } from "../report-schema.ts";
+import { escapeXml as esc } from "./escape.ts";
+import { renderTimelineSvg } from "./timeline-svg.ts";
+
+/**
+ * report.html: one self-contained file (inline CSS and SVG, no script, no external URL; the CSP meta tag
+ * makes a browser refuse anything external should one slip in), readable offline and as a CI artifact.
+ * The timelines need the History; rendered from report.json alone, the page says so instead.
+ */
+
+const STYLE = `
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 1100px; }
+h1 { margin-bottom: 0.2rem; }
+.verdict { display: inline-block; padding: 0.2rem 0.7rem; border-radius: 4px; font-weight: bold; color: #fff; }
+.verdict-pass { background: #2e7d32; } .verdict-fail { background: #c62828; }
+.verdict-unknown { background: #757575; } .verdict-error { background: #6a1b9a; }
+dl.run-facts { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
+dl.run-facts dt { font-weight: bold; }
+table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 0 0 1.5rem; } figcaption { font-weight: bold; margin-bottom: 0.3rem; }
+svg.timeline { max-width: 100%; height: auto; border: 1px solid #ddd; }
+`;
+
+function verdictBadge(verdict: string): string {
+  return `<span class="verdict verdict-${esc(verdict)}">${esc(verdict.toUpperCase())}</span>`;
+}
+
+function table(className: string, header: readonly string[], rows: readonly (readonly string[])[], numericFrom = Infinity): string {
+  const head = `<tr>${header.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>`;
+  // Cells arrive already escaped (some hold markup such as a verdict badge).
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${i >= numericFrom ? ' class="num"' : ""}>${c}</td>`).join("")}</tr>`).join("\n");
+  return `<table class="${esc(className)}">\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+function nullableCount(v: number | null): string {
+  return v === null ? "n/a" : formatCount(v);
+}
+
+function dataLossCells(name: string, c: DataLossCounts): string[] {
+  return [esc(name), formatCount(c.acknowledged), nullableCount(c.lost), formatCount(c.unknown), nullableCount(c.recovered), nullableCount(c.unexpected), nullableCount(c.stored)];
+}
+
+function header(report: RunReport): string {
+  const facts: [string, string][] = [
+    ["status", report.status],
+    ["exit code", String(report.exitCode)],
+    ["seed", String(report.seed)],
+    ["run id", report.runId],
+    ["started", report.startedAt],
+    ["duration", formatSeconds(report.durationMs)],
+  ];
+  if (report.reason !== null) facts.push(["reason", report.reason]);
+  return [
+    `<header class="run-header">`,
+    `<h1>${esc(report.scenario)} ${verdictBadge(report.verdict)}</h1>`,
+    report.description ? `<p class="description">${esc(report.description)}</p>` : "",
+    `<dl class="run-facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl>`,
+    `</header>`,
+  ].join("\n");
+}
+
+function timelines(report: RunReport, history: History | undefined): string {
+  if (!history) return `<section id="timelines"><h2>Timeline</h2><p>No history was given, so no timeline is drawn (re-render with history.json).</p></section>`;
+  const classes = Object.keys(report.traffic);
+  const figures = classes.map((traffic) => {
+    const svg = renderTimelineSvg({ traffic, buckets: history.timeline, faults: report.faults, containerEvents: history.containerEvents, trafficEndMs: history.trafficEndMs });
+    return `<figure><figcaption>${esc(traffic)}</figcaption>\n${svg}\n</figure>`;
+  });
+  const setupEvents = history.containerEvents.filter((e) => e.atMs < 0).length;
+  const note = setupEvents > 0 ? `<p>${setupEvents} container events happened before traffic started (setup) and are not drawn.</p>` : "";
+  return `<section id="timelines"><h2>Timeline</h2>\n${figures.join("\n")}\n${note}</section>`;
+}
+
+export function renderHtmlReport(report: RunReport, history?: History): string {
+  const slos = table(
+    "slos",
+    ["SLO", "verdict", "observed", "target", "window", "why"],
+    report.slos.map((s) => [esc(s.id), verdictBadge(s.verdict), esc(formatObserved(s.observed, s.unit)), esc(s.target), esc(s.window?.label ?? "n/a"), esc(s.why)]),
+  );
+  const dataLoss = table(
+    "data-loss",
+    ["traffic", "acknowledged", "lost", "unknown", "recovered", "unexpected", "stored"],
+    [...Object.entries(report.dataLoss.byTraffic).map(([name, c]) => dataLossCells(name, c)), dataLossCells("total", report.dataLoss)],
+    1,
+  );
+  const lostIds = report.dataLoss.lostSample.length > 0 ? `<p>Lost ids (first ${report.dataLoss.lostSample.length}): <code>${esc(report.dataLoss.lostSample.join(", "))}</code></p>` : "";
+  const traffic = table(
+    "traffic",
+    ["traffic", "requests", "ok", "fail", "unknown", "availability", "p50", "p95", "p99", "dropped iterations"],
+    Object.entries(report.traffic).map(([name, t]) => [
+      esc(name),
+      formatCount(t.requests),
+      formatCount(t.ok),
+      formatCount(t.fail),
+      formatCount(t.unknown),
+      t.availabilityPercent === null ? "n/a" : formatPercent(t.availabilityPercent),
+      esc(t.latencyMs === null ? "n/a" : formatLatencyMs(t.latencyMs.p50)),
+      esc(t.latencyMs === null ? "n/a" : formatLatencyMs(t.latencyMs.p95)),
+      esc(t.latencyMs === null ? "n/a" : formatLatencyMs(t.latencyMs.p99)),
+      formatCount(t.droppedIterations),
+    ]),
+    1,
+  );
+  const faults = table(
+    "faults",
+    ["id", "kind", "targets", "injected", "healed", "mechanism", "notes"],
+    report.faults.map((f) => [
+      esc(f.id),
+      esc(f.kind),
+      esc(f.targets.join(", ")),
+      esc(formatSeconds(f.injectedAt)),
+      esc(f.healedAt === null ? "never" : formatSeconds(f.healedAt)),
+      esc(f.mechanism),
+      esc(f.notes.join("; ")),
+    ]),
+  );
+  const plan = table(
+    "plan",
+    ["id", "kind", "targets", "at", "heal at"],
+    report.plan.faults.map((f) => [esc(f.id), esc(f.kind), esc(f.targets.join(", ")), esc(formatSeconds(f.atMs)), esc(f.healAtMs === null ? "end of traffic" : formatSeconds(f.healAtMs))]),
+  );
+  return [
+    `<!DOCTYPE html>`,
+    `<html lang="en">`,
+    `<head>`,
+    `<meta charset="utf-8">`,
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    `<title>${esc(`Havoc ${report.scenario}: ${report.verdict.toUpperCase()}`)}</title>`,
+    `<style>${STYLE}</style>`,
+    `</head>`,
+    `<body>`,
+    header(report),
+    timelines(report, history),
+    `<section id="slos"><h2>SLOs</h2>\n${report.slos.length === 0 ? "<p>No SLOs were judged.</p>" : slos}</section>`,
+    `<section id="data-loss"><h2>Data loss</h2>\n${dataLoss}\n${lostIds}</section>`,
+    `<section id="traffic"><h2>Traffic</h2>\n${traffic}</section>`,
+    `<section id="faults"><h2>Faults</h2>\n${report.faults.length === 0 ? "<p>No faults were injected.</p>" : faults}\n<p>${formatCount(report.containerEvents)} container events recorded.</p></section>`,
+    `<section id="plan"><h2>Plan (seed ${esc(String(report.plan.seed))})</h2>\n${report.plan.faults.length === 0 ? "<p>No faults planned.</p>" : plan}</section>`,
+    `<section id="artifacts"><h2>Files</h2><ul>${report.artifacts.map((a) => `<li>${esc(a)}</li>`).join("")}</ul></section>`,
+    `</body>`,
+    `</html>`,
+    ``,
+  ].join("\n");
+}

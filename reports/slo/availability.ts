@@ -1,0 +1,66 @@
+import type { History, TimelineBucket } from "../../core/history.ts";
+import type { SloSpec } from "../../core/slo-spec.ts";
+import type { SloResult } from "../../core/verdict.ts";
+import { formatCount, formatPercent, truncatedPercent } from "../format.ts";
+import { resolveWindow, type ResolvedWindow } from "./window.ts";
+
+export type AvailabilitySloSpec = Extract<SloSpec, { kind: "availability" }>;
+
+/** Request counts of one traffic class inside a window. */
+export interface WindowCounts {
+  requests: number;
+  ok: number;
+  fail: number;
+  unknown: number;
+}
+
+/**
+ * Sums the per-second buckets of one traffic class whose second starts inside [fromMs, toMs).
+ * Resolution is 1 s: a window edge inside a second moves to the next whole second, so a window
+ * [20 500, 40 500) counts seconds 21..40. Good enough for SLO windows of several seconds; the
+ * history keeps no finer record by design (bounded memory for long runs).
+ */
+export function countInWindow(timeline: readonly TimelineBucket[], traffic: string, window: Pick<ResolvedWindow, "fromMs" | "toMs">): WindowCounts {
+  const counts: WindowCounts = { requests: 0, ok: 0, fail: 0, unknown: 0 };
+  for (const bucket of timeline) {
+    const startMs = bucket.second * 1000;
+    if (bucket.traffic !== traffic || startMs < window.fromMs || startMs >= window.toMs) continue;
+    counts.requests += bucket.requests;
+    counts.ok += bucket.ok;
+    counts.fail += bucket.fail;
+    counts.unknown += bucket.unknown;
+  }
+  return counts;
+}
+
+/**
+ * Availability = ok / requests in the window, in percent. Unknown outcomes (timeouts) count as not available:
+ * the user did not get an answer. No requests in the window is unknown, never a pass. Dropped load-generator
+ * iterations turn a would-be pass into unknown (the system was not offered the load the SLO assumes);
+ * a fail stays a fail, because what was offered already failed.
+ */
+export function checkAvailability(slo: AvailabilitySloSpec, history: History): SloResult {
+  const base = { id: slo.id, kind: slo.kind, target: `>= ${slo.atLeastPercent}%`, unit: "%" };
+  const resolved = resolveWindow(slo.window, history);
+  if (resolved.window === null) {
+    return { ...base, verdict: "unknown", observed: null, window: null, why: `${slo.traffic} availability cannot be judged: ${resolved.why}` };
+  }
+  const window = resolved.window;
+  const counts = countInWindow(history.timeline, slo.traffic, window);
+  if (counts.requests === 0) {
+    return { ...base, verdict: "unknown", observed: null, window, why: `no traffic in window: no ${slo.traffic} requests ${window.label}` };
+  }
+  const observed = truncatedPercent(counts.ok, counts.requests);
+  // Compare the exact ratio (not the truncated display value); the epsilon absorbs float error at equality.
+  const meets = (counts.ok / counts.requests) * 100 >= slo.atLeastPercent - 1e-9;
+  const notOk = counts.requests - counts.ok;
+  const why =
+    `${slo.traffic} availability ${formatPercent(observed)} ${meets ? ">=" : "<"} ${slo.atLeastPercent}% ${window.label}: ` +
+    `${formatCount(counts.requests)} requests, ${formatCount(notOk)} not ok (${formatCount(counts.fail)} failed, ${formatCount(counts.unknown)} unknown)`;
+  if (!meets) return { ...base, verdict: "fail", observed, window, why };
+  const dropped = history.droppedIterations[slo.traffic] ?? 0;
+  if (dropped > 0) {
+    return { ...base, verdict: "unknown", observed, window, why: `load generator dropped ${formatCount(dropped)} iterations; cannot judge: ${why}` };
+  }
+  return { ...base, verdict: "pass", observed, window, why };
+}

@@ -1,0 +1,44 @@
+import { ExitCode, errorMessage } from "../../core/errors.ts";
+import type { History } from "../../core/history.ts";
+import type { Scenario } from "../../core/scenario.ts";
+import type { SloSpec } from "../../core/slo-spec.ts";
+import { mergeVerdicts, SloResult, type Verdict } from "../../core/verdict.ts";
+import { checkAvailability } from "./availability.ts";
+import { checkLostWrites } from "./lost-writes.ts";
+
+function runCheck(slo: SloSpec, history: History): SloResult {
+  switch (slo.kind) {
+    case "availability":
+      return checkAvailability(slo, history);
+    case "lost-writes":
+      return checkLostWrites(slo, history);
+  }
+}
+
+/**
+ * Judges one SLO. A check that throws, or returns a malformed result, is verdict "error" with the message
+ * as why: a crashing check never reads as a pass (Jepsen check-safe).
+ */
+export function evaluateSlo(slo: SloSpec, history: History): SloResult {
+  try {
+    return SloResult.parse(runCheck(slo, history));
+  } catch (error) {
+    return { id: slo.id, kind: slo.kind, verdict: "error", observed: null, target: "", unit: "", window: null, why: `check crashed: ${errorMessage(error)}` };
+  }
+}
+
+/** One result per SLO of the scenario, in scenario order. */
+export function evaluateSlos(scenario: Scenario, history: History): SloResult[] {
+  return scenario.slos.map((slo) => evaluateSlo(slo, history));
+}
+
+/** fail > error > unknown > pass; no SLOs at all is unknown. */
+export function runVerdict(results: readonly SloResult[]): Verdict {
+  return mergeVerdicts(results.map((r) => r.verdict));
+}
+
+/** Exit code of `havoc run` for a verdict: pass 0, fail 1, error 3, unknown 4. */
+export function exitCodeFor(verdict: Verdict): ExitCode {
+  const codes = { pass: ExitCode.pass, fail: ExitCode.sloFailed, error: ExitCode.environment, unknown: ExitCode.inconclusive } as const;
+  return codes[verdict];
+}

@@ -1,0 +1,40 @@
+import type { History } from "../../core/history.ts";
+import type { SloSpec } from "../../core/slo-spec.ts";
+import type { SloResult } from "../../core/verdict.ts";
+import { checkWriteSets } from "../data-loss.ts";
+import { formatCount } from "../format.ts";
+import { resolveWindow } from "./window.ts";
+
+export type LostWritesSloSpec = Extract<SloSpec, { kind: "lost-writes" }>;
+
+/** How many lost ids the one-line why names; report.json carries up to 20. */
+const IDS_IN_WHY = 5;
+
+/**
+ * Acknowledged writes missing from the store after the run (Jepsen set checker). Unknown-outcome writes
+ * are never counted as lost: the system never promised them. Cannot judge (unknown) when the store could
+ * not be read back or nothing was acknowledged.
+ */
+export function checkLostWrites(slo: LostWritesSloSpec, history: History): SloResult {
+  const run = resolveWindow({ kind: "run" }, history);
+  const base = { id: slo.id, kind: slo.kind, target: `<= ${slo.atMost} lost`, unit: "writes", window: run.window };
+  const sets = history.writes[slo.traffic];
+  if (!sets) return { ...base, verdict: "unknown", observed: null, why: `no write ledger for ${slo.traffic}; lost writes cannot be judged` };
+  const counts = checkWriteSets(sets);
+  if (counts.lost === null) return { ...base, verdict: "unknown", observed: null, why: `could not read back the store for ${slo.traffic}; lost writes cannot be judged` };
+  if (counts.acknowledged === 0) return { ...base, verdict: "unknown", observed: counts.lost, why: `no acknowledged writes to check for ${slo.traffic}` };
+  const tally =
+    `${formatCount(counts.acknowledged)} acknowledged, ${formatCount(counts.unknown)} unknown ` +
+    `(${formatCount(counts.recovered ?? 0)} recovered), ${formatCount(counts.unexpected ?? 0)} unexpected`;
+  if (counts.lost > slo.atMost) {
+    const shown = counts.lostSample.slice(0, IDS_IN_WHY).join(", ");
+    const more = counts.lost > IDS_IN_WHY ? ", ..." : "";
+    return {
+      ...base,
+      verdict: "fail",
+      observed: counts.lost,
+      why: `${slo.traffic} lost ${formatCount(counts.lost)} acknowledged writes > ${slo.atMost} allowed (${shown}${more}); ${tally}`,
+    };
+  }
+  return { ...base, verdict: "pass", observed: counts.lost, why: `${slo.traffic} lost ${formatCount(counts.lost)} acknowledged writes <= ${slo.atMost} allowed; ${tally}` };
+}

@@ -1,0 +1,361 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { History, TimelineBucket } from "../../core/history.ts";
+import { createLogger } from "../../core/log.ts";
+import { Scenario } from "../../core/scenario.ts";
+import { buildReport, type BuildReportInput } from "../../reports/build-report.ts";
+import { RunReport } from "../../reports/report-schema.ts";
+import { renderConsoleTable } from "../../reports/reporters/console-table.ts";
+import { renderHtmlReport } from "../../reports/reporters/html-report.ts";
+import { renderJunitXml } from "../../reports/reporters/junit-xml.ts";
+import { renderSummaryMarkdown } from "../../reports/reporters/summary-markdown.ts";
+import { evaluateSlos } from "../../reports/slo/evaluate.ts";
+import { defaultFileReporters, writeReports } from "../../reports/write-reports.ts";
+
+// ---- a tiny XML parser, enough to prove junit.xml and the SVGs are well-formed and to walk them ----
+
+interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+function decodeEntities(s: string): string {
+  if (/&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s)) throw new Error(`bare & in ${JSON.stringify(s)}`);
+  return s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) => {
+    const named: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+    if (named[e]) return named[e];
+    return String.fromCodePoint(e.startsWith("#x") ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+  });
+}
+
+function parseXml(xml: string): XmlElement {
+  let i = 0;
+  const skip = () => {
+    for (;;) {
+      const ws = /^\s*/.exec(xml.slice(i))![0].length;
+      i += ws;
+      if (xml.startsWith("<?", i)) i = xml.indexOf("?>", i) + 2;
+      else if (xml.startsWith("<!--", i)) i = xml.indexOf("-->", i) + 3;
+      else return;
+    }
+  };
+  const element = (): XmlElement => {
+    const open = /^<([A-Za-z_][\w.:-]*)/.exec(xml.slice(i));
+    if (!open) throw new Error(`expected an element at ${i}: ${xml.slice(i, i + 30)}`);
+    i += open[0].length;
+    const node: XmlElement = { name: open[1]!, attributes: {}, children: [], text: "" };
+    for (;;) {
+      const attr = /^\s+([A-Za-z_][\w.:-]*)="([^"<]*)"/.exec(xml.slice(i));
+      if (!attr) break;
+      if (attr[1]! in node.attributes) throw new Error(`duplicate attribute ${attr[1]}`);
+      node.attributes[attr[1]!] = decodeEntities(attr[2]!);
+      i += attr[0].length;
+    }
+    const end = /^\s*(\/?)>/.exec(xml.slice(i));
+    if (!end) throw new Error(`malformed tag <${node.name}> at ${i}: ${xml.slice(i, i + 30)}`);
+    i += end[0].length;
+    if (end[1] === "/") return node;
+    for (;;) {
+      const lt = xml.indexOf("<", i);
+      if (lt < 0) throw new Error(`unclosed <${node.name}>`);
+      node.text += decodeEntities(xml.slice(i, lt));
+      i = lt;
+      if (xml.startsWith(`</${node.name}>`, i)) {
+        i += node.name.length + 3;
+        return node;
+      }
+      if (xml.startsWith("</", i)) throw new Error(`mismatched close tag at ${i} inside <${node.name}>: ${xml.slice(i, i + 30)}`);
+      node.children.push(element());
+    }
+  };
+  skip();
+  const root = element();
+  skip();
+  if (i !== xml.length) throw new Error(`trailing content at ${i}`);
+  return root;
+}
+
+function all(node: XmlElement, name: string): XmlElement[] {
+  return node.children.flatMap((c) => [...(c.name === name ? [c] : []), ...all(c, name)]);
+}
+
+// ---- a hand-made run: two traffic classes, two faults, one of them never healed ----
+
+function bucket(traffic: string, second: number, ok: number, fail = 0, unknown = 0): TimelineBucket {
+  return {
+    traffic,
+    second,
+    requests: ok + fail + unknown,
+    ok,
+    fail,
+    unknown,
+    causes: { http_201: ok, ...(fail ? { http_503: fail } : {}), ...(unknown ? { timeout: unknown } : {}) },
+    latency: { "30": ok, "60": fail + unknown }, // bucket 30 ~ 16.8 ms, 60 ~ 290 ms
+  };
+}
+
+const WEIRD = `<b>&"quote'</b>\u0001|pipe`;
+
+function history(): History {
+  const timeline: TimelineBucket[] = [];
+  for (let s = 0; s < 30; s++) {
+    timeline.push(bucket("devices", s, s >= 10 && s < 20 ? 80 : 100, s >= 10 && s < 20 ? 15 : 0, s >= 10 && s < 20 ? 5 : 0));
+    timeline.push(bucket("users", s, 10));
+  }
+  return {
+    runId: "run-42",
+    scenario: "demo",
+    seed: 1234,
+    trafficStartEpochMs: 1_700_000_000_000,
+    trafficEndMs: 30_000,
+    timeline,
+    faults: [
+      { id: "kill-app-2", kind: "kill", targets: ["app-2"], injectedAtMs: 10_000, healedAtMs: 20_000, mechanism: "docker kill SIGKILL", notes: [] },
+      { id: "pause-db", kind: "pause", targets: ["db"], injectedAtMs: 25_000, healedAtMs: null, mechanism: "docker pause", notes: ["run aborted before heal"] },
+    ],
+    containerEvents: [
+      { atMs: -5_000, node: "app-2", action: "start" },
+      { atMs: 10_010, node: "app-2", action: "die", exitCode: 137 },
+      { atMs: 19_500, node: "app-2", action: "start" },
+    ],
+    writes: { devices: { acknowledged: ["a1", "a2", "a3"], unknown: ["u1"], stored: ["a1", "u1"] } },
+    droppedIterations: { devices: 0 },
+  };
+}
+
+const scenario = Scenario.parse({
+  name: "demo",
+  description: "two app nodes behind a balancer",
+  secrets: ["device-key"],
+  topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }, { name: "app-2", image: "app", ports: [8080] }, { name: "db", image: "db" }] },
+  traffic: [
+    { name: "devices", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 100, duration: "30s" },
+    { name: "users", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 10, duration: "30s" },
+    { name: "idle", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 1, duration: "30s" },
+  ],
+  faults: [
+    { kind: "kill", id: "kill-app-2", target: { names: ["app-2"] }, at: "10s", for: "10s" },
+    { kind: "pause", id: "pause-db", target: { names: ["db"] }, at: "25s" },
+  ],
+  readback: [{ kind: "postgres", traffic: "devices", node: "db", database: "d", user: "u", password: "p", idsQuery: "SELECT id FROM t" }],
+  slos: [
+    { kind: "availability", id: "devices-during-kill", traffic: "devices", window: { kind: "fault", fault: "kill-app-2", phase: "during" }, atLeastPercent: 99 },
+    { kind: "availability", id: "users-available", traffic: "users", atLeastPercent: 99 },
+    { kind: "lost-writes", id: "no-lost-writes", traffic: "devices" },
+    { kind: "availability", id: "idle-available", traffic: "idle", atLeastPercent: 50 },
+  ],
+});
+
+function input(overrides: Partial<BuildReportInput> = {}): BuildReportInput {
+  const h = history();
+  return {
+    scenario,
+    history: h,
+    slos: evaluateSlos(scenario, h),
+    status: "completed",
+    reason: null,
+    startedAt: new Date(1_700_000_000_000 - 20_000),
+    finishedAt: new Date(1_700_000_000_000 + 45_500),
+    plan: { seed: 1234, faults: [{ id: "kill-app-2", kind: "kill", targets: ["app-2"], atMs: 10_000, healAtMs: 20_000 }, { id: "pause-db", kind: "pause", targets: ["db"], atMs: 25_000, healAtMs: null }] },
+    runId: "run-42",
+    ...overrides,
+  };
+}
+
+describe("buildReport", () => {
+  it("builds a schema-valid report with verdict, traffic and data-loss sections", () => {
+    const report = buildReport(input());
+    expect(RunReport.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
+    expect(report).toMatchObject({ schemaVersion: 1, scenario: "demo", seed: 1234, runId: "run-42", status: "completed", verdict: "fail", exitCode: 1, durationMs: 65_500, containerEvents: 3 });
+    expect(report.slos.map((s) => s.verdict)).toEqual(["fail", "pass", "fail", "unknown"]);
+    expect(report.traffic["devices"]).toMatchObject({ requests: 3_000, ok: 2_800, fail: 150, unknown: 50, availabilityPercent: 93.33, causes: { http_201: 2_800, http_503: 150, timeout: 50 }, droppedIterations: 0 });
+    expect(report.traffic["devices"]?.latencyMs?.p50).toBeCloseTo(16.8, 0);
+    expect(report.traffic["devices"]?.latencyMs?.p99).toBeGreaterThan(250);
+    expect(report.traffic["idle"]).toMatchObject({ requests: 0, availabilityPercent: null, latencyMs: null });
+    expect(report.dataLoss).toMatchObject({ acknowledged: 3, lost: 2, unknown: 1, recovered: 1, unexpected: 0, lostSample: ["a2", "a3"] });
+    expect(report.faults[1]).toEqual({ id: "pause-db", kind: "pause", targets: ["db"], injectedAt: 25_000, healedAt: null, mechanism: "docker pause", notes: ["run aborted before heal"] });
+  });
+
+  it("never lets a run that did not complete pass", () => {
+    const passing = input({ slos: [{ id: "a", kind: "availability", verdict: "pass", observed: 100, target: ">= 99%", unit: "%", window: null, why: "" }] });
+    expect(buildReport(passing)).toMatchObject({ verdict: "pass", exitCode: 0 });
+    expect(buildReport({ ...passing, status: "inconclusive", reason: "gate failed" })).toMatchObject({ verdict: "unknown", exitCode: 4, reason: "gate failed" });
+    expect(buildReport({ ...passing, status: "error", reason: "docker died" })).toMatchObject({ verdict: "error", exitCode: 3 });
+    expect(buildReport({ ...input(), status: "aborted", reason: "SIGINT" })).toMatchObject({ verdict: "fail", exitCode: 1 });
+    expect(buildReport({ ...passing, slos: [] })).toMatchObject({ verdict: "unknown", exitCode: 4 });
+  });
+});
+
+describe("console table", () => {
+  it("prints a fixed-width SLO table, the data-loss line and the verdict last", () => {
+    const text = renderConsoleTable(buildReport(input()));
+    const lines = text.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^SLO\s+verdict\s+observed\s+target\s+window$/);
+    expect(lines[2]).toMatch(/^devices-during-kill\s+FAIL\s+80\.00%\s+>= 99%\s+during kill app-2 \(10\.0 s to 20\.0 s\)$/);
+    // Every column starts at the same offset on every row.
+    const verdictColumn = lines[0]!.indexOf("verdict");
+    for (const line of lines.slice(2, 6)) expect(line.slice(verdictColumn)).toMatch(/^(PASS|FAIL|UNKNOWN|ERROR)\s/);
+    expect(lines.at(-2)).toBe("acknowledged 3, lost 2, unknown 1, recovered 1");
+    expect(lines.at(-1)).toBe("verdict: FAIL (exit 1)");
+  });
+});
+
+describe("junit.xml", () => {
+  it("parses back to one suite with one test case per SLO", () => {
+    const report = buildReport(input());
+    const root = parseXml(renderJunitXml(report));
+    expect(root.name).toBe("testsuites");
+    const suites = all(root, "testsuite");
+    expect(suites).toHaveLength(1);
+    const suite = suites[0]!;
+    expect(suite.attributes).toMatchObject({ name: "demo", tests: "4", failures: "2", errors: "0", skipped: "1" });
+    const properties = Object.fromEntries(all(suite, "property").map((p) => [p.attributes["name"], p.attributes["value"]]));
+    expect(properties).toMatchObject({ seed: "1234", runId: "run-42" });
+    const cases = all(suite, "testcase");
+    expect(cases.map((c) => [c.attributes["classname"], c.attributes["name"], c.children.map((x) => x.name)])).toEqual([
+      ["havoc.demo", "devices-during-kill", ["failure"]],
+      ["havoc.demo", "users-available", []],
+      ["havoc.demo", "no-lost-writes", ["failure"]],
+      ["havoc.demo", "idle-available", ["skipped"]],
+    ]);
+    expect(cases[0]!.children[0]!.attributes["message"]).toBe(report.slos[0]!.why);
+    expect(cases[3]!.children[0]!.attributes["message"]).toContain("no traffic in window");
+  });
+
+  it("reports error verdicts as <error>, a run that did not complete as an extra case, and escapes everything", () => {
+    const report = buildReport(
+      input({
+        status: "error",
+        reason: `harness broke: ${WEIRD}`,
+        runId: `run-${WEIRD}`,
+        slos: [{ id: "x", kind: "availability", verdict: "error", observed: null, target: "", unit: "", window: null, why: `check crashed: ${WEIRD}\nsecond line` }],
+      }),
+    );
+    const xml = renderJunitXml(report);
+    expect(xml).not.toContain("\u0001");
+    const root = parseXml(xml);
+    const cases = all(root, "testcase");
+    expect(cases.map((c) => [c.attributes["name"], c.children.map((x) => x.name)])).toEqual([
+      ["x", ["error"]],
+      ["run status", ["error"]],
+    ]);
+    expect(cases[0]!.children[0]!.attributes["message"]).toBe(`check crashed: <b>&"quote'</b>|pipe\nsecond line`);
+    expect(cases[0]!.children[0]!.text).toBe(`check crashed: <b>&"quote'</b>|pipe\nsecond line`);
+    expect(all(root, "property").find((p) => p.attributes["name"] === "runId")?.attributes["value"]).toBe(`run-<b>&"quote'</b>|pipe`);
+  });
+});
+
+describe("summary.md", () => {
+  it("has the verdict marker and the SLO, faults, data-loss and traffic tables", () => {
+    const md = renderSummaryMarkdown(buildReport(input()));
+    expect(md.split("\n")[0]).toBe("# Havoc `demo`: **FAIL**");
+    for (const heading of ["## SLOs", "## Faults", "## Data loss", "## Traffic"]) expect(md).toContain(heading);
+    expect(md).toContain("| kill-app-2 | kill | app-2 | 10.0 s | 20.0 s |");
+    expect(md).toContain("| pause-db | pause | db | 25.0 s | never |");
+    expect(md).toMatch(/\| devices \| 3,000 \| 93\.33% \| 16\.\d ms \|/);
+    expect(md).toContain("| **total** | 3 | 2 | 1 | 1 | 0 | 2 |");
+  });
+
+  it("escapes pipes and line breaks inside cells", () => {
+    const md = renderSummaryMarkdown(
+      buildReport(input({ slos: [{ id: "x", kind: "availability", verdict: "unknown", observed: null, target: "", unit: "%", window: null, why: "a|b\nc" }] })),
+    );
+    expect(md).toContain("a\\|b c");
+    expect(md).toContain("**UNKNOWN**");
+  });
+});
+
+describe("report.html", () => {
+  it("is self-contained, with one timeline per traffic class and one fault band per fault", () => {
+    const h = history();
+    const report = buildReport(input());
+    const html = renderHtmlReport(report, h);
+    expect(html).not.toMatch(/<script|<link|@import|\ssrc=|href="|url\(/i);
+    const svgs = [...html.matchAll(/<svg class="timeline"[\s\S]*?<\/svg>/g)].map((m) => parseXml(m[0]));
+    expect(svgs.map((s) => s.attributes["data-traffic"])).toEqual(["devices", "users", "idle"]);
+    for (const svg of svgs) {
+      const bands = all(svg, "g").filter((g) => g.attributes["class"] === "fault-band");
+      expect(bands.map((b) => b.attributes["data-fault-id"])).toEqual(["kill-app-2", "pause-db"]);
+      // The setup event (negative time) is not drawn; the two during traffic are.
+      const events = all(svg, "line").filter((l) => l.attributes["class"] === "container-event");
+      expect(events.map((e) => `${e.attributes["data-node"]} ${e.attributes["data-action"]}`)).toEqual(["app-2 die", "app-2 start"]);
+      for (const cls of ["throughput-bars", "error-line", "latency-p50", "latency-p95"]) expect(all(svg, "path").filter((p) => p.attributes["class"] === cls)).toHaveLength(1);
+    }
+    const devices = svgs[0]!;
+    const band = all(devices, "g").find((g) => g.attributes["data-fault-id"] === "kill-app-2")!;
+    const rect = band.children.find((c) => c.name === "rect")!;
+    // 10 s to 20 s of a 30 s domain over the 836 px plot that starts at x = 60.
+    expect(Number(rect.attributes["x"])).toBeCloseTo(60 + 836 / 3, 0);
+    expect(Number(rect.attributes["width"])).toBeCloseTo(836 / 3, 0);
+    expect(all(devices, "path").find((p) => p.attributes["class"] === "throughput-bars")!.attributes["d"]!.match(/M/g)).toHaveLength(30);
+    expect(html).toContain('class="slos"');
+    expect(html).toContain('class="data-loss"');
+    expect(html).toContain('<section id="plan">');
+  });
+
+  it("escapes every piece of text", () => {
+    const h = history();
+    h.faults[0]!.id = `evil"><script>alert(1)</script>`;
+    h.faults[0]!.targets = [WEIRD];
+    const report = buildReport(input({ history: h, slos: [{ id: "x", kind: "availability", verdict: "fail", observed: 1, target: WEIRD, unit: "%", window: null, why: WEIRD }] }));
+    const html = renderHtmlReport({ ...report, description: WEIRD }, h);
+    expect(html).not.toContain("<script");
+    expect(html).not.toContain("<b>");
+    expect(html).toContain("&lt;b&gt;&amp;&quot;quote&apos;&lt;/b&gt;");
+    for (const m of html.matchAll(/<svg class="timeline"[\s\S]*?<\/svg>/g)) expect(() => parseXml(m[0])).not.toThrow();
+  });
+
+  it("renders without a history, saying the timeline needs one", () => {
+    const html = renderHtmlReport(buildReport(input()));
+    expect(html).not.toContain("<svg");
+    expect(html).toContain("No history was given");
+  });
+});
+
+describe("writeReports", () => {
+  let dir: string;
+  const lines: string[] = [];
+  const log = createLogger("test", (line) => lines.push(line));
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "havoc-reports-"));
+    lines.length = 0;
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("writes report.json, junit.xml, summary.md and report.html", async () => {
+    const report = { ...buildReport(input()), artifacts: ["events.ndjson"] };
+    const result = await writeReports(dir, report, history(), log);
+    expect(result.failures).toEqual([]);
+    expect(result.written).toEqual(["junit.xml", "summary.md", "report.html", "report.json"]);
+    expect((await readdir(dir)).sort()).toEqual(["junit.xml", "report.html", "report.json", "summary.md"]);
+    const saved = RunReport.parse(JSON.parse(await readFile(join(dir, "report.json"), "utf8")));
+    expect(saved.artifacts).toEqual(["events.ndjson", "junit.xml", "summary.md", "report.html", "report.json"]);
+    expect(saved.verdict).toBe("fail");
+  });
+
+  it("logs a reporter that throws and still writes the others", async () => {
+    const broken = { name: "broken", file: "broken.txt", render: () => { throw new Error("kaboom"); } };
+    const reporters = [defaultFileReporters[0]!, broken, ...defaultFileReporters.slice(1)];
+    const result = await writeReports(dir, buildReport(input()), history(), log, reporters);
+    expect(result.failures).toEqual([{ reporter: "broken", file: "broken.txt", message: "kaboom" }]);
+    expect(result.written).toEqual(["junit.xml", "summary.md", "report.html", "report.json"]);
+    expect(lines).toContain("[test] warning: reporter broken failed: kaboom");
+    const saved = RunReport.parse(JSON.parse(await readFile(join(dir, "report.json"), "utf8")));
+    expect(saved.verdict).toBe("fail");
+    expect(saved.artifacts).not.toContain("broken.txt");
+  });
+
+  it("never throws, even when the run directory cannot be created", async () => {
+    const file = join(dir, "not-a-dir");
+    await writeFile(file, "");
+    const result = await writeReports(join(file, "run"), buildReport(input()), history(), log);
+    expect(result.written).toEqual([]);
+    expect(result.failures.map((f) => f.file)).toEqual(["junit.xml", "summary.md", "report.html", "report.json"]);
+  });
+});

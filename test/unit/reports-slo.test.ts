@@ -1,0 +1,275 @@
+import { describe, expect, it } from "vitest";
+import type { History, TimelineBucket } from "../../core/history.ts";
+import { Scenario, type ScenarioInput } from "../../core/scenario.ts";
+import type { SloWindow } from "../../core/slo-spec.ts";
+import type { SloResult, Verdict } from "../../core/verdict.ts";
+import { checkWriteSets, summarizeDataLoss } from "../../reports/data-loss.ts";
+import { checkAvailability, countInWindow, type AvailabilitySloSpec } from "../../reports/slo/availability.ts";
+import { evaluateSlos, exitCodeFor, runVerdict } from "../../reports/slo/evaluate.ts";
+import { checkLostWrites } from "../../reports/slo/lost-writes.ts";
+import { resolveWindow } from "../../reports/slo/window.ts";
+
+// Hand-made histories (no Docker): 60 s of "devices" traffic, app-2 killed at 20 s and started at 40 s.
+
+function bucket(second: number, ok: number, fail = 0, unknown = 0, traffic = "devices"): TimelineBucket {
+  return { traffic, second, requests: ok + fail + unknown, ok, fail, unknown, causes: { http_201: ok }, latency: { "25": ok + fail + unknown } };
+}
+
+/** `perSecond(from, to, f)`: one bucket per second in [from, to). */
+function perSecond(fromS: number, toS: number, make: (second: number) => TimelineBucket): TimelineBucket[] {
+  return Array.from({ length: toS - fromS }, (_, i) => make(fromS + i));
+}
+
+function history(overrides: Partial<History> = {}): History {
+  return {
+    runId: "run-1",
+    scenario: "demo",
+    seed: 7,
+    trafficStartEpochMs: 1_700_000_000_000,
+    trafficEndMs: 60_000,
+    timeline: perSecond(0, 60, (s) => bucket(s, 200)),
+    faults: [{ id: "kill-app-2", kind: "kill", targets: ["app-2"], injectedAtMs: 20_000, healedAtMs: 40_000, mechanism: "docker kill SIGKILL", notes: [] }],
+    containerEvents: [],
+    writes: {},
+    droppedIterations: {},
+    ...overrides,
+  };
+}
+
+function availability(window: SloWindow, atLeastPercent = 99): AvailabilitySloSpec {
+  return { kind: "availability", id: "devices-available", traffic: "devices", window, atLeastPercent };
+}
+
+const scenarioInput: ScenarioInput = {
+  name: "demo",
+  secrets: ["device-key"],
+  topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }, { name: "app-2", image: "app", ports: [8080] }] },
+  traffic: [{ name: "devices", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 200, duration: "60s" }],
+  faults: [{ kind: "kill", id: "kill-app-2", target: { names: ["app-2"] }, at: "20s", for: "20s" }],
+  readback: [{ kind: "postgres", traffic: "devices", node: "app-2", database: "d", user: "u", password: "p", idsQuery: "SELECT id FROM t" }],
+  slos: [
+    { kind: "availability", id: "available", traffic: "devices", atLeastPercent: 99 },
+    { kind: "lost-writes", id: "no-lost-writes", traffic: "devices" },
+  ],
+};
+
+describe("resolveWindow", () => {
+  it("resolves the run to [0, trafficEnd)", () => {
+    expect(resolveWindow({ kind: "run" }, history())).toEqual({ window: { label: "over the run (0.0 s to 60.0 s)", fromMs: 0, toMs: 60_000 } });
+  });
+
+  it("resolves before, during and after a healed fault from the FaultRecord", () => {
+    const h = history();
+    expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "before" }, h)).toEqual({ window: { label: "before kill app-2 (0.0 s to 20.0 s)", fromMs: 0, toMs: 20_000 } });
+    expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, h)).toEqual({ window: { label: "during kill app-2 (20.0 s to 40.0 s)", fromMs: 20_000, toMs: 40_000 } });
+    expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "after" }, h)).toEqual({ window: { label: "after kill app-2 (40.0 s to 60.0 s)", fromMs: 40_000, toMs: 60_000 } });
+  });
+
+  it("uses the recorded injection time, not the planned one", () => {
+    const h = history({ faults: [{ id: "kill-app-2", kind: "kill", targets: ["app-2"], injectedAtMs: 21_350, healedAtMs: 40_120, mechanism: "docker kill", notes: [] }] });
+    expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, h).window).toMatchObject({ fromMs: 21_350, toMs: 40_120 });
+  });
+
+  it("runs a never-healed fault's during window to traffic end and gives it no after window", () => {
+    const h = history({ faults: [{ id: "kill-app-2", kind: "kill", targets: ["app-2", "app-3"], injectedAtMs: 20_000, healedAtMs: null, mechanism: "docker kill", notes: [] }] });
+    expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, h)).toEqual({
+      window: { label: "during kill app-2, app-3 (20.0 s to 60.0 s, never healed)", fromMs: 20_000, toMs: 60_000 },
+    });
+    const after = resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "after" }, h);
+    expect(after.window).toBeNull();
+    expect(after).toMatchObject({ why: expect.stringContaining("never healed") });
+  });
+
+  it("has no window for a fault that never ran", () => {
+    const resolved = resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, history({ faults: [] }));
+    expect(resolved).toEqual({ window: null, why: 'fault "kill-app-2" never ran, so its during window does not exist' });
+  });
+
+  it("takes an interval as given", () => {
+    expect(resolveWindow({ kind: "interval", from: 5_000, to: 15_000 }, history())).toEqual({ window: { label: "in interval (5.0 s to 15.0 s)", fromMs: 5_000, toMs: 15_000 } });
+  });
+});
+
+describe("checkAvailability", () => {
+  it("passes over the run with the counts in the why", () => {
+    const timeline = perSecond(0, 60, (s) => (s === 30 ? bucket(s, 176, 20, 4) : bucket(s, 200)));
+    const result = checkAvailability(availability({ kind: "run" }), history({ timeline }));
+    expect(result).toEqual<SloResult>({
+      id: "devices-available",
+      kind: "availability",
+      verdict: "pass",
+      observed: 99.8,
+      target: ">= 99%",
+      unit: "%",
+      window: { label: "over the run (0.0 s to 60.0 s)", fromMs: 0, toMs: 60_000 },
+      why: "devices availability 99.80% >= 99% over the run (0.0 s to 60.0 s): 12,000 requests, 24 not ok (20 failed, 4 unknown)",
+    });
+  });
+
+  it("fails during the fault, counting only the seconds inside the window", () => {
+    // Seconds 20..39 lose 10 %; the healthy seconds around them must not dilute it.
+    const timeline = perSecond(0, 60, (s) => (s >= 20 && s < 40 ? bucket(s, 180, 20) : bucket(s, 200)));
+    const result = checkAvailability(availability({ kind: "fault", fault: "kill-app-2", phase: "during" }), history({ timeline }));
+    expect(result.verdict).toBe("fail");
+    expect(result.observed).toBe(90);
+    expect(result.why).toBe("devices availability 90.00% < 99% during kill app-2 (20.0 s to 40.0 s): 4,000 requests, 400 not ok (400 failed, 0 unknown)");
+  });
+
+  it("counts unknown outcomes as not available", () => {
+    const timeline = perSecond(0, 60, (s) => bucket(s, 190, 0, 10));
+    const result = checkAvailability(availability({ kind: "run" }), history({ timeline }));
+    expect(result.verdict).toBe("fail");
+    expect(result.observed).toBe(95);
+  });
+
+  it("counts a bucket when its second starts inside the window (1 s resolution)", () => {
+    const timeline = perSecond(0, 60, (s) => bucket(s, 1));
+    expect(countInWindow(timeline, "devices", { fromMs: 20_500, toMs: 40_500 }).requests).toBe(20); // seconds 21..40
+    expect(countInWindow(timeline, "devices", { fromMs: 20_000, toMs: 40_000 }).requests).toBe(20); // seconds 20..39
+    expect(countInWindow(timeline, "other", { fromMs: 0, toMs: 60_000 }).requests).toBe(0);
+  });
+
+  it("is unknown, never pass, with no traffic in the window", () => {
+    const timeline = perSecond(0, 20, (s) => bucket(s, 200));
+    const result = checkAvailability(availability({ kind: "fault", fault: "kill-app-2", phase: "during" }), history({ timeline }));
+    expect(result.verdict).toBe("unknown");
+    expect(result.observed).toBeNull();
+    expect(result.why).toBe("no traffic in window: no devices requests during kill app-2 (20.0 s to 40.0 s)");
+  });
+
+  it("is unknown when the fault of its window never ran", () => {
+    const result = checkAvailability(availability({ kind: "fault", fault: "kill-app-2", phase: "after" }), history({ faults: [] }));
+    expect(result).toMatchObject({ verdict: "unknown", observed: null, window: null });
+    expect(result.why).toContain("never ran");
+  });
+
+  it("turns a would-be pass into unknown when the load generator dropped iterations", () => {
+    const result = checkAvailability(availability({ kind: "run" }), history({ droppedIterations: { devices: 37 } }));
+    expect(result.verdict).toBe("unknown");
+    expect(result.observed).toBe(100);
+    expect(result.why).toMatch(/^load generator dropped 37 iterations; cannot judge: devices availability 100\.00% >= 99%/);
+  });
+
+  it("keeps a fail a fail despite dropped iterations", () => {
+    const timeline = perSecond(0, 60, (s) => bucket(s, 100, 100));
+    const result = checkAvailability(availability({ kind: "run" }), history({ timeline, droppedIterations: { devices: 5 } }));
+    expect(result.verdict).toBe("fail");
+  });
+
+  it("never prints a failing value as meeting the target (truncates, does not round)", () => {
+    // 9,899.6 / 10,000 -> 98.996 %: must show 98.99 %, not 99.00 %.
+    const timeline = [bucket(0, 49_498, 502)];
+    const result = checkAvailability(availability({ kind: "run" }), history({ timeline }));
+    expect(result.verdict).toBe("fail");
+    expect(result.observed).toBe(98.99);
+  });
+
+  it("passes at exactly the target", () => {
+    const result = checkAvailability(availability({ kind: "run" }, 99.9), history({ timeline: [bucket(0, 999, 1)] }));
+    expect(result).toMatchObject({ verdict: "pass", observed: 99.9 });
+  });
+});
+
+describe("lost writes (Jepsen set checker)", () => {
+  const sets = {
+    acknowledged: ["a1", "a2", "a3", "a4"],
+    unknown: ["u1", "u2", "a4"],
+    stored: ["a1", "a2", "u1", "x9"],
+  };
+
+  it("computes lost, recovered and unexpected", () => {
+    expect(checkWriteSets(sets)).toEqual({
+      acknowledged: 4,
+      unknown: 2, // a4 was acknowledged on retry: it counts as acknowledged only
+      stored: 4,
+      lost: 2,
+      recovered: 1,
+      unexpected: 1,
+      lostSample: ["a3", "a4"],
+      unexpectedSample: ["x9"],
+    });
+  });
+
+  it("fails when more acknowledged writes are lost than allowed, naming the ids", () => {
+    const result = checkLostWrites({ kind: "lost-writes", id: "no-loss", traffic: "devices", atMost: 0 }, history({ writes: { devices: sets } }));
+    expect(result).toMatchObject({ verdict: "fail", observed: 2, target: "<= 0 lost", unit: "writes" });
+    expect(result.why).toBe("devices lost 2 acknowledged writes > 0 allowed (a3, a4); 4 acknowledged, 2 unknown (1 recovered), 1 unexpected");
+  });
+
+  it("passes within the allowance", () => {
+    const result = checkLostWrites({ kind: "lost-writes", id: "few", traffic: "devices", atMost: 2 }, history({ writes: { devices: sets } }));
+    expect(result).toMatchObject({ verdict: "pass", observed: 2 });
+  });
+
+  it("does not count unknown writes that are missing as lost", () => {
+    const result = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { acknowledged: ["a"], unknown: ["u"], stored: ["a"] } } }));
+    expect(result).toMatchObject({ verdict: "pass", observed: 0 });
+  });
+
+  it("is unknown when the store could not be read back", () => {
+    const result = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { ...sets, stored: null } } }));
+    expect(result).toMatchObject({ verdict: "unknown", observed: null });
+    expect(result.why).toContain("could not read back the store");
+    expect(checkWriteSets({ ...sets, stored: null })).toMatchObject({ lost: null, recovered: null, unexpected: null, lostSample: [] });
+  });
+
+  it("is unknown with no acknowledged writes, or no ledger", () => {
+    const none = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { acknowledged: [], unknown: ["u"], stored: [] } } }));
+    expect(none).toMatchObject({ verdict: "unknown", why: "no acknowledged writes to check for devices" });
+    const noLedger = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history());
+    expect(noLedger.verdict).toBe("unknown");
+  });
+
+  it("keeps the first 20 lost ids as a sample but counts them all", () => {
+    const acknowledged = Array.from({ length: 50 }, (_, i) => `w${i}`);
+    const counts = checkWriteSets({ acknowledged, unknown: [], stored: [] });
+    expect(counts.lost).toBe(50);
+    expect(counts.lostSample).toEqual(acknowledged.slice(0, 20));
+  });
+
+  it("sums per traffic class; one unreadable store makes the total unknown", () => {
+    const loss = summarizeDataLoss({ devices: sets, users: { acknowledged: ["b"], unknown: [], stored: null } });
+    expect(loss).toMatchObject({ acknowledged: 5, unknown: 2, lost: null, recovered: null });
+    expect(loss.byTraffic["devices"]?.lost).toBe(2);
+    expect(summarizeDataLoss({ devices: sets })).toMatchObject({ acknowledged: 4, lost: 2, recovered: 1, unexpected: 1 });
+  });
+});
+
+describe("evaluateSlos", () => {
+  it("judges every SLO of the scenario in order", () => {
+    const scenario = Scenario.parse(scenarioInput);
+    const results = evaluateSlos(scenario, history({ writes: { devices: { acknowledged: ["a"], unknown: [], stored: ["a"] } } }));
+    expect(results.map((r) => [r.id, r.verdict])).toEqual([
+      ["available", "pass"],
+      ["no-lost-writes", "pass"],
+    ]);
+  });
+
+  it("turns a check that throws into verdict error with the message, never a pass", () => {
+    const scenario = Scenario.parse(scenarioInput);
+    const h = history({ writes: { devices: { acknowledged: ["a"], unknown: [], stored: ["a"] } } });
+    Object.defineProperty(h, "timeline", {
+      get() {
+        throw new Error("timeline is corrupt");
+      },
+    });
+    const [broken, other] = evaluateSlos(scenario, h);
+    expect(broken).toMatchObject({ id: "available", verdict: "error", observed: null, why: "check crashed: timeline is corrupt" });
+    expect(other?.verdict).toBe("pass");
+    expect(runVerdict(evaluateSlos(scenario, h))).toBe("error");
+  });
+
+  it("merges fail > error > unknown > pass, and no SLOs is unknown", () => {
+    const r = (verdict: Verdict): SloResult => ({ id: verdict, kind: "availability", verdict, observed: null, target: "", unit: "%", window: null, why: "" });
+    expect(runVerdict([r("pass"), r("unknown"), r("error"), r("fail")])).toBe("fail");
+    expect(runVerdict([r("fail"), r("error")])).toBe("fail");
+    expect(runVerdict([r("unknown"), r("error"), r("pass")])).toBe("error");
+    expect(runVerdict([r("pass"), r("unknown")])).toBe("unknown");
+    expect(runVerdict([r("pass"), r("pass")])).toBe("pass");
+    expect(runVerdict([])).toBe("unknown");
+  });
+
+  it("maps verdicts to the havoc exit codes", () => {
+    expect([exitCodeFor("pass"), exitCodeFor("fail"), exitCodeFor("error"), exitCodeFor("unknown")]).toEqual([0, 1, 3, 4]);
+  });
+});
