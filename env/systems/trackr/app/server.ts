@@ -1,0 +1,354 @@
+/**
+ * trackr app node: devices post readings with API keys, people view a dashboard.
+ * One of several identical nodes behind haproxy; all state lives in PostgreSQL, so any node can answer any request.
+ * Bundled by esbuild into dist/server.mjs and run by Debian's Node 18 in the havoc/trackr-app image.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import pg from "pg";
+import { dashboardHtml } from "./dashboard-html.ts";
+import { isValidDeviceKey } from "./device-key.ts";
+
+const nodeName = process.env.NODE_NAME ?? "app";
+const port = positiveInt("PORT", 8080);
+const projects = positiveInt("PROJECTS", 5);
+const databaseUrl = required("DATABASE_URL");
+const deviceKeySecret = required("DEVICE_KEY_SECRET");
+/** How long startup keeps retrying the schema while the database comes up. */
+const schemaDeadlineMs = positiveInt("SCHEMA_DEADLINE_MS", 60_000);
+/** Answer 503 before haproxy's 5 s server timeout turns it into an anonymous 504. */
+const queryTimeoutMs = 4_000;
+const healthTimeoutMs = 1_000;
+/** In-flight requests get this long to finish on SIGTERM (Docker kills after 10 s). */
+const shutdownGraceMs = 5_000;
+const maxBodyBytes = 16 * 1024;
+const maxReadingIdChars = 128;
+const defaultLimit = 50;
+const maxLimit = 500;
+/** Arbitrary constant naming the "create schema" advisory lock, so 3 nodes starting together do not race on pg_type. */
+const schemaLockKey = 7_310_001;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) fail(`${name} is required`);
+  return value;
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) fail(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function fail(message: string): never {
+  console.error(`[${nodeName}] fatal: ${message}`);
+  process.exit(1);
+}
+
+function log(message: string): void {
+  console.log(`${new Date().toISOString()} [${nodeName}] ${message}`);
+}
+
+// Writes and reads share one small pool; health checks get their own so a stuck database cannot starve
+// either side (haproxy probes every 500 ms, and each probe may hold a connection for up to 1 s).
+const pool = new pg.Pool({
+  connectionString: databaseUrl,
+  max: 8,
+  connectionTimeoutMillis: 2_000,
+  query_timeout: queryTimeoutMs,
+  idleTimeoutMillis: 10_000,
+  keepAlive: true,
+});
+const healthPool = new pg.Pool({
+  connectionString: databaseUrl,
+  max: 2,
+  connectionTimeoutMillis: healthTimeoutMs,
+  query_timeout: healthTimeoutMs,
+  idleTimeoutMillis: 10_000,
+  keepAlive: true,
+});
+// An idle client whose server went away emits 'error' on the pool; unhandled, that would crash the node.
+for (const p of [pool, healthPool]) p.on("error", (error) => logDbError("idle client", error));
+
+/** Logs database errors at most once per second: under load during a fault they would otherwise flood stdout. */
+let lastDbErrorLogMs = 0;
+let suppressedDbErrors = 0;
+function logDbError(what: string, error: unknown): void {
+  const nowMs = Date.now();
+  if (nowMs - lastDbErrorLogMs < 1_000) {
+    suppressedDbErrors++;
+    return;
+  }
+  const more = suppressedDbErrors > 0 ? ` (+${suppressedDbErrors} more since last line)` : "";
+  lastDbErrorLogMs = nowMs;
+  suppressedDbErrors = 0;
+  log(`database error in ${what}: ${errorText(error)}${more}`);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+let schemaReady = false;
+
+async function createSchema(): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [schemaLockKey]);
+    await client.query(`CREATE TABLE IF NOT EXISTS readings (
+      reading_id text PRIMARY KEY,
+      device_id text NOT NULL,
+      project_id int NOT NULL,
+      value double precision NOT NULL,
+      recorded_at timestamptz NOT NULL,
+      served_by text NOT NULL,
+      inserted_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query("CREATE INDEX IF NOT EXISTS readings_project_latest ON readings (project_id, inserted_at DESC)");
+    await client.query("COMMIT");
+    client.release();
+  } catch (error) {
+    client.release(error instanceof Error ? error : new Error(String(error))); // drop the connection, its transaction is broken
+    throw error;
+  }
+}
+
+async function createSchemaBeforeDeadline(): Promise<void> {
+  const startedMs = Date.now();
+  log("creating schema");
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createSchema();
+      schemaReady = true;
+      log(`created schema in ${Date.now() - startedMs} ms (attempt ${attempt})`);
+      return;
+    } catch (error) {
+      if (Date.now() - startedMs > schemaDeadlineMs) fail(`no schema after ${schemaDeadlineMs} ms: ${errorText(error)}`);
+      if (attempt === 1 || attempt % 10 === 0) log(`schema attempt ${attempt} failed, retrying: ${errorText(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    /** For a failed write: false if it surely did not commit, "unknown" if it may have. */
+    readonly stored?: false | "unknown",
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store" });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBodyBytes) {
+        reject(new HttpError(413, `body larger than ${maxBodyBytes} bytes`));
+        req.resume(); // drain and discard the rest so the 413 can still be written
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+interface Reading {
+  deviceNumber: number;
+  device_id: string;
+  reading_id: string;
+  value: number;
+  recorded_at: number;
+}
+
+const deviceIdPattern = /^dev-(\d{1,9})$/;
+/** Epoch ms upper bound (year 5138): rejects seconds-vs-ms mix-ups that would land far in the future. */
+const maxRecordedAtMs = 1e14;
+
+function badField(field: string, message: string): never {
+  throw new HttpError(400, `${field}: ${message}`, field);
+}
+
+async function postReading(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const apiKey = req.headers["x-api-key"];
+  if (typeof apiKey !== "string" || apiKey === "") throw new HttpError(401, "missing X-API-Key header");
+  const text = await readBody(req);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "body is not valid JSON");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HttpError(400, "body must be a JSON object");
+  const b = body as Record<string, unknown>;
+  const deviceMatch = typeof b.device_id === "string" ? deviceIdPattern.exec(b.device_id) : null;
+  if (!deviceMatch) badField("device_id", 'expected a string "dev-<n>"');
+  const deviceId = b.device_id as string;
+  // The key check needs only device_id, so it comes before the other fields: a caller without a key learns nothing more.
+  if (!isValidDeviceKey(deviceKeySecret, deviceId, apiKey)) throw new HttpError(401, "wrong API key for this device");
+  if (typeof b.reading_id !== "string" || b.reading_id.length === 0 || b.reading_id.length > maxReadingIdChars)
+    badField("reading_id", `expected a non-empty string of at most ${maxReadingIdChars} characters`);
+  if (typeof b.value !== "number" || !Number.isFinite(b.value)) badField("value", "expected a finite number");
+  if (typeof b.recorded_at !== "number" || !Number.isFinite(b.recorded_at) || b.recorded_at < 0 || b.recorded_at > maxRecordedAtMs)
+    badField("recorded_at", "expected epoch milliseconds as a number");
+  const reading: Reading = {
+    deviceNumber: Number(deviceMatch[1]),
+    device_id: deviceId,
+    reading_id: b.reading_id,
+    value: b.value,
+    recorded_at: b.recorded_at,
+  };
+  if (!schemaReady) throw new HttpError(503, "starting: schema not ready", undefined, false);
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    logDbError("connect", error);
+    throw new HttpError(503, `database unavailable: ${errorText(error)}`, undefined, false);
+  }
+  try {
+    // Autocommit: when the promise resolves the row is committed (and fsynced), so the 201 is a durable acknowledgement.
+    // ON CONFLICT makes a firmware retry of the same reading_id a harmless success.
+    await client.query(
+      `INSERT INTO readings (reading_id, device_id, project_id, value, recorded_at, served_by)
+       VALUES ($1, $2, $3, $4, to_timestamp($5::double precision / 1000), $6)
+       ON CONFLICT (reading_id) DO NOTHING`,
+      [reading.reading_id, reading.device_id, (reading.deviceNumber % projects) + 1, reading.value, reading.recorded_at, nodeName],
+    );
+    client.release();
+  } catch (error) {
+    client.release(error instanceof Error ? error : true); // a failed connection must not go back to the pool
+    logDbError("insert", error);
+    // An error answer from the server means the statement rolled back. Anything else (connection lost, read
+    // timeout) came after the INSERT was sent: it may have committed.
+    throw new HttpError(503, `database unavailable: ${errorText(error)}`, undefined, error instanceof pg.DatabaseError ? false : "unknown");
+  }
+  sendJson(res, 201, { reading_id: reading.reading_id });
+}
+
+async function getProjectReadings(projectText: string, url: URL, res: ServerResponse): Promise<void> {
+  const projectId = Number(projectText);
+  if (!Number.isInteger(projectId) || projectId < 1) throw new HttpError(404, `no project "${projectText}"`);
+  const limitText = url.searchParams.get("limit");
+  let limit = defaultLimit;
+  if (limitText !== null) {
+    limit = Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1) badField("limit", "expected a positive integer");
+    limit = Math.min(limit, maxLimit);
+  }
+  if (!schemaReady) throw new HttpError(503, "starting: schema not ready");
+  try {
+    // Newest by arrival (inserted_at), not by the device clock: a dashboard shows what just came in.
+    const result = await pool.query(
+      `SELECT reading_id, device_id, value,
+              (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_at,
+              (extract(epoch FROM inserted_at) * 1000)::float8 AS inserted_at,
+              served_by
+         FROM readings WHERE project_id = $1
+        ORDER BY inserted_at DESC, reading_id DESC LIMIT $2`,
+      [projectId, limit],
+    );
+    sendJson(res, 200, { project_id: projectId, readings: result.rows });
+  } catch (error) {
+    logDbError("select", error);
+    throw new HttpError(503, `database unavailable: ${errorText(error)}`);
+  }
+}
+
+async function healthz(res: ServerResponse): Promise<void> {
+  if (!schemaReady) return sendJson(res, 503, { ok: false, node: nodeName, error: "schema not ready" });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // query_timeout bounds the query itself; the race also bounds waiting for a pool slot.
+    await Promise.race([
+      healthPool.query("SELECT 1"),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${healthTimeoutMs} ms`)), healthTimeoutMs))),
+    ]);
+    sendJson(res, 200, { ok: true, node: nodeName });
+  } catch (error) {
+    sendJson(res, 503, { ok: false, node: nodeName, error: errorText(error) });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://trackr");
+  const method = req.method ?? "GET";
+  const allow = (methods: string[]) => {
+    if (!methods.includes(method)) throw new HttpError(405, `method ${method} not allowed; use ${methods.join(", ")}`);
+  };
+  if (url.pathname === "/api/readings") {
+    allow(["POST"]);
+    return postReading(req, res);
+  }
+  const projectMatch = /^\/api\/projects\/([^/]+)\/readings$/.exec(url.pathname);
+  if (projectMatch) {
+    allow(["GET"]);
+    return getProjectReadings(projectMatch[1]!, url, res);
+  }
+  if (url.pathname === "/healthz") {
+    allow(["GET"]);
+    return healthz(res);
+  }
+  if (url.pathname === "/") {
+    allow(["GET"]);
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+    res.end(dashboardHtml);
+    return;
+  }
+  throw new HttpError(404, `no route ${method} ${url.pathname}`);
+}
+
+const server = createServer((req, res) => {
+  res.setHeader("X-Served-By", nodeName);
+  route(req, res).catch((error: unknown) => {
+    if (res.headersSent) return res.destroy();
+    if (error instanceof HttpError) {
+      sendJson(res, error.status, { error: error.message, field: error.field, stored: error.stored });
+    } else {
+      log(`bug: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      sendJson(res, 500, { error: "internal error" });
+    }
+  });
+});
+// Longer than haproxy's idle reuse so the proxy, not the app, closes idle connections (avoids a reset race on reuse).
+server.keepAliveTimeout = 65_000;
+
+let shuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  const startedMs = Date.now();
+  log(`${signal}: stopping`);
+  const hardStop = setTimeout(() => {
+    log(`requests still open after ${shutdownGraceMs} ms; closing them`);
+    server.closeAllConnections();
+  }, shutdownGraceMs);
+  hardStop.unref();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections(); // Node 18 keeps idle keep-alive sockets open after close(); without this we wait for them
+  await closed;
+  await Promise.allSettled([pool.end(), healthPool.end()]);
+  log(`stopped in ${Date.now() - startedMs} ms`);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+server.listen(port, () => log(`listening on :${port} (projects ${projects})`));
+void createSchemaBeforeDeadline();

@@ -1,0 +1,71 @@
+import type { z } from "zod";
+import type { PostgresReadback } from "../../../core/scenario.ts";
+import type { NodeSpecInput, Topology } from "../../../core/topology.ts";
+
+/** Per-run secrets the trackr topology refers to as `${secret:NAME}`; declare them in the scenario's `secrets`. */
+export const trackrSecrets = ["db-password", "device-key"];
+
+const databaseName = "trackr";
+const appPort = 8080;
+// Starting node 18 and creating the schema takes about 1.5 s; the rest is headroom on a loaded 2-core machine.
+const appReadyTimeoutMs = 30_000;
+
+/**
+ * trackr: haproxy (`lb`, ports 80 and 8404) in front of `appNodes` app servers (`app-1`..) in front of one
+ * PostgreSQL 15 (`db`). Devices post to lb:80; the haproxy stats CSV is at lb:8404/stats;csv. See README.md.
+ */
+export function trackrTopology(opts: { appNodes?: number } = {}): z.input<typeof Topology> {
+  const appNodes = opts.appNodes ?? 3;
+  // haproxy.cfg lists exactly app-1..app-3 by name; another count needs another config.
+  if (appNodes < 1 || appNodes > 3 || !Number.isInteger(appNodes)) throw new RangeError(`trackr has 1 to 3 app nodes (haproxy.cfg lists app-1..app-3), got ${appNodes}`);
+  const appNames = Array.from({ length: appNodes }, (_, i) => `app-${i + 1}`);
+  const db: NodeSpecInput = {
+    name: "db",
+    image: "havoc/trackr-postgres:dev",
+    role: "db",
+    env: { POSTGRES_PASSWORD: "${secret:db-password}", POSTGRES_DB: databaseName },
+    ports: [5432],
+    // No TCP until the password and database exist (the entrypoint sets them up in single-user mode first).
+    ready: { kind: "exec", command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres", "-t", "1"] },
+  };
+  const apps: NodeSpecInput[] = appNames.map((name) => ({
+    name,
+    image: "havoc/trackr-app:dev",
+    role: "app",
+    env: {
+      NODE_NAME: name,
+      PORT: String(appPort),
+      DATABASE_URL: `postgres://postgres:\${secret:db-password}@db:5432/${databaseName}`,
+      DEVICE_KEY_SECRET: "${secret:device-key}",
+    },
+    ports: [appPort],
+    // 200 only once the schema exists and `SELECT 1` answers.
+    ready: { kind: "http", port: appPort, path: "/healthz" },
+    readyTimeoutMs: appReadyTimeoutMs,
+    dependsOn: ["db"],
+  }));
+  const lb: NodeSpecInput = {
+    name: "lb",
+    image: "havoc/trackr-haproxy:dev",
+    role: "lb",
+    ports: [80, 8404],
+    // Answered by haproxy itself. It presumes servers UP until checks say otherwise; the apps are ready first.
+    ready: { kind: "http", port: 80, path: "/lb-health" },
+    dependsOn: appNames,
+  };
+  return { networks: ["main"], nodes: [db, ...apps, lb] };
+}
+
+/** After traffic, read every stored reading id from `db`, to compare with the readings acknowledged to `traffic`. */
+export function trackrReadback(traffic: string): z.input<typeof PostgresReadback> {
+  return {
+    kind: "postgres",
+    traffic,
+    node: "db",
+    port: 5432,
+    database: databaseName,
+    user: "postgres",
+    password: "${secret:db-password}",
+    idsQuery: "SELECT reading_id FROM readings",
+  };
+}
