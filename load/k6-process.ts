@@ -1,0 +1,261 @@
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { EnvironmentError, InputError, errorMessage } from "../core/errors.ts";
+import { OpRecord } from "../core/history.ts";
+import { log as defaultLogger, type Logger } from "../core/log.ts";
+
+/**
+ * Runs one k6 process for one traffic class and streams its op lines (see load/k6/device-fleet.ts) to the caller.
+ * k6 prints `console.log` through its logger; with `--log-format=raw` the logger writes the message verbatim plus
+ * "\n" (k6 internal/cmd/root.go RawFormatter), to stderr by default. Both streams are parsed.
+ */
+
+/** The op line a k6 script prints: an OpRecord without `traffic` (added here from the options). */
+const OpLine = OpRecord.omit({ traffic: true }).extend({ havoc: z.literal("op") });
+const opLinePrefix = '{"havoc":"op"';
+const requestFailedWarning = "Request Failed";
+
+/** k6's --summary-export file (legacy JSON format): metrics[name] holds the values directly. */
+const SummaryExport = z.object({
+  metrics: z.record(z.string(), z.object({ count: z.number().optional() }).passthrough()),
+});
+
+/** Bounds re-checked here because this is the last place that can refuse to start unbounded load. */
+export const k6Limits = { maxRatePerSecond: 10_000, minDurationMs: 1_000, maxDurationMs: 24 * 3_600_000, maxVUs: 5_000 };
+
+/** The safety net kills k6 this long after its scenario duration + gracefulStop. */
+const safetyMarginMs = 30_000;
+
+/** The built-in device fleet script (k6 runs the TypeScript file itself). */
+export const deviceFleetScriptPath = fileURLToPath(new URL("./k6/device-fleet.ts", import.meta.url));
+
+export interface DeviceFleetParams {
+  /** http://127.0.0.1:<port> (traffic rule: loopback only). */
+  targetUrl: string;
+  ratePerSecond: number;
+  durationMs: number;
+  devices: number;
+  deviceKeySecret: string;
+  requestTimeoutMs: number;
+  maxVUs: number;
+  traffic: string;
+  runId: string;
+}
+
+/** gracefulStop the script sets: in-flight requests end by their own timeout and still print their op line. */
+export function gracefulStopMsFor(requestTimeoutMs: number): number {
+  return requestTimeoutMs + 1_000;
+}
+
+/** Validates the bounds and builds the HAVOC_* environment of load/k6/device-fleet.ts. */
+export function deviceFleetEnv(params: DeviceFleetParams): Record<string, string> {
+  const { ratePerSecond, durationMs, maxVUs } = params;
+  if (!Number.isInteger(ratePerSecond) || ratePerSecond < 1 || ratePerSecond > k6Limits.maxRatePerSecond) {
+    throw new InputError(`traffic ${params.traffic}: rate ${ratePerSecond}/s must be an integer in 1..${k6Limits.maxRatePerSecond}`);
+  }
+  if (!Number.isInteger(durationMs) || durationMs < k6Limits.minDurationMs || durationMs > k6Limits.maxDurationMs) {
+    throw new InputError(`traffic ${params.traffic}: duration ${durationMs} ms must be in ${k6Limits.minDurationMs}..${k6Limits.maxDurationMs} ms`);
+  }
+  if (!Number.isInteger(maxVUs) || maxVUs < 1 || maxVUs > k6Limits.maxVUs) {
+    throw new InputError(`traffic ${params.traffic}: maxVUs ${maxVUs} must be in 1..${k6Limits.maxVUs}`);
+  }
+  assertLoopback(params.targetUrl);
+  return {
+    HAVOC_TARGET_URL: params.targetUrl,
+    HAVOC_RATE: String(ratePerSecond),
+    HAVOC_DURATION_MS: String(durationMs),
+    HAVOC_DEVICES: String(params.devices),
+    HAVOC_DEVICE_KEY_SECRET: params.deviceKeySecret,
+    HAVOC_TIMEOUT_MS: String(params.requestTimeoutMs),
+    HAVOC_MAX_VUS: String(maxVUs),
+    HAVOC_TRAFFIC: params.traffic,
+    HAVOC_RUN_ID: params.runId,
+  };
+}
+
+function assertLoopback(targetUrl: string): void {
+  const host = URL.canParse(targetUrl) ? new URL(targetUrl).hostname : "";
+  if (host !== "127.0.0.1" && host !== "[::1]") {
+    throw new InputError(`traffic target ${targetUrl} is not loopback`, "load goes only to 127.0.0.1 / ::1 ports published by the run's own containers");
+  }
+}
+
+export interface K6Options {
+  k6Path: string;
+  scriptPath: string;
+  /** The summary goes to <runDir>/k6-<traffic>-summary.json. */
+  runDir: string;
+  traffic: string;
+  /** Script environment (e.g. deviceFleetEnv()); values are never logged. */
+  env: Record<string, string>;
+  /** Scenario duration + gracefulStop: the safety net kills k6 30 s after this. */
+  durationMs: number;
+  gracefulStopMs: number;
+  /** SIGTERM -> SIGKILL deadline of stop(). Default 10 s. */
+  killAfterMs?: number;
+  /** Each parsed op line, with `traffic` set from the options. */
+  onOp(op: OpRecord): void;
+  /** Every other output line (k6 warnings, errors, malformed op lines). */
+  onLog(line: string): void;
+  logger?: Logger;
+}
+
+export interface K6Result {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** From k6's summary; null when k6 wrote none (crashed or killed). */
+  httpReqs: number | null;
+  iterations: number | null;
+  droppedIterations: number | null;
+  /** Op lines parsed and passed to onOp. */
+  opLines: number;
+  /** Lines that looked like op lines but did not parse (forwarded to onLog). */
+  badOpLines: number;
+  /** k6's per-request "Request Failed" warnings (counted, not forwarded: the op line has the cause). */
+  requestFailedLines: number;
+  /** True when the safety net had to stop k6. */
+  killedBySafetyNet: boolean;
+  summaryPath: string;
+}
+
+export interface K6Handle {
+  pid: number | undefined;
+  /** Resolves when k6 exited and its output is fully read; rejects when k6 could not be started or onOp threw. */
+  done: Promise<K6Result>;
+  /** SIGTERM (k6 stops gracefully and still writes its summary), SIGKILL after killAfterMs. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export function startK6(options: K6Options): K6Handle {
+  const logger = options.logger ?? defaultLogger;
+  const summaryPath = join(options.runDir, `k6-${options.traffic}-summary.json`);
+  // --address= turns off k6's REST API (default localhost:6565), which would collide between parallel k6 processes.
+  const args = ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", "--address=", `--summary-export=${summaryPath}`, options.scriptPath];
+  // A minimal environment: k6 exposes the whole process env to the script, and the usage report would call
+  // stats.grafana.org (traffic rule); auto extension resolution could try to download a k6 build.
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    K6_NO_USAGE_REPORT: "true",
+    K6_AUTO_EXTENSION_RESOLUTION: "false",
+    ...options.env,
+  };
+  // A stale summary from an earlier attempt must not be read as this run's counts if k6 dies early.
+  rmSync(summaryPath, { force: true });
+  const startedMs = Date.now();
+  logger.info(`starting k6 for traffic ${options.traffic} (${options.scriptPath}, env ${Object.keys(options.env).join(",")})`);
+  const child = spawn(options.k6Path, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+
+  let opLines = 0;
+  let badOpLines = 0;
+  let requestFailedLines = 0;
+  let callbackError: unknown;
+  const onLine = (line: string) => {
+    if (!line.startsWith(opLinePrefix)) {
+      // k6 warns "Request Failed" for every non-HTTP error; the raw format drops its error field and the op line
+      // already carries the cause, so only count it (during a fault it would double the output volume).
+      if (line === requestFailedWarning) requestFailedLines++;
+      else if (line.trim() !== "") options.onLog(line);
+      return;
+    }
+    let parsed;
+    try {
+      parsed = OpLine.safeParse(JSON.parse(line));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      badOpLines++;
+      options.onLog(`unparsable op line: ${line.slice(0, 300)}`);
+      return;
+    }
+    opLines++;
+    const { havoc: _marker, ...op } = parsed.data;
+    try {
+      options.onOp({ ...op, traffic: options.traffic });
+    } catch (error) {
+      // A throwing consumer would otherwise surface as an uncaught exception from readline and skip teardown.
+      if (callbackError === undefined) {
+        callbackError = error;
+        void stop();
+      }
+    }
+  };
+  const streamsClosed = [child.stdout, child.stderr].map((stream) => {
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    lines.on("line", onLine);
+    return new Promise<void>((resolve) => lines.once("close", resolve));
+  });
+
+  let exited = false;
+  let killedBySafetyNet = false;
+  let stopping: Promise<void> | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once("error", (error) => {
+      exited = true;
+      reject(new EnvironmentError(`cannot start k6 at ${options.k6Path}: ${errorMessage(error)}`, "run `havoc setup` to build k6", { cause: error }));
+    });
+    child.once("exit", (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    });
+  });
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (exited) return;
+      child.kill("SIGTERM");
+      killTimer = setTimeout(() => {
+        if (!exited) {
+          logger.warn(`k6 for traffic ${options.traffic} ignored SIGTERM for ${options.killAfterMs ?? 10_000} ms: SIGKILL`);
+          child.kill("SIGKILL");
+        }
+      }, options.killAfterMs ?? 10_000);
+      await exit.catch(() => undefined);
+    })();
+    return stopping;
+  };
+
+  const safetyNetMs = options.durationMs + options.gracefulStopMs + safetyMarginMs;
+  const safetyTimer = setTimeout(() => {
+    killedBySafetyNet = true;
+    logger.warn(`k6 for traffic ${options.traffic} still running ${safetyNetMs} ms after start: stopping it`);
+    void stop();
+  }, safetyNetMs);
+
+  const done = (async (): Promise<K6Result> => {
+    try {
+      const { code, signal } = await exit;
+      await Promise.all(streamsClosed);
+      if (callbackError !== undefined) throw callbackError;
+      const counts = await readSummaryCounts(summaryPath);
+      logger.info(`k6 for traffic ${options.traffic} exited (code ${code}${signal ? `, ${signal}` : ""}) after ${Date.now() - startedMs} ms, ${opLines} op lines`);
+      return { exitCode: code, signal, ...counts, opLines, badOpLines, requestFailedLines, killedBySafetyNet, summaryPath };
+    } finally {
+      clearTimeout(safetyTimer);
+      clearTimeout(killTimer);
+    }
+  })();
+  // The caller may only ever call stop(); keep a start failure from becoming an unhandled rejection there.
+  done.catch(() => undefined);
+
+  return { pid: child.pid, done, stop };
+}
+
+async function readSummaryCounts(path: string): Promise<Pick<K6Result, "httpReqs" | "iterations" | "droppedIterations">> {
+  let metrics: Record<string, { count?: number | undefined }>;
+  try {
+    metrics = SummaryExport.parse(JSON.parse(await readFile(path, "utf8"))).metrics;
+  } catch {
+    return { httpReqs: null, iterations: null, droppedIterations: null };
+  }
+  // k6 leaves a metric out when it never got a sample, e.g. dropped_iterations in a run that kept up.
+  const count = (name: string) => metrics[name]?.count ?? 0;
+  return { httpReqs: count("http_reqs"), iterations: count("iterations"), droppedIterations: count("dropped_iterations") };
+}

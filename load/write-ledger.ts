@@ -1,0 +1,166 @@
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { finished } from "node:stream/promises";
+import { z } from "zod";
+import type { OpRecord } from "../core/history.ts";
+
+/**
+ * Every write the system acknowledged or left unknown, as NDJSON (ledger.ndjson in the run directory), written
+ * as the run goes so a killed run still leaves a record, and readable again to re-run checks on a saved run.
+ * Failed writes are only counted: a definite failure promises nothing, so the set checker never needs its id.
+ */
+export const LedgerLine = z.object({
+  id: z.string(),
+  traffic: z.string(),
+  outcome: z.enum(["ok", "unknown"]),
+  cause: z.string(),
+  /** Start of the attempt, ms from traffic start. */
+  atMs: z.number(),
+  node: z.string().optional(),
+});
+export type LedgerLine = z.infer<typeof LedgerLine>;
+
+export interface LedgerSets {
+  /** Ids with at least one acknowledged attempt, in order of first acknowledgement. */
+  acknowledged: string[];
+  /** Ids whose every recorded attempt was unknown (an id acknowledged by a retry is not listed here). */
+  unknown: string[];
+}
+
+/** Per traffic class: id -> whether some attempt was acknowledged. Map keeps first-seen order. */
+class SetsBuilder {
+  private readonly byTraffic = new Map<string, Map<string, boolean>>();
+
+  add(traffic: string, id: string, acknowledged: boolean): void {
+    let ids = this.byTraffic.get(traffic);
+    if (ids === undefined) {
+      ids = new Map();
+      this.byTraffic.set(traffic, ids);
+    }
+    // Once acknowledged, always acknowledged: a later unknown retry does not undo the first ack.
+    if (acknowledged) {
+      if (ids.get(id) !== true) {
+        ids.delete(id); // re-insert so acknowledged keeps the order of first acknowledgement
+        ids.set(id, true);
+      }
+    } else if (!ids.has(id)) {
+      ids.set(id, false);
+    }
+  }
+
+  traffics(): string[] {
+    return [...this.byTraffic.keys()];
+  }
+
+  sets(traffic: string): LedgerSets {
+    const acknowledged: string[] = [];
+    const unknown: string[] = [];
+    for (const [id, acked] of this.byTraffic.get(traffic) ?? []) (acked ? acknowledged : unknown).push(id);
+    return { acknowledged, unknown };
+  }
+}
+
+export class WriteLedger {
+  private readonly stream: WriteStream;
+  private readonly builder = new SetsBuilder();
+  private readonly failedByTraffic = new Map<string, number>();
+  private writeError: Error | undefined;
+  private closing: Promise<void> | undefined;
+  private withoutIdCount = 0;
+
+  /** Opens (appends to) the NDJSON file at `path`. */
+  constructor(
+    readonly path: string,
+    private readonly trafficStartEpochMs: number,
+  ) {
+    this.stream = createWriteStream(path, { flags: "a" });
+    // Remember the error and report it from close(): an unhandled 'error' event would crash the run.
+    this.stream.on("error", (error) => {
+      this.writeError ??= error;
+    });
+  }
+
+  /** Write ops that carried no id (cannot be checked; a script bug if non-zero). */
+  get writesWithoutId(): number {
+    return this.withoutIdCount;
+  }
+
+  /** Records one attempt; reads are ignored. */
+  add(op: OpRecord): void {
+    if (op.op !== "write") return;
+    if (this.closing) throw new Error(`WriteLedger.add() after close(): ${this.path}`);
+    if (op.outcome === "fail") {
+      this.failedByTraffic.set(op.traffic, (this.failedByTraffic.get(op.traffic) ?? 0) + 1);
+      return;
+    }
+    if (op.id === undefined) {
+      this.withoutIdCount++;
+      return;
+    }
+    const line: LedgerLine = {
+      id: op.id,
+      traffic: op.traffic,
+      outcome: op.outcome,
+      cause: op.cause,
+      atMs: op.startEpochMs - this.trafficStartEpochMs,
+      node: op.node,
+    };
+    // The stream buffers when the disk lags; at ~120 bytes a line that is small next to the sets kept below.
+    this.stream.write(JSON.stringify(line) + "\n");
+    this.builder.add(op.traffic, op.id, op.outcome === "ok");
+  }
+
+  sets(traffic: string): LedgerSets {
+    return this.builder.sets(traffic);
+  }
+
+  /** Failed write attempts of a traffic class (not listed in the file). */
+  failed(traffic: string): number {
+    return this.failedByTraffic.get(traffic) ?? 0;
+  }
+
+  traffics(): string[] {
+    return [...new Set([...this.builder.traffics(), ...this.failedByTraffic.keys()])];
+  }
+
+  /** Flushes and closes the file; rejects if any write failed. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stream.end();
+      // finished() also settles for a stream that already failed (e.g. the file could not be opened).
+      await finished(this.stream).catch((error: unknown) => {
+        throw this.writeError ?? error;
+      });
+      if (this.writeError) throw this.writeError;
+    })();
+    return this.closing;
+  }
+}
+
+/**
+ * Rebuilds the per-traffic sets from a saved ledger file (same rules as WriteLedger.sets). A malformed *last*
+ * line is ignored, since a killed run can leave half a line; a malformed line anywhere else throws.
+ */
+export async function readLedgerFile(path: string): Promise<Map<string, LedgerSets>> {
+  const builder = new SetsBuilder();
+  const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
+  let lineNumber = 0;
+  let badLine: string | undefined;
+  for await (const text of lines) {
+    if (badLine !== undefined) throw new Error(`${path}:${lineNumber}: not a ledger line: ${badLine.slice(0, 200)}`);
+    lineNumber++;
+    if (text.trim() === "") continue;
+    const parsed = LedgerLine.safeParse(safeJson(text));
+    if (parsed.success) builder.add(parsed.data.traffic, parsed.data.id, parsed.data.outcome === "ok");
+    else badLine = text;
+  }
+  return new Map(builder.traffics().map((traffic) => [traffic, builder.sets(traffic)]));
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
