@@ -15,7 +15,8 @@ export const TrafficClass = z
     target: TrafficTarget,
     /** Open model: iterations started per second (k6 constant-arrival-rate). */
     ratePerSecond: z.number().int().positive().max(10_000),
-    duration: DurationMs,
+    /** How long k6 drives this class; at least 1 s, at most 24 h. */
+    duration: DurationMs.pipe(z.number().min(1_000, "expected at least 1 s").max(86_400_000, "expected at most 24 h")),
     /** Distinct devices (API keys). Default 50. */
     devices: z.number().int().positive().max(100_000).default(50),
     /** Per-request timeout; a timeout is an unknown outcome. Default 2 s. */

@@ -1,0 +1,2 @@
+/** clock faults, as members of the FaultSpec union (see core/fault-spec.ts). Empty until implemented. */
+export const clockFaults = [] as const;

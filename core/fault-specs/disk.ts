@@ -1,0 +1,2 @@
+/** disk faults, as members of the FaultSpec union (see core/fault-spec.ts). Empty until implemented. */
+export const diskFaults = [] as const;

@@ -1,0 +1,2 @@
+/** link faults, as members of the FaultSpec union (see core/fault-spec.ts). Empty until implemented. */
+export const linkFaults = [] as const;

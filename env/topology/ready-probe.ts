@@ -1,0 +1,72 @@
+import { connect } from "node:net";
+import type Dockerode from "dockerode";
+import type { ReadyProbe } from "../../core/topology.ts";
+import { execInContainer } from "../docker/exec.ts";
+
+/** One attempt of a probe; every attempt has its own timeout because a paused target still accepts TCP. */
+const ATTEMPT_TIMEOUT_MS = 1_000;
+const POLL_INTERVAL_MS = 100;
+
+export interface ProbeTarget {
+  container: Dockerode.Container;
+  /** 127.0.0.1 host port published for a container port. */
+  hostPort(containerPort: number): number;
+}
+
+/** Runs the probe once; true when the node answers as ready. */
+export async function probeOnce(probe: ReadyProbe, target: ProbeTarget): Promise<boolean> {
+  try {
+    switch (probe.kind) {
+      case "http": {
+        const url = `http://127.0.0.1:${target.hostPort(probe.port)}${probe.path}`;
+        const response = await fetch(url, { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
+        await response.arrayBuffer();
+        return response.status === probe.status;
+      }
+      case "tcp":
+        return await tcpAnswers(target.hostPort(probe.port));
+      case "exec":
+        return (await execInContainer(target.container, probe.command, ATTEMPT_TIMEOUT_MS * 3)).exitCode === 0;
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Polls the probe until it passes or `timeoutMs` runs out; throws naming the node. */
+export async function waitUntilReady(nodeName: string, probe: ReadyProbe | undefined, target: ProbeTarget, timeoutMs: number): Promise<number> {
+  const startedMs = Date.now();
+  if (!probe) return 0;
+  const deadline = startedMs + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probeOnce(probe, target)) return Date.now() - startedMs;
+    const state = (await target.container.inspect()).State;
+    if (!state.Running) throw new Error(`node "${nodeName}" exited (code ${state.ExitCode}) before it was ready`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+  throw new Error(`node "${nodeName}" not ready after ${timeoutMs} ms (${describeProbe(probe)})`);
+}
+
+export function describeProbe(probe: ReadyProbe): string {
+  switch (probe.kind) {
+    case "http":
+      return `http GET :${probe.port}${probe.path} -> ${probe.status}`;
+    case "tcp":
+      return `tcp :${probe.port}`;
+    case "exec":
+      return `exec ${probe.command.join(" ")}`;
+  }
+}
+
+function tcpAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port, timeout: ATTEMPT_TIMEOUT_MS });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", () => done(false));
+  });
+}

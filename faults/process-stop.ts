@@ -1,0 +1,27 @@
+import type { z } from "zod";
+import type { StopFault } from "../core/fault-spec.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { restartTargets } from "./restart-targets.ts";
+
+type Spec = z.infer<typeof StopFault>;
+
+/** Graceful stop: SIGTERM, then SIGKILL after the timeout (docker stop). Heal starts the targets again. */
+export const processStop: FaultKindImpl<Spec> = {
+  kind: "stop",
+  async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
+    const calledAt = ctx.clock.epochNow();
+    const notes: string[] = [];
+    await Promise.all(targets.map((t) => ctx.topology.container(t).stop({ t: Math.ceil(spec.timeoutMs / 1000) })));
+    const deaths = await Promise.all(targets.map((t) => ctx.events.waitFor(t, "die", calledAt, 2_000)));
+    deaths.forEach((d, i) => notes.push(`${targets[i]} stopped ${d ? `${Math.round(d.epochMs - calledAt)} ms after the call (exit ${d.exitCode ?? "?"})` : "(no die event seen)"}`));
+    return {
+      injectedAtMs: runMs(ctx.clock, Math.min(...deaths.map((d) => d?.epochMs ?? ctx.clock.epochNow()))),
+      mechanism: `docker stop (SIGTERM, SIGKILL after ${spec.timeoutMs} ms)`,
+      notes,
+      heal: healOnce(async () => {
+        await restartTargets(ctx, targets, notes);
+        return runMs(ctx.clock);
+      }),
+    };
+  },
+};

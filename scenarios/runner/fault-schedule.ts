@@ -1,0 +1,134 @@
+import type { FaultRecord } from "../../core/history.ts";
+import { errorMessage } from "../../core/errors.ts";
+import type { RunEventBody } from "../../core/run-events.ts";
+import type { FaultContext, FaultHandle } from "../../faults/fault.ts";
+import { injectFault } from "../../faults/registry.ts";
+import type { Plan, PlannedFault } from "./plan.ts";
+
+export interface GateResult {
+  passed: boolean;
+  detail: string;
+}
+
+export interface FaultScheduleOptions {
+  plan: Plan;
+  ctx: FaultContext;
+  signal: AbortSignal;
+  /** Steady-state gate, asked once right before the first injection. */
+  gate(): GateResult;
+  record(event: RunEventBody): void;
+}
+
+interface Active {
+  fault: PlannedFault;
+  injecting: Promise<FaultHandle | undefined>;
+  record?: FaultRecord;
+}
+
+/**
+ * Injects and heals the planned faults on the run clock. Every injected fault is healed by healAll(),
+ * which the runner calls in its finally block, so no fault outlives the run whatever happens.
+ */
+export class FaultSchedule {
+  readonly #active: Active[] = [];
+  #gateFailure: string | undefined;
+  readonly errors: string[] = [];
+
+  constructor(private readonly options: FaultScheduleOptions) {}
+
+  /** Names of faults in effect now, for the status line. */
+  activeFaults(): string[] {
+    return this.#active.filter((a) => a.record && a.record.healedAtMs === null).map((a) => `${a.fault.id} on ${a.fault.targets.join(",")}`);
+  }
+
+  get gateFailure(): string | undefined {
+    return this.#gateFailure;
+  }
+
+  /** Runs the schedule to its end, or until aborted or the gate fails. */
+  async run(): Promise<void> {
+    const steps = this.options.plan.faults
+      .flatMap((fault) => [
+        { atMs: fault.atMs, order: 1, act: () => this.#inject(fault) },
+        { atMs: fault.healAtMs, order: 0, act: () => this.#heal(fault.id) },
+      ])
+      .sort((a, b) => a.atMs - b.atMs || a.order - b.order);
+    let gated = false;
+    for (const step of steps) {
+      if (!(await this.#waitUntil(step.atMs))) return;
+      if (step.order === 1 && !gated) {
+        gated = true;
+        const gate = this.options.gate();
+        this.options.record({ type: "gate", passed: gate.passed, detail: gate.detail });
+        if (!gate.passed) {
+          this.#gateFailure = gate.detail;
+          return;
+        }
+      }
+      await step.act();
+    }
+  }
+
+  /** Heals every fault still in effect (also one whose injection is still under way). Idempotent. */
+  async healAll(): Promise<void> {
+    await Promise.all(this.#active.map((a) => this.#heal(a.fault.id)));
+  }
+
+  /** Fault records for the history: every injected fault, healed or not. */
+  records(): FaultRecord[] {
+    return this.#active.flatMap((a) => (a.record ? [a.record] : []));
+  }
+
+  async #inject(fault: PlannedFault): Promise<void> {
+    const { ctx } = this.options;
+    const injecting = ctx.log
+      .step(`injecting ${fault.id} (${fault.kind} ${fault.targets.join(", ")})`, () => injectFault(ctx, fault.spec, fault.targets))
+      .catch((error: unknown) => {
+        this.#fail(fault.id, "inject", error);
+        return undefined;
+      });
+    const active: Active = { fault, injecting };
+    this.#active.push(active);
+    const handle = await injecting;
+    if (!handle) return;
+    active.record = { id: fault.id, kind: fault.kind, targets: fault.targets, injectedAtMs: handle.injectedAtMs, healedAtMs: null, mechanism: handle.mechanism, notes: handle.notes };
+    this.options.record({ type: "fault-injected", id: fault.id, kind: fault.kind, targets: fault.targets, injectedAtMs: handle.injectedAtMs, mechanism: handle.mechanism, notes: [...handle.notes] });
+  }
+
+  async #heal(id: string): Promise<void> {
+    const active = this.#active.find((a) => a.fault.id === id);
+    if (!active) return;
+    const handle = await active.injecting;
+    if (!handle || !active.record || active.record.healedAtMs !== null) return;
+    try {
+      const healedAtMs = await this.options.ctx.log.step(`healing ${id}`, () => handle.heal());
+      if (active.record.healedAtMs !== null) return;
+      active.record.healedAtMs = healedAtMs;
+      active.record.notes = [...handle.notes];
+      this.options.record({ type: "fault-healed", id, healedAtMs, notes: [...handle.notes] });
+    } catch (error) {
+      this.#fail(id, "heal", error);
+    }
+  }
+
+  #fail(id: string, stage: "inject" | "heal", error: unknown): void {
+    const message = `${stage} ${id}: ${errorMessage(error)}`;
+    this.errors.push(message);
+    this.options.record({ type: "fault-error", id, stage, message: errorMessage(error) });
+  }
+
+  /** Waits for the run clock to reach `atMs`; false when aborted first. A timer wait, not a poll: the clock is ours. */
+  async #waitUntil(atMs: number): Promise<boolean> {
+    const { signal, ctx } = this.options;
+    while (!signal.aborted) {
+      const remainingMs = atMs - (ctx.clock.nowMs() ?? 0);
+      if (remainingMs <= 0) return true;
+      await new Promise<void>((resolve) => {
+        const onAbort = () => (clearTimeout(timer), resolve());
+        const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve()), Math.min(remainingMs, 1_000));
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+    return false;
+  }
+}

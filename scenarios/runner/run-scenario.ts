@@ -1,0 +1,269 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { RunClock } from "../../core/clock.ts";
+import { ExitCode, errorMessage } from "../../core/errors.ts";
+import type { History, TimelineBucket, WriteSets } from "../../core/history.ts";
+import type { Logger } from "../../core/log.ts";
+import { randomSeed } from "../../core/rng.ts";
+import type { Scenario } from "../../core/scenario.ts";
+import type { SloResult } from "../../core/verdict.ts";
+import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
+import { k6Path } from "../../env/bootstrap/go-tools.ts";
+import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
+import { sweepOrphans } from "../../env/docker/sweep.ts";
+import { readStoredIds } from "../../env/readback/postgres-ids.ts";
+import { RunSecrets } from "../../env/secrets.ts";
+import { imagesToBuild } from "../../env/systems/images.ts";
+import { startTopology } from "../../env/topology/start-topology.ts";
+import type { StartedTopology } from "../../env/topology/started-topology.ts";
+import { buildReport } from "../../reports/build-report.ts";
+import type { RunReport, RunStatus } from "../../reports/report-schema.ts";
+import { evaluateSlos } from "../../reports/slo/evaluate.ts";
+import { writeReports } from "../../reports/write-reports.ts";
+import type { K6Result } from "../../load/k6-process.ts";
+import { EventLog } from "./event-log.ts";
+import { FaultSchedule } from "./fault-schedule.ts";
+import { judgeGate } from "./gate.ts";
+import { makePlan, type Plan } from "./plan.ts";
+import { newRunId } from "./run-id.ts";
+import { startStatusTicker } from "./status-line.ts";
+import { writeTimelinePng } from "./timeline-png.ts";
+import { startTraffic, type TrafficRun } from "./traffic.ts";
+
+export interface RunScenarioOptions {
+  file: string;
+  scenario: Scenario;
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** Parent of runs/ and the `latest` link. */
+  reportsDir: string;
+  log: Logger;
+  /** Aborted by the CLI on SIGINT/SIGTERM: heal, stop traffic, tear down, report "aborted". */
+  signal: AbortSignal;
+}
+
+export interface RunOutcome {
+  runId: string;
+  runDir: string;
+  report: RunReport;
+  exitCode: number;
+}
+
+/**
+ * One run: bootstrap -> topology -> traffic -> fault schedule (gated) -> final heal -> readback -> checks ->
+ * reports, with teardown always. Every stage's output is plain data saved in the run directory.
+ */
+export async function runScenario(options: RunScenarioOptions): Promise<RunOutcome> {
+  const { scenario, log } = options;
+  const runId = newRunId();
+  const runDir = join(options.reportsDir, "runs", runId);
+  await mkdir(runDir, { recursive: true });
+  const clock = new RunClock();
+  const secrets = new RunSecrets(scenario.secrets);
+  const events = new EventLog(join(runDir, "events.ndjson"), clock, (s) => secrets.redact(s));
+  const seed = options.seed ?? scenario.seed ?? randomSeed();
+  const plan = makePlan(scenario, seed);
+  const startedAt = new Date();
+  log.info(`run ${runId}: scenario ${scenario.name}, seed ${seed}, report in ${relative(process.cwd(), runDir) || runDir}`);
+  events.write({ type: "run-started", runId, scenario: scenario.name, file: options.file, seed, pid: process.pid });
+  events.write({ type: "plan", faults: plan.faults.map(({ id, kind, targets, atMs, healAtMs }) => ({ id, kind, targets, atMs, healAtMs })) });
+
+  // An object, not two lets: closures below change it and TypeScript must not narrow it to "completed".
+  const outcome: { status: RunStatus; reason: string | null } = { status: "completed", reason: null };
+  let phase = "setup";
+  const setPhase = (next: string) => {
+    phase = next;
+    events.write({ type: "phase", phase });
+  };
+  const fail = (next: RunStatus, why: string) => {
+    if (outcome.status !== "completed") return;
+    outcome.status = next;
+    outcome.reason = why;
+    log.warn(`${next}: ${why}`);
+  };
+  options.signal.addEventListener("abort", () => {
+    fail("aborted", `interrupted by ${String(options.signal.reason ?? "a signal")} during ${phase}`);
+    events.write({ type: "abort", reason: outcome.reason ?? "aborted" });
+  });
+
+  const buckets: TimelineBucket[] = [];
+  const watcher = new ContainerEventWatcher(runId, (event) =>
+    events.write({ type: "container", event: { atMs: clock.toRunMs(event.epochMs) ?? event.epochMs - startedAt.getTime(), node: event.node, action: event.action, ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}) } }),
+  );
+  let topology: StartedTopology | undefined;
+  let traffic: TrafficRun | undefined;
+  let schedule: FaultSchedule | undefined;
+  let stopTicker: (() => void) | undefined;
+  const k6Results = new Map<string, K6Result>();
+  const stored = new Map<string, string[] | null>();
+
+  try {
+    setPhase("bootstrap");
+    const images = imagesToBuild(scenario.topology.nodes.map((n) => n.image));
+    await ensureEnvironment({ docker: true, baseImage: images.length > 0, k6: true, images }, log);
+    const swept = await sweepOrphans({ exceptRun: runId });
+    if (swept.runs.length > 0) log.info(`swept leftovers of dead runs ${swept.runs.join(", ")}: ${swept.containers} container(s), ${swept.networks} network(s)`);
+    throwIfAborted(options.signal);
+
+    setPhase("starting");
+    await watcher.start();
+    topology = await log.step(`starting topology (${scenario.topology.nodes.length} nodes)`, () =>
+      startTopology({ runId, topology: scenario.topology, secrets, log, logDir: join(runDir, "logs") }),
+    );
+    events.write({ type: "topology-started", nodes: Object.fromEntries([...topology.nodes].map(([n, node]) => [n, Object.fromEntries([...node.hostPorts].map(([c, h]) => [String(c), h]))])) });
+    throwIfAborted(options.signal);
+
+    setPhase("traffic");
+    const k6Logs = createWriteStream(join(runDir, "k6.log"));
+    traffic = startTraffic({
+      classes: scenario.traffic,
+      topology,
+      secrets,
+      clock,
+      runId,
+      runDir,
+      ledgerPath: join(runDir, "ledger.ndjson"),
+      k6Path: k6Path(),
+      log,
+      onBucket: (bucket) => {
+        buckets.push(bucket);
+        events.write({ type: "timeline", bucket });
+      },
+      onK6Log: (traffic, line) => k6Logs.write(`[${traffic}] ${secrets.redact(line)}\n`),
+    });
+    events.write({ type: "traffic-started", originEpochMs: clock.originEpochMs!, classes: scenario.traffic.map((t) => t.name) });
+    const running = traffic;
+    const faults = new FaultSchedule({
+      plan,
+      ctx: { topology, clock, events: watcher, log },
+      signal: options.signal,
+      gate: () => judgeGate(scenario.gate, running.totals),
+      record: (event) => events.write(event),
+    });
+    schedule = faults;
+    stopTicker = startStatusTicker(() => ({ phase, elapsedMs: clock.nowMs() ?? 0, totals: running.totals, activeFaults: faults.activeFaults() }));
+    await faults.run();
+    if (faults.gateFailure) {
+      fail("inconclusive", faults.gateFailure);
+      await traffic.stop();
+    }
+    if (faults.errors.length > 0) fail("error", `fault errors: ${faults.errors.join("; ")}`);
+    await faults.healAll();
+    if (options.signal.aborted) await traffic.stop();
+    for (const [name, result] of await traffic.done) {
+      k6Results.set(name, result);
+      events.write({ type: "traffic-finished", traffic: name, exitCode: result.exitCode, httpReqs: result.httpReqs ?? 0, droppedIterations: result.droppedIterations ?? 0 });
+      if (result.exitCode !== 0) fail("error", `k6 for traffic ${name} exited with code ${result.exitCode} (see k6.log)`);
+    }
+    k6Logs.end();
+    stopTicker();
+    if (faults.errors.length > 0) fail("error", `fault errors: ${faults.errors.join("; ")}`);
+
+    setPhase("readback");
+    for (const readback of scenario.readback) {
+      try {
+        const ids = await log.step(`reading back ${readback.traffic} writes from ${readback.node}`, () => readStoredIds(readback, topology!, secrets));
+        stored.set(readback.traffic, ids);
+        events.write({ type: "readback", traffic: readback.traffic, stored: ids.length });
+      } catch (error) {
+        stored.set(readback.traffic, null);
+        events.write({ type: "readback", traffic: readback.traffic, stored: null, error: secrets.redact(errorMessage(error)) });
+        log.warn(`readback of ${readback.traffic} failed: ${secrets.redact(errorMessage(error))}`);
+      }
+    }
+  } catch (error) {
+    fail(options.signal.aborted ? "aborted" : "error", secrets.redact(errorMessage(error)));
+  } finally {
+    stopTicker?.();
+    await schedule?.healAll().catch((e) => log.warn(`final heal: ${errorMessage(e)}`));
+    await traffic?.stop();
+    await traffic?.done.catch(() => undefined);
+    watcher.stop();
+    await topology?.teardown().catch((e) => log.warn(`teardown: ${errorMessage(e)}`));
+  }
+
+  setPhase("checks");
+  const history = buildHistory({ runId, scenario, plan, clock, buckets, watcher, schedule, traffic, stored, k6Results, startedAt });
+  await writeFile(join(runDir, "history.json"), JSON.stringify(history));
+  const slos = outcome.status === "inconclusive" ? unjudged(scenario, outcome.reason ?? "steady-state gate failed") : evaluateSlos(scenario, history);
+  const report = buildReport({
+    scenario,
+    history,
+    slos,
+    status: outcome.status,
+    reason: outcome.reason,
+    startedAt,
+    finishedAt: new Date(),
+    runId,
+    plan: { seed, faults: plan.faults.map(({ id, kind, targets, atMs, healAtMs }) => ({ id, kind, targets, atMs, healAtMs })) },
+  });
+  setPhase("reporting");
+  const { report: finalReport } = await writeReports(runDir, report, history, log);
+  await writeTimelinePng(runDir, log);
+  await pointLatest(options.reportsDir, runDir);
+  const exitCode = abortExitCode(outcome.status, options.signal) ?? finalReport.exitCode;
+  events.write({ type: "run-finished", status: outcome.status, verdict: finalReport.verdict, exitCode });
+  events.close();
+  return { runId, runDir, report: finalReport, exitCode };
+}
+
+/**
+ * A run whose steady-state gate failed says nothing about the SLOs: the system was sick before any fault.
+ * Every SLO is unknown (exit 4), never fail or pass (Chaos Toolkit's gate hypothesis).
+ */
+function unjudged(scenario: Scenario, why: string): SloResult[] {
+  return scenario.slos.map((slo) => ({ id: slo.id, kind: slo.kind, verdict: "unknown", observed: null, target: "-", unit: "", window: null, why: `not judged: ${why}` }));
+}
+
+/** 130 after SIGINT, 143 after SIGTERM (128 + signal number, as shells report it). */
+function abortExitCode(status: RunStatus, signal: AbortSignal): number | undefined {
+  if (status !== "aborted") return undefined;
+  return signal.reason === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Error(`aborted by ${String(signal.reason)}`);
+}
+
+interface HistoryParts {
+  runId: string;
+  scenario: Scenario;
+  plan: Plan;
+  clock: RunClock;
+  buckets: TimelineBucket[];
+  watcher: ContainerEventWatcher;
+  schedule: FaultSchedule | undefined;
+  traffic: TrafficRun | undefined;
+  stored: Map<string, string[] | null>;
+  k6Results: Map<string, K6Result>;
+  startedAt: Date;
+}
+
+function buildHistory(p: HistoryParts): History {
+  const origin = p.clock.originEpochMs ?? p.startedAt.getTime();
+  const writes: Record<string, WriteSets> = {};
+  for (const t of p.scenario.traffic) {
+    const sets = p.traffic?.ledger.sets(t.name) ?? { acknowledged: [], unknown: [] };
+    writes[t.name] = { ...sets, stored: p.stored.get(t.name) ?? null };
+  }
+  return {
+    runId: p.runId,
+    scenario: p.scenario.name,
+    seed: p.plan.seed,
+    trafficStartEpochMs: origin,
+    trafficEndMs: p.plan.trafficEndMs,
+    timeline: p.buckets,
+    faults: p.schedule?.records() ?? [],
+    containerEvents: p.watcher.toHistory(origin),
+    writes,
+    droppedIterations: Object.fromEntries(p.scenario.traffic.map((t) => [t.name, p.k6Results.get(t.name)?.droppedIterations ?? 0])),
+  };
+}
+
+/** reports/latest -> runs/<run id> (relative, so the reports folder can be moved or archived). */
+async function pointLatest(reportsDir: string, runDir: string): Promise<void> {
+  const link = join(reportsDir, "latest");
+  await rm(link, { force: true });
+  await symlink(relative(reportsDir, runDir), link);
+}

@@ -1,0 +1,21 @@
+import type { ScenarioInput } from "../../core/scenario.ts";
+import { trackrReadback, trackrSecrets, trackrTopology } from "../../env/systems/trackr/topology.ts";
+
+/**
+ * The IoT service's first claim: losing one app server behind the load balancer costs almost no device
+ * writes, and no acknowledged reading is ever lost. One app node (picked by the seed) is SIGKILLed at 20 s
+ * and started again at 40 s while 50 devices readings/s keep arriving.
+ */
+export default {
+  name: "trackr-app-node-crash",
+  description: "SIGKILL one of three app servers behind haproxy for 20 s under steady device traffic",
+  secrets: trackrSecrets,
+  topology: trackrTopology(),
+  traffic: [{ name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 50, duration: "60s", devices: 50 }],
+  faults: [{ id: "kill-app", kind: "kill", target: { role: "app", mode: "one" }, at: "20s", for: "20s", signal: "SIGKILL" }],
+  readback: [trackrReadback("devices")],
+  slos: [
+    { id: "device-write-availability", kind: "availability", traffic: "devices", window: { kind: "run" }, atLeastPercent: 99 },
+    { id: "no-acknowledged-reading-lost", kind: "lost-writes", traffic: "devices", atMost: 0 },
+  ],
+} satisfies ScenarioInput;

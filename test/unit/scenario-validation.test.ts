@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../core/errors.ts";
+import type { ScenarioInput } from "../../core/scenario.ts";
+import { parseScenario } from "../../scenarios/runner/load-scenario.ts";
+import { makePlan } from "../../scenarios/runner/plan.ts";
+import demo from "../../scenarios/trackr/app-node-crash.ts";
+
+const file = "scenarios/test.ts";
+
+/** Parses and returns the error message, failing the test when the scenario is accepted. */
+function refusal(data: unknown): string {
+  try {
+    parseScenario(data, file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as Error).message;
+  }
+  throw new Error("scenario was accepted");
+}
+
+const clone = (): ScenarioInput => structuredClone(demo) as ScenarioInput;
+
+describe("scenario validation", () => {
+  it("accepts the demo scenario and fills defaults", () => {
+    const s = parseScenario(demo, file);
+    expect(s.traffic[0]!.duration).toBe(60_000);
+    expect(s.faults[0]!.at).toBe(20_000);
+    expect(s.topology.nodes.find((n) => n.name === "db")!.readyTimeoutMs).toBe(60_000);
+    expect(s.gate.minSuccessPercent).toBe(95);
+  });
+
+  it("names the file, the wrong path and what was expected for a wrong type", () => {
+    const bad = clone() as { traffic: { ratePerSecond: unknown }[] };
+    bad.traffic[0]!.ratePerSecond = "fast";
+    const message = refusal(bad);
+    expect(message).toContain(file);
+    expect(message).toContain("traffic[0].ratePerSecond");
+    expect(message).toMatch(/expected number/i);
+  });
+
+  it("refuses an unknown fault kind at its path", () => {
+    const bad = clone() as { faults: { kind: string }[] };
+    bad.faults[0]!.kind = "meteor";
+    expect(refusal(bad)).toContain("faults[0].kind");
+  });
+
+  it("refuses a selector that matches no node", () => {
+    const bad = clone();
+    bad.faults![0]!.target = { role: "nope" };
+    expect(refusal(bad)).toMatch(/faults\[0\]\.target: selector matches no node/);
+  });
+
+  it("refuses a fault scheduled after the end of traffic", () => {
+    const bad = clone();
+    bad.faults![0]!.at = "90s";
+    expect(refusal(bad)).toMatch(/faults\[0\]\.at: .*not before the end of traffic/);
+  });
+
+  it("refuses a heal inside the fault-free tail", () => {
+    const bad = clone();
+    bad.faults![0]!.for = "38s";
+    expect(refusal(bad)).toContain("faults[0].for");
+  });
+
+  it("refuses negative and malformed durations", () => {
+    const bad = clone();
+    bad.faults![0]!.at = -5;
+    expect(refusal(bad)).toMatch(/faults\[0\]\.at: expected a duration/);
+    bad.faults![0]!.at = "20 seconds" as never;
+    expect(refusal(bad)).toMatch(/faults\[0\]\.at: expected a duration/);
+  });
+
+  it("refuses duplicate node names and unknown SLO traffic", () => {
+    const bad = clone();
+    bad.topology.nodes[2]!.name = bad.topology.nodes[1]!.name;
+    bad.slos[0]!.traffic = "phones";
+    const message = refusal(bad);
+    expect(message).toMatch(/topology\.nodes\[2\]\.name: duplicate node name/);
+    expect(message).toMatch(/slos\[0\]\.traffic: unknown traffic class "phones"/);
+  });
+
+  it("refuses an undeclared secret", () => {
+    const bad = clone();
+    bad.secrets = ["device-key"];
+    expect(refusal(bad)).toMatch(/db-password/);
+  });
+
+  it("refuses unknown fields instead of ignoring a typo", () => {
+    const bad = { ...clone(), faultz: [] };
+    expect(refusal(bad)).toMatch(/faultz/);
+  });
+});
+
+describe("plan", () => {
+  it("is reproducible from the seed and picks one app node", () => {
+    const s = parseScenario(demo, file);
+    const a = makePlan(s, 42);
+    expect(makePlan(s, 42)).toEqual(a);
+    expect(a.faults).toHaveLength(1);
+    expect(a.faults[0]!.targets).toHaveLength(1);
+    expect(a.faults[0]!.targets[0]).toMatch(/^app-[123]$/);
+    expect(a.faults[0]!.healAtMs).toBe(40_000);
+    const picks = new Set(Array.from({ length: 30 }, (_, seed) => makePlan(s, seed).faults[0]!.targets[0]));
+    expect(picks.size).toBe(3);
+  });
+});
