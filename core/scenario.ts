@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { DurationMs } from "./duration.ts";
 import { FaultSpec } from "./fault-spec.ts";
+import { nodesWithoutDataVolume } from "./fault-specs/disk.ts";
+import { linkFaultProblems } from "./fault-specs/link.ts";
 import { selectorPool } from "./selector.ts";
 import { SloSpec } from "./slo-spec.ts";
 import { NodeName, Topology } from "./topology.ts";
@@ -35,6 +37,30 @@ export const Gate = z
   })
   .strict();
 
+/**
+ * A seeded random fault schedule, materialised into the plan (and the report) before the run: faults one after
+ * another, never overlapping, each a copy of one of `choices` with `at`/`for` drawn from the seed.
+ */
+export const RandomFaults = z
+  .object({
+    /** How many faults at most (fewer when the window is full). */
+    count: z.number().int().min(1).max(100),
+    /** Earliest start, from traffic start. */
+    from: DurationMs,
+    /** Latest heal, from traffic start. */
+    to: DurationMs,
+    minDuration: DurationMs.default(2_000),
+    maxDuration: DurationMs.default(10_000),
+    /** Quiet time between one heal and the next injection. Default 2 s. */
+    minGap: DurationMs.default(2_000),
+    /** Fault templates to draw from; their `at`, `for` and `id` are replaced by the draw. */
+    choices: z.array(FaultSpec).min(1),
+  })
+  .strict()
+  .refine((r) => r.from < r.to, { message: "from must be before to", path: ["to"] })
+  .refine((r) => r.minDuration <= r.maxDuration, { message: "minDuration must not exceed maxDuration", path: ["maxDuration"] });
+export type RandomFaults = z.infer<typeof RandomFaults>;
+
 export const Scenario = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case name"),
@@ -46,6 +72,8 @@ export const Scenario = z
     topology: Topology,
     traffic: z.array(TrafficClass).min(1),
     faults: z.array(FaultSpec).default([]),
+    /** A seeded random fault schedule, added to `faults`. */
+    randomFaults: RandomFaults.optional(),
     readback: z.array(Readback).default([]),
     slos: z.array(SloSpec).min(1),
     gate: Gate.default({ minSuccessPercent: 95, minRequests: 10 }),
@@ -68,16 +96,30 @@ export const Scenario = z
         ctx.addIssue({ code: "custom", path: ["traffic", i, "target", "port"], message: `port ${t.target.port} is not published by "${node.name}" (ports: [${node.ports.join(", ")}])` });
     });
     const trafficEndMs = Math.max(...s.traffic.map((t) => t.duration));
+    /** Checks a fault needs the topology for: its selector matches, its link exists, its disk targets have volumes. */
+    const checkAgainstTopology = (f: FaultSpec, path: (string | number)[]) => {
+      const pool = selectorPool(f.target, nodes);
+      if (pool.length === 0) ctx.addIssue({ code: "custom", path: [...path, "target"], message: `selector matches no node (nodes: ${[...nodeNames].join(", ")})` });
+      f.target.names?.forEach((name, j) => {
+        if (!nodeNames.has(name)) ctx.addIssue({ code: "custom", path: [...path, "target", "names", j], message: `unknown node "${name}"` });
+      });
+      if ("link" in f) for (const message of linkFaultProblems(f, s.topology)) ctx.addIssue({ code: "custom", path: [...path, "link"], message });
+      if (f.kind === "zone-cut")
+        f.zones.forEach((zone, j) => {
+          if (!s.topology.networks.includes(zone))
+            ctx.addIssue({ code: "custom", path: [...path, "zones", j], message: `unknown zone "${zone}"; networks: ${s.topology.networks.join(", ")}` });
+        });
+      if (f.kind === "disk-fill") {
+        const without = nodesWithoutDataVolume(pool, s.topology);
+        if (without.length > 0) ctx.addIssue({ code: "custom", path: [...path, "target"], message: `disk-fill needs nodes with a dataVolume; these have none: ${without.join(", ")}` });
+      }
+    };
     const faultIds = new Set<string>();
     s.faults.forEach((f, i) => {
       const id = f.id ?? `${f.kind}-${i}`;
       if (faultIds.has(id)) ctx.addIssue({ code: "custom", path: ["faults", i, "id"], message: `duplicate fault id "${id}"` });
       faultIds.add(id);
-      if (selectorPool(f.target, nodes).length === 0)
-        ctx.addIssue({ code: "custom", path: ["faults", i, "target"], message: `selector matches no node (nodes: ${[...nodeNames].join(", ")})` });
-      f.target.names?.forEach((name, j) => {
-        if (!nodeNames.has(name)) ctx.addIssue({ code: "custom", path: ["faults", i, "target", "names", j], message: `unknown node "${name}"` });
-      });
+      checkAgainstTopology(f, ["faults", i]);
       if (f.at >= trafficEndMs)
         ctx.addIssue({ code: "custom", path: ["faults", i, "at"], message: `fault at ${f.at} ms is not before the end of traffic (${trafficEndMs} ms)` });
       if (f.for !== undefined && f.at + f.for > trafficEndMs - s.tail)
@@ -87,6 +129,12 @@ export const Scenario = z
           message: `fault heals at ${f.at + f.for} ms, later than the end of traffic (${trafficEndMs} ms) minus the fault-free tail (${s.tail} ms)`,
         });
     });
+    if (s.randomFaults) {
+      const r = s.randomFaults;
+      if (r.to > trafficEndMs - s.tail)
+        ctx.addIssue({ code: "custom", path: ["randomFaults", "to"], message: `random faults must heal by ${trafficEndMs - s.tail} ms (end of traffic minus the tail)` });
+      r.choices.forEach((f, i) => checkAgainstTopology(f, ["randomFaults", "choices", i]));
+    }
     s.slos.forEach((slo, i) => {
       if (!trafficNames.has(slo.traffic)) ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `unknown traffic class "${slo.traffic}"` });
       if (slo.kind === "lost-writes" && !s.readback.some((r) => r.traffic === slo.traffic))

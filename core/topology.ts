@@ -22,6 +22,33 @@ export const ReadyProbe = z.discriminatedUnion("kind", [
 ]);
 export type ReadyProbe = z.infer<typeof ReadyProbe>;
 
+/**
+ * A size-limited disk mounted into a node, so disk-full faults hit only this node's data (and the host's disk never).
+ * - "loop-ext4": a sparse ext4 image file on the host under `<cacheDir>/disks/<runId>/<node>.img`, loop-mounted on the
+ *   host and bind-mounted into the container. Data and fullness survive kill+start of the container (measured).
+ * - "tmpfs": a Docker tmpfs mount of `sizeMb`. Wiped when the container stops; counts against memory.
+ */
+export const DataVolume = z
+  .object({
+    /** Absolute mount point inside the container, e.g. "/var/lib/postgresql/data". */
+    path: z.string().regex(/^\/[^\0]*$/, "expected an absolute path inside the container").refine((p) => p !== "/", "the root directory cannot be a data volume"),
+    /** Size in MiB. ext4 keeps part of it for its journal and metadata: 24.6 MiB of a 32 MiB disk are usable. */
+    sizeMb: z.number().int().min(8).max(65_536),
+    /** Default "loop-ext4". */
+    kind: z.enum(["loop-ext4", "tmpfs"]).default("loop-ext4"),
+    /**
+     * Owner of the volume's root directory (uid/gid inside the container; the same numbers on the host).
+     * Default 0:0 (root). Images whose service runs as another user either fix ownership in their entrypoint
+     * (trackr's postgres does) or need e.g. `uid: 100, gid: 102` here. tmpfs gets it through its `uid`/`gid` options.
+     */
+    uid: z.number().int().min(0).optional(),
+    gid: z.number().int().min(0).optional(),
+    /** Octal mode of the volume's root directory, e.g. "0700". Default "0755". */
+    mode: z.string().regex(/^0?[0-7]{3,4}$/, 'expected an octal mode such as "0755"').default("0755"),
+  })
+  .strict();
+export type DataVolume = z.infer<typeof DataVolume>;
+
 export const NodeSpec = z
   .object({
     name: NodeName,
@@ -46,16 +73,43 @@ export const NodeSpec = z
     dependsOn: z.array(NodeName).default([]),
     /** Memory limit in MiB. */
     memoryMb: z.number().int().positive().optional(),
+    /** A size-limited disk at `dataVolume.path` (target of disk faults). Default: none (the container's own layer). */
+    dataVolume: DataVolume.optional(),
   })
   .strict();
 export type NodeSpec = z.infer<typeof NodeSpec>;
 export type NodeSpecInput = z.input<typeof NodeSpec>;
+
+/**
+ * A TCP link through toxiproxy: clients connect to `<name>:<listenPort>` instead of `<to.node>:<to.port>`, and link
+ * faults (latency, bandwidth, resets, link-down...) act on that path. One toxiproxy node (named "toxiproxy", API on
+ * 8474 published on 127.0.0.1) carries every link; it joins every network with each link name as DNS alias.
+ */
+export const LinkSpec = z
+  .object({
+    /** DNS alias clients use, e.g. "db-link" in DATABASE_URL=postgres://...@db-link:5432/... */
+    name: NodeName,
+    /** Where the link leads. */
+    to: z.object({ node: NodeName, port: z.number().int().min(1).max(65535) }).strict(),
+    /** Port the link listens on (on the toxiproxy node). Default `to.port`. */
+    listenPort: z.number().int().min(1).max(65535).optional(),
+  })
+  .strict()
+  .transform((link) => ({ ...link, listenPort: link.listenPort ?? link.to.port }));
+export type LinkSpec = z.infer<typeof LinkSpec>;
+
+/** Node name of the toxiproxy node a topology with links gets; no declared node may use it then. */
+export const TOXIPROXY_NODE = "toxiproxy";
+/** Port of toxiproxy's HTTP API inside its container (published on 127.0.0.1 like every node port). */
+export const TOXIPROXY_API_PORT = 8474;
 
 export const Topology = z
   .object({
     /** Docker networks created per run (labelled havoc.run). Default one network "main". */
     networks: z.array(NodeName).min(1).default(["main"]),
     nodes: z.array(NodeSpec).min(1),
+    /** TCP links through toxiproxy, the targets of link faults. Default none (no toxiproxy node). */
+    links: z.array(LinkSpec).default([]),
   })
   .strict()
   .superRefine((topology, ctx) => {
@@ -75,5 +129,21 @@ export const Topology = z
         if (!names.has(dep)) ctx.addIssue({ code: "custom", path: ["nodes", i, "dependsOn", j], message: `unknown node "${dep}"` });
       }),
     );
+    const linkNames = new Set<string>();
+    const listenPorts = new Set<number>();
+    topology.links.forEach((link, i) => {
+      if (linkNames.has(link.name)) ctx.addIssue({ code: "custom", path: ["links", i, "name"], message: `duplicate link name "${link.name}"` });
+      linkNames.add(link.name);
+      if (names.has(link.name)) ctx.addIssue({ code: "custom", path: ["links", i, "name"], message: `link name "${link.name}" is also a node name; pick another DNS alias (e.g. "${link.name}-link")` });
+      if (topology.networks.includes(link.name)) ctx.addIssue({ code: "custom", path: ["links", i, "name"], message: `link name "${link.name}" is also a network name` });
+      if (link.name === TOXIPROXY_NODE) ctx.addIssue({ code: "custom", path: ["links", i, "name"], message: `"${TOXIPROXY_NODE}" is the name of the links' own node` });
+      if (!names.has(link.to.node)) ctx.addIssue({ code: "custom", path: ["links", i, "to", "node"], message: `unknown node "${link.to.node}"` });
+      // Every link listens on the one toxiproxy node, so two links cannot share a port (nor use the API's).
+      if (listenPorts.has(link.listenPort) || link.listenPort === TOXIPROXY_API_PORT)
+        ctx.addIssue({ code: "custom", path: ["links", i, "listenPort"], message: `listen port ${link.listenPort} is already used on the toxiproxy node; set a distinct listenPort` });
+      listenPorts.add(link.listenPort);
+    });
+    if (topology.links.length > 0 && names.has(TOXIPROXY_NODE))
+      ctx.addIssue({ code: "custom", path: ["nodes"], message: `a topology with links gets a node named "${TOXIPROXY_NODE}"; rename the declared one` });
   });
 export type Topology = z.infer<typeof Topology>;

@@ -1,11 +1,14 @@
 import type { Logger } from "../core/log.ts";
 import type { RunClock } from "../core/clock.ts";
 import type { FaultSpec } from "../core/fault-spec.ts";
+import type { Rng } from "../core/rng.ts";
 import type { ContainerEventWatcher } from "../env/docker/container-events.ts";
 import type { StartedTopology } from "../env/topology/started-topology.ts";
 
 /** What a fault may use: the running topology, the run clock, container events, and a logger. */
 export interface FaultContext {
+  /** Seeded per fault from the run's seed, for choices made at injection (e.g. partition halves). */
+  rng?: Rng;
   topology: StartedTopology;
   clock: RunClock;
   events: ContainerEventWatcher;

@@ -1,2 +1,122 @@
-/** network faults, as members of the FaultSpec union (see core/fault-spec.ts). Empty until implemented. */
-export const networkFaults = [] as const;
+import { z } from "zod";
+import { NodeName } from "../topology.ts";
+import { Selector } from "../selector.ts";
+import { scheduled } from "./scheduled.ts";
+
+/**
+ * Network faults. Each is applied by a sidecar container in the target's network namespace (nftables and tc),
+ * so target images need no tools. The rules die with the namespace: when a node restarts while the fault is
+ * due, the fault is re-applied and the gap is recorded in the fault's notes.
+ */
+
+/** `target` for faults that act on a set of nodes considered together: default every node of the topology. */
+const allNodes = Selector.default({ mode: "all" });
+
+/** Cut the targets from every other node of the topology, both directions (all their addresses, every network). */
+export const IsolateFault = z.object({ kind: z.literal("isolate"), ...scheduled }).strict();
+
+/** How partition groups are computed over the considered nodes, with the run's seeded Rng. */
+export const PartitionMode = z.enum([
+  /** Two halves; the first has floor(n/2) nodes. */
+  "halves",
+  /** A strict minority (ceil(n/2)-1 nodes, at least 1) against the rest. */
+  "minority-majority",
+  /** Two halves plus one node (the first of the second half) that stays connected to both (Jepsen's bridge). */
+  "bridge",
+]);
+
+export const PartitionGroups = z.union([
+  z.object({ mode: PartitionMode }).strict(),
+  /** Explicit named groups, e.g. [["app-1","db"],["app-2","app-3","lb"]]. A node may be in one group only; nodes in no group are not cut. */
+  z.array(z.array(NodeName).min(1)).min(2),
+]);
+
+/**
+ * Split the nodes into groups: traffic between groups is dropped, inside a group allowed.
+ * `target` selects the nodes considered (default: all).
+ */
+export const PartitionFault = z
+  .object({
+    kind: z.literal("partition"),
+    ...scheduled,
+    target: allNodes,
+    /** Computed groups (`{ mode }`) or explicit ones. Default `{ mode: "halves" }`. */
+    groups: PartitionGroups.default({ mode: "halves" }),
+    /**
+     * "both" (default): packets between any two groups are dropped both ways. "one-way": only packets from an
+     * earlier group to a later one (in the listed/computed order) are dropped; note that TCP then fails both ways
+     * (the handshake needs both), while one-way datagrams still arrive from the later group.
+     */
+    direction: z.enum(["both", "one-way"]).default("both"),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (!Array.isArray(spec.groups)) return;
+    const seen = new Set<string>();
+    spec.groups.flat().forEach((name) => {
+      if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["groups"], message: `node "${name}" is in more than one group` });
+      seen.add(name);
+    });
+  });
+
+/**
+ * Cut between two zones (topology networks): nodes whose `networks` list zone A but not B are cut from nodes
+ * listing B but not A, on all their addresses, both directions. Nodes on both zones are bridges and stay
+ * connected; nodes on neither are untouched. `target` selects the nodes considered (default: all).
+ */
+export const ZoneCutFault = z
+  .object({
+    kind: z.literal("zone-cut"),
+    ...scheduled,
+    target: allNodes,
+    /** The two topology network names, e.g. ["zone-a", "zone-b"]. */
+    zones: z.tuple([NodeName, NodeName]).refine(([a, b]) => a !== b, "the two zones must differ"),
+  })
+  .strict();
+
+/**
+ * Drop a share of the target's packets. With netem in the kernel and direction "egress" without peers, a netem
+ * loss qdisc; otherwise nftables `numgen random` (loopback is never touched). The mechanism is in the report.
+ */
+export const PacketLossFault = z
+  .object({
+    kind: z.literal("packet-loss"),
+    ...scheduled,
+    /** Percent of packets dropped, 0..100, per direction (with "both", a round trip loses 1-(1-p)^2). */
+    percent: z.number().min(0).max(100),
+    /** Which of the target's packets: received, sent, or both (default). */
+    direction: z.enum(["ingress", "egress", "both"]).default("both"),
+    /** Only packets to/from these nodes (all their addresses). Default: every peer. */
+    peers: z.array(NodeName).min(1).optional(),
+  })
+  .strict();
+
+/** Limit the target's egress rate with a tbf qdisc on each of its interfaces (found by address). */
+export const BandwidthFault = z
+  .object({
+    kind: z.literal("bandwidth"),
+    ...scheduled,
+    /** Egress rate in kbit/s (1000 bit), e.g. 1000 for 1 mbit. */
+    rateKbit: z.number().int().positive(),
+    /** tbf bucket in bytes. Default: max(3200, rate/50 bytes), i.e. 20 ms of traffic, at least two full frames. */
+    burstBytes: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/**
+ * Delay the target's egress packets with netem. Kernels without netem (like this project's machines) refuse
+ * the fault at injection: use a link fault (toxiproxy) for latency there.
+ */
+export const LatencyFault = z
+  .object({
+    kind: z.literal("latency"),
+    ...scheduled,
+    /** Added delay in ms. */
+    delayMs: z.number().min(0),
+    /** Jitter in ms (uniform ±), default 0. */
+    jitterMs: z.number().min(0).default(0),
+  })
+  .strict();
+
+/** network faults, as members of the FaultSpec union (see core/fault-spec.ts). */
+export const networkFaults = [IsolateFault, PartitionFault, ZoneCutFault, PacketLossFault, BandwidthFault, LatencyFault] as const;

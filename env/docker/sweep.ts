@@ -1,12 +1,16 @@
 import { hostname } from "node:os";
 import { dockerClient } from "./client.ts";
+import { processAlive } from "../processes/orphan-load.ts";
 import { HOST_LABEL, PID_LABEL, RUN_LABEL } from "./labels.ts";
+import { sweepOrphanDisks } from "../disks/run-disks.ts";
 
 export interface SweepResult {
   runs: string[];
   containers: number;
   networks: number;
   volumes: number;
+  /** Runs whose data volume disks (loop-mounted images, env/disks/run-disks.ts) were unmounted and deleted. */
+  disks?: number;
 }
 
 /** Removes every container, network and volume labelled with `runId`. Idempotent; gone things are fine. */
@@ -20,24 +24,18 @@ export async function removeRunResources(runId: string): Promise<SweepResult> {
  */
 export async function sweepOrphans(options: { all?: boolean; exceptRun?: string } = {}): Promise<SweepResult> {
   const thisHost = hostname();
-  return removeByFilter([RUN_LABEL], (labels) => {
+  const result = await removeByFilter([RUN_LABEL], (labels) => {
     const run = labels[RUN_LABEL];
     if (run === options.exceptRun) return false;
     if (options.all) return true;
     if (labels[HOST_LABEL] !== thisHost) return false;
     return !processAlive(Number(labels[PID_LABEL]));
   });
+  // After the containers that held them are gone: the loop-mounted disks of dead runs (owner pid in their owner.json).
+  result.disks = (await sweepOrphanDisks(options)).length;
+  return result;
 }
 
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 async function removeByFilter(labelFilter: string[], shouldRemove: (labels: Record<string, string>) => boolean): Promise<SweepResult> {
   const docker = dockerClient();

@@ -1,14 +1,22 @@
+import { fileURLToPath } from "node:url";
 import type { ImageSpec } from "../bootstrap/images.ts";
 import { trackrImages } from "./trackr/images.ts";
+import { faketimeImage, stressImage } from "./tools/resource-clock-images.ts";
+import { toxiproxyImage } from "./tools/toxiproxy/images.ts";
 
 /**
  * Images the harness itself runs (fault sidecars, toxiproxy, test nodes), built before every run so a fault
  * never waits for a build mid-schedule. Each is skipped in milliseconds when its context is unchanged.
  */
 export const toolImages: ImageSpec[] = [];
+toolImages.push(stressImage, faketimeImage);
+toolImages.push(toxiproxyImage);
+/** Network-fault sidecar (faults/network/sidecar.ts) and the small test node (tools/testnode/README.md). */
+toolImages.push({ tag: "havoc/netfault:dev", contextDir: fileURLToPath(new URL("./tools/netfault/", import.meta.url)) });
+toolImages.push({ tag: "havoc/testnode:dev", contextDir: fileURLToPath(new URL("./tools/testnode/", import.meta.url)) });
 
 /** Every image havoc knows how to build, by tag. Scenario images not listed here must already exist locally. */
-const buildable: readonly ImageSpec[] = [...trackrImages, ...toolImages];
+const buildable: readonly ImageSpec[] = [...toolImages, ...trackrImages];
 
 export function buildableImage(tag: string): ImageSpec | undefined {
   return buildable.find((spec) => spec.tag === tag);
@@ -17,7 +25,8 @@ export function buildableImage(tag: string): ImageSpec | undefined {
 /** The build specs for the images a set of nodes uses (deduplicated). */
 export function imagesToBuild(imageTags: readonly string[]): ImageSpec[] {
   const nodeImages = [...new Set(imageTags)].flatMap((tag) => buildableImage(tag) ?? []);
-  return [...new Set([...nodeImages, ...toolImages])];
+  // Tool images first: node images may be built FROM one of them (e.g. havoc/faketime:dev for clock skew).
+  return [...new Set([...toolImages, ...nodeImages])];
 }
 
 /** Every buildable image (for `havoc setup`). */

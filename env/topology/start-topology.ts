@@ -4,11 +4,13 @@ import { EnvironmentError, errorMessage } from "../../core/errors.ts";
 import { dockerClient } from "../docker/client.ts";
 import { NODE_LABEL, runLabels } from "../docker/labels.ts";
 import { freePorts } from "../free-port.ts";
+import { attachDataVolume } from "../disks/data-volume.ts";
 import type { RunSecrets } from "../secrets.ts";
 import { FunctionWaitStrategy, NodeContainer } from "./node-container.ts";
 import { waitUntilReady } from "./ready-probe.ts";
 import { startLayers } from "./start-order.ts";
 import { StartedTopology, type StartedNode } from "./started-topology.ts";
+import { startToxiproxy, toxiproxyNode } from "./toxiproxy-node.ts";
 
 export interface StartTopologyOptions {
   runId: string;
@@ -36,10 +38,16 @@ export async function startTopology(options: StartTopologyOptions): Promise<Star
     const ports = await freePorts(spec.ports.length);
     nodes.set(spec.name, { name: spec.name, spec, containerName: dockerName(runId, spec.name), hostPorts: new Map(spec.ports.map((p, i) => [p, ports[i]!])) });
   }
-  const started = new StartedTopology(runId, nodes, networks, options.secrets, log, options.logDir);
+  // Links: one extra node, "toxiproxy", carrying every link (see toxiproxy-node.ts); it is in `nodes` so its log,
+  // events and API port are handled like any node's.
+  const linksNode = topology.links.length > 0 ? await toxiproxyNode(topology, dockerName(runId, "toxiproxy")) : undefined;
+  if (linksNode) nodes.set(linksNode.name, linksNode);
+  const started = new StartedTopology(runId, nodes, networks, options.secrets, log, options.logDir, topology.links);
   try {
     for (const [, dockerNetwork] of networks)
       await dockerClient().createNetwork({ Name: dockerNetwork, Driver: "bridge", CheckDuplicate: true, Labels: runLabels(runId) });
+    // Before every other node: clients resolve `<link>:<port>` from their first connection.
+    if (linksNode) await startToxiproxy(linksNode, { runId, topology, networks, log });
     for (const layer of startLayers(topology.nodes)) await Promise.all(layer.map((spec) => startNode(started, nodes.get(spec.name)!, options)));
     return started;
   } catch (error) {
@@ -63,6 +71,8 @@ async function startNode(topology: StartedTopology, node: StartedNode, options: 
       .withWaitStrategy(new FunctionWaitStrategy((c, timeoutMs) => readiness(spec, node, c, timeoutMs)))
       .withStartupTimeout(spec.readyTimeoutMs);
     if (spec.command) container.withCommand(spec.command);
+    // Data volume (env/disks/): a loop-mounted ext4 disk bind-mounted in, or a tmpfs; the teardown unmounts it.
+    if (spec.dataVolume) options.log.info(`node ${spec.name}: data volume ${await attachDataVolume(container, options.runId, spec.name, spec.dataVolume)}`);
     try {
       await container.start();
     } catch (error) {

@@ -104,3 +104,51 @@ describe("plan", () => {
     expect(picks.size).toBe(3);
   });
 });
+
+describe("random fault schedule", () => {
+  const withRandom = () => {
+    const s = clone();
+    s.faults = [];
+    s.randomFaults = {
+      count: 5,
+      from: "5s",
+      to: "50s",
+      minDuration: "2s",
+      maxDuration: "8s",
+      choices: [
+        { kind: "kill", target: { role: "app" }, at: 0 },
+        { kind: "pause", target: { role: "app", mode: "minority" }, at: 0 },
+      ],
+    };
+    return parseScenario(s, file);
+  };
+
+  it("gives the same materialised plan for the same seed and another for another seed", () => {
+    const s = withRandom();
+    expect(makePlan(s, 9)).toEqual(makePlan(s, 9));
+    const shapes = new Set(Array.from({ length: 10 }, (_, seed) => JSON.stringify(makePlan(s, seed).faults.map((f) => [f.kind, f.targets, f.atMs]))));
+    expect(shapes.size).toBeGreaterThan(5);
+  });
+
+  it("keeps faults inside the window, within the duration bounds and never overlapping", () => {
+    const s = withRandom();
+    for (let seed = 0; seed < 50; seed++) {
+      const faults = makePlan(s, seed).faults;
+      expect(faults.length).toBeGreaterThan(0);
+      faults.forEach((f, i) => {
+        expect(f.atMs).toBeGreaterThanOrEqual(5_000);
+        expect(f.healAtMs).toBeLessThanOrEqual(50_000);
+        expect(f.healAtMs - f.atMs).toBeGreaterThanOrEqual(2_000);
+        expect(f.healAtMs - f.atMs).toBeLessThanOrEqual(8_000);
+        if (i > 0) expect(f.atMs).toBeGreaterThanOrEqual(faults[i - 1]!.healAtMs + 2_000);
+        expect(f.id).toMatch(/^random-\d+-(kill|pause)$/);
+      });
+    }
+  });
+
+  it("refuses a window that does not end before the tail", () => {
+    const s = clone();
+    s.randomFaults = { count: 1, from: "5s", to: "59s", choices: [{ kind: "kill", target: { role: "app" }, at: 0 }] };
+    expect(refusal(s)).toContain("randomFaults.to");
+  });
+});

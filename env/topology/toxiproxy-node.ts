@@ -1,0 +1,108 @@
+import { Toxiproxy, type Proxy } from "toxiproxy-node-client";
+import type { Logger } from "../../core/log.ts";
+import { TOXIPROXY_API_PORT, TOXIPROXY_NODE, type LinkSpec, type NodeSpec, type Topology } from "../../core/topology.ts";
+import { dockerClient } from "../docker/client.ts";
+import { NODE_LABEL, runLabels } from "../docker/labels.ts";
+import { freePort } from "../free-port.ts";
+import { toxiproxyImage } from "../systems/tools/toxiproxy/images.ts";
+import { FunctionWaitStrategy, NodeContainer } from "./node-container.ts";
+import { waitUntilReady } from "./ready-probe.ts";
+import type { StartedNode } from "./started-topology.ts";
+
+/**
+ * The links' toxiproxy node: one container carrying every link of the topology (core/topology.ts `links`).
+ * It joins every network of the run with each link name as a DNS alias, so a client anywhere resolves
+ * `<link>:<listenPort>`; each link is one proxy `0.0.0.0:<listenPort> -> <to.node>:<to.port>`. Toxiproxy dials the
+ * upstream per client connection, so proxies can exist before their upstream node runs.
+ */
+export const toxiproxyNodeSpec = (topology: Topology): NodeSpec => ({
+  name: TOXIPROXY_NODE,
+  image: toxiproxyImage.tag,
+  role: TOXIPROXY_NODE,
+  env: {},
+  ports: [TOXIPROXY_API_PORT],
+  networks: [...topology.networks],
+  ready: { kind: "http", port: TOXIPROXY_API_PORT, path: "/version", status: 200 },
+  readyTimeoutMs: 15_000,
+  dependsOn: [],
+});
+
+/** The StartedNode of the toxiproxy node (its API port gets a fixed 127.0.0.1 host port like every node port). */
+export async function toxiproxyNode(topology: Topology, containerName: string): Promise<StartedNode> {
+  const spec = toxiproxyNodeSpec(topology);
+  return { name: spec.name, spec, containerName, hostPorts: new Map([[TOXIPROXY_API_PORT, await freePort()]]) };
+}
+
+/** http://127.0.0.1:<host port> of a toxiproxy API. */
+export function toxiproxyClient(apiUrl: string): Toxiproxy {
+  return new Toxiproxy(apiUrl);
+}
+
+/** Proxy name of a link on the toxiproxy node: the link name itself. */
+export function proxyName(link: LinkSpec): string {
+  return link.name;
+}
+
+export interface StartToxiproxyOptions {
+  runId: string;
+  topology: Topology;
+  /** Topology network name -> Docker network name. */
+  networks: ReadonlyMap<string, string>;
+  log: Logger;
+}
+
+/** Starts the toxiproxy node, waits for its API, and creates one proxy per link. Returns the proxies as the API lists them. */
+export async function startToxiproxy(node: StartedNode, options: StartToxiproxyOptions): Promise<Proxy[]> {
+  const { topology, log } = options;
+  const aliases = [TOXIPROXY_NODE, ...topology.links.map((l) => l.name)];
+  const [first, ...others] = topology.networks.map((n) => options.networks.get(n)!);
+  const apiUrl = () => `http://127.0.0.1:${node.hostPorts.get(TOXIPROXY_API_PORT)!}`;
+  return log.step(`starting node ${TOXIPROXY_NODE} (${node.spec.image}) for link(s) ${topology.links.map((l) => l.name).join(", ")}`, async () => {
+    await new NodeContainer(node.spec.image)
+      .withName(node.containerName)
+      .withSoleNetwork(first!, aliases)
+      .withLoopbackPorts(node.hostPorts)
+      .withLabels(runLabels(options.runId, { [NODE_LABEL]: TOXIPROXY_NODE }))
+      .withWaitStrategy(
+        new FunctionWaitStrategy((container, timeoutMs) =>
+          waitUntilReady(TOXIPROXY_NODE, node.spec.ready, { container, hostPort: (p) => node.hostPorts.get(p)! }, timeoutMs),
+        ),
+      )
+      .withStartupTimeout(node.spec.readyTimeoutMs)
+      .start();
+    for (const network of others) await dockerClient().getNetwork(network!).connect({ Container: node.containerName, EndpointConfig: { Aliases: aliases } });
+    const client = toxiproxyClient(apiUrl());
+    const proxies: Proxy[] = [];
+    for (const link of topology.links) {
+      const proxy = await client.createProxy({ name: proxyName(link), listen: `0.0.0.0:${link.listenPort}`, upstream: `${link.to.node}:${link.to.port}`, enabled: true });
+      proxies.push(proxy);
+      log.info(`link ${link.name}:${link.listenPort} -> ${link.to.node}:${link.to.port} (toxiproxy proxy "${proxy.name}", listen ${proxy.listen})`);
+    }
+    const listed = await client.getAll();
+    const missing = topology.links.filter((l) => !listed[proxyName(l)]);
+    if (missing.length > 0) throw new Error(`toxiproxy does not list the proxies of link(s) ${missing.map((l) => l.name).join(", ")}`);
+    return proxies;
+  });
+}
+
+/** One toxic as toxiproxy's API lists it. */
+export interface ListedToxic {
+  name: string;
+  type: string;
+  stream: "upstream" | "downstream";
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+
+/** The toxics on a link's proxy (GET /proxies/<name>/toxics); the client's Proxy object does not keep them. */
+export async function listToxics(apiUrl: string, proxy: string): Promise<ListedToxic[]> {
+  const response = await fetch(`${apiUrl}/proxies/${encodeURIComponent(proxy)}/toxics`, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`toxiproxy GET /proxies/${proxy}/toxics answered ${response.status}: ${(await response.text()).trim()}`);
+  return (await response.json()) as ListedToxic[];
+}
+
+/** Whether an error from toxiproxy-node-client (or fetch) means the proxy/toxic or toxiproxy itself is gone. */
+export function isGoneError(error: unknown): boolean {
+  const message = String((error as Error)?.message ?? error);
+  return /status code 404|ECONNREFUSED|ECONNRESET|fetch failed|other side closed|socket hang up/i.test(message) || /ECONNREFUSED/.test(String((error as { cause?: unknown })?.cause));
+}

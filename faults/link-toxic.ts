@@ -1,0 +1,73 @@
+import type { LinkToxicFault, Toxic } from "../core/fault-specs/link.ts";
+import { errorMessage } from "../core/errors.ts";
+import { isGoneError, listToxics, proxyName, toxiproxyClient } from "../env/topology/toxiproxy-node.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+
+/** toxiproxy's attribute names and units for each toxic (toxiproxy README, "Toxics"). */
+export function toxicAttributes(toxic: Toxic): Record<string, number> {
+  switch (toxic.type) {
+    case "latency":
+      return { latency: toxic.latencyMs, jitter: toxic.jitterMs };
+    case "bandwidth":
+      return { rate: toxic.rateKBps };
+    case "slow_close":
+      return { delay: toxic.delayMs };
+    case "timeout":
+      return { timeout: toxic.timeoutMs };
+    case "reset_peer":
+      return { timeout: toxic.timeoutMs };
+    case "slicer":
+      return { average_size: toxic.averageSize, size_variation: toxic.sizeVariation, delay: toxic.delayUs };
+    case "limit_data":
+      return { bytes: toxic.bytes };
+  }
+}
+
+let toxicCounter = 0;
+
+/**
+ * Adds a toxic to the link's toxiproxy proxy; it applies to open and new connections through the link at once.
+ * Verified by the API listing it with the asked type, stream and attributes; the effect time is that moment.
+ * `targets` are not acted on (see core/fault-specs/link.ts). Heal deletes the toxic, checks the API lists it no
+ * more, and is fine when the toxic, the proxy or toxiproxy itself is already gone.
+ */
+export const linkToxic: FaultKindImpl<LinkToxicFault> = {
+  kind: "link-toxic",
+  async inject(ctx: FaultContext, spec: LinkToxicFault): Promise<FaultHandle> {
+    const link = ctx.topology.link(spec.link);
+    const apiUrl = ctx.topology.toxiproxyApiUrl();
+    const proxy = await toxiproxyClient(apiUrl).get(proxyName(link));
+    const name = `havoc-${spec.id ?? spec.toxic.type}-${process.pid}-${++toxicCounter}`;
+    const attributes = toxicAttributes(spec.toxic);
+    const calledAt = Date.now();
+    await proxy.addToxic({ name, type: spec.toxic.type, stream: spec.direction, toxicity: spec.toxicity, attributes });
+    const listed = (await listToxics(apiUrl, proxy.name)).find((t) => t.name === name);
+    const differs = !listed || listed.type !== spec.toxic.type || listed.stream !== spec.direction || Object.entries(attributes).some(([k, v]) => listed.attributes[k] !== v);
+    if (differs) throw new Error(`link-toxic: toxiproxy does not list toxic ${name} as asked on link ${link.name} (listed: ${JSON.stringify(listed)})`);
+    const effectEpochMs = Date.now();
+    const described = `${spec.toxic.type} ${JSON.stringify(attributes)} ${spec.direction}, toxicity ${spec.toxicity}`;
+    const notes = [`toxic ${name} (${described}) listed by toxiproxy ${effectEpochMs - calledAt} ms after the call; link ${link.name}:${link.listenPort} -> ${link.to.node}:${link.to.port}`];
+    return {
+      injectedAtMs: runMs(ctx.clock, effectEpochMs),
+      mechanism: `toxiproxy toxic ${described} on link ${link.name}`,
+      notes,
+      heal: healOnce(async () => {
+        const healStarted = Date.now();
+        try {
+          await proxy.getToxic(name).then((toxic) => toxic.remove());
+        } catch (error) {
+          if (!isGoneError(error)) {
+            notes.push(`heal failed: ${errorMessage(error)}`);
+            throw error;
+          }
+          notes.push(`heal: toxic ${name} or its proxy was already gone (${errorMessage(error)})`);
+          return runMs(ctx.clock);
+        }
+        const remaining = await listToxics(apiUrl, proxy.name).catch(() => []);
+        if (remaining.some((t) => t.name === name)) throw new Error(`link-toxic heal: toxiproxy still lists toxic ${name} on link ${link.name}`);
+        notes.push(`toxic ${name} removed, ${Date.now() - healStarted} ms after the heal call`);
+        return runMs(ctx.clock);
+      }),
+    };
+  },
+};

@@ -1,0 +1,31 @@
+import type { z } from "zod";
+import type { IsolateFault } from "../core/fault-specs/network.ts";
+import type { FaultContext, FaultHandle, FaultKindImpl } from "./fault.ts";
+import { cutEffect, faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
+import { isolateCutPairs } from "./network/partition-groups.ts";
+
+type Spec = z.infer<typeof IsolateFault>;
+
+/**
+ * Cuts the targets from every other node, both directions: nft drop rules (input from and output to all the
+ * other nodes' addresses) in each target's namespace, applied by a sidecar. Verified by a TCP probe from a target
+ * to another node that must time out. Re-applied when a target or peer restarts while the fault is due.
+ */
+export const networkIsolate: FaultKindImpl<Spec> = {
+  kind: "isolate",
+  async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
+    requireNodes(ctx, targets, "isolate");
+    const all = [...ctx.topology.nodes.keys()];
+    const others = all.filter((n) => !targets.includes(n));
+    if (targets.length === 0 || others.length === 0) throw new Error(`isolate needs at least one target and one other node (targets: ${targets.join(", ") || "none"})`);
+    return injectNetnsFault(ctx, {
+      key: faultKey(spec),
+      mechanism: "nft drop in the targets' namespaces (sidecar), both directions",
+      nodes: targets,
+      peers: others,
+      effect: cutEffect(isolateCutPairs(targets, all)),
+      probe: { from: targets[0]!, to: others[0]! },
+      notes: [`isolating ${targets.join(", ")} from ${others.join(", ")}`],
+    });
+  },
+};

@@ -1,0 +1,37 @@
+import type { z } from "zod";
+import type { ZoneCutFault } from "../core/fault-specs/network.ts";
+import type { FaultContext, FaultHandle, FaultKindImpl } from "./fault.ts";
+import { cutEffect, cutNodes, faultKey, injectNetnsFault } from "./network/netns-fault.ts";
+import { groupCutPairs } from "./network/partition-groups.ts";
+
+type Spec = z.infer<typeof ZoneCutFault>;
+
+/**
+ * Cuts the nodes only in zone A from the nodes only in zone B (zones are topology networks, membership from each
+ * node's declared `networks`), on all their addresses, both ways. Nodes in both zones are bridges and stay connected.
+ */
+export const networkZoneCut: FaultKindImpl<Spec> = {
+  kind: "zone-cut",
+  async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
+    const [zoneA, zoneB] = spec.zones;
+    const declared = [...ctx.topology.networks.keys()];
+    const unknown = spec.zones.filter((z) => !declared.includes(z));
+    if (unknown.length) throw new Error(`zone-cut: unknown network(s) ${unknown.join(", ")} (networks: ${declared.join(", ")})`);
+    const zonesOf = (node: string) => ctx.topology.node(node).spec.networks ?? [declared[0]!];
+    const sideA = targets.filter((n) => zonesOf(n).includes(zoneA) && !zonesOf(n).includes(zoneB));
+    const sideB = targets.filter((n) => zonesOf(n).includes(zoneB) && !zonesOf(n).includes(zoneA));
+    const bridges = targets.filter((n) => zonesOf(n).includes(zoneA) && zonesOf(n).includes(zoneB));
+    if (sideA.length === 0 || sideB.length === 0) throw new Error(`zone-cut ${zoneA} | ${zoneB}: one side has no node (${zoneA}: ${sideA.join(", ") || "none"}; ${zoneB}: ${sideB.join(", ") || "none"})`);
+    const pairs = groupCutPairs([sideA, sideB], "both");
+    const nodes = cutNodes(pairs);
+    return injectNetnsFault(ctx, {
+      key: faultKey(spec),
+      mechanism: "nft drop in every cut node's namespace (sidecars), both directions",
+      nodes,
+      peers: nodes,
+      effect: cutEffect(pairs),
+      probe: pairs[0]!,
+      notes: [`zone ${zoneA} [${sideA.join(", ")}] cut from zone ${zoneB} [${sideB.join(", ")}]; bridges [${bridges.join(", ")}] stay connected`],
+    });
+  },
+};
