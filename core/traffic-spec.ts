@@ -5,26 +5,152 @@ import { NodeName } from "./topology.ts";
 /** Where traffic goes: a node's container port, reached through its 127.0.0.1 published port. */
 export const TrafficTarget = z.object({ node: NodeName, port: z.number().int().min(1).max(65535) }).strict();
 
-/** A class of traffic driven by one built-in k6 script (load/k6/<script>.ts). */
-export const TrafficClass = z
+const Duration = DurationMs.pipe(z.number().min(1_000, "expected at least 1 s").max(86_400_000, "expected at most 24 h"));
+
+/** Fields every traffic class has, whatever drives it. */
+const commonFields = {
+  /** Name used by SLOs and reports, e.g. "devices". */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "expected a lower-case name"),
+  target: TrafficTarget,
+  /** How long this class runs; at least 1 s, at most 24 h. */
+  duration: Duration,
+  /** Per-request (browser: per-step) timeout; a timeout is an unknown outcome. Default 2 s. */
+  requestTimeout: DurationMs.default(2_000),
+  /**
+   * Name of the scenario secret from which device API keys are derived. Default "device-key". Every class has it
+   * (the scenario checks it is declared); browser classes do not use it.
+   */
+  keySecret: z.string().default("device-key"),
+  /**
+   * Whether the steady-state gate judges this class (its success % before the first fault). Default true;
+   * abusive-client defaults to false, since being rejected (429) is what it is for.
+   */
+  gate: z.boolean().default(true),
+};
+
+/** Fields of classes driven by k6. */
+const k6Fields = {
+  /**
+   * k6 processes this class is split over (execution segments: process i of N runs segment i/N..(i+1)/N of
+   * every executor, so rates, VUs and iterations divide and the ids stay unique). Default 1.
+   */
+  processes: z.number().int().min(1).max(16).default(1),
+};
+
+/**
+ * Firmware retries of one reading: after an unknown outcome (timeout, reset, 502/504) or a 503, the device waits
+ * min(maxDelay, baseDelay * 2^(attempt-1)) * random[0.5, 1) ("equal jitter") and sends the same reading_id again.
+ * Each attempt is its own op line with the same id. Bounded by `attempts` and by `budget`: no attempt starts
+ * later than `budget` after the first one did. A 2xx or any other 4xx/5xx ends the iteration (a 429 is not
+ * retried: the firmware would only add to the overload).
+ */
+export const FirmwareRetries = z
   .object({
-    /** Name used by SLOs and reports, e.g. "devices". */
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "expected a lower-case name"),
-    /** Built-in k6 script: "device-fleet" posts readings with per-device API keys. */
-    script: z.enum(["device-fleet"]),
-    target: TrafficTarget,
-    /** Open model: iterations started per second (k6 constant-arrival-rate). */
-    ratePerSecond: z.number().int().positive().max(10_000),
-    /** How long k6 drives this class; at least 1 s, at most 24 h. */
-    duration: DurationMs.pipe(z.number().min(1_000, "expected at least 1 s").max(86_400_000, "expected at most 24 h")),
-    /** Distinct devices (API keys). Default 50. */
-    devices: z.number().int().positive().max(100_000).default(50),
-    /** Per-request timeout; a timeout is an unknown outcome. Default 2 s. */
-    requestTimeout: DurationMs.default(2_000),
-    /** Name of the scenario secret from which each device's API key is derived. Default "device-key". */
-    keySecret: z.string().default("device-key"),
-    /** Upper bound of k6 VUs for the arrival rate. Default 200. */
-    maxVUs: z.number().int().positive().max(5_000).default(200),
+    /** Attempts in total, the first included. Default 3. */
+    attempts: z.number().int().min(1).max(10).default(3),
+    /** Delay before the 2nd attempt, before jitter. Default 200 ms. */
+    baseDelay: DurationMs.default(200),
+    /** Upper bound of one delay, before jitter. Default 2 s. */
+    maxDelay: DurationMs.default(2_000),
+    /** Time from the first attempt's start after which no further attempt starts. Default 10 s. */
+    budget: DurationMs.default(10_000),
   })
   .strict();
+export type FirmwareRetries = z.infer<typeof FirmwareRetries>;
+
+/** Devices posting readings with per-device API keys: open model (k6 constant-arrival-rate). */
+export const DeviceFleetClass = z
+  .object({
+    script: z.literal("device-fleet"),
+    ...commonFields,
+    ...k6Fields,
+    /** Open model: readings started per second over the whole class (all processes). */
+    ratePerSecond: z.number().int().positive().max(10_000),
+    /** Distinct devices (API keys). Default 50. Keep ratePerSecond/devices well below trackr's 20 req/s per key. */
+    devices: z.number().int().positive().max(100_000).default(50),
+    /** Upper bound of k6 VUs for the arrival rate (whole class). Default 200. */
+    maxVUs: z.number().int().positive().max(5_000).default(200),
+    /** Firmware retries. Omitted: one attempt per reading (each op line is one reading, as before retries existed). */
+    retries: FirmwareRetries.optional(),
+  })
+  .strict();
+
+/**
+ * People using the dashboard API: closed model (k6 ramping-vus, one VU per person). Each person loops: think, then
+ * one request; `writesPerMinute` of `requestsPerMinute` are writes (POST /api/readings as the person's own device
+ * `dev-<1000000 + user>`), the other reads split 80 % GET /api/projects/<own project>/readings?limit=20,
+ * 10 % GET /, 10 % a cheap GET /lb-health. Think times are exponential, mean 60 s / requestsPerMinute minus the
+ * request's own latency. Every request sends `X-User: user-<n>` (trackr has no sign-in; this stands in for a
+ * session), so trackr's per-user rate limit applies.
+ */
+export const UserSessionsClass = z
+  .object({
+    script: z.literal("user-sessions"),
+    ...commonFields,
+    ...k6Fields,
+    /** Concurrent people (VUs, whole class). The design's peak is 2,500. */
+    users: z.number().int().positive().max(5_000),
+    /** Requests per person per minute, think time included. Default 100 (the design's model). */
+    requestsPerMinute: z.number().positive().max(600).default(100),
+    /** Writes per person per minute. Default 1. */
+    writesPerMinute: z.number().min(0).max(600).default(1),
+    /** Time over which the people arrive (linear ramp from 0 VUs). Default 10 s. */
+    rampUp: DurationMs.default(10_000),
+    /** Projects of trackr (the server's PROJECTS). Default 5. */
+    projects: z.number().int().positive().max(10_000).default(5),
+  })
+  .strict()
+  .refine((c) => c.writesPerMinute <= c.requestsPerMinute, { message: "writesPerMinute must not exceed requestsPerMinute", path: ["writesPerMinute"] })
+  .refine((c) => c.rampUp < c.duration, { message: "rampUp must be shorter than duration", path: ["rampUp"] });
+
+/**
+ * One client far over the limits (open model, constant-arrival-rate). identity "api-key": every request is a
+ * POST /api/readings with the same device key (per-key limit); "ip": anonymous GET /api/projects/1/readings
+ * (no key, no user: the per-IP limit).
+ */
+export const AbusiveClientClass = z
+  .object({
+    script: z.literal("abusive-client"),
+    ...commonFields,
+    gate: z.boolean().default(false),
+    ...k6Fields,
+    /** Requests per second. Default 200. */
+    ratePerSecond: z.number().int().positive().max(10_000).default(200),
+    identity: z.enum(["api-key", "ip"]).default("api-key"),
+    /** Device whose key is abused (identity "api-key"). Default 999999. */
+    device: z.number().int().positive().max(999_999_999).default(999_999),
+    /** Upper bound of k6 VUs. Default 100. */
+    maxVUs: z.number().int().positive().max(5_000).default(100),
+  })
+  .strict();
+
+/**
+ * People in a real browser (playwright-core + Debian chromium): open the dashboard (GET /), see the latest reading,
+ * wait until a newer one appears. `contexts` journeys run at once at most; a journey starts every
+ * 60 s / journeysPerMinute (a start that finds every context busy is dropped and counted). Every step is a
+ * "read" op; a failed step's screenshot lands in <run dir>/screenshots/. trackr has no sign-in, so there is no
+ * sign-in step.
+ */
+export const BrowserClass = z
+  .object({
+    script: z.literal("browser"),
+    ...commonFields,
+    /** Per-step timeout. Default 15 s (the newer reading must appear within it). */
+    requestTimeout: DurationMs.default(15_000),
+    /** Browser contexts (people) at once. Default 2. */
+    contexts: z.number().int().min(1).max(20).default(2),
+    /** Journeys started per minute (all contexts). Default 12. */
+    journeysPerMinute: z.number().positive().max(600).default(12),
+    /** At most this many journeys in total. Default 1000. */
+    maxJourneys: z.number().int().positive().max(100_000).default(1_000),
+  })
+  .strict();
+
+/** A class of traffic: one of the built-in k6 scripts (load/k6/<script>.ts) or browser journeys. */
+export const TrafficClass = z.discriminatedUnion("script", [DeviceFleetClass, UserSessionsClass, AbusiveClientClass, BrowserClass]);
 export type TrafficClass = z.infer<typeof TrafficClass>;
+export type DeviceFleetClass = z.infer<typeof DeviceFleetClass>;
+export type UserSessionsClass = z.infer<typeof UserSessionsClass>;
+export type AbusiveClientClass = z.infer<typeof AbusiveClientClass>;
+export type BrowserClass = z.infer<typeof BrowserClass>;
+export type K6TrafficClass = Exclude<TrafficClass, BrowserClass>;

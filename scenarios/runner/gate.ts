@@ -2,11 +2,15 @@ import type { Scenario } from "../../core/scenario.ts";
 import type { GateResult } from "./fault-schedule.ts";
 import type { ClassTotals } from "./traffic.ts";
 
-/** Steady state: every traffic class has enough requests and successes before the first fault. */
-export function judgeGate(gate: Scenario["gate"], totals: ReadonlyMap<string, ClassTotals>): GateResult {
+/**
+ * Steady state: every gated traffic class has enough requests and successes before the first fault.
+ * Classes with `gate: false` (an abusive client, expected to be refused) are left out.
+ */
+export function judgeGate(gate: Scenario["gate"], totals: ReadonlyMap<string, ClassTotals>, classes: Scenario["traffic"]): GateResult {
   const problems: string[] = [];
   const seen: string[] = [];
   for (const [name, t] of totals) {
+    if (classes.find((c) => c.name === name)?.gate === false) continue;
     const percent = t.requests > 0 ? (100 * t.ok) / t.requests : 0;
     seen.push(`${name} ${percent.toFixed(2)}% of ${t.requests}`);
     if (t.requests < gate.minRequests) problems.push(`${name}: ${t.requests} requests < ${gate.minRequests}`);

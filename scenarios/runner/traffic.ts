@@ -1,8 +1,13 @@
+import { join } from "node:path";
 import type { RunClock } from "../../core/clock.ts";
+import { errorMessage } from "../../core/errors.ts";
 import type { OpRecord, TimelineBucket } from "../../core/history.ts";
 import type { Logger } from "../../core/log.ts";
-import type { TrafficClass } from "../../core/traffic-spec.ts";
-import { deviceFleetEnv, deviceFleetScriptPath, gracefulStopMsFor, startK6, type K6Handle, type K6Result } from "../../load/k6-process.ts";
+import type { BrowserClass, K6TrafficClass, TrafficClass } from "../../core/traffic-spec.ts";
+import { chromiumPath } from "../../env/bootstrap/chromium.ts";
+import { startBrowserJourneys, type BrowserResult } from "../../load/browser-journey.ts";
+import { k6Launches } from "../../load/k6-env.ts";
+import { startK6, type K6Result } from "../../load/k6-process.ts";
 import { TimelineBuilder } from "../../load/timeline.ts";
 import { WriteLedger } from "../../load/write-ledger.ts";
 import type { RunSecrets } from "../../env/secrets.ts";
@@ -16,12 +21,24 @@ export interface ClassTotals {
   unknown: number;
 }
 
+/**
+ * The end of one traffic class. For a k6 class split over several processes the counts are summed and
+ * `exitCode` is the first non-zero one; `processes` keeps each process's own result. For a browser class
+ * httpReqs counts steps, iterations journeys and droppedIterations the starts dropped because every context was
+ * busy. (Shaped as a K6Result so the runner can treat every class alike.)
+ */
+export interface TrafficClassResult extends K6Result {
+  kind: "k6" | "browser";
+  processes: K6Result[];
+  browser?: BrowserResult;
+}
+
 export interface TrafficRun {
   totals: ReadonlyMap<string, ClassTotals>;
   ledger: WriteLedger;
-  /** Resolves when every k6 process has exited and the timeline is closed. */
-  done: Promise<Map<string, K6Result>>;
-  /** Stops every k6 process early (abort). Idempotent. */
+  /** Resolves when every k6 process and browser has ended and the timeline is closed. */
+  done: Promise<Map<string, TrafficClassResult>>;
+  /** Stops every k6 process and browser early (abort). Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -34,14 +51,22 @@ export interface StartTrafficOptions {
   runDir: string;
   ledgerPath: string;
   k6Path: string;
+  /** Chromium for browser classes. Default: Debian's (env/bootstrap/chromium.ts). */
+  chromiumPath?: string;
   log: Logger;
   onBucket(bucket: TimelineBucket): void;
   onK6Log(traffic: string, line: string): void;
 }
 
-const scriptPaths: Record<TrafficClass["script"], string> = { "device-fleet": deviceFleetScriptPath };
+interface Running {
+  done: Promise<TrafficClassResult>;
+  stop(): Promise<void>;
+}
 
-/** Starts the run clock and one k6 process per traffic class, streaming ops into the timeline and the ledger. */
+/**
+ * Starts the run clock, the k6 processes of every k6 class (`processes` each, one execution segment per process)
+ * and the browsers of every browser class, streaming all their ops into one timeline and one write ledger.
+ */
 export function startTraffic(options: StartTrafficOptions): TrafficRun {
   const originEpochMs = options.clock.start();
   const timeline = new TimelineBuilder(originEpochMs, options.onBucket);
@@ -54,43 +79,134 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
     t.requests++;
     t[op.outcome]++;
   };
-  const handles = options.classes.map((c) => ({ name: c.name, handle: launch(c, options, onOp) }));
+  const running: { name: string; run: Running }[] = [];
+  const startError: unknown[] = [];
+  for (const c of options.classes) {
+    try {
+      running.push({ name: c.name, run: c.script === "browser" ? launchBrowser(c, options, onOp) : launchK6(c, options, onOp) });
+    } catch (error) {
+      // Refused before starting (bounds, loopback guard): stop what already runs, report through done.
+      startError.push(error);
+      break;
+    }
+  }
   const ticker = setInterval(() => timeline.advance(Date.now()), 1_000);
+  const stop = async () => void (await Promise.all(running.map(({ run }) => run.stop())));
+  if (startError.length > 0) void stop();
   const done = (async () => {
     try {
-      const results = await Promise.all(handles.map(async ({ name, handle }) => [name, await handle.done] as const));
-      return new Map(results);
+      // allSettled: a class that fails must not close the timeline while the others still stream ops.
+      const settled = await Promise.all(running.map(async ({ name, run }) => [name, await run.done.then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))] as const));
+      const failed = settled.find(([, s]) => !s.ok);
+      if (startError.length > 0) throw startError[0];
+      if (failed && !failed[1].ok) {
+        await stop();
+        throw failed[1].e;
+      }
+      return new Map(settled.map(([name, s]) => [name, (s as { r: TrafficClassResult }).r]));
     } finally {
       clearInterval(ticker);
       timeline.finish();
       await ledger.close();
     }
   })();
-  return { totals, ledger, done, stop: async () => void (await Promise.all(handles.map(({ handle }) => handle.stop()))) };
+  done.catch(() => undefined);
+  return { totals, ledger, done, stop };
 }
 
-function launch(c: TrafficClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void): K6Handle {
-  const env = deviceFleetEnv({
+function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void): Running {
+  const launches = k6Launches(c, {
     targetUrl: options.topology.baseUrl(c.target.node, c.target.port),
-    ratePerSecond: c.ratePerSecond,
-    durationMs: c.duration,
-    devices: c.devices,
     deviceKeySecret: options.secrets.get(c.keySecret),
-    requestTimeoutMs: c.requestTimeout,
-    maxVUs: c.maxVUs,
-    traffic: c.name,
     runId: options.runId,
   });
-  return startK6({
-    k6Path: options.k6Path,
-    scriptPath: scriptPaths[c.script],
-    runDir: options.runDir,
+  // Every process of a class streams under the class's name, so the timeline and ledger merge them.
+  const classOp = (op: OpRecord) => {
+    op.traffic = c.name;
+    onOp(op);
+  };
+  const handles = launches.map((launch) =>
+    startK6({
+      k6Path: options.k6Path,
+      scriptPath: launch.scriptPath,
+      runDir: options.runDir,
+      traffic: launch.label,
+      env: launch.env,
+      durationMs: launch.durationMs,
+      gracefulStopMs: launch.gracefulStopMs,
+      onOp: classOp,
+      onLog: (line) => options.onK6Log(launch.label, line),
+      logger: options.log,
+    }),
+  );
+  const done = (async () => {
+    const settled = await Promise.allSettled(handles.map((h) => h.done));
+    const rejected = settled.find((s) => s.status === "rejected");
+    if (rejected) {
+      await Promise.all(handles.map((h) => h.stop()));
+      throw rejected.reason;
+    }
+    return mergeK6Results((settled as PromiseFulfilledResult<K6Result>[]).map((s) => s.value));
+  })();
+  done.catch(() => undefined);
+  return { done, stop: async () => void (await Promise.all(handles.map((h) => h.stop()))) };
+}
+
+/** One class's result from its processes' results (counts summed; null if any process has none). */
+export function mergeK6Results(parts: K6Result[]): TrafficClassResult {
+  const sum = (key: "httpReqs" | "iterations" | "droppedIterations") => (parts.some((p) => p[key] === null) ? null : parts.reduce((n, p) => n + (p[key] ?? 0), 0));
+  const bad = parts.find((p) => p.exitCode !== 0);
+  return {
+    kind: "k6",
+    processes: parts,
+    exitCode: bad ? bad.exitCode : 0,
+    signal: bad?.signal ?? null,
+    httpReqs: sum("httpReqs"),
+    iterations: sum("iterations"),
+    droppedIterations: sum("droppedIterations"),
+    opLines: parts.reduce((n, p) => n + p.opLines, 0),
+    badOpLines: parts.reduce((n, p) => n + p.badOpLines, 0),
+    requestFailedLines: parts.reduce((n, p) => n + p.requestFailedLines, 0),
+    killedBySafetyNet: parts.some((p) => p.killedBySafetyNet),
+    summaryPath: parts[0]?.summaryPath ?? "",
+  };
+}
+
+function launchBrowser(c: BrowserClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void): Running {
+  const handle = startBrowserJourneys({
     traffic: c.name,
-    env,
+    baseUrl: options.topology.baseUrl(c.target.node, c.target.port),
+    executablePath: options.chromiumPath ?? chromiumPath(),
+    contexts: c.contexts,
+    journeysPerMinute: c.journeysPerMinute,
     durationMs: c.duration,
-    gracefulStopMs: gracefulStopMsFor(c.requestTimeout),
+    maxJourneys: c.maxJourneys,
+    stepTimeoutMs: c.requestTimeout,
+    screenshotDir: join(options.runDir, "screenshots"),
     onOp,
-    onLog: (line) => options.onK6Log(c.name, line),
     logger: options.log,
   });
+  const done = handle.done.then(
+    (browser): TrafficClassResult => ({
+      kind: "browser",
+      processes: [],
+      browser,
+      exitCode: 0,
+      signal: null,
+      httpReqs: browser.steps,
+      iterations: browser.journeys,
+      droppedIterations: browser.dropped,
+      opLines: browser.steps,
+      badOpLines: 0,
+      requestFailedLines: 0,
+      killedBySafetyNet: false,
+      summaryPath: "",
+    }),
+    (error: unknown) => {
+      options.log.warn(`browser traffic ${c.name} failed: ${errorMessage(error)}`);
+      throw error;
+    },
+  );
+  done.catch(() => undefined);
+  return { done, stop: handle.stop };
 }

@@ -1,0 +1,68 @@
+/**
+ * One client far over trackr's limits, open model (constant-arrival-rate HAVOC_RATE/s):
+ * - HAVOC_IDENTITY=api-key: every request posts a reading with the key of one device (`dev-<HAVOC_DEVICE>`), the
+ *   per-API-key limit's case (a buggy firmware loop, a leaked key);
+ * - HAVOC_IDENTITY=ip: anonymous GET /api/projects/1/readings (no key, no user), the per-IP limit's case (a scraper).
+ * Rejections by the rate limiter are op lines with outcome fail and cause http_429.
+ */
+import exec from "k6/execution";
+import http from "k6/http";
+import type { Options } from "k6/options";
+import { deviceKeys, envInt, envText, everyStatusExpected, loopbackTarget, opLine, printOp, segmentOptions } from "./lib/havoc-k6.ts";
+
+const targetUrl = loopbackTarget();
+const ratePerSecond = envInt("HAVOC_RATE", 1, 10_000);
+const durationMs = envInt("HAVOC_DURATION_MS", 1_000, 24 * 3_600_000);
+const timeoutMs = envInt("HAVOC_TIMEOUT_MS", 1, 120_000);
+const maxVUs = envInt("HAVOC_MAX_VUS", 1, 5_000);
+const device = envInt("HAVOC_DEVICE", 1, 999_999_999, 999_999);
+const identity = envText("HAVOC_IDENTITY");
+if (identity !== "api-key" && identity !== "ip") throw new Error(`HAVOC_IDENTITY must be "api-key" or "ip", got ${identity}`);
+const apiKeyOf = deviceKeys(envText("HAVOC_DEVICE_KEY_SECRET"));
+const trafficName = envText("HAVOC_TRAFFIC");
+const runId = envText("HAVOC_RUN_ID");
+
+export const options: Options = {
+  ...segmentOptions(),
+  scenarios: {
+    abuse: {
+      executor: "constant-arrival-rate",
+      rate: ratePerSecond,
+      timeUnit: "1s",
+      duration: `${durationMs}ms`,
+      preAllocatedVUs: Math.min(maxVUs, Math.max(1, Math.ceil(ratePerSecond / 10))),
+      maxVUs,
+      gracefulStop: `${timeoutMs + 1_000}ms`,
+    },
+  },
+  discardResponseBodies: true,
+  summaryTrendStats: ["avg", "p(50)", "p(99)", "max"],
+};
+
+const deviceId = `dev-${device}`;
+
+export default function (): void {
+  const startEpochMs = Date.now();
+  if (identity === "api-key") {
+    const readingId = `${runId}-${trafficName}-${exec.scenario.iterationInTest}`;
+    const body = JSON.stringify({ device_id: deviceId, reading_id: readingId, value: 1, recorded_at: startEpochMs });
+    const response = http.post(`${targetUrl}/api/readings`, body, {
+      headers: { "Content-Type": "application/json", "X-API-Key": apiKeyOf(deviceId) },
+      timeout: timeoutMs,
+      tags: { name: "POST /api/readings" },
+      responseCallback: everyStatusExpected,
+    });
+    printOp(opLine("write", 201, startEpochMs, response, readingId));
+  } else {
+    const response = http.get(`${targetUrl}/api/projects/1/readings?limit=20`, {
+      timeout: timeoutMs,
+      tags: { name: "GET /api/projects/:id/readings" },
+      responseCallback: everyStatusExpected,
+    });
+    printOp(opLine("read", 200, startEpochMs, response));
+  }
+}
+
+export function handleSummary(): Record<string, string> {
+  return {};
+}

@@ -1,0 +1,114 @@
+/**
+ * People using trackr's dashboard API: closed model, one k6 VU per person (ramping-vus: a linear ramp to
+ * HAVOC_USERS over HAVOC_RAMP_UP_MS, then flat). Each iteration is one request followed by think time, so a person
+ * makes about HAVOC_REQUESTS_PER_MINUTE requests a minute (the design's model: 100), of which
+ * HAVOC_WRITES_PER_MINUTE (1) are writes: POST /api/readings as the person's own device `dev-<1000000 + user>`.
+ * Reads: 80 % GET /api/projects/<own project>/readings?limit=20 (what the dashboard polls), 10 % GET /,
+ * 10 % GET /lb-health (a cheap call answered by the load balancer; not /healthz, which shares the app's 2-connection
+ * health pool with haproxy's checks and would mark healthy nodes DOWN at user scale).
+ *
+ * No request starts after the scenario's duration (think time is cut at the deadline), so every request that k6
+ * counts also prints its op line. Every request carries `X-User: user-<n>` for trackr's per-user rate limit.
+ */
+import { sleep } from "k6";
+import exec from "k6/execution";
+import http from "k6/http";
+import type { Options } from "k6/options";
+import { deviceKeys, envInt, envNumber, envText, everyStatusExpected, loopbackTarget, opLine, printOp, segmentOptions } from "./lib/havoc-k6.ts";
+
+const targetUrl = loopbackTarget();
+const users = envInt("HAVOC_USERS", 1, 5_000);
+const durationMs = envInt("HAVOC_DURATION_MS", 1_000, 24 * 3_600_000);
+const rampUpMs = envInt("HAVOC_RAMP_UP_MS", 0, 24 * 3_600_000, 0);
+const requestsPerMinute = envNumber("HAVOC_REQUESTS_PER_MINUTE", 0.001, 600, 100);
+const writesPerMinute = envNumber("HAVOC_WRITES_PER_MINUTE", 0, 600, 1);
+const projects = envInt("HAVOC_PROJECTS", 1, 10_000, 5);
+const timeoutMs = envInt("HAVOC_TIMEOUT_MS", 1, 120_000);
+const apiKeyOf = deviceKeys(envText("HAVOC_DEVICE_KEY_SECRET"));
+const trafficName = envText("HAVOC_TRAFFIC");
+const runId = envText("HAVOC_RUN_ID");
+if (rampUpMs >= durationMs) throw new Error("HAVOC_RAMP_UP_MS must be shorter than HAVOC_DURATION_MS");
+
+const meanThinkMs = 60_000 / requestsPerMinute;
+const writeShare = writesPerMinute / requestsPerMinute;
+/** Users' devices are numbered from here, far above any device fleet's dev-1..dev-N. */
+const userDeviceBase = 1_000_000;
+
+export const options: Options = {
+  ...segmentOptions(),
+  scenarios: {
+    users: {
+      executor: "ramping-vus",
+      startVUs: 0,
+      stages: [
+        ...(rampUpMs > 0 ? [{ duration: `${rampUpMs}ms`, target: users }] : []),
+        { duration: `${durationMs - rampUpMs}ms`, target: users },
+      ],
+      // Requests start only before the deadline; one in flight at the end finishes within its timeout.
+      gracefulStop: `${timeoutMs + 1_000}ms`,
+      gracefulRampDown: `${timeoutMs + 1_000}ms`,
+    },
+  },
+  discardResponseBodies: true,
+  summaryTrendStats: ["avg", "p(50)", "p(99)", "max"],
+};
+
+// Per VU (each VU has its own JS runtime): a write counter for unique reading ids, and whether it has started.
+let writes = 0;
+let started = false;
+
+function thinkUntil(deadlineMs: number, thinkMs: number): void {
+  const ms = Math.min(thinkMs, deadlineMs - Date.now());
+  if (ms > 0) sleep(ms / 1000);
+}
+
+/** Exponential think time with the model's mean, capped at 10x the mean so one person cannot idle for ever. */
+function thinkSampleMs(): number {
+  return Math.min(10 * meanThinkMs, -Math.log(1 - Math.random()) * meanThinkMs);
+}
+
+export default function (): void {
+  const deadlineMs = exec.scenario.startTime + durationMs;
+  // People do not all click at the same instant: a VU's first request waits a random part of one think time.
+  if (!started) {
+    started = true;
+    thinkUntil(deadlineMs, Math.random() * meanThinkMs);
+  }
+  if (Date.now() >= deadlineMs) return;
+  // idInTest is unique across the processes of a split class (execution segments), so users are too.
+  const user = exec.vu.idInTest;
+  const deviceNumber = userDeviceBase + user;
+  const project = (deviceNumber % projects) + 1; // the project trackr files this person's device under
+  const headers = { "X-User": `user-${user}` };
+  const roll = Math.random();
+  const startEpochMs = Date.now();
+  if (roll < writeShare) {
+    writes++;
+    const deviceId = `dev-${deviceNumber}`;
+    const readingId = `${runId}-${trafficName}-u${user}-${writes}`;
+    const body = JSON.stringify({ device_id: deviceId, reading_id: readingId, value: Math.round(Math.random() * 10_000) / 100, recorded_at: startEpochMs });
+    const response = http.post(`${targetUrl}/api/readings`, body, {
+      headers: { ...headers, "Content-Type": "application/json", "X-API-Key": apiKeyOf(deviceId) },
+      timeout: timeoutMs,
+      tags: { name: "POST /api/readings" },
+      responseCallback: everyStatusExpected,
+    });
+    printOp(opLine("write", 201, startEpochMs, response, readingId));
+  } else {
+    const readRoll = (roll - writeShare) / (1 - writeShare);
+    const [path, name] =
+      readRoll < 0.8
+        ? [`/api/projects/${project}/readings?limit=20`, "GET /api/projects/:id/readings"]
+        : readRoll < 0.9
+          ? ["/", "GET /"]
+          : ["/lb-health", "GET /lb-health"];
+    const response = http.get(`${targetUrl}${path}`, { headers, timeout: timeoutMs, tags: { name }, responseCallback: everyStatusExpected });
+    printOp(opLine("read", 200, startEpochMs, response));
+  }
+  // Closed model: the next request follows this one's answer after a think time; latency counts against it.
+  thinkUntil(deadlineMs, thinkSampleMs() - (Date.now() - startEpochMs));
+}
+
+export function handleSummary(): Record<string, string> {
+  return {};
+}

@@ -1,0 +1,147 @@
+/**
+ * Every traffic class at once against real trackr containers (haproxy with its rate limits -> 3 apps -> PostgreSQL),
+ * no fault: a device fleet split over 2 k6 processes with firmware retries, people (user-sessions), an abusive
+ * client on one API key, and a browser journey. One 20 s traffic run, then:
+ * (a) the acknowledged ids in the ledger equal the ids PostgreSQL stored;
+ * (b) the timeline's totals per class equal k6's own http_reqs (also for the class split over 2 processes);
+ * (c) the abusive client gets 429s, the devices and people none;
+ * (d) a browser journey saw a newer reading appear.
+ * Teardown always; nothing labelled with the run id remains.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RunClock } from "../../core/clock.ts";
+import type { TimelineBucket } from "../../core/history.ts";
+import { createLogger } from "../../core/log.ts";
+import { PostgresReadback } from "../../core/scenario.ts";
+import { Topology } from "../../core/topology.ts";
+import { TrafficClass } from "../../core/traffic-spec.ts";
+import { chromiumPath } from "../../env/bootstrap/chromium.ts";
+import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
+import { k6Path } from "../../env/bootstrap/go-tools.ts";
+import { readStoredIds } from "../../env/readback/postgres-ids.ts";
+import { RunSecrets } from "../../env/secrets.ts";
+import { trackrImages } from "../../env/systems/trackr/images.ts";
+import { trackrReadback, trackrSecrets, trackrTopology } from "../../env/systems/trackr/topology.ts";
+import { startTopology } from "../../env/topology/start-topology.ts";
+import type { StartedTopology } from "../../env/topology/started-topology.ts";
+import { newRunId } from "../../scenarios/runner/run-id.ts";
+import { startTraffic, type TrafficClassResult, type TrafficRun } from "../../scenarios/runner/traffic.ts";
+import { leftovers } from "../support/run-cli.ts";
+
+const tools = existsSync(k6Path()) && existsSync(chromiumPath());
+if (!tools && process.env.HAVOC_REQUIRE_TOOLS) throw new Error("HAVOC_REQUIRE_TOOLS is set but k6 or chromium is missing: run `havoc setup`");
+
+const classes = [
+  { name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, duration: "20s", ratePerSecond: 50, devices: 50, processes: 2, retries: {} },
+  { name: "people", script: "user-sessions", target: { node: "lb", port: 80 }, duration: "20s", users: 40, rampUp: "2s", writesPerMinute: 6 },
+  { name: "abuser", script: "abusive-client", target: { node: "lb", port: 80 }, duration: "20s", ratePerSecond: 200 },
+  { name: "viewer", script: "browser", target: { node: "lb", port: 80 }, duration: "20s", contexts: 1, journeysPerMinute: 10 },
+].map((c) => TrafficClass.parse(c));
+
+describe.skipIf(!tools)("traffic classes against trackr (integration)", () => {
+  const log = createLogger("traffic-test");
+  const runId = newRunId();
+  const secrets = new RunSecrets(trackrSecrets);
+  const buckets: TimelineBucket[] = [];
+  let runDir: string;
+  let topology: StartedTopology | undefined;
+  let traffic: TrafficRun | undefined;
+  let results: Map<string, TrafficClassResult>;
+  let stored: string[];
+
+  beforeAll(async () => {
+    await ensureEnvironment({ docker: true, baseImage: true, k6: true, chromium: true, images: trackrImages }, log);
+    runDir = await mkdtemp(join(tmpdir(), "havoc-traffic-"));
+    try {
+      topology = await startTopology({ runId, topology: Topology.parse(trackrTopology()), secrets, log, logDir: join(runDir, "logs") });
+      traffic = startTraffic({
+        classes,
+        topology,
+        secrets,
+        clock: new RunClock(),
+        runId,
+        runDir,
+        ledgerPath: join(runDir, "ledger.ndjson"),
+        k6Path: k6Path(),
+        log,
+        onBucket: (b) => buckets.push(b),
+        onK6Log: (t, line) => log.info(`[${t}] ${secrets.redact(line)}`),
+      });
+      results = await traffic.done;
+      stored = await readStoredIds(PostgresReadback.parse(trackrReadback("devices")), topology, secrets);
+    } finally {
+      await traffic?.stop();
+      await topology?.teardown();
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await topology?.teardown();
+  });
+
+  const sum = (traffic: string, pick: (b: TimelineBucket) => number) => buckets.filter((b) => b.traffic === traffic).reduce((n, b) => n + pick(b), 0);
+  const causes = (traffic: string) => {
+    const out: Record<string, number> = {};
+    for (const b of buckets.filter((b) => b.traffic === traffic)) for (const [c, n] of Object.entries(b.causes)) out[c] = (out[c] ?? 0) + n;
+    return out;
+  };
+
+  it("(a) acknowledges exactly the readings PostgreSQL stored", () => {
+    const acknowledged = new Set<string>();
+    for (const name of ["devices", "people", "abuser"]) {
+      const sets = traffic!.ledger.sets(name);
+      expect(sets.unknown, `${name} unknown`).toEqual([]);
+      for (const id of sets.acknowledged) acknowledged.add(id);
+    }
+    expect(traffic!.ledger.sets("devices").acknowledged.length).toBeGreaterThan(800);
+    expect(traffic!.ledger.sets("people").acknowledged.length).toBeGreaterThan(20);
+    expect(new Set(stored)).toEqual(acknowledged);
+  });
+
+  it("(b) the timeline totals equal k6's own request counts, also for a class split over 2 processes", () => {
+    const devices = results.get("devices")!;
+    expect(devices.processes).toHaveLength(2);
+    expect(devices.processes.every((p) => p.exitCode === 0 && (p.httpReqs ?? 0) > 300)).toBe(true);
+    for (const name of ["devices", "people", "abuser"]) {
+      const r = results.get(name)!;
+      expect(r.exitCode, name).toBe(0);
+      expect(r.badOpLines, name).toBe(0);
+      expect(sum(name, (b) => b.requests), name).toBe(r.httpReqs);
+      expect(traffic!.totals.get(name)!.requests, name).toBe(r.httpReqs);
+    }
+    expect(sum("devices", (b) => b.requests)).toBeGreaterThanOrEqual(950);
+    // About 100 requests per person per minute: 40 people, ~19 s after a 2 s ramp.
+    const people = sum("people", (b) => b.requests);
+    expect(people).toBeGreaterThan(0.6 * 40 * (100 / 60) * 19);
+    expect(people).toBeLessThan(1.3 * 40 * (100 / 60) * 20);
+  });
+
+  it("(c) the abusive client is rate limited (429) while devices and people are not", () => {
+    const abuser = causes("abuser");
+    expect(abuser.http_429 ?? 0).toBeGreaterThan(0.8 * 200 * 20 * 0.8);
+    // Its first 20 requests of each second pass (per-key limit 20/s, denied requests count too): a trickle.
+    expect(abuser.http_201 ?? 0).toBeLessThan(0.2 * 200 * 20);
+    expect(causes("devices").http_429 ?? 0).toBe(0);
+    expect(causes("people").http_429 ?? 0).toBe(0);
+    expect(sum("devices", (b) => b.fail + b.unknown)).toBe(0);
+  });
+
+  it("(d) a browser journey sees a newer reading appear", async () => {
+    const viewer = results.get("viewer")!;
+    expect(viewer.browser!.journeys).toBeGreaterThanOrEqual(2);
+    expect(viewer.browser!.okJourneys).toBeGreaterThanOrEqual(1);
+    expect(causes("viewer").newer_shown ?? 0).toBeGreaterThanOrEqual(1);
+    expect(sum("viewer", (b) => b.requests)).toBe(viewer.httpReqs);
+    // Screenshots only of failed steps.
+    const shots = existsSync(join(runDir, "screenshots")) ? await readdir(join(runDir, "screenshots")) : [];
+    expect(shots.length).toBe(sum("viewer", (b) => b.fail + b.unknown));
+  });
+
+  it("leaves nothing labelled with the run id", async () => {
+    expect(await leftovers(runId)).toEqual({ containers: 0, networks: 0 });
+  });
+});
