@@ -3,5 +3,13 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../scenarios/cli.ts");
+let main;
+try {
+  ({ main } = await import("../scenarios/cli.ts"));
+} catch (error) {
+  // A broken checkout or a missing dependency: one clear line, exit 3 (environment/harness error), no stack.
+  process.stderr.write(`havoc: cannot load the harness: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write("  hint: run `npm install` (or `npm test` / `npm run demo`, which install what is missing)\n");
+  process.exit(3);
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -4,6 +4,7 @@ import { ExitCode, HavocError, errorMessage } from "../core/errors.ts";
 import { log } from "../core/log.ts";
 import { doctorReport, ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { sweepOrphans } from "../env/docker/sweep.ts";
+import { killOrphanLoad } from "../env/processes/orphan-load.ts";
 import { allBuildableImages } from "../env/systems/images.ts";
 import { renderConsoleTable } from "../reports/reporters/console-table.ts";
 import { compareCommand } from "./commands/compare.ts";
@@ -55,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       case "clean": {
         await ensureEnvironment({ docker: true }, log);
         const swept = await sweepOrphans({ all: values.all === true });
+        const load = await killOrphanLoad({ all: values.all === true });
+        if (load.length > 0) log.info(`stopped k6 processes of run(s) ${load.join(", ")}`);
         log.info(`removed ${swept.containers} container(s), ${swept.networks} network(s), ${swept.volumes} volume(s) of ${swept.runs.length} run(s)`);
         return ExitCode.pass;
       }

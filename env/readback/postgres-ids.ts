@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Readback } from "../../core/scenario.ts";
 import type { RunSecrets } from "../secrets.ts";
+import { assertOwnTarget } from "../target-guard.ts";
 import type { StartedTopology } from "../topology/started-topology.ts";
 
 /** Connection and query deadline, ms: a readback must end even when the database hangs. */
@@ -11,9 +12,11 @@ const READBACK_TIMEOUT_MS = 30_000;
  * data-loss check compares what clients were told with what the database really holds.
  */
 export async function readStoredIds(readback: Readback, topology: StartedTopology, secrets: RunSecrets): Promise<string[]> {
+  const port = topology.hostPort(readback.node, readback.port);
+  assertOwnTarget(`postgres://127.0.0.1:${port}`, topology, `readback of ${readback.traffic}`);
   const client = new pg.Client({
     host: "127.0.0.1",
-    port: topology.hostPort(readback.node, readback.port),
+    port,
     user: readback.user,
     password: secrets.resolve(readback.password),
     database: readback.database,

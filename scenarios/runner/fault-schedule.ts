@@ -1,5 +1,8 @@
 import type { FaultRecord } from "../../core/history.ts";
+import { withDeadline } from "../../core/deadline.ts";
 import { errorMessage } from "../../core/errors.ts";
+import { createRng } from "../../core/rng.ts";
+import { stageDeadlinesMs } from "../../core/stage-deadlines.ts";
 import type { RunEventBody } from "../../core/run-events.ts";
 import type { FaultContext, FaultHandle } from "../../faults/fault.ts";
 import { injectFault } from "../../faults/registry.ts";
@@ -69,9 +72,12 @@ export class FaultSchedule {
     }
   }
 
-  /** Heals every fault still in effect (also one whose injection is still under way). Idempotent. */
-  async healAll(): Promise<void> {
-    await Promise.all(this.#active.map((a) => this.#heal(a.fault.id)));
+  /**
+   * Heals every fault still in effect (also one whose injection is still under way). Idempotent.
+   * `deadlineMs` bounds each heal (short when interrupted: teardown removes the containers anyway).
+   */
+  async healAll(deadlineMs: number = stageDeadlinesMs.heal): Promise<void> {
+    await Promise.all(this.#active.map((a) => this.#heal(a.fault.id, deadlineMs)));
   }
 
   /** Fault records for the history: every injected fault, healed or not. */
@@ -80,9 +86,13 @@ export class FaultSchedule {
   }
 
   async #inject(fault: PlannedFault): Promise<void> {
-    const { ctx } = this.options;
+    // Each fault gets its own Rng from the run seed and its place in the plan: a replay makes the same choices.
+    const index = this.options.plan.faults.indexOf(fault);
+    const ctx = { ...this.options.ctx, rng: createRng(this.options.plan.seed + 7919 * (index + 1)) };
     const injecting = ctx.log
-      .step(`injecting ${fault.id} (${fault.kind} ${fault.targets.join(", ")})`, () => injectFault(ctx, fault.spec, fault.targets))
+      .step(`injecting ${fault.id} (${fault.kind} ${fault.targets.join(", ")})`, () =>
+        withDeadline(`fault injection ${fault.id}`, stageDeadlinesMs.inject, injectFault(ctx, { ...fault.spec, id: fault.id }, fault.targets), fault.targets.join(",")),
+      )
       .catch((error: unknown) => {
         this.#fail(fault.id, "inject", error);
         return undefined;
@@ -95,13 +105,13 @@ export class FaultSchedule {
     this.options.record({ type: "fault-injected", id: fault.id, kind: fault.kind, targets: fault.targets, injectedAtMs: handle.injectedAtMs, mechanism: handle.mechanism, notes: [...handle.notes] });
   }
 
-  async #heal(id: string): Promise<void> {
+  async #heal(id: string, deadlineMs: number = stageDeadlinesMs.heal): Promise<void> {
     const active = this.#active.find((a) => a.fault.id === id);
     if (!active) return;
     const handle = await active.injecting;
     if (!handle || !active.record || active.record.healedAtMs !== null) return;
     try {
-      const healedAtMs = await this.options.ctx.log.step(`healing ${id}`, () => handle.heal());
+      const healedAtMs = await this.options.ctx.log.step(`healing ${id}`, () => withDeadline(`heal ${id}`, deadlineMs, handle.heal(), active.fault.targets.join(",")));
       if (active.record.healedAtMs !== null) return;
       active.record.healedAtMs = healedAtMs;
       active.record.notes = [...handle.notes];

@@ -2,7 +2,9 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { RunClock } from "../../core/clock.ts";
+import { withDeadline } from "../../core/deadline.ts";
 import { ExitCode, errorMessage } from "../../core/errors.ts";
+import { stageDeadlinesMs } from "../../core/stage-deadlines.ts";
 import type { History, TimelineBucket, WriteSets } from "../../core/history.ts";
 import type { Logger } from "../../core/log.ts";
 import { randomSeed } from "../../core/rng.ts";
@@ -12,6 +14,7 @@ import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { sweepOrphans } from "../../env/docker/sweep.ts";
+import { killOrphanLoad } from "../../env/processes/orphan-load.ts";
 import { readStoredIds } from "../../env/readback/postgres-ids.ts";
 import { RunSecrets } from "../../env/secrets.ts";
 import { imagesToBuild } from "../../env/systems/images.ts";
@@ -26,6 +29,7 @@ import { EventLog } from "./event-log.ts";
 import { FaultSchedule } from "./fault-schedule.ts";
 import { judgeGate } from "./gate.ts";
 import { makePlan, type Plan } from "./plan.ts";
+import { assertImagesPresent } from "./preflight.ts";
 import { newRunId } from "./run-id.ts";
 import { startStatusTicker } from "./status-line.ts";
 import { writeTimelinePng } from "./timeline-png.ts";
@@ -101,9 +105,12 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   try {
     setPhase("bootstrap");
     const images = imagesToBuild(scenario.topology.nodes.map((n) => n.image));
-    await ensureEnvironment({ docker: true, baseImage: images.length > 0, k6: true, images }, log);
+    await withDeadline("bootstrap", stageDeadlinesMs.bootstrap, ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true /* browser traffic and the timeline PNG */, images }, log));
+    await assertImagesPresent(scenario, options.file);
     const swept = await sweepOrphans({ exceptRun: runId });
     if (swept.runs.length > 0) log.info(`swept leftovers of dead runs ${swept.runs.join(", ")}: ${swept.containers} container(s), ${swept.networks} network(s)`);
+    const orphanLoad = await killOrphanLoad();
+    if (orphanLoad.length > 0) log.info(`stopped k6 processes left by dead runs ${orphanLoad.join(", ")}`);
     throwIfAborted(options.signal);
 
     setPhase("starting");
@@ -138,7 +145,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
       plan,
       ctx: { topology, clock, events: watcher, log },
       signal: options.signal,
-      gate: () => judgeGate(scenario.gate, running.totals),
+      gate: () => judgeGate(scenario.gate, running.totals, scenario.traffic),
       record: (event) => events.write(event),
     });
     schedule = faults;
@@ -163,7 +170,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     setPhase("readback");
     for (const readback of scenario.readback) {
       try {
-        const ids = await log.step(`reading back ${readback.traffic} writes from ${readback.node}`, () => readStoredIds(readback, topology!, secrets));
+        const ids = await log.step(`reading back ${readback.traffic} writes from ${readback.node}`, () =>
+          withDeadline("readback", stageDeadlinesMs.readback, readStoredIds(readback, topology!, secrets), readback.node),
+        );
         stored.set(readback.traffic, ids);
         events.write({ type: "readback", traffic: readback.traffic, stored: ids.length });
       } catch (error) {
@@ -176,11 +185,13 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     fail(options.signal.aborted ? "aborted" : "error", secrets.redact(errorMessage(error)));
   } finally {
     stopTicker?.();
-    await schedule?.healAll().catch((e) => log.warn(`final heal: ${errorMessage(e)}`));
+    await schedule?.healAll(options.signal.aborted ? stageDeadlinesMs.healOnAbort : stageDeadlinesMs.heal).catch((e) => log.warn(`final heal: ${errorMessage(e)}`));
     await traffic?.stop();
     await traffic?.done.catch(() => undefined);
     watcher.stop();
-    await topology?.teardown().catch((e) => log.warn(`teardown: ${errorMessage(e)}`));
+    await withDeadline("teardown", stageDeadlinesMs.teardown, topology?.teardown() ?? Promise.resolve()).catch((e) => {
+      fail("error", `teardown: ${errorMessage(e)}`);
+    });
   }
 
   setPhase("checks");

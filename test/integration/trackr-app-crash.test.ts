@@ -31,6 +31,10 @@ describe("trackr: app node crash (integration)", () => {
     expect(deaths.map((e) => e.exitCode)).toEqual([137]);
     expect(history.containerEvents.some((e) => e.node === target && e.action === "start" && e.atMs > deaths[0]!.atMs)).toBe(true);
     expect(await leftovers(report.runId)).toEqual({ containers: 0, networks: 0 });
+    // Secrets are per run and never written in clear: the DB URL appears only with its placeholder.
+    const appLog = await readFile(join(run.reportsDir, "latest", "logs", "app-1.log"), "utf8").catch(() => "");
+    const everything = [appLog, run.stderr, run.stdout, await readFile(join(run.reportsDir, "latest", "events.ndjson"), "utf8")].join("\n");
+    expect(everything).not.toMatch(/postgres:\/\/postgres:(?!<secret:)/);
   });
 
   it("fails availability (exit 1) when all three app nodes die, with the failures in the fault window", async () => {
