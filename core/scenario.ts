@@ -103,6 +103,8 @@ export const Scenario = z
       f.target.names?.forEach((name, j) => {
         if (!nodeNames.has(name)) ctx.addIssue({ code: "custom", path: [...path, "target", "names", j], message: `unknown node "${name}"` });
       });
+      if (f.target.mode === "primary" && f.target.role && !s.topology.roles[f.target.role])
+        ctx.addIssue({ code: "custom", path: [...path, "target", "role"], message: `mode "primary" needs topology.roles.${f.target.role}.primaryProbe` });
       if ("link" in f) for (const message of linkFaultProblems(f, s.topology)) ctx.addIssue({ code: "custom", path: [...path, "link"], message });
       if (f.kind === "zone-cut")
         f.zones.forEach((zone, j) => {

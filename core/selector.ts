@@ -11,8 +11,11 @@ export const Selector = z
     names: z.array(z.string().min(1)).min(1).optional(),
     /** Nodes whose topology role equals this form the pool. */
     role: z.string().min(1).optional(),
-    /** How many of the pool: one, all, a minority, a majority, or a percent (rounded up, at least 1). Default one. */
-    mode: z.enum(["one", "all", "minority", "majority", "percent"]).default("one"),
+    /**
+     * How many of the pool: one, all, a minority, a majority, a percent (rounded up, at least 1), or the
+     * current primary of `role` (found at injection time by the topology's role probe). Default one.
+     */
+    mode: z.enum(["one", "all", "minority", "majority", "percent", "primary"]).default("one"),
     /** With mode "percent": 1..100. */
     percent: z.number().gt(0).lte(100).optional(),
   })
@@ -20,7 +23,8 @@ export const Selector = z
   .refine((s) => s.mode !== "percent" || s.percent !== undefined, {
     message: 'mode "percent" needs a percent (1..100)',
     path: ["percent"],
-  });
+  })
+  .refine((s) => s.mode !== "primary" || s.role !== undefined, { message: 'mode "primary" needs a role', path: ["role"] });
 export type Selector = z.infer<typeof Selector>;
 export type SelectorInput = z.input<typeof Selector>;
 
@@ -50,6 +54,9 @@ export function selectionCount(selector: Selector, poolSize: number): number {
       return Math.min(poolSize, Math.floor(poolSize / 2) + 1);
     case "percent":
       return Math.min(poolSize, Math.max(1, Math.ceil((poolSize * (selector.percent ?? 100)) / 100)));
+    case "primary":
+      // Resolved at injection: the plan keeps the whole role as candidates.
+      return poolSize;
   }
 }
 

@@ -110,6 +110,24 @@ export const Topology = z
     nodes: z.array(NodeSpec).min(1),
     /** TCP links through toxiproxy, the targets of link faults. Default none (no toxiproxy node). */
     links: z.array(LinkSpec).default([]),
+    /**
+     * Per role, how to tell which node currently holds it, e.g. the PostgreSQL primary:
+     * `{ db: { primaryProbe: ["psql", "-tAc", "select not pg_is_in_recovery()"], expect: "t" } }`.
+     * A selector with mode "primary" runs the probe in every node of the role at injection time.
+     */
+    roles: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            /** Command run inside each node of the role. */
+            primaryProbe: z.array(z.string()).min(1),
+            /** The node is primary when the probe exits 0 and, if given, its trimmed output equals this. */
+            expect: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default({}),
   })
   .strict()
   .superRefine((topology, ctx) => {

@@ -4,6 +4,8 @@ import { errorMessage } from "../../core/errors.ts";
 import { createRng } from "../../core/rng.ts";
 import { stageDeadlinesMs } from "../../core/stage-deadlines.ts";
 import type { RunEventBody } from "../../core/run-events.ts";
+import type { Topology } from "../../core/topology.ts";
+import { findPrimaries } from "../../env/topology/primary.ts";
 import type { FaultContext, FaultHandle } from "../../faults/fault.ts";
 import { injectFault } from "../../faults/registry.ts";
 import type { Plan, PlannedFault } from "./plan.ts";
@@ -15,6 +17,8 @@ export interface GateResult {
 
 export interface FaultScheduleOptions {
   plan: Plan;
+  /** Role probes, for selectors with mode "primary". */
+  roles: Topology["roles"];
   ctx: FaultContext;
   signal: AbortSignal;
   /** Steady-state gate, asked once right before the first injection. */
@@ -41,7 +45,7 @@ export class FaultSchedule {
 
   /** Names of faults in effect now, for the status line. */
   activeFaults(): string[] {
-    return this.#active.filter((a) => a.record && a.record.healedAtMs === null).map((a) => `${a.fault.id} on ${a.fault.targets.join(",")}`);
+    return this.#active.filter((a) => a.record && a.record.healedAtMs === null).map((a) => `${a.fault.id} on ${a.record!.targets.join(",")}`);
   }
 
   get gateFailure(): string | undefined {
@@ -90,19 +94,23 @@ export class FaultSchedule {
     const index = this.options.plan.faults.indexOf(fault);
     const ctx = { ...this.options.ctx, rng: createRng(this.options.plan.seed + 7919 * (index + 1)) };
     const injecting = ctx.log
-      .step(`injecting ${fault.id} (${fault.kind} ${fault.targets.join(", ")})`, () =>
-        withDeadline(`fault injection ${fault.id}`, stageDeadlinesMs.inject, injectFault(ctx, { ...fault.spec, id: fault.id }, fault.targets), fault.targets.join(",")),
-      )
+      .step(`injecting ${fault.id} (${fault.kind} ${fault.targets.join(", ")})`, async () => {
+        const { target } = fault.spec;
+        const targets = target.mode === "primary" && target.role ? await findPrimaries(ctx.topology, this.options.roles, target.role, fault.targets) : fault.targets;
+        const handle = await withDeadline(`fault injection ${fault.id}`, stageDeadlinesMs.inject, injectFault(ctx, { ...fault.spec, id: fault.id }, targets), targets.join(","));
+        return { handle, targets };
+      })
       .catch((error: unknown) => {
         this.#fail(fault.id, "inject", error);
         return undefined;
       });
-    const active: Active = { fault, injecting };
+    const active: Active = { fault, injecting: injecting.then((r) => r?.handle) };
     this.#active.push(active);
-    const handle = await injecting;
-    if (!handle) return;
-    active.record = { id: fault.id, kind: fault.kind, targets: fault.targets, injectedAtMs: handle.injectedAtMs, healedAtMs: null, mechanism: handle.mechanism, notes: handle.notes };
-    this.options.record({ type: "fault-injected", id: fault.id, kind: fault.kind, targets: fault.targets, injectedAtMs: handle.injectedAtMs, mechanism: handle.mechanism, notes: [...handle.notes] });
+    const injected = await injecting;
+    if (!injected) return;
+    const { handle, targets } = injected;
+    active.record = { id: fault.id, kind: fault.kind, targets, injectedAtMs: handle.injectedAtMs, healedAtMs: null, mechanism: handle.mechanism, notes: handle.notes };
+    this.options.record({ type: "fault-injected", id: fault.id, kind: fault.kind, targets, injectedAtMs: handle.injectedAtMs, mechanism: handle.mechanism, notes: [...handle.notes] });
   }
 
   async #heal(id: string, deadlineMs: number = stageDeadlinesMs.heal): Promise<void> {

@@ -143,6 +143,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     const running = traffic;
     const faults = new FaultSchedule({
       plan,
+      roles: scenario.topology.roles,
       ctx: { topology, clock, events: watcher, log },
       signal: options.signal,
       gate: () => judgeGate(scenario.gate, running.totals, scenario.traffic),

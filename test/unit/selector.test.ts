@@ -32,3 +32,10 @@ describe("selectors", () => {
     expect(pick({ role: "app" }, 7)).toEqual(pick({ role: "app" }, 7));
   });
 });
+
+describe("primary selector", () => {
+  it("needs a role and keeps the whole role as candidates in the plan", () => {
+    expect(Selector.safeParse({ mode: "primary" }).success).toBe(false);
+    expect(pick({ role: "app", mode: "primary" })).toEqual(["app-1", "app-2", "app-3", "app-4"]);
+  });
+});
