@@ -1,6 +1,5 @@
 import type { z } from "zod";
 import type { KillFault } from "../core/fault-spec.ts";
-import { errorMessage } from "../core/errors.ts";
 import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
 import { restartTargets } from "./restart-targets.ts";
 
@@ -32,12 +31,7 @@ export const processKill: FaultKindImpl<Spec> = {
       mechanism: `docker kill ${spec.signal}`,
       notes,
       heal: healOnce(async () => {
-        try {
-          await restartTargets(ctx, targets, notes);
-        } catch (error) {
-          notes.push(`heal failed: ${errorMessage(error)}`);
-          throw error;
-        }
+        await restartTargets(ctx, targets, notes);
         return runMs(ctx.clock);
       }),
     };
