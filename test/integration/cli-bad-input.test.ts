@@ -1,0 +1,39 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runHavoc } from "../support/run-cli.ts";
+
+/** Scenario files a user could really write wrong; each must give exit 2, the file, the path, and no stack trace. */
+const badScenarios: Record<string, [string, RegExp]> = {
+  "wrong-type.mjs": [`export default { name: "x", topology: { nodes: "three" }, traffic: [], slos: [] };`, /at topology\.nodes: .*expected array/i],
+  "unknown-fault.mjs": [
+    `export default { name: "x", topology: { nodes: [{ name: "a", image: "debian:bookworm", ports: [80] }] },
+      traffic: [{ name: "t", script: "device-fleet", target: { node: "a", port: 80 }, ratePerSecond: 1, duration: "5s" }],
+      secrets: ["device-key"], faults: [{ kind: "meteor", target: {}, at: "1s" }],
+      slos: [{ id: "s", kind: "availability", traffic: "t", atLeastPercent: 99 }] };`,
+    /at faults\[0\]\.kind/,
+  ],
+  "syntax-error.mjs": [`export default { name: "x", `, /could not load the scenario module/],
+  "no-default.mjs": [`export const scenario = {};`, /no default export/],
+};
+
+describe("bad input on the command line (integration)", () => {
+  it.each(Object.keys(badScenarios))("%s: exit 2, names the file and the path, no stack trace", async (fileName) => {
+    const dir = await mkdtemp(join(tmpdir(), "havoc-bad-"));
+    const [text, expected] = badScenarios[fileName]!;
+    const file = join(dir, fileName);
+    await writeFile(file, text);
+    const run = await runHavoc(["run", file]);
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stderr).toContain(fileName);
+    expect(run.stderr).toMatch(expected);
+    expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
+  it("a missing file and an unknown command are usage errors (exit 2)", async () => {
+    expect((await runHavoc(["run", "/nonexistent/scenario.ts"])).exitCode).toBe(2);
+    expect((await runHavoc(["frobnicate"])).exitCode).toBe(2);
+    expect((await runHavoc(["run", "scenarios/trackr/app-node-crash.ts", "--seed", "-1"])).exitCode).toBe(2);
+  });
+});
