@@ -31,6 +31,7 @@ export const RunEventBody = z.discriminatedUnion("type", [
   z.object({ type: z.literal("traffic-finished"), traffic: z.string(), exitCode: z.number().nullable(), httpReqs: z.number(), droppedIterations: z.number() }),
   z.object({ type: z.literal("readback"), traffic: z.string(), stored: z.number().nullable(), error: z.string().optional() }),
   z.object({ type: z.literal("abort"), reason: z.string() }),
+  z.object({ type: z.literal("safety-stop"), reason: z.string() }),
   z.object({ type: z.literal("run-finished"), status: z.string(), verdict: z.string(), exitCode: z.number() }),
 ]);
 export type RunEventBody = z.infer<typeof RunEventBody>;

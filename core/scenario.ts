@@ -61,6 +61,23 @@ export const RandomFaults = z
   .refine((r) => r.minDuration <= r.maxDuration, { message: "minDuration must not exceed maxDuration", path: ["maxDuration"] });
 export type RandomFaults = z.infer<typeof RandomFaults>;
 
+/**
+ * A safety stop, kept apart from the SLOs: when it holds, no further fault is injected and every active fault is
+ * healed, while traffic runs on and the SLOs are still judged on what happened (Chaos Toolkit's rollbacks,
+ * Gremlin's halt conditions).
+ */
+export const SafetyStop = z
+  .object({
+    /** Traffic class watched; default every class that takes part in the gate. */
+    traffic: z.string().min(1).optional(),
+    /** Errors (fail + unknown) as a percent of requests in each second, at least. */
+    errorPercentAtLeast: z.number().gt(0).max(100),
+    /** ...for this many consecutive seconds (rounded up to whole seconds). */
+    for: DurationMs.pipe(z.number().min(1_000, "expected at least 1 s")),
+  })
+  .strict();
+export type SafetyStop = z.infer<typeof SafetyStop>;
+
 export const Scenario = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case name"),
@@ -77,6 +94,8 @@ export const Scenario = z
     readback: z.array(Readback).default([]),
     slos: z.array(SloSpec).min(1),
     gate: Gate.default({ minSuccessPercent: 95, minRequests: 10 }),
+    /** Conditions that stop fault injection early (see SafetyStop). Default none. */
+    safety: z.array(SafetyStop).default([]),
     /** Fault-free time at the end of traffic: every fault heals at least this long before traffic ends. Default 5 s. */
     tail: DurationMs.default(5_000),
   })
@@ -150,6 +169,10 @@ export const Scenario = z
     s.slos.forEach((slo, i) => {
       if (sloIds.has(slo.id)) ctx.addIssue({ code: "custom", path: ["slos", i, "id"], message: `duplicate SLO id "${slo.id}"` });
       sloIds.add(slo.id);
+    });
+    s.safety.forEach((stop, i) => {
+      if (stop.traffic !== undefined && !trafficNames.has(stop.traffic))
+        ctx.addIssue({ code: "custom", path: ["safety", i, "traffic"], message: `unknown traffic class "${stop.traffic}"` });
     });
     s.readback.forEach((r, i) => {
       if (!trafficNames.has(r.traffic)) ctx.addIssue({ code: "custom", path: ["readback", i, "traffic"], message: `unknown traffic class "${r.traffic}"` });

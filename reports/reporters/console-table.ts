@@ -31,6 +31,7 @@ export function renderConsoleTable(report: RunReport): string {
   const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
   if (report.slos.length === 0) out.push("(no SLOs judged)");
   if (report.status !== "completed") out.push(`run ${report.status}${report.reason === null ? "" : `: ${report.reason}`}`);
+  else if (report.reason !== null) out.push(`note: ${report.reason}`);
   out.push(dataLossLine(report));
   out.push(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exitCode})`);
   return out.join("\n") + "\n";

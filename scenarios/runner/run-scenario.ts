@@ -31,6 +31,7 @@ import { judgeGate } from "./gate.ts";
 import { makePlan, type Plan } from "./plan.ts";
 import { assertImagesPresent } from "./preflight.ts";
 import { newRunId } from "./run-id.ts";
+import { SafetyMonitor } from "./safety-monitor.ts";
 import { startStatusTicker } from "./status-line.ts";
 import { writeTimelinePng } from "./timeline-png.ts";
 import { startTraffic, type TrafficRun } from "./traffic.ts";
@@ -92,6 +93,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   });
 
   const buckets: TimelineBucket[] = [];
+  // Faults stop on a signal or on a safety stop; traffic stops only on a signal.
+  const stopFaults = new AbortController();
+  options.signal.addEventListener("abort", () => stopFaults.abort(options.signal.reason));
+  const safety = new SafetyMonitor(scenario.safety, scenario.traffic.filter((t) => t.gate !== false).map((t) => t.name), (why) => {
+    log.warn(`${why}: no further faults; healing the active ones`);
+    events.write({ type: "safety-stop", reason: why });
+    stopFaults.abort("safety");
+  });
   const watcher = new ContainerEventWatcher(runId, (event) =>
     events.write({ type: "container", event: { atMs: clock.toRunMs(event.epochMs) ?? event.epochMs - startedAt.getTime(), node: event.node, action: event.action, ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}) } }),
   );
@@ -136,6 +145,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
       onBucket: (bucket) => {
         buckets.push(bucket);
         events.write({ type: "timeline", bucket });
+        safety.observe(bucket);
       },
       onK6Log: (traffic, line) => k6Logs.write(`[${traffic}] ${secrets.redact(line)}\n`),
     });
@@ -145,13 +155,15 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
       plan,
       roles: scenario.topology.roles,
       ctx: { topology, clock, events: watcher, log },
-      signal: options.signal,
+      signal: stopFaults.signal,
       gate: () => judgeGate(scenario.gate, running.totals, scenario.traffic),
       record: (event) => events.write(event),
     });
     schedule = faults;
     stopTicker = startStatusTicker(() => ({ phase, elapsedMs: clock.nowMs() ?? 0, totals: running.totals, activeFaults: faults.activeFaults() }));
     await faults.run();
+    // A safety stop ends the schedule early; heal now rather than at the end of traffic.
+    if (safety.tripped) await faults.healAll();
     if (faults.gateFailure) {
       fail("inconclusive", faults.gateFailure);
       await traffic.stop();
@@ -204,7 +216,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     history,
     slos,
     status: outcome.status,
-    reason: outcome.reason,
+    reason: outcome.reason ?? safety.tripped ?? null,
     startedAt,
     finishedAt: new Date(),
     runId,
