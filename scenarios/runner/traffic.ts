@@ -10,7 +10,9 @@ import { k6Launches } from "../../load/k6-env.ts";
 import { startK6, type K6Result } from "../../load/k6-process.ts";
 import { TimelineBuilder } from "../../load/timeline.ts";
 import { WriteLedger } from "../../load/write-ledger.ts";
+import { OWNER_PID_ENV } from "../../env/processes/orphan-load.ts";
 import type { RunSecrets } from "../../env/secrets.ts";
+import { assertOwnTarget } from "../../env/target-guard.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 
 /** Running counts per class, for the live status line and the steady-state gate. */
@@ -114,9 +116,16 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
   return { totals, ledger, done, stop };
 }
 
+/** The class's target on 127.0.0.1, refused before anything is sent unless this run's containers publish it. */
+function targetUrl(c: TrafficClass, options: StartTrafficOptions): string {
+  const url = options.topology.baseUrl(c.target.node, c.target.port);
+  assertOwnTarget(url, options.topology, `traffic ${c.name}`);
+  return url;
+}
+
 function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void): Running {
   const launches = k6Launches(c, {
-    targetUrl: options.topology.baseUrl(c.target.node, c.target.port),
+    targetUrl: targetUrl(c, options),
     deviceKeySecret: options.secrets.get(c.keySecret),
     runId: options.runId,
   });
@@ -131,7 +140,8 @@ function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: Op
       scriptPath: launch.scriptPath,
       runDir: options.runDir,
       traffic: launch.label,
-      env: launch.env,
+      // The owner pid lets a later sweep stop this k6 if havoc itself is SIGKILLed (env/processes/orphan-load.ts).
+      env: { ...launch.env, [OWNER_PID_ENV]: String(process.pid) },
       durationMs: launch.durationMs,
       gracefulStopMs: launch.gracefulStopMs,
       onOp: classOp,
@@ -175,7 +185,7 @@ export function mergeK6Results(parts: K6Result[]): TrafficClassResult {
 function launchBrowser(c: BrowserClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void): Running {
   const handle = startBrowserJourneys({
     traffic: c.name,
-    baseUrl: options.topology.baseUrl(c.target.node, c.target.port),
+    baseUrl: targetUrl(c, options),
     executablePath: options.chromiumPath ?? chromiumPath(),
     contexts: c.contexts,
     journeysPerMinute: c.journeysPerMinute,

@@ -41,6 +41,8 @@ describe("the harness cleans up on every way a run ends (integration)", () => {
     const rng = createRng(61);
     const reportsDir = await mkdtemp(join(tmpdir(), "havoc-sigkill-"));
     const killedAfterMs: number[] = [];
+    // k6 processes seen alive just before a kill: proves the sweep's way of finding them works at all.
+    const k6SeenBeforeKill = new Set<string>();
     for (let i = 0; i < 10; i++) {
       const delayMs = 1_000 + rng.int(17_000);
       killedAfterMs.push(delayMs);
@@ -49,6 +51,7 @@ describe("the harness cleans up on every way a run ends (integration)", () => {
       const startedAt = Date.now();
       // Wait for the chosen moment (or an earlier end), then kill: a timer on purpose, the moment is the test input.
       await Promise.race([run.exited, new Promise((resolve) => setTimeout(resolve, delayMs))]);
+      for (const p of await findLoadProcesses()) if (p.ownerPid === run.child.pid) k6SeenBeforeKill.add(p.runId);
       run.child.kill("SIGKILL");
       await run.exited;
       expect(Date.now() - startedAt).toBeLessThan(60_000);
@@ -60,6 +63,7 @@ describe("the harness cleans up on every way a run ends (integration)", () => {
     expect(clean.exitCode, clean.stderr).toBe(0);
     const left = await Promise.all(runIds.map(async (id) => ({ id, ...(await leftovers(id)) })));
     expect(left.filter((l) => l.containers + l.networks > 0)).toEqual([]);
+    expect(k6SeenBeforeKill.size, `kill moments ${killedAfterMs.join(", ")} ms`).toBeGreaterThan(0);
     const load = (await findLoadProcesses()).filter((p) => runIds.includes(p.runId));
     expect(load).toEqual([]);
     // The record survives: a killed run that reached traffic re-renders as an incomplete, never-passing report.
