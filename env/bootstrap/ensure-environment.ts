@@ -71,7 +71,7 @@ export async function ensureEnvironment(needs: EnvironmentNeeds, logger: Logger)
     const installed = !status.present;
     if (status.present) logger.info(`${header}: present (${status.detail})`);
     else {
-      logger.info(`${header}: installing (${status.detail})`);
+      logger.info(`${header}: missing, setting up (${status.detail})`);
       status = await step.ensure(logger);
       logger.info(`${header}: ready in ${seconds(Date.now() - stepStartedMs)} (${status.detail})`);
     }
