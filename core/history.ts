@@ -64,10 +64,12 @@ export const ContainerEvent = z.object({
 });
 export type ContainerEvent = z.infer<typeof ContainerEvent>;
 
-/** Per traffic class: ids the system acknowledged, ids with unknown outcome, ids read back afterwards. */
+/** Per traffic class: ids the system acknowledged, refused, or left unknown, and ids read back afterwards. */
 export const WriteSets = z.object({
   acknowledged: z.array(z.string()),
   unknown: z.array(z.string()),
+  /** Ids whose every attempt failed definitely. Absent in histories saved before it was recorded. */
+  failed: z.array(z.string()).default([]),
   /** null when the store could not be read back. */
   stored: z.array(z.string()).nullable(),
 });

@@ -5,14 +5,15 @@ import { z } from "zod";
 import type { OpRecord } from "../core/history.ts";
 
 /**
- * Every write the system acknowledged or left unknown, as NDJSON (ledger.ndjson in the run directory), written
- * as the run goes so a killed run still leaves a record, and readable again to re-run checks on a saved run.
- * Failed writes are only counted: a definite failure promises nothing, so the set checker never needs its id.
+ * Every write attempt with an id (acknowledged, failed or unknown), as NDJSON (ledger.ndjson in the run
+ * directory), written as the run goes so a killed run still leaves a record, and readable again to re-run checks
+ * on a saved run. Failed ids are kept so that a write the system refused yet stored is told apart from one that
+ * was never sent.
  */
 export const LedgerLine = z.object({
   id: z.string(),
   traffic: z.string(),
-  outcome: z.enum(["ok", "unknown"]),
+  outcome: z.enum(["ok", "unknown", "fail"]),
   cause: z.string(),
   /** Start of the attempt, ms from traffic start. */
   atMs: z.number(),
@@ -23,29 +24,35 @@ export type LedgerLine = z.infer<typeof LedgerLine>;
 export interface LedgerSets {
   /** Ids with at least one acknowledged attempt, in order of first acknowledgement. */
   acknowledged: string[];
-  /** Ids whose every recorded attempt was unknown (an id acknowledged by a retry is not listed here). */
+  /** Ids never acknowledged with at least one unknown attempt (an id acknowledged by a retry is not listed). */
   unknown: string[];
+  /** Ids whose every attempt failed definitely (the system said no). */
+  failed: string[];
 }
 
-/** Per traffic class: id -> whether some attempt was acknowledged. Map keeps first-seen order. */
-class SetsBuilder {
-  private readonly byTraffic = new Map<string, Map<string, boolean>>();
+/** The strongest thing known of an id so far: acknowledged beats unknown beats failed. */
+const FAILED = 0;
+const UNKNOWN = 1;
+const ACKNOWLEDGED = 2;
+type IdState = typeof FAILED | typeof UNKNOWN | typeof ACKNOWLEDGED;
+const STATE: Record<LedgerLine["outcome"], IdState> = { fail: FAILED, unknown: UNKNOWN, ok: ACKNOWLEDGED };
 
-  add(traffic: string, id: string, acknowledged: boolean): void {
+/** Per traffic class: id -> strongest outcome seen. Map keeps first-seen order. */
+class SetsBuilder {
+  private readonly byTraffic = new Map<string, Map<string, IdState>>();
+
+  add(traffic: string, id: string, outcome: LedgerLine["outcome"]): void {
     let ids = this.byTraffic.get(traffic);
     if (ids === undefined) {
       ids = new Map();
       this.byTraffic.set(traffic, ids);
     }
-    // Once acknowledged, always acknowledged: a later unknown retry does not undo the first ack.
-    if (acknowledged) {
-      if (ids.get(id) !== true) {
-        ids.delete(id); // re-insert so acknowledged keeps the order of first acknowledgement
-        ids.set(id, true);
-      }
-    } else if (!ids.has(id)) {
-      ids.set(id, false);
-    }
+    const state = STATE[outcome];
+    const before = ids.get(id);
+    // Once acknowledged, always acknowledged: a later unknown or failed retry does not undo the first ack.
+    if (before !== undefined && before >= state) return;
+    if (state === ACKNOWLEDGED) ids.delete(id); // re-insert so acknowledged keeps the order of first acknowledgement
+    ids.set(id, state);
   }
 
   traffics(): string[] {
@@ -53,10 +60,10 @@ class SetsBuilder {
   }
 
   sets(traffic: string): LedgerSets {
-    const acknowledged: string[] = [];
-    const unknown: string[] = [];
-    for (const [id, acked] of this.byTraffic.get(traffic) ?? []) (acked ? acknowledged : unknown).push(id);
-    return { acknowledged, unknown };
+    const byState: [string[], string[], string[]] = [[], [], []];
+    for (const [id, state] of this.byTraffic.get(traffic) ?? []) byState[state].push(id);
+    const [failed, unknown, acknowledged] = byState;
+    return { acknowledged, unknown, failed };
   }
 }
 
@@ -89,10 +96,7 @@ export class WriteLedger {
   add(op: OpRecord): void {
     if (op.op !== "write") return;
     if (this.closing) throw new Error(`WriteLedger.add() after close(): ${this.path}`);
-    if (op.outcome === "fail") {
-      this.failedByTraffic.set(op.traffic, (this.failedByTraffic.get(op.traffic) ?? 0) + 1);
-      return;
-    }
+    if (op.outcome === "fail") this.failedByTraffic.set(op.traffic, (this.failedByTraffic.get(op.traffic) ?? 0) + 1);
     if (op.id === undefined) {
       this.withoutIdCount++;
       return;
@@ -107,14 +111,14 @@ export class WriteLedger {
     };
     // The stream buffers when the disk lags; at ~120 bytes a line that is small next to the sets kept below.
     this.stream.write(JSON.stringify(line) + "\n");
-    this.builder.add(op.traffic, op.id, op.outcome === "ok");
+    this.builder.add(op.traffic, op.id, op.outcome);
   }
 
   sets(traffic: string): LedgerSets {
     return this.builder.sets(traffic);
   }
 
-  /** Failed write attempts of a traffic class (not listed in the file). */
+  /** Failed write attempts of a traffic class (attempts, so a retried id counts once per failure). */
   failed(traffic: string): number {
     return this.failedByTraffic.get(traffic) ?? 0;
   }
@@ -151,7 +155,7 @@ export async function readLedgerFile(path: string): Promise<Map<string, LedgerSe
     lineNumber++;
     if (text.trim() === "") continue;
     const parsed = LedgerLine.safeParse(safeJson(text));
-    if (parsed.success) builder.add(parsed.data.traffic, parsed.data.id, parsed.data.outcome === "ok");
+    if (parsed.success) builder.add(parsed.data.traffic, parsed.data.id, parsed.data.outcome);
     else badLine = text;
   }
   return new Map(builder.traffics().map((traffic) => [traffic, builder.sets(traffic)]));

@@ -6,26 +6,30 @@ export const SAMPLE_SIZE = 20;
 
 /**
  * Jepsen set-checker arithmetic for one traffic class:
- * lost = acknowledged − stored; recovered = unknown ∩ stored; unexpected = stored − acknowledged − unknown.
- * An id both acknowledged and unknown (a retry) counts as acknowledged only, so the classes stay disjoint.
- * Ids the client saw fail are not in the ledger, so a failed write that landed anyway shows as unexpected.
+ * lost = acknowledged − stored; recovered = unknown ∩ stored; failedStored = failed ∩ stored;
+ * unexpected = stored − acknowledged − unknown − failed (never sent). An id seen with several outcomes (a retry)
+ * counts once, as its strongest: acknowledged, then unknown, then failed, so the classes stay disjoint.
  */
 export function checkWriteSets(sets: WriteSets): DataLossCounts {
   const acknowledged = new Set(sets.acknowledged);
   const unknown = new Set(sets.unknown.filter((id) => !acknowledged.has(id)));
+  const failed = new Set(sets.failed.filter((id) => !acknowledged.has(id) && !unknown.has(id)));
   if (sets.stored === null) {
-    return { acknowledged: acknowledged.size, unknown: unknown.size, stored: null, lost: null, recovered: null, unexpected: null, lostSample: [], unexpectedSample: [] };
+    const unread = { stored: null, lost: null, recovered: null, failedStored: null, unexpected: null };
+    return { acknowledged: acknowledged.size, unknown: unknown.size, ...unread, lostSample: [], unexpectedSample: [] };
   }
   const stored = new Set(sets.stored);
   const lost = [...acknowledged].filter((id) => !stored.has(id));
   const recovered = [...unknown].filter((id) => stored.has(id));
-  const unexpected = [...stored].filter((id) => !acknowledged.has(id) && !unknown.has(id));
+  const failedStored = [...failed].filter((id) => stored.has(id));
+  const unexpected = [...stored].filter((id) => !acknowledged.has(id) && !unknown.has(id) && !failed.has(id));
   return {
     acknowledged: acknowledged.size,
     unknown: unknown.size,
     stored: stored.size,
     lost: lost.length,
     recovered: recovered.length,
+    failedStored: failedStored.length,
     unexpected: unexpected.length,
     lostSample: lost.slice(0, SAMPLE_SIZE),
     unexpectedSample: unexpected.slice(0, SAMPLE_SIZE),
@@ -48,6 +52,7 @@ export function summarizeDataLoss(writes: Readonly<Record<string, WriteSets>>): 
     stored: sumNullable(all.map((c) => c.stored)),
     lost: sumNullable(all.map((c) => c.lost)),
     recovered: sumNullable(all.map((c) => c.recovered)),
+    failedStored: sumNullable(all.map((c) => c.failedStored)),
     unexpected: sumNullable(all.map((c) => c.unexpected)),
     lostSample: all.flatMap((c) => c.lostSample).slice(0, SAMPLE_SIZE),
     unexpectedSample: all.flatMap((c) => c.unexpectedSample).slice(0, SAMPLE_SIZE),

@@ -14,7 +14,7 @@ export type RunStatus = z.infer<typeof RunStatus>;
 const count = z.number().int().min(0);
 
 /**
- * Jepsen set-checker counts for one traffic class (or their sum). lost/recovered/unexpected/stored are null
+ * Jepsen set-checker counts for one traffic class (or their sum). lost/recovered/failedStored/unexpected/stored are null
  * when the store could not be read back (for a sum: when any class could not be read back).
  */
 export const DataLossCounts = z.object({
@@ -28,7 +28,9 @@ export const DataLossCounts = z.object({
   lost: count.nullable(),
   /** Unknown outcome, yet stored: the write did land. Not a loss. */
   recovered: count.nullable(),
-  /** Stored, yet neither acknowledged nor unknown (e.g. a write the client saw fail, that landed anyway). */
+  /** Refused by the system (a definite failure), yet stored: a client that retries it would write it twice. */
+  failedStored: count.nullable(),
+  /** Stored, yet never sent: no attempt of that id was made. */
   unexpected: count.nullable(),
   /** First lost ids (at most 20), in acknowledgement order. */
   lostSample: z.array(z.string()),

@@ -122,7 +122,7 @@ export function historyFromEvents(events: readonly RunEvent[]): { history: Histo
     }
   }
   const classes = trafficStarted?.classes ?? [...new Set(timeline.map((b) => b.traffic))];
-  const writes: Record<string, WriteSets> = Object.fromEntries(classes.map((c) => [c, { acknowledged: [], unknown: [], stored: null }]));
+  const writes: Record<string, WriteSets> = Object.fromEntries(classes.map((c) => [c, { acknowledged: [], unknown: [], failed: [], stored: null }]));
   const history = History.parse({
     runId: started.runId,
     scenario: started.scenario,

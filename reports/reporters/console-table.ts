@@ -16,7 +16,8 @@ function nullableCount(n: number | null): string {
 /** Data loss in one line, e.g. "acknowledged 1,200, lost 0, unknown 3, recovered 2". */
 export function dataLossLine(report: RunReport): string {
   const d = report.dataLoss;
-  return `acknowledged ${formatCount(d.acknowledged)}, lost ${nullableCount(d.lost)}, unknown ${formatCount(d.unknown)}, recovered ${nullableCount(d.recovered)}`;
+  const failedStored = d.failedStored ? `, failed but stored ${formatCount(d.failedStored)}` : "";
+  return `acknowledged ${formatCount(d.acknowledged)}, lost ${nullableCount(d.lost)}, unknown ${formatCount(d.unknown)}, recovered ${nullableCount(d.recovered)}${failedStored}`;
 }
 
 /**

@@ -42,7 +42,7 @@ function nullableCount(v: number | null): string {
 }
 
 function dataLossCells(name: string, c: DataLossCounts): string[] {
-  return [esc(name), formatCount(c.acknowledged), nullableCount(c.lost), formatCount(c.unknown), nullableCount(c.recovered), nullableCount(c.unexpected), nullableCount(c.stored)];
+  return [esc(name), formatCount(c.acknowledged), nullableCount(c.lost), formatCount(c.unknown), nullableCount(c.recovered), nullableCount(c.failedStored), nullableCount(c.unexpected), nullableCount(c.stored)];
 }
 
 function header(report: RunReport): string {
@@ -84,7 +84,7 @@ export function renderHtmlReport(report: RunReport, history?: History): string {
   );
   const dataLoss = table(
     "data-loss",
-    ["traffic", "acknowledged", "lost", "unknown", "recovered", "unexpected", "stored"],
+    ["traffic", "acknowledged", "lost", "unknown", "recovered", "failed but stored", "unexpected", "stored"],
     [...Object.entries(report.dataLoss.byTraffic).map(([name, c]) => dataLossCells(name, c)), dataLossCells("total", report.dataLoss)],
     1,
   );

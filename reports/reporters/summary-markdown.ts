@@ -13,7 +13,7 @@ function nullableCount(n: number | null): string {
 }
 
 function dataLossRow(name: string, c: DataLossCounts): string[] {
-  return [name, formatCount(c.acknowledged), nullableCount(c.lost), formatCount(c.unknown), nullableCount(c.recovered), nullableCount(c.unexpected), nullableCount(c.stored)];
+  return [name, formatCount(c.acknowledged), nullableCount(c.lost), formatCount(c.unknown), nullableCount(c.recovered), nullableCount(c.failedStored), nullableCount(c.unexpected), nullableCount(c.stored)];
 }
 
 /** Markdown for a GitHub step summary (or any Markdown viewer): plain tables, no HTML, no emoji. */
@@ -49,7 +49,7 @@ export function renderSummaryMarkdown(report: RunReport): string {
   out.push("## Data loss", "");
   const classes = Object.entries(report.dataLoss.byTraffic);
   out.push(
-    table(["traffic", "acknowledged", "lost", "unknown", "recovered", "unexpected", "stored"], [
+    table(["traffic", "acknowledged", "lost", "unknown", "recovered", "failed but stored", "unexpected", "stored"], [
       ...classes.map(([name, c]) => dataLossRow(name, c)),
       dataLossRow("**total**", report.dataLoss),
     ]),

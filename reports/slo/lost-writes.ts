@@ -23,9 +23,11 @@ export function checkLostWrites(slo: LostWritesSloSpec, history: History): SloRe
   const counts = checkWriteSets(sets);
   if (counts.lost === null) return { ...base, verdict: "unknown", observed: null, why: `could not read back the store for ${slo.traffic}; lost writes cannot be judged` };
   if (counts.acknowledged === 0) return { ...base, verdict: "unknown", observed: counts.lost, why: `no acknowledged writes to check for ${slo.traffic}` };
+  // Refused-yet-stored is not a loss, but worth one clause when it happens: a retrying client would duplicate it.
+  const failedStored = counts.failedStored ? `, ${formatCount(counts.failedStored)} failed but stored` : "";
   const tally =
     `${formatCount(counts.acknowledged)} acknowledged, ${formatCount(counts.unknown)} unknown ` +
-    `(${formatCount(counts.recovered ?? 0)} recovered), ${formatCount(counts.unexpected ?? 0)} unexpected`;
+    `(${formatCount(counts.recovered ?? 0)} recovered)${failedStored}, ${formatCount(counts.unexpected ?? 0)} unexpected`;
   if (counts.lost > slo.atMost) {
     const shown = counts.lostSample.slice(0, IDS_IN_WHY).join(", ");
     const more = counts.lost > IDS_IN_WHY ? ", ..." : "";

@@ -268,7 +268,7 @@ function buildHistory(p: HistoryParts): History {
   const origin = p.clock.originEpochMs ?? p.startedAt.getTime();
   const writes: Record<string, WriteSets> = {};
   for (const t of p.scenario.traffic) {
-    const sets = p.traffic?.ledger.sets(t.name) ?? { acknowledged: [], unknown: [] };
+    const sets = p.traffic?.ledger.sets(t.name) ?? { acknowledged: [], unknown: [], failed: [] };
     writes[t.name] = { ...sets, stored: p.stored.get(t.name) ?? null };
   }
   return {

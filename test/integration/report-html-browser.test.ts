@@ -45,7 +45,7 @@ function history(): History {
       { atMs: 10_010, node: "app-2", action: "die", exitCode: 137 },
       { atMs: 19_500, node: "app-2", action: "start" },
     ],
-    writes: { devices: { acknowledged: ["a"], unknown: [], stored: ["a"] } },
+    writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } },
     droppedIterations: {},
   };
 }

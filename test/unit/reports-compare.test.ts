@@ -32,7 +32,7 @@ function report(runId: string, overrides: Partial<RunReport> = {}): RunReport {
     reason: null,
     slos: [slo("devices-available", "pass", 99.5), slo("no-lost-writes", "pass", 0, "writes")],
     faults: [],
-    dataLoss: { acknowledged: 0, unknown: 0, stored: 0, lost: 0, recovered: 0, unexpected: 0, lostSample: [], unexpectedSample: [], byTraffic: {} },
+    dataLoss: { acknowledged: 0, unknown: 0, stored: 0, lost: 0, recovered: 0, failedStored: 0, unexpected: 0, lostSample: [], unexpectedSample: [], byTraffic: {} },
     traffic: { devices: traffic(99.9, 10, 50, 100) },
     plan: { seed: 1, faults: [] },
     containerEvents: 0,

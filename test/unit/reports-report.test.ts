@@ -122,7 +122,7 @@ function history(): History {
       { atMs: 10_010, node: "app-2", action: "die", exitCode: 137 },
       { atMs: 19_500, node: "app-2", action: "start" },
     ],
-    writes: { devices: { acknowledged: ["a1", "a2", "a3"], unknown: ["u1"], stored: ["a1", "u1"] } },
+    writes: { devices: { acknowledged: ["a1", "a2", "a3"], unknown: ["u1"], failed: [], stored: ["a1", "u1"] } },
     droppedIterations: { devices: 0 },
   };
 }
@@ -257,7 +257,7 @@ describe("summary.md", () => {
     expect(md).toContain("| kill-app-2 | kill | app-2 | 10.0 s | 20.0 s |");
     expect(md).toContain("| pause-db | pause | db | 25.0 s | never |");
     expect(md).toMatch(/\| devices \| 3,000 \| 93\.33% \| 16\.\d ms \|/);
-    expect(md).toContain("| **total** | 3 | 2 | 1 | 1 | 0 | 2 |");
+    expect(md).toContain("| **total** | 3 | 2 | 1 | 1 | 0 | 0 | 2 |");
   });
 
   it("escapes pipes and line breaks inside cells", () => {

@@ -174,17 +174,19 @@ describe("lost writes (Jepsen set checker)", () => {
   const sets = {
     acknowledged: ["a1", "a2", "a3", "a4"],
     unknown: ["u1", "u2", "a4"],
-    stored: ["a1", "a2", "u1", "x9"],
+    failed: ["f1", "f2", "u2"],
+    stored: ["a1", "a2", "u1", "x9", "f1"],
   };
 
-  it("computes lost, recovered and unexpected", () => {
+  it("computes lost, recovered, failed but stored, and unexpected", () => {
     expect(checkWriteSets(sets)).toEqual({
       acknowledged: 4,
       unknown: 2, // a4 was acknowledged on retry: it counts as acknowledged only
-      stored: 4,
+      stored: 5,
       lost: 2,
       recovered: 1,
-      unexpected: 1,
+      failedStored: 1, // f1: refused, yet stored; u2 also failed once but its unknown attempt is stronger
+      unexpected: 1, // x9: never sent
       lostSample: ["a3", "a4"],
       unexpectedSample: ["x9"],
     });
@@ -193,7 +195,7 @@ describe("lost writes (Jepsen set checker)", () => {
   it("fails when more acknowledged writes are lost than allowed, naming the ids", () => {
     const result = checkLostWrites({ kind: "lost-writes", id: "no-loss", traffic: "devices", atMost: 0 }, history({ writes: { devices: sets } }));
     expect(result).toMatchObject({ verdict: "fail", observed: 2, target: "<= 0 lost", unit: "writes" });
-    expect(result.why).toBe("devices lost 2 acknowledged writes > 0 allowed (a3, a4); 4 acknowledged, 2 unknown (1 recovered), 1 unexpected");
+    expect(result.why).toBe("devices lost 2 acknowledged writes > 0 allowed (a3, a4); 4 acknowledged, 2 unknown (1 recovered), 1 failed but stored, 1 unexpected");
   });
 
   it("passes within the allowance", () => {
@@ -202,7 +204,7 @@ describe("lost writes (Jepsen set checker)", () => {
   });
 
   it("does not count unknown writes that are missing as lost", () => {
-    const result = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { acknowledged: ["a"], unknown: ["u"], stored: ["a"] } } }));
+    const result = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { acknowledged: ["a"], unknown: ["u"], failed: [], stored: ["a"] } } }));
     expect(result).toMatchObject({ verdict: "pass", observed: 0 });
   });
 
@@ -210,11 +212,11 @@ describe("lost writes (Jepsen set checker)", () => {
     const result = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { ...sets, stored: null } } }));
     expect(result).toMatchObject({ verdict: "unknown", observed: null });
     expect(result.why).toContain("could not read back the store");
-    expect(checkWriteSets({ ...sets, stored: null })).toMatchObject({ lost: null, recovered: null, unexpected: null, lostSample: [] });
+    expect(checkWriteSets({ ...sets, stored: null })).toMatchObject({ lost: null, recovered: null, failedStored: null, unexpected: null, lostSample: [] });
   });
 
   it("is unknown with no acknowledged writes, or no ledger", () => {
-    const none = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { acknowledged: [], unknown: ["u"], stored: [] } } }));
+    const none = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { acknowledged: [], unknown: ["u"], failed: [], stored: [] } } }));
     expect(none).toMatchObject({ verdict: "unknown", why: "no acknowledged writes to check for devices" });
     const noLedger = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history());
     expect(noLedger.verdict).toBe("unknown");
@@ -222,23 +224,23 @@ describe("lost writes (Jepsen set checker)", () => {
 
   it("keeps the first 20 lost ids as a sample but counts them all", () => {
     const acknowledged = Array.from({ length: 50 }, (_, i) => `w${i}`);
-    const counts = checkWriteSets({ acknowledged, unknown: [], stored: [] });
+    const counts = checkWriteSets({ acknowledged, unknown: [], failed: [], stored: [] });
     expect(counts.lost).toBe(50);
     expect(counts.lostSample).toEqual(acknowledged.slice(0, 20));
   });
 
   it("sums per traffic class; one unreadable store makes the total unknown", () => {
-    const loss = summarizeDataLoss({ devices: sets, users: { acknowledged: ["b"], unknown: [], stored: null } });
+    const loss = summarizeDataLoss({ devices: sets, users: { acknowledged: ["b"], unknown: [], failed: [], stored: null } });
     expect(loss).toMatchObject({ acknowledged: 5, unknown: 2, lost: null, recovered: null });
     expect(loss.byTraffic["devices"]?.lost).toBe(2);
-    expect(summarizeDataLoss({ devices: sets })).toMatchObject({ acknowledged: 4, lost: 2, recovered: 1, unexpected: 1 });
+    expect(summarizeDataLoss({ devices: sets })).toMatchObject({ acknowledged: 4, lost: 2, recovered: 1, failedStored: 1, unexpected: 1 });
   });
 });
 
 describe("evaluateSlos", () => {
   it("judges every SLO of the scenario in order", () => {
     const scenario = Scenario.parse(scenarioInput);
-    const results = evaluateSlos(scenario, history({ writes: { devices: { acknowledged: ["a"], unknown: [], stored: ["a"] } } }));
+    const results = evaluateSlos(scenario, history({ writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } } }));
     expect(results.map((r) => [r.id, r.verdict])).toEqual([
       ["available", "pass"],
       ["no-lost-writes", "pass"],
@@ -247,7 +249,7 @@ describe("evaluateSlos", () => {
 
   it("turns a check that throws into verdict error with the message, never a pass", () => {
     const scenario = Scenario.parse(scenarioInput);
-    const h = history({ writes: { devices: { acknowledged: ["a"], unknown: [], stored: ["a"] } } });
+    const h = history({ writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } } });
     Object.defineProperty(h, "timeline", {
       get() {
         throw new Error("timeline is corrupt");

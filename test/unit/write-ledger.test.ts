@@ -24,13 +24,13 @@ describe("WriteLedger", () => {
   it("is empty for no ops, and the empty file reads back empty", async () => {
     const path = join(dir, "ledger.ndjson");
     const ledger = new WriteLedger(path, startMs);
-    expect(ledger.sets("devices")).toEqual({ acknowledged: [], unknown: [] });
+    expect(ledger.sets("devices")).toEqual({ acknowledged: [], unknown: [], failed: [] });
     await ledger.close();
     expect(await readFile(path, "utf8")).toBe("");
     expect((await readLedgerFile(path)).size).toBe(0);
   });
 
-  it("lists ok and unknown writes, counts failures, ignores reads", async () => {
+  it("lists ok, unknown and failed writes, counts failures, ignores reads", async () => {
     const path = join(dir, "ledger.ndjson");
     const ledger = new WriteLedger(path, startMs);
     ledger.add(write("a", "ok", 1_500));
@@ -38,7 +38,7 @@ describe("WriteLedger", () => {
     ledger.add(write("c", "fail"));
     ledger.add({ ...write("r", "ok"), op: "read" });
     ledger.add({ ...write("x", "ok"), id: undefined });
-    expect(ledger.sets("devices")).toEqual({ acknowledged: ["a"], unknown: ["b"] });
+    expect(ledger.sets("devices")).toEqual({ acknowledged: ["a"], unknown: ["b"], failed: ["c"] });
     expect(ledger.failed("devices")).toBe(1);
     expect(ledger.writesWithoutId).toBe(1);
     await ledger.close();
@@ -46,10 +46,11 @@ describe("WriteLedger", () => {
     expect(lines).toEqual([
       { id: "a", traffic: "devices", outcome: "ok", cause: "http_201", atMs: 1_500, node: "app-1" },
       { id: "b", traffic: "devices", outcome: "unknown", cause: "timeout", atMs: 2_000, node: "app-1" },
+      { id: "c", traffic: "devices", outcome: "fail", cause: "http_503", atMs: 0, node: "app-1" },
     ]);
   });
 
-  it("counts an id as acknowledged once any attempt was, in either order", async () => {
+  it("keeps an id's strongest outcome (acknowledged, then unknown, then failed), in any order", async () => {
     const path = join(dir, "ledger.ndjson");
     const ledger = new WriteLedger(path, startMs);
     ledger.add(write("ack-then-unknown", "ok"));
@@ -59,7 +60,17 @@ describe("WriteLedger", () => {
     ledger.add(write("unknown-then-ack", "ok"));
     ledger.add(write("twice-unknown", "unknown"));
     ledger.add(write("twice-unknown", "unknown"));
-    const expected = { acknowledged: ["ack-then-unknown", "unknown-then-ack"], unknown: ["twice-unknown"] };
+    ledger.add(write("fail-then-unknown", "fail"));
+    ledger.add(write("fail-then-unknown", "unknown"));
+    ledger.add(write("unknown-then-fail", "unknown"));
+    ledger.add(write("unknown-then-fail", "fail"));
+    ledger.add(write("twice-failed", "fail"));
+    ledger.add(write("twice-failed", "fail"));
+    const expected = {
+      acknowledged: ["ack-then-unknown", "unknown-then-ack"],
+      unknown: ["twice-unknown", "fail-then-unknown", "unknown-then-fail"],
+      failed: ["twice-failed"],
+    };
     expect(ledger.sets("devices")).toEqual(expected);
     await ledger.close();
     expect((await readLedgerFile(path)).get("devices")).toEqual(expected);
@@ -71,14 +82,15 @@ describe("WriteLedger", () => {
     ledger.add(write("same-id", "ok", 0, "devices"));
     ledger.add(write("same-id", "unknown", 0, "users"));
     ledger.add(write("f", "fail", 0, "admins"));
-    expect(ledger.sets("users")).toEqual({ acknowledged: [], unknown: ["same-id"] });
-    expect(ledger.sets("nobody")).toEqual({ acknowledged: [], unknown: [] });
+    expect(ledger.sets("users")).toEqual({ acknowledged: [], unknown: ["same-id"], failed: [] });
+    expect(ledger.sets("nobody")).toEqual({ acknowledged: [], unknown: [], failed: [] });
     expect(ledger.traffics().sort()).toEqual(["admins", "devices", "users"]);
     await ledger.close();
     await ledger.close(); // idempotent
     const sets = await readLedgerFile(path);
-    expect(sets.get("devices")).toEqual({ acknowledged: ["same-id"], unknown: [] });
-    expect(sets.get("users")).toEqual({ acknowledged: [], unknown: ["same-id"] });
+    expect(sets.get("devices")).toEqual({ acknowledged: ["same-id"], unknown: [], failed: [] });
+    expect(sets.get("users")).toEqual({ acknowledged: [], unknown: ["same-id"], failed: [] });
+    expect(sets.get("admins")).toEqual({ acknowledged: [], unknown: [], failed: ["f"] });
     expect(() => ledger.add(write("late", "ok"))).toThrow(/after close/);
   });
 
@@ -86,7 +98,7 @@ describe("WriteLedger", () => {
     const good = JSON.stringify({ id: "a", traffic: "devices", outcome: "ok", cause: "http_201", atMs: 1 });
     const torn = join(dir, "torn.ndjson");
     await writeFile(torn, `${good}\n{"id":"b","traff`);
-    expect((await readLedgerFile(torn)).get("devices")).toEqual({ acknowledged: ["a"], unknown: [] });
+    expect((await readLedgerFile(torn)).get("devices")).toEqual({ acknowledged: ["a"], unknown: [], failed: [] });
     const broken = join(dir, "broken.ndjson");
     await writeFile(broken, `${good}\nnot json\n`);
     await appendFile(broken, `${good}\n`);
