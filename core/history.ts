@@ -23,6 +23,11 @@ export const OpRecord = z.object({
   cause: z.string(),
   /** Node that answered (from the X-Served-By header), when known. */
   node: z.string().optional(),
+  /**
+   * Set only on a read that checked read-your-writes (the client's own last acknowledged write): true when the
+   * answer did not contain it (a stale read), false when it did.
+   */
+  stale: z.boolean().optional(),
 });
 export type OpRecord = z.infer<typeof OpRecord>;
 
@@ -38,6 +43,10 @@ export const TimelineBucket = z.object({
   causes: z.record(z.string(), z.number().int()),
   /** Latency of every request in this second, see core/latency-histogram.ts. */
   latency: z.record(z.string(), z.number().int()),
+  /** Reads in this second that checked the client's own last acknowledged write (OpRecord.stale set). */
+  freshnessChecks: z.number().int().default(0),
+  /** Of those, reads that did not see it. */
+  staleReads: z.number().int().default(0),
 });
 export type TimelineBucket = z.infer<typeof TimelineBucket>;
 

@@ -44,13 +44,17 @@ export class TimelineBuilder {
     const key = `${op.traffic}\u0000${second}`;
     let bucket = buckets.get(key);
     if (bucket === undefined) {
-      bucket = { traffic: op.traffic, second, requests: 0, ok: 0, fail: 0, unknown: 0, causes: {}, latency: {} };
+      bucket = { traffic: op.traffic, second, requests: 0, ok: 0, fail: 0, unknown: 0, causes: {}, latency: {}, freshnessChecks: 0, staleReads: 0 };
       buckets.set(key, bucket);
     }
     bucket.requests++;
     bucket[op.outcome]++;
     bucket.causes[op.cause] = (bucket.causes[op.cause] ?? 0) + 1;
     recordLatency(bucket.latency, op.durationMs);
+    if (op.stale !== undefined) {
+      bucket.freshnessChecks++;
+      if (op.stale) bucket.staleReads++;
+    }
   }
 
   /** Closes every second that ended more than latenessMs before `nowEpochMs` (call it about once a second). */

@@ -21,7 +21,7 @@ const haveChromium = existsSync(chromiumPath());
 const runIt = haveChromium || process.env.HAVOC_REQUIRE_TOOLS ? describe : describe.skip;
 
 function bucket(traffic: string, second: number, ok: number, fail = 0): TimelineBucket {
-  return { traffic, second, requests: ok + fail, ok, fail, unknown: 0, causes: { http_201: ok, ...(fail ? { http_503: fail } : {}) }, latency: { "30": ok, "60": fail } };
+  return { traffic, second, requests: ok + fail, ok, fail, unknown: 0, causes: { http_201: ok, ...(fail ? { http_503: fail } : {}) }, latency: { "30": ok, "60": fail }, freshnessChecks: 0, staleReads: 0 };
 }
 
 function history(): History {

@@ -95,6 +95,8 @@ function bucket(traffic: string, second: number, ok: number, fail = 0, unknown =
     unknown,
     causes: { http_201: ok, ...(fail ? { http_503: fail } : {}), ...(unknown ? { timeout: unknown } : {}) },
     latency: { "30": ok, "60": fail + unknown }, // bucket 30 ~ 16.8 ms, 60 ~ 290 ms
+    freshnessChecks: 0,
+    staleReads: 0,
   };
 }
 

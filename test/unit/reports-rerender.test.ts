@@ -22,7 +22,7 @@ function line(atMs: number | null, body: RunEventBody): string {
 }
 
 function bucket(traffic: string, second: number, ok: number, fail = 0): TimelineBucket {
-  return { traffic, second, requests: ok + fail, ok, fail, unknown: 0, causes: { http_201: ok, ...(fail ? { http_503: fail } : {}) }, latency: { "30": ok + fail } };
+  return { traffic, second, requests: ok + fail, ok, fail, unknown: 0, causes: { http_201: ok, ...(fail ? { http_503: fail } : {}) }, latency: { "30": ok + fail }, freshnessChecks: 0, staleReads: 0 };
 }
 
 function killedRunEvents(): string {

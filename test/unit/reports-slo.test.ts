@@ -12,7 +12,7 @@ import { resolveWindow } from "../../reports/slo/window.ts";
 // Hand-made histories (no Docker): 60 s of "devices" traffic, app-2 killed at 20 s and started at 40 s.
 
 function bucket(second: number, ok: number, fail = 0, unknown = 0, traffic = "devices"): TimelineBucket {
-  return { traffic, second, requests: ok + fail + unknown, ok, fail, unknown, causes: { http_201: ok }, latency: { "25": ok + fail + unknown } };
+  return { traffic, second, requests: ok + fail + unknown, ok, fail, unknown, causes: { http_201: ok }, latency: { "25": ok + fail + unknown }, freshnessChecks: 0, staleReads: 0 };
 }
 
 /** `perSecond(from, to, f)`: one bucket per second in [from, to). */

@@ -11,6 +11,8 @@ const bucket = (traffic: string, second: number, requests: number, errors: numbe
   unknown: 0,
   causes: {},
   latency: {},
+  freshnessChecks: 0,
+  staleReads: 0,
 });
 
 describe("safety stop", () => {
