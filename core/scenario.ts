@@ -160,10 +160,17 @@ export const Scenario = z
       if (!trafficNames.has(slo.traffic)) ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `unknown traffic class "${slo.traffic}"` });
       if (slo.kind === "lost-writes" && !s.readback.some((r) => r.traffic === slo.traffic))
         ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `lost-writes needs a readback for traffic "${slo.traffic}" (add one to readback)` });
-      if (slo.kind === "availability" && slo.window.kind === "interval" && slo.window.from >= slo.window.to)
+      if ("window" in slo && slo.window.kind === "interval" && slo.window.from >= slo.window.to)
         ctx.addIssue({ code: "custom", path: ["slos", i, "window"], message: "interval window needs from < to" });
-      if (slo.kind === "availability" && slo.window.kind === "fault" && !faultIds.has(slo.window.fault))
+      if ("window" in slo && slo.window.kind === "fault" && !faultIds.has(slo.window.fault))
         ctx.addIssue({ code: "custom", path: ["slos", i, "window", "fault"], message: `unknown fault id "${slo.window.fault}"` });
+      if (slo.kind === "recovery-time" && !faultIds.has(slo.fault))
+        ctx.addIssue({ code: "custom", path: ["slos", i, "fault"], message: `unknown fault id "${slo.fault}"; faults: ${[...faultIds].join(", ") || "none"}` });
+      if (slo.kind === "recovery-time" && slo.stableFor < 1_000)
+        ctx.addIssue({ code: "custom", path: ["slos", i, "stableFor"], message: "stableFor must be at least 1s (the timeline's resolution)" });
+      const sloTraffic = s.traffic.find((t) => t.name === slo.traffic);
+      if (slo.kind === "stale-reads" && sloTraffic && sloTraffic.script !== "user-sessions")
+        ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `stale-reads needs a user-sessions class (it checks read-your-writes); "${slo.traffic}" is ${sloTraffic.script}` });
     });
     const sloIds = new Set<string>();
     s.slos.forEach((slo, i) => {

@@ -26,6 +26,50 @@ export const AvailabilitySlo = z
 /** Writes the system acknowledged that are missing when read back afterwards. */
 export const LostWritesSlo = z.object({ kind: z.literal("lost-writes"), ...base, atMost: z.number().int().min(0).default(0) }).strict();
 
-export const SloSpec = z.discriminatedUnion("kind", [AvailabilitySlo, LostWritesSlo]);
+const percent = z.number().min(0).max(100);
+
+/**
+ * The longest continuous outage of a traffic class in a window, at 1 s resolution. A second is down when its
+ * availability is below `downBelowPercent`; an outage lasts from its first down second to the next up second
+ * (seconds without traffic in between do not end it).
+ */
+export const LongestOutageSlo = z
+  .object({ kind: z.literal("longest-outage"), ...base, window: SloWindow.default({ kind: "run" }), atMost: DurationMs, downBelowPercent: percent.default(50) })
+  .strict();
+
+/**
+ * Failover or recovery time of one fault: from its injection (`from: "inject"`, failover) or its heal
+ * (`from: "heal"`, recovery) to the start of the first second after which every second with traffic stays at
+ * `atLeastPercent` for `stableFor`.
+ */
+export const RecoveryTimeSlo = z
+  .object({
+    kind: z.literal("recovery-time"),
+    ...base,
+    fault: z.string().min(1),
+    from: z.enum(["inject", "heal"]).default("inject"),
+    atMost: DurationMs,
+    atLeastPercent: percent.default(99),
+    stableFor: DurationMs.default(5_000),
+  })
+  .strict();
+
+/** A latency percentile over every request of a traffic class in a window (failed requests included). */
+export const LatencySlo = z
+  .object({ kind: z.literal("latency"), ...base, window: SloWindow.default({ kind: "run" }), percentile: z.number().gt(0).max(100), atMostMs: z.number().positive() })
+  .strict();
+
+/** Reads that checked the client's own last acknowledged write and did not see it (user-sessions classes). */
+export const StaleReadsSlo = z
+  .object({ kind: z.literal("stale-reads"), ...base, window: SloWindow.default({ kind: "run" }), atMost: z.number().int().min(0).default(0) })
+  .strict();
+
+/**
+ * Iterations the load generator could not start in time. Over the limit the verdict is unknown, never fail:
+ * the system was not offered the load, so nothing is proven either way.
+ */
+export const DroppedIterationsSlo = z.object({ kind: z.literal("dropped-iterations"), ...base, atMost: z.number().int().min(0).default(0) }).strict();
+
+export const SloSpec = z.discriminatedUnion("kind", [AvailabilitySlo, LostWritesSlo, LongestOutageSlo, RecoveryTimeSlo, LatencySlo, StaleReadsSlo, DroppedIterationsSlo]);
 export type SloSpec = z.infer<typeof SloSpec>;
 export type SloSpecInput = z.input<typeof SloSpec>;

@@ -68,10 +68,14 @@ function verdictWorsened(baseline: Verdict | null, candidate: Verdict | null): b
   return baseline === "pass" && (candidate === "fail" || candidate === "error");
 }
 
-/** Which way is worse for an SLO's observed value, by its unit; undefined: only the verdict counts. */
-function worseWhen(unit: string): "lower" | "higher" | undefined {
+/**
+ * Which way is worse for an SLO's observed value, by its unit; undefined: only the verdict counts.
+ * "duration" is higher-is-worse with the latency tolerance (ms wobble run to run); counts have no tolerance.
+ */
+function worseWhen(unit: string): "lower" | "higher" | "duration" | undefined {
   if (unit === "%") return "lower";
-  if (unit === "writes") return "higher";
+  if (unit === "writes" || unit === "reads" || unit === "iterations") return "higher";
+  if (unit === "ms") return "duration";
   return undefined;
 }
 
@@ -89,6 +93,9 @@ function compareSlo(id: string, b: RunReport["slos"][number] | undefined, c: Run
   // Availability gets the points tolerance; a count such as lost writes has none: one more lost write is news.
   if (worse === "lower" && d < -tol.availabilityTolerancePoints) return { ...row, regression: true, note: `dropped more than ${tol.availabilityTolerancePoints} points` };
   if (worse === "higher" && d > 0) return { ...row, regression: true, note: `rose by ${d} ${unit}` };
+  // A duration grows by more than the tolerance share of the baseline (and at least one timeline second for 0 ms).
+  if (worse === "duration" && baseline !== null && d > Math.max((baseline * tol.latencyTolerancePercent) / 100, baseline === 0 ? 999 : 0))
+    return { ...row, regression: true, note: `rose by more than ${tol.latencyTolerancePercent}%` };
   return { ...row, regression: false, note: "" };
 }
 

@@ -25,9 +25,11 @@ export function formatLatencyMs(ms: number): string {
   return `${ms.toFixed(1)} ms`;
 }
 
-/** An SLO's observed value in its unit: "97.21%", "3 writes", "n/a" when it could not be measured. */
+/** An SLO's observed value in its unit: "97.21%", "3 writes", "12.3 ms", "4.0 s", "n/a" when it could not be measured. */
 export function formatObserved(observed: number | null, unit: string): string {
   if (observed === null) return "n/a";
   if (unit === "%") return formatPercent(observed);
+  // Durations (outage, failover) read better in seconds; latencies stay in ms.
+  if (unit === "ms") return observed >= 1_000 ? `${(observed / 1000).toFixed(1)} s` : formatLatencyMs(observed);
   return `${formatCount(observed)} ${unit}`;
 }

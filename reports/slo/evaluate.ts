@@ -4,7 +4,12 @@ import type { Scenario } from "../../core/scenario.ts";
 import type { SloSpec } from "../../core/slo-spec.ts";
 import { mergeVerdicts, SloResult, type Verdict } from "../../core/verdict.ts";
 import { checkAvailability } from "./availability.ts";
+import { checkDroppedIterations } from "./dropped-iterations.ts";
+import { checkLatency } from "./latency.ts";
+import { checkLongestOutage } from "./longest-outage.ts";
 import { checkLostWrites } from "./lost-writes.ts";
+import { checkRecoveryTime } from "./recovery-time.ts";
+import { checkStaleReads } from "./stale-reads.ts";
 
 function runCheck(slo: SloSpec, history: History): SloResult {
   switch (slo.kind) {
@@ -12,6 +17,16 @@ function runCheck(slo: SloSpec, history: History): SloResult {
       return checkAvailability(slo, history);
     case "lost-writes":
       return checkLostWrites(slo, history);
+    case "longest-outage":
+      return checkLongestOutage(slo, history);
+    case "recovery-time":
+      return checkRecoveryTime(slo, history);
+    case "latency":
+      return checkLatency(slo, history);
+    case "stale-reads":
+      return checkStaleReads(slo, history);
+    case "dropped-iterations":
+      return checkDroppedIterations(slo, history);
   }
 }
 

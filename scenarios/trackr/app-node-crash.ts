@@ -17,5 +17,10 @@ export default {
   slos: [
     { id: "device-write-availability", kind: "availability", traffic: "devices", window: { kind: "run" }, atLeastPercent: 99 },
     { id: "no-acknowledged-reading-lost", kind: "lost-writes", traffic: "devices", atMost: 0 },
+    // haproxy needs ~2 s of failed checks to mark a dead node DOWN: any outage must stay well under that scale.
+    { id: "device-longest-outage", kind: "longest-outage", traffic: "devices", atMost: "5s" },
+    { id: "device-failover", kind: "recovery-time", traffic: "devices", fault: "kill-app", from: "inject", atMost: "10s", atLeastPercent: 99, stableFor: "5s" },
+    { id: "device-p99-latency", kind: "latency", traffic: "devices", percentile: 99, atMostMs: 1_500 },
+    { id: "load-kept-up", kind: "dropped-iterations", traffic: "devices", atMost: 0 },
   ],
 } satisfies ScenarioInput;

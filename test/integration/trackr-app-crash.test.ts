@@ -19,6 +19,10 @@ describe("trackr: app node crash (integration)", () => {
     expect(report.slos.map((s) => [s.id, s.verdict])).toEqual([
       ["device-write-availability", "pass"],
       ["no-acknowledged-reading-lost", "pass"],
+      ["device-longest-outage", "pass"],
+      ["device-failover", "pass"],
+      ["device-p99-latency", "pass"],
+      ["load-kept-up", "pass"],
     ]);
     // The fault took effect: Docker saw the chosen app node die with 137 (SIGKILL) and start again.
     const [fault] = report.faults;
@@ -45,6 +49,14 @@ describe("trackr: app node crash (integration)", () => {
     const availability = report.slos.find((s) => s.id === "device-write-availability")!;
     expect(availability.verdict).toBe("fail");
     expect(availability.observed).toBeLessThan(80);
+    // The outage is the 20 s the app nodes were dead, give or take haproxy's check interval and 1 s resolution.
+    const outage = report.slos.find((s) => s.id === "device-longest-outage")!;
+    expect(outage.verdict).toBe("fail");
+    expect(outage.observed).toBeGreaterThanOrEqual(17_000);
+    expect(outage.observed).toBeLessThanOrEqual(24_000);
+    const recovery = report.slos.find((s) => s.id === "device-recovery")!;
+    expect(recovery.verdict, recovery.why).toBe("pass");
+    expect(recovery.why).toContain("after heal of kill");
     expect(report.dataLoss.lost).toBe(0);
     const history = History.parse(JSON.parse(await readFile(join(run.reportsDir, "latest", "history.json"), "utf8")));
     const failedBefore = history.timeline.filter((b) => b.second < 19).reduce((n, b) => n + b.fail + b.unknown, 0);

@@ -74,6 +74,15 @@ describe("compareReports", () => {
     expect(c.slos[1]).toMatchObject({ delta: 1, regression: true, note: "rose by 1 writes" });
   });
 
+  it("treats a failover time or latency SLO in ms as worse when it grows past the latency tolerance", () => {
+    const withFailover = (ms: number) => report("x", { slos: [slo("devices-available", "pass", 99.5), { ...slo("failover", "pass", ms, "ms"), kind: "recovery-time" }] });
+    expect(compareReports(withFailover(5_000), withFailover(5_900)).slos[1]).toMatchObject({ delta: 900, regression: false });
+    expect(compareReports(withFailover(5_000), withFailover(6_100)).slos[1]).toMatchObject({ delta: 1_100, regression: true, note: "rose by more than 20%" });
+    // From 0 ms (no dip at all), one timeline second more is the smallest change that means anything.
+    expect(compareReports(withFailover(0), withFailover(999)).slos[1]?.regression).toBe(false);
+    expect(compareReports(withFailover(0), withFailover(1_000)).slos[1]?.regression).toBe(true);
+  });
+
   it("applies the latency tolerance as a percent of each baseline percentile", () => {
     const c = compareReports(report("a"), report("b", { traffic: { devices: traffic(99.9, 12, 61, 119) } }));
     expect(c.traffic[0]).toMatchObject({ p50: { delta: 2, regression: false }, p95: { delta: 11, regression: true }, p99: { delta: 19, regression: false }, regression: true });

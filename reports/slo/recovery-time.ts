@@ -1,0 +1,68 @@
+import { formatSeconds } from "../../core/duration.ts";
+import type { History } from "../../core/history.ts";
+import type { SloSpec } from "../../core/slo-spec.ts";
+import type { SloResult } from "../../core/verdict.ts";
+import { droppedNote, secondPercent, secondsInWindow, type Second } from "./series.ts";
+import { describeFault } from "./window.ts";
+
+export type RecoveryTimeSloSpec = Extract<SloSpec, { kind: "recovery-time" }>;
+
+/**
+ * Start (ms) of the first second at or after the anchor's second from which `stableSeconds` consecutive
+ * seconds with traffic are all at target; seconds without traffic are skipped (they prove nothing either way).
+ * undefined when no such stretch exists before the data ends.
+ */
+export function stableFromMs(seconds: readonly Second[], anchorMs: number, atLeastPercent: number, stableSeconds: number): number | undefined {
+  let runStart: number | undefined;
+  let runLength = 0;
+  for (const s of seconds) {
+    if (s.second < Math.floor(anchorMs / 1000)) continue;
+    if (secondPercent(s) >= atLeastPercent - 1e-9) {
+      runStart ??= s.second * 1000;
+      runLength++;
+      if (runLength >= stableSeconds) return runStart;
+    } else {
+      runStart = undefined;
+      runLength = 0;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Failover (from injection) or recovery (from heal) time of one fault, at 1 s resolution: the time from the
+ * anchor to the start of the first stable stretch, 0 when service never dipped. Unknown when the fault never ran,
+ * never healed (for `from: "heal"`), or the run ended too soon after the anchor to see a stable stretch.
+ */
+export function checkRecoveryTime(slo: RecoveryTimeSloSpec, history: History): SloResult {
+  const base = { id: slo.id, kind: slo.kind, target: `<= ${formatSeconds(slo.atMost)}`, unit: "ms" };
+  const unknown = (why: string): SloResult => ({ ...base, verdict: "unknown", observed: null, window: null, why });
+  const fault = history.faults.find((f) => f.id === slo.fault);
+  if (!fault) return unknown(`fault "${slo.fault}" never ran, so there is nothing to recover from`);
+  const what = describeFault(fault);
+  const anchorMs = slo.from === "inject" ? fault.injectedAtMs : fault.healedAtMs;
+  if (anchorMs === null) return unknown(`${what} never healed, so recovery from its heal cannot be measured`);
+  const event = slo.from === "inject" ? "injection" : "heal";
+  const window = { label: `after ${event} of ${what} (${formatSeconds(anchorMs)} to ${formatSeconds(history.trafficEndMs)})`, fromMs: anchorMs, toMs: history.trafficEndMs };
+  const stableSeconds = Math.ceil(slo.stableFor / 1000);
+  const seconds = secondsInWindow(history.timeline, slo.traffic, { fromMs: Math.floor(anchorMs / 1000) * 1000, toMs: history.trafficEndMs });
+  const stableMs = stableFromMs(seconds, anchorMs, slo.atLeastPercent, stableSeconds);
+  const rule = `${slo.traffic} at >= ${slo.atLeastPercent}% for ${formatSeconds(stableSeconds * 1000)}`;
+  if (stableMs === undefined) {
+    const boundMs = Math.max(0, history.trafficEndMs - anchorMs);
+    if (seconds.length < stableSeconds) {
+      return { ...base, verdict: "unknown", observed: null, window, why: `only ${seconds.length} s of ${slo.traffic} traffic after ${event} of ${what}; need ${stableSeconds} s to see ${rule}` };
+    }
+    // Never stable before traffic ended: at least this long, and over the target if the run was long enough.
+    // observed is then a lower bound, said so in the why.
+    const verdict = boundMs > slo.atMost ? "fail" : "unknown";
+    return { ...base, verdict, observed: boundMs, window, why: `${slo.traffic} never reached ${rule} in the ${formatSeconds(boundMs)} after ${event} of ${what} (at least ${formatSeconds(boundMs)})` };
+  }
+  const observed = Math.max(0, stableMs - anchorMs);
+  const meets = observed <= slo.atMost;
+  const why = `${slo.traffic} ${slo.from === "inject" ? "failover" : "recovery"} ${formatSeconds(observed)} after ${event} of ${what} ${meets ? "<=" : ">"} ${formatSeconds(slo.atMost)} (${rule} from ${formatSeconds(stableMs)})`;
+  if (!meets) return { ...base, verdict: "fail", observed, window, why };
+  const dropped = droppedNote(history, slo.traffic);
+  if (dropped) return { ...base, verdict: "unknown", observed, window, why: `${dropped}: ${why}` };
+  return { ...base, verdict: "pass", observed, window, why };
+}
