@@ -1,6 +1,10 @@
 import type { z } from "zod";
+import { errorMessage } from "../core/errors.ts";
+import { LinkToxicFault } from "../core/fault-specs/link.ts";
 import type { LatencyFault } from "../core/fault-specs/network.ts";
 import type { FaultContext, FaultHandle, FaultKindImpl } from "./fault.ts";
+import { healOnce } from "./fault.ts";
+import { linkToxic } from "./link-toxic.ts";
 import { detectNetem } from "./network/netem.ts";
 import { faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
 import { netemDelayCommand } from "./network/tc-commands.ts";
@@ -8,19 +12,17 @@ import { netemDelayCommand } from "./network/tc-commands.ts";
 type Spec = z.infer<typeof LatencyFault>;
 
 /**
- * Delays the targets' egress packets with a netem qdisc. netem is detected once per process; a kernel without it
- * (this project's machines) makes the fault refuse at injection, pointing to link faults (toxiproxy).
+ * Delays the targets' egress packets with a netem qdisc. netem is detected once per process; on a kernel without it
+ * (this project's machines) the measured fallback is toxiproxy: a latency toxic on every declared link that leads to
+ * a target, downstream (target -> client), which is the target's egress on those paths. Only traffic through
+ * declared links is delayed then; the mechanism says so. No such link: refused at injection with what to declare.
  */
 export const networkLatency: FaultKindImpl<Spec> = {
   kind: "latency",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, targets, "latency");
     const netem = await detectNetem(ctx.topology.runId);
-    if (!netem.available)
-      throw new Error(
-        `latency: this kernel has no netem (${netem.detail}), so packet delay cannot be added in a network namespace; ` +
-          `use a link fault (toxiproxy, TCP level) between the nodes instead`,
-      );
+    if (!netem.available) return injectOnLinks(ctx, spec, targets, netem.detail);
     return injectNetnsFault(ctx, {
       key: faultKey(spec),
       mechanism: `tc netem delay ${spec.delayMs}ms${spec.jitterMs ? ` ${spec.jitterMs}ms` : ""} on egress (sidecar)`,
@@ -31,3 +33,48 @@ export const networkLatency: FaultKindImpl<Spec> = {
     });
   },
 };
+
+async function injectOnLinks(ctx: FaultContext, spec: Spec, targets: readonly string[], netemDetail: string): Promise<FaultHandle> {
+  const links = ctx.topology.links.filter((l) => targets.includes(l.to.node));
+  if (links.length === 0) {
+    throw new Error(
+      `latency: this kernel has no netem (${netemDetail}), and no declared link leads to ${targets.join(", ")}; ` +
+        `declare topology.links to them (toxiproxy) so latency can be added on those paths, or use link-toxic`,
+    );
+  }
+  const handles: FaultHandle[] = [];
+  try {
+    for (const link of links) {
+      const toxicSpec = LinkToxicFault.parse({
+        kind: "link-toxic",
+        at: 0,
+        link: link.name,
+        id: spec.id ?? "latency",
+        toxic: { type: "latency", latencyMs: spec.delayMs, jitterMs: spec.jitterMs },
+        direction: "downstream",
+      });
+      handles.push(await linkToxic.inject(ctx, toxicSpec, targets));
+    }
+  } catch (error) {
+    // Half a fault is worse than none: take back the toxics already added, then report the failure.
+    await Promise.allSettled(handles.map((h) => h.heal()));
+    throw new Error(`latency (toxiproxy fallback): ${errorMessage(error)}`);
+  }
+  const names = links.map((l) => l.name).join(", ");
+  const notes = [`netem: ${netemDetail}`, ...handles.flatMap((h) => h.notes)];
+  const notesAtInject = handles.map((h) => h.notes.length);
+  return {
+    injectedAtMs: Math.max(...handles.map((h) => h.injectedAtMs)),
+    mechanism:
+      `toxiproxy latency ${spec.delayMs}ms${spec.jitterMs ? ` ±${spec.jitterMs}ms` : ""} downstream on links ${names} ` +
+      `(no netem: only traffic through those links is delayed)`,
+    notes,
+    heal: healOnce(async () => {
+      const results = await Promise.allSettled(handles.map((h) => h.heal()));
+      handles.forEach((h, i) => notes.push(...h.notes.slice(notesAtInject[i])));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
+      return Math.max(...results.map((r) => (r as PromiseFulfilledResult<number>).value));
+    }),
+  };
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
 import { LinkDownFault, LinkToxicFault } from "../../core/fault-specs/link.ts";
+import { LatencyFault } from "../../core/fault-specs/network.ts";
 import type { FaultSpecInput } from "../../core/fault-spec.ts";
 import { createLogger } from "../../core/log.ts";
 import { Topology } from "../../core/topology.ts";
@@ -14,6 +15,7 @@ import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import { listToxics } from "../../env/topology/toxiproxy-node.ts";
 import type { FaultContext } from "../../faults/fault.ts";
+import { detectNetem } from "../../faults/network/netem.ts";
 import { injectFault } from "../../faults/registry.ts";
 
 /**
@@ -100,6 +102,26 @@ describe("link faults through toxiproxy (integration)", () => {
     expect(await listToxics(topology.toxiproxyApiUrl(), "echo-link")).toEqual([]);
     expect(median((await probe(15)).rtts)).toBeLessThan(before + 50);
     log.info(`median RTT: ${before.toFixed(2)} ms before, ${withToxic.toFixed(2)} ms with a 200 ms latency toxic`);
+  });
+
+  it("node latency without netem falls back to a toxiproxy latency toxic on the links into the node (within 20%)", async () => {
+    const netem = await detectNetem(runId);
+    const before = median((await probe(15)).rtts);
+    const spec = LatencyFault.parse({ kind: "latency", at: 0, target: { names: ["echo"] }, delayMs: 200 });
+    const started = Date.now();
+    const handle = await injectFault(ctx, spec, ["echo"]);
+    const injectMs = Date.now() - started;
+    expect(handle.mechanism).toMatch(netem.available ? /netem delay 200ms/ : /^toxiproxy latency 200ms downstream on links echo-link \(no netem/);
+    if (!netem.available) expect(await listToxics(topology.toxiproxyApiUrl(), "echo-link")).toHaveLength(1);
+    const delayed = median((await probe(15, 10_000)).rtts);
+    expect(Math.abs(delayed - before - 200)).toBeLessThanOrEqual(40);
+    const healStarted = Date.now();
+    await handle.heal();
+    await handle.heal(); // idempotent
+    timings["latency (node, fallback)"] = { injectMs, healMs: Date.now() - healStarted };
+    expect(await listToxics(topology.toxiproxyApiUrl(), "echo-link")).toEqual([]);
+    expect(median((await probe(15)).rtts)).toBeLessThan(before + 50);
+    log.info(`node latency via ${handle.mechanism}: median RTT ${before.toFixed(2)} -> ${delayed.toFixed(2)} ms`);
   });
 
   it("link-down makes connections through the link fail; heal restores them", async () => {

@@ -233,14 +233,14 @@ describe("network faults (integration)", () => {
     await healAndExpectRestored("bandwidth", handle, injectMs);
   });
 
-  it("latency: uses netem where the kernel has it, else refuses pointing to link faults, leaving nothing behind", async () => {
+  it("latency: uses netem where the kernel has it, else (no link declared here) refuses pointing to links, leaving nothing behind", async () => {
     const netem = await detectNetem(runId);
     if (netem.available) {
       const { handle, injectMs } = await inject({ kind: "latency", target: { names: ["n1"] }, delayMs: 50 });
       expect(handle.mechanism).toMatch(/netem delay 50ms/);
       await healAndExpectRestored("latency", handle, injectMs);
     } else {
-      await expect(inject({ kind: "latency", target: { names: ["n1"] }, delayMs: 50 })).rejects.toThrow(/no netem.*link fault \(toxiproxy/);
+      await expect(inject({ kind: "latency", target: { names: ["n1"] }, delayMs: 50 })).rejects.toThrow(/no netem.*no declared link leads to n1; declare topology\.links/);
       expect(await sidecarsOfRun()).toBe(0);
     }
   });
