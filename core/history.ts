@@ -98,5 +98,7 @@ export const History = z.object({
   writes: z.record(z.string(), WriteSets),
   /** Iterations the load generator could not start in time, per traffic class (k6 dropped_iterations). */
   droppedIterations: z.record(z.string(), z.number().int()),
+  /** The same, per second where any were dropped (sums to droppedIterations for k6 classes). */
+  droppedBySecond: z.array(z.object({ traffic: z.string(), second: z.number().int(), count: z.number().int().min(1) })).default([]),
 });
 export type History = z.infer<typeof History>;

@@ -102,6 +102,14 @@ export interface K6Options {
   onOp(op: OpRecord): void;
   /** Every other output line (k6 warnings, errors, malformed op lines). */
   onLog(line: string): void;
+  /**
+   * Per-second dropped iterations: with `apiPort` set, k6's REST API listens on 127.0.0.1:<apiPort> (a control
+   * channel to this child only, never to the system under test) and is polled once a second; each increase is
+   * reported at the middle of the interval it happened in. Whatever the polls missed (the last interval) is
+   * reported from k6's summary at exit, so the reported counts sum to k6's own dropped_iterations.
+   */
+  apiPort?: number;
+  onDropped?(epochMs: number, count: number): void;
   logger?: Logger;
 }
 
@@ -134,8 +142,10 @@ export interface K6Handle {
 export function startK6(options: K6Options): K6Handle {
   const logger = options.logger ?? defaultLogger;
   const summaryPath = join(options.runDir, `k6-${options.traffic}-summary.json`);
-  // --address= turns off k6's REST API (default localhost:6565), which would collide between parallel k6 processes.
-  const args = ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", "--address=", `--summary-export=${summaryPath}`, options.scriptPath];
+  // Without an apiPort, --address= turns off k6's REST API (default localhost:6565, which would collide between
+  // parallel k6 processes); with one, each process gets its own loopback port for the dropped-iterations poll.
+  const address = options.apiPort === undefined ? "--address=" : `--address=127.0.0.1:${options.apiPort}`;
+  const args = ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", address, `--summary-export=${summaryPath}`, options.scriptPath];
   // A minimal environment: k6 exposes the whole process env to the script, and the usage report would call
   // stats.grafana.org (traffic rule); auto extension resolution could try to download a k6 build.
   const env = {
@@ -222,6 +232,8 @@ export function startK6(options: K6Options): K6Handle {
     return stopping;
   };
 
+  const dropped = options.apiPort !== undefined && options.onDropped ? pollDroppedIterations(options.apiPort, options.onDropped) : undefined;
+
   const safetyNetMs = options.durationMs + options.gracefulStopMs + safetyMarginMs;
   const safetyTimer = setTimeout(() => {
     killedBySafetyNet = true;
@@ -232,14 +244,18 @@ export function startK6(options: K6Options): K6Handle {
   const done = (async (): Promise<K6Result> => {
     try {
       const { code, signal } = await exit;
+      const polledDropped = await dropped?.stop();
       await Promise.all(streamsClosed);
       if (callbackError !== undefined) throw callbackError;
       const counts = await readSummaryCounts(summaryPath);
+      const missed = (counts.droppedIterations ?? 0) - (polledDropped ?? 0);
+      if (options.onDropped && missed > 0) options.onDropped(Date.now(), missed);
       logger.info(`k6 for traffic ${options.traffic} exited (code ${code}${signal ? `, ${signal}` : ""}) after ${Date.now() - startedMs} ms, ${opLines} op lines`);
       return { exitCode: code, signal, ...counts, opLines, badOpLines, requestFailedLines, killedBySafetyNet, summaryPath };
     } finally {
       clearTimeout(safetyTimer);
       clearTimeout(killTimer);
+      void dropped?.stop(); // k6 failed to start: the poll must not outlive it
     }
   })();
   // The caller may only ever call stop(); keep a start failure from becoming an unhandled rejection there.
@@ -258,4 +274,41 @@ async function readSummaryCounts(path: string): Promise<Pick<K6Result, "httpReqs
   // k6 leaves a metric out when it never got a sample, e.g. dropped_iterations in a run that kept up.
   const count = (name: string) => metrics[name]?.count ?? 0;
   return { httpReqs: count("http_reqs"), iterations: count("iterations"), droppedIterations: count("dropped_iterations") };
+}
+
+const DroppedMetric = z.object({ data: z.object({ attributes: z.object({ sample: z.object({ count: z.number() }) }) }) });
+
+/**
+ * Polls k6's REST API (GET /v1/metrics/dropped_iterations) once a second and reports each increase. A 404 means no
+ * iteration was dropped yet; an unanswered poll (k6 starting or busy) is skipped, the next one catches up.
+ * stop() ends the polling and resolves with the total reported.
+ */
+function pollDroppedIterations(apiPort: number, onDropped: (epochMs: number, count: number) => void, intervalMs = 1_000) {
+  const url = `http://127.0.0.1:${apiPort}/v1/metrics/dropped_iterations`;
+  let reported = 0;
+  let inFlight: Promise<void> | undefined;
+  const poll = async () => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(intervalMs - 100) });
+      if (!response.ok) return;
+      const parsed = DroppedMetric.safeParse(await response.json());
+      const count = parsed.success ? parsed.data.data.attributes.sample.count : reported;
+      if (count > reported) {
+        onDropped(Date.now() - intervalMs / 2, count - reported);
+        reported = count;
+      }
+    } catch {
+      // Not listening yet, or already gone: the summary at exit settles the difference.
+    }
+  };
+  const timer = setInterval(() => {
+    inFlight ??= poll().finally(() => (inFlight = undefined));
+  }, intervalMs);
+  return {
+    async stop(): Promise<number> {
+      clearInterval(timer);
+      await inFlight;
+      return reported;
+    },
+  };
 }

@@ -282,6 +282,7 @@ function buildHistory(p: HistoryParts): History {
     containerEvents: p.watcher.toHistory(origin),
     writes,
     droppedIterations: Object.fromEntries(p.scenario.traffic.map((t) => [t.name, p.k6Results.get(t.name)?.droppedIterations ?? 0])),
+    droppedBySecond: p.traffic?.droppedBySecond() ?? [],
   };
 }
 

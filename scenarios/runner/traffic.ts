@@ -12,6 +12,7 @@ import { TimelineBuilder } from "../../load/timeline.ts";
 import { WriteLedger } from "../../load/write-ledger.ts";
 import { OWNER_PID_ENV } from "../../env/processes/orphan-load.ts";
 import type { RunSecrets } from "../../env/secrets.ts";
+import { freePorts } from "../../env/free-port.ts";
 import { assertOwnTarget } from "../../env/target-guard.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 
@@ -38,6 +39,8 @@ export interface TrafficClassResult extends K6Result {
 export interface TrafficRun {
   totals: ReadonlyMap<string, ClassTotals>;
   ledger: WriteLedger;
+  /** Dropped iterations per (class, second since traffic start), for the seconds that had any. */
+  droppedBySecond(): { traffic: string; second: number; count: number }[];
   /** Resolves when every k6 process and browser has ended and the timeline is closed. */
   done: Promise<Map<string, TrafficClassResult>>;
   /** Stops every k6 process and browser early (abort). Idempotent. */
@@ -81,11 +84,20 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
     t.requests++;
     t[op.outcome]++;
   };
+  // One entry per second that dropped anything: bounded by the run's length, not by the load.
+  const dropped = new Map<string, { traffic: string; second: number; count: number }>();
+  const onDropped = (traffic: string, epochMs: number, count: number) => {
+    const second = Math.floor((epochMs - originEpochMs) / 1000);
+    const key = `${traffic}\u0000${second}`;
+    const entry = dropped.get(key) ?? { traffic, second, count: 0 };
+    entry.count += count;
+    dropped.set(key, entry);
+  };
   const running: { name: string; run: Running }[] = [];
   const startError: unknown[] = [];
   for (const c of options.classes) {
     try {
-      running.push({ name: c.name, run: c.script === "browser" ? launchBrowser(c, options, onOp) : launchK6(c, options, onOp) });
+      running.push({ name: c.name, run: c.script === "browser" ? launchBrowser(c, options, onOp) : launchK6(c, options, onOp, onDropped) });
     } catch (error) {
       // Refused before starting (bounds, loopback guard): stop what already runs, report through done.
       startError.push(error);
@@ -113,7 +125,8 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
     }
   })();
   done.catch(() => undefined);
-  return { totals, ledger, done, stop };
+  const droppedBySecond = () => [...dropped.values()].sort((a, b) => a.second - b.second || a.traffic.localeCompare(b.traffic));
+  return { totals, ledger, droppedBySecond, done, stop };
 }
 
 /** The class's target on 127.0.0.1, refused before anything is sent unless this run's containers publish it. */
@@ -123,7 +136,7 @@ function targetUrl(c: TrafficClass, options: StartTrafficOptions): string {
   return url;
 }
 
-function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void): Running {
+function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void, onDropped: (traffic: string, epochMs: number, count: number) => void): Running {
   const launches = k6Launches(c, {
     targetUrl: targetUrl(c, options),
     deviceKeySecret: options.secrets.get(c.keySecret),
@@ -134,22 +147,36 @@ function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: Op
     op.traffic = c.name;
     onOp(op);
   };
-  const handles = launches.map((launch) =>
-    startK6({
-      k6Path: options.k6Path,
-      scriptPath: launch.scriptPath,
-      runDir: options.runDir,
-      traffic: launch.label,
-      // The owner pid lets a later sweep stop this k6 if havoc itself is SIGKILLed (env/processes/orphan-load.ts).
-      env: { ...launch.env, [OWNER_PID_ENV]: String(process.pid) },
-      durationMs: launch.durationMs,
-      gracefulStopMs: launch.gracefulStopMs,
-      onOp: classOp,
-      onLog: (line) => options.onK6Log(launch.label, line),
-      logger: options.log,
-    }),
+  // Each process gets its own loopback port for k6's REST API (per-second dropped iterations), chosen first.
+  const started = freePorts(launches.length).then((ports) =>
+    launches.map((launch, i) =>
+      startK6({
+        k6Path: options.k6Path,
+        scriptPath: launch.scriptPath,
+        runDir: options.runDir,
+        traffic: launch.label,
+        // The owner pid lets a later sweep stop this k6 if havoc itself is SIGKILLed (env/processes/orphan-load.ts).
+        env: { ...launch.env, [OWNER_PID_ENV]: String(process.pid) },
+        durationMs: launch.durationMs,
+        gracefulStopMs: launch.gracefulStopMs,
+        onOp: classOp,
+        onLog: (line) => options.onK6Log(launch.label, line),
+        apiPort: ports[i],
+        onDropped: (epochMs, count) => onDropped(c.name, epochMs, count),
+        logger: options.log,
+      }),
+    ),
   );
+  let stopRequested = false;
+  const stopAll = async () => {
+    stopRequested = true;
+    const handles = await started.catch(() => []);
+    await Promise.all(handles.map((h) => h.stop()));
+  };
   const done = (async () => {
+    const handles = await started;
+    // A stop that came while the ports were being chosen still applies to the processes started since.
+    if (stopRequested) await Promise.all(handles.map((h) => h.stop()));
     const settled = await Promise.allSettled(handles.map((h) => h.done));
     const rejected = settled.find((s) => s.status === "rejected");
     if (rejected) {
@@ -159,7 +186,7 @@ function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: Op
     return mergeK6Results((settled as PromiseFulfilledResult<K6Result>[]).map((s) => s.value));
   })();
   done.catch(() => undefined);
-  return { done, stop: async () => void (await Promise.all(handles.map((h) => h.stop()))) };
+  return { done, stop: stopAll };
 }
 
 /** One class's result from its processes' results (counts summed; null if any process has none). */

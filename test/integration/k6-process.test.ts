@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpRecord, TimelineBucket } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
+import { freePorts } from "../../env/free-port.ts";
 import { deviceFleetEnv, deviceFleetScriptPath, gracefulStopMsFor, startK6, type K6Result } from "../../load/k6-process.ts";
 import { TimelineBuilder } from "../../load/timeline.ts";
 
@@ -272,4 +273,51 @@ describe("startK6 without a k6 binary", () => {
     expect(() => deviceFleetEnv({ ...params, targetUrl: "http://127.0.0.1:1", ratePerSecond: 20_000 })).toThrow(/rate/);
     expect(() => deviceFleetEnv({ ...params, targetUrl: "http://127.0.0.1:1", durationMs: 0 })).toThrow(/duration/);
   });
+});
+
+describe.skipIf(k6Missing)("per-second dropped iterations from k6's REST API", () => {
+  it("reports drops in the seconds the server hung, summing to k6's own dropped_iterations", async () => {
+    const runDir = await mkdtemp(join(tmpdir(), "havoc-k6-dropped-"));
+    let startMs = Date.now();
+    // Hangs 2.0..4.0 s: with 5 VUs and a 1 s timeout, 5 requests a second can run, so ~45 of 50 a second drop.
+    const fake = startFakeTrackr((nowMs) => (nowMs - startMs >= 2_000 && nowMs - startMs < 4_000 ? "hang" : "ok"));
+    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
+    const target = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    const drops: { atMs: number; count: number }[] = [];
+    try {
+      const [apiPort] = await freePorts(1);
+      startMs = Date.now();
+      const handle = startK6({
+        k6Path: k6,
+        scriptPath: deviceFleetScriptPath,
+        runDir,
+        traffic: "devices",
+        env: deviceFleetEnv({ targetUrl: target, ratePerSecond: 50, durationMs: 7_000, devices: 10, deviceKeySecret: secret, requestTimeoutMs: 1_000, maxVUs: 5, traffic: "devices", runId: "drop" }),
+        durationMs: 7_000,
+        gracefulStopMs: gracefulStopMsFor(1_000),
+        onOp: () => undefined,
+        onLog: () => undefined,
+        apiPort,
+        onDropped: (epochMs, count) => drops.push({ atMs: epochMs - startMs, count }),
+        logger: createLogger("test", () => undefined),
+      });
+      const result = await handle.done;
+      const total = drops.reduce((n, d) => n + d.count, 0);
+      expect(result.droppedIterations).toBeGreaterThan(30);
+      expect(total).toBe(result.droppedIterations);
+      // Most drops were seen by the once-a-second poll while k6 ran (before 7 s), not only from the summary at exit.
+      const live = drops.filter((d) => d.atMs < 7_000);
+      console.info(`dropped ${total}: ${drops.map((d) => `${d.count} at ${d.atMs} ms`).join(", ")}`);
+      expect(live.reduce((n, d) => n + d.count, 0)).toBeGreaterThan(total / 2);
+      // Attributed to the hang (2..4 s, plus the 1 s timeout and the poll's half-interval), never before it.
+      for (const d of live) {
+        expect(d.atMs).toBeGreaterThanOrEqual(1_500);
+        expect(d.atMs).toBeLessThan(6_500);
+      }
+    } finally {
+      fake.server.closeAllConnections();
+      await new Promise((resolve) => fake.server.close(resolve));
+      await rm(runDir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });

@@ -47,6 +47,7 @@ function history(): History {
     ],
     writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } },
     droppedIterations: {},
+    droppedBySecond: [],
   };
 }
 

@@ -126,6 +126,7 @@ function history(): History {
     ],
     writes: { devices: { acknowledged: ["a1", "a2", "a3"], unknown: ["u1"], failed: [], stored: ["a1", "u1"] } },
     droppedIterations: { devices: 0 },
+    droppedBySecond: [],
   };
 }
 

@@ -153,6 +153,7 @@ describe("rerenderRunDir", () => {
       containerEvents: [],
       writes: {},
       droppedIterations: {},
+      droppedBySecond: [],
     };
     await writeFile(join(dir, "events.ndjson"), killedRunEvents());
     await writeFile(join(dir, "history.json"), JSON.stringify(history));

@@ -56,6 +56,7 @@ function history(shape: (second: number) => BucketSpec | undefined, overrides: P
     containerEvents: [],
     writes: {},
     droppedIterations: { devices: 0 },
+    droppedBySecond: [],
     ...overrides,
   };
 }

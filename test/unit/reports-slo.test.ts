@@ -32,6 +32,7 @@ function history(overrides: Partial<History> = {}): History {
     containerEvents: [],
     writes: {},
     droppedIterations: {},
+    droppedBySecond: [],
     ...overrides,
   };
 }
