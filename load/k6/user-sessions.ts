@@ -6,6 +6,9 @@
  * Reads: 80 % GET /api/projects/<own project>/readings?limit=20 (what the dashboard polls), 10 % GET /,
  * 10 % GET /lb-health (a cheap call answered by the load balancer; not /healthz, which shares the app's 2-connection
  * health pool with haproxy's checks and would mark healthy nodes DOWN at user scale).
+ * Read-your-writes: the first read after an acknowledged write is instead GET /api/devices/<own device>/readings
+ * ?limit=5, and its op line says whether the write was there (`stale`). One check per acknowledged write; it
+ * replaces a read, so the request rate is unchanged.
  *
  * No request starts after the scenario's duration (think time is cut at the deadline), so every request that k6
  * counts also prints its op line. Every request carries `X-User: user-<n>` for trackr's per-user rate limit.
@@ -14,7 +17,7 @@ import { sleep } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import type { Options } from "k6/options";
-import { deviceKeys, envInt, envNumber, envText, everyStatusExpected, loopbackTarget, opLine, printOp, segmentOptions } from "./lib/havoc-k6.ts";
+import { containsReading, deviceKeys, envInt, envNumber, envText, everyStatusExpected, loopbackTarget, opLine, printOp, segmentOptions } from "./lib/havoc-k6.ts";
 
 const targetUrl = loopbackTarget();
 const users = envInt("HAVOC_USERS", 1, 5_000);
@@ -53,9 +56,11 @@ export const options: Options = {
   summaryTrendStats: ["avg", "p(50)", "p(99)", "max"],
 };
 
-// Per VU (each VU has its own JS runtime): a write counter for unique reading ids, and whether it has started.
+// Per VU (each VU has its own JS runtime): a write counter for unique reading ids, whether it has started, and the
+// last acknowledged write its next read must see.
 let writes = 0;
 let started = false;
+let unchecked: string | undefined;
 
 function thinkUntil(deadlineMs: number, thinkMs: number): void {
   const ms = Math.min(thinkMs, deadlineMs - Date.now());
@@ -94,6 +99,21 @@ export default function (): void {
       responseCallback: everyStatusExpected,
     });
     printOp(opLine("write", 201, startEpochMs, response, readingId));
+    if (response.status === 201) unchecked = readingId;
+  } else if (unchecked !== undefined) {
+    const readingId = unchecked;
+    unchecked = undefined;
+    const response = http.get(`${targetUrl}/api/devices/dev-${deviceNumber}/readings?limit=5`, {
+      headers,
+      timeout: timeoutMs,
+      tags: { name: "GET /api/devices/:id/readings" },
+      responseCallback: everyStatusExpected,
+      responseType: "text", // the script discards bodies; this one is the evidence
+    });
+    const line = opLine("read", 200, startEpochMs, response);
+    const seen = response.status === 200 ? containsReading(response.body as string | null, readingId) : undefined;
+    if (seen !== undefined) line.stale = !seen;
+    printOp(line);
   } else {
     const readRoll = (roll - writeShare) / (1 - writeShare);
     const [path, name] =

@@ -5,7 +5,8 @@
  * (a) the acknowledged ids in the ledger equal the ids PostgreSQL stored;
  * (b) the timeline's totals per class equal k6's own http_reqs (also for the class split over 2 processes);
  * (c) the abusive client gets 429s, the devices and people none;
- * (d) a browser journey saw a newer reading appear.
+ * (d) a browser journey saw a newer reading appear;
+ * (e) people check they read their own writes: most acknowledged writes are checked, none is stale (one PostgreSQL).
  * Teardown always; nothing labelled with the run id remains.
  */
 import { existsSync } from "node:fs";
@@ -100,6 +101,17 @@ describe.skipIf(!tools)("traffic classes against trackr (integration)", () => {
     expect(traffic!.ledger.sets("devices").acknowledged.length).toBeGreaterThan(800);
     expect(traffic!.ledger.sets("people").acknowledged.length).toBeGreaterThan(20);
     expect(new Set(stored)).toEqual(acknowledged);
+  });
+
+  it("(e) people read their own writes: checks in the timeline for most acknowledged writes, none stale", () => {
+    const checks = sum("people", (b) => b.freshnessChecks);
+    const acknowledged = traffic!.ledger.sets("people").acknowledged.length;
+    log.info(`people: ${checks} read-your-writes checks for ${acknowledged} acknowledged writes, ${sum("people", (b) => b.staleReads)} stale`);
+    // The next read after a write (about 0.6 s of think time later) checks it; a write in the last moments may not get one.
+    expect(checks).toBeGreaterThan(0.5 * acknowledged);
+    expect(checks).toBeLessThanOrEqual(acknowledged);
+    expect(sum("people", (b) => b.staleReads)).toBe(0);
+    expect(sum("devices", (b) => b.freshnessChecks)).toBe(0);
   });
 
   it("(b) the timeline totals equal k6's own request counts, also for a class split over 2 processes", () => {

@@ -23,6 +23,8 @@ export interface OpLine {
   outcome: Outcome;
   cause: string;
   node?: string;
+  /** Only on a read that checked the client's own last acknowledged write: true when it was missing. */
+  stale?: boolean;
 }
 
 /** Reads an integer env var and fails the init context (k6 exits non-zero) when it is missing or out of range. */
@@ -133,6 +135,23 @@ export function opLine<RT extends ResponseType | undefined>(
   const node = response.headers["X-Served-By"];
   if (node) line.node = node;
   return line;
+}
+
+/**
+ * Read-your-writes: did a successful answer of `GET /api/devices/<id>/readings` contain `readingId`? undefined when
+ * the body is not the expected JSON (then the read proves nothing either way).
+ */
+export function containsReading(body: string | null | undefined, readingId: string): boolean | undefined {
+  if (typeof body !== "string") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const readings = (parsed as { readings?: unknown }).readings;
+  if (!Array.isArray(readings)) return undefined;
+  return readings.some((r) => typeof r === "object" && r !== null && (r as { reading_id?: unknown }).reading_id === readingId);
 }
 
 export function printOp(line: OpLine): void {

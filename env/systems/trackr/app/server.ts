@@ -106,6 +106,7 @@ async function createSchema(): Promise<void> {
       served_by text NOT NULL,
       inserted_at timestamptz NOT NULL DEFAULT now())`);
     await client.query("CREATE INDEX IF NOT EXISTS readings_project_latest ON readings (project_id, inserted_at DESC)");
+    await client.query("CREATE INDEX IF NOT EXISTS readings_device_latest ON readings (device_id, inserted_at DESC)");
     await client.query("COMMIT");
     client.release();
   } catch (error) {
@@ -240,16 +241,41 @@ async function postReading(req: IncomingMessage, res: ServerResponse): Promise<v
   sendJson(res, 201, { reading_id: reading.reading_id });
 }
 
+/** ?limit=N: a positive integer, capped at maxLimit; default defaultLimit. */
+function limitOf(url: URL): number {
+  const limitText = url.searchParams.get("limit");
+  if (limitText === null) return defaultLimit;
+  const limit = Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1) badField("limit", "expected a positive integer");
+  return Math.min(limit, maxLimit);
+}
+
+/** A device's own latest readings, newest by arrival: what a person checks after posting from their device. */
+async function getDeviceReadings(deviceText: string, url: URL, res: ServerResponse): Promise<void> {
+  const deviceId = decodeURIComponent(deviceText);
+  const limit = limitOf(url);
+  if (!schemaReady) throw new HttpError(503, "starting: schema not ready");
+  try {
+    const result = await pool.query(
+      `SELECT reading_id, device_id, value,
+              (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_at,
+              (extract(epoch FROM inserted_at) * 1000)::float8 AS inserted_at,
+              served_by
+         FROM readings WHERE device_id = $1
+        ORDER BY inserted_at DESC, reading_id DESC LIMIT $2`,
+      [deviceId, limit],
+    );
+    sendJson(res, 200, { device_id: deviceId, readings: result.rows });
+  } catch (error) {
+    logDbError("select", error);
+    throw new HttpError(503, `database unavailable: ${errorText(error)}`);
+  }
+}
+
 async function getProjectReadings(projectText: string, url: URL, res: ServerResponse): Promise<void> {
   const projectId = Number(projectText);
   if (!Number.isInteger(projectId) || projectId < 1) throw new HttpError(404, `no project "${projectText}"`);
-  const limitText = url.searchParams.get("limit");
-  let limit = defaultLimit;
-  if (limitText !== null) {
-    limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1) badField("limit", "expected a positive integer");
-    limit = Math.min(limit, maxLimit);
-  }
+  const limit = limitOf(url);
   if (!schemaReady) throw new HttpError(503, "starting: schema not ready");
   try {
     // Newest by arrival (inserted_at), not by the device clock: a dashboard shows what just came in.
@@ -300,6 +326,11 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (projectMatch) {
     allow(["GET"]);
     return getProjectReadings(projectMatch[1]!, url, res);
+  }
+  const deviceMatch = /^\/api\/devices\/([^/]+)\/readings$/.exec(url.pathname);
+  if (deviceMatch) {
+    allow(["GET"]);
+    return getDeviceReadings(deviceMatch[1]!, url, res);
   }
   if (url.pathname === "/healthz") {
     allow(["GET"]);
