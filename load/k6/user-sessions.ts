@@ -17,7 +17,8 @@ import { sleep } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
 import type { Options } from "k6/options";
-import { containsReading, deviceKeys, envInt, envNumber, envText, everyStatusExpected, loopbackTarget, opLine, printOp, segmentOptions } from "./lib/havoc-k6.ts";
+import { deviceKeys, envInt, envNumber, envText, everyStatusExpected, loopbackTarget, opLine, printOp, segmentOptions } from "./lib/havoc-k6.ts";
+import { readYourWritesStale } from "./lib/read-your-writes.ts";
 
 const targetUrl = loopbackTarget();
 const users = envInt("HAVOC_USERS", 1, 5_000);
@@ -110,9 +111,10 @@ export default function (): void {
       responseCallback: everyStatusExpected,
       responseType: "text", // the script discards bodies; this one is the evidence
     });
-    const line = opLine("read", 200, startEpochMs, response);
-    const seen = response.status === 200 ? containsReading(response.body as string | null, readingId) : undefined;
-    if (seen !== undefined) line.stale = !seen;
+    const line = opLine("read", 200, startEpochMs, response); // first, so its latency does not include the parse
+    // A failed read (not 200, or not the expected JSON) gets no flag: it is no freshness check.
+    const stale = readYourWritesStale(200, response.status, response.body, readingId);
+    if (stale !== undefined) line.stale = stale;
     printOp(line);
   } else {
     const readRoll = (roll - writeShare) / (1 - writeShare);

@@ -23,7 +23,10 @@ export interface OpLine {
   outcome: Outcome;
   cause: string;
   node?: string;
-  /** Only on a read that checked the client's own last acknowledged write: true when it was missing. */
+  /**
+   * Only on a read that checked the client's own last acknowledged write and itself succeeded: true when the answer
+   * did not contain it. Set by the script after opLine() (see lib/read-your-writes.ts), so latency excludes parsing.
+   */
   stale?: boolean;
 }
 
@@ -135,23 +138,6 @@ export function opLine<RT extends ResponseType | undefined>(
   const node = response.headers["X-Served-By"];
   if (node) line.node = node;
   return line;
-}
-
-/**
- * Read-your-writes: did a successful answer of `GET /api/devices/<id>/readings` contain `readingId`? undefined when
- * the body is not the expected JSON (then the read proves nothing either way).
- */
-export function containsReading(body: string | null | undefined, readingId: string): boolean | undefined {
-  if (typeof body !== "string") return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  const readings = (parsed as { readings?: unknown }).readings;
-  if (!Array.isArray(readings)) return undefined;
-  return readings.some((r) => typeof r === "object" && r !== null && (r as { reading_id?: unknown }).reading_id === readingId);
 }
 
 export function printOp(line: OpLine): void {

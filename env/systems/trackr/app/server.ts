@@ -252,7 +252,10 @@ function limitOf(url: URL): number {
 
 /** A device's own latest readings, newest by arrival: what a person checks after posting from their device. */
 async function getDeviceReadings(deviceText: string, url: URL, res: ServerResponse): Promise<void> {
-  const deviceId = decodeURIComponent(deviceText);
+  // Only ids a device can post under (dev-<n>) name a device, like the project id check. They need no decoding,
+  // so a malformed %-escape is a 404 here rather than a URIError (500) from decodeURIComponent.
+  if (!deviceIdPattern.test(deviceText)) throw new HttpError(404, `no device "${deviceText}"`);
+  const deviceId = deviceText;
   const limit = limitOf(url);
   if (!schemaReady) throw new HttpError(503, "starting: schema not ready");
   try {
