@@ -49,11 +49,16 @@ describe("trackr: app node crash (integration)", () => {
     const availability = report.slos.find((s) => s.id === "device-write-availability")!;
     expect(availability.verdict).toBe("fail");
     expect(availability.observed).toBeLessThan(80);
-    // The outage is the 20 s the app nodes were dead, give or take haproxy's check interval and 1 s resolution.
+    // The outage is the time the app nodes were dead: from the kill to the heal (which returns once the restarted
+    // nodes answer their readiness probe), then haproxy's 2 passing checks 250 ms apart and a DNS re-resolve of the new
+    // addresses (about 1 s measured), at 1 s resolution. Bounded by the fault's own recorded times, not by the plan's
+    // 20 s, because a loaded CI machine restarts three containers more slowly (heal took 1 to 3 s measured).
     const outage = report.slos.find((s) => s.id === "device-longest-outage")!;
+    const [kill] = report.faults;
+    const deadMs = kill!.healedAt! - kill!.injectedAt;
     expect(outage.verdict).toBe("fail");
-    expect(outage.observed).toBeGreaterThanOrEqual(17_000);
-    expect(outage.observed).toBeLessThanOrEqual(24_000);
+    expect(outage.observed).toBeGreaterThanOrEqual(deadMs - 2_000);
+    expect(outage.observed, `outage vs ${deadMs} ms from kill to heal`).toBeLessThanOrEqual(deadMs + 5_000);
     const recovery = report.slos.find((s) => s.id === "device-recovery")!;
     expect(recovery.verdict, recovery.why).toBe("pass");
     expect(recovery.why).toContain("after heal of kill");
