@@ -264,13 +264,11 @@ function limitOf(url: URL): number {
   return Math.min(limit, maxLimit);
 }
 
-/** A device's own latest readings, newest by arrival: what a person checks after posting from their device. */
-async function getDeviceReadings(deviceText: string, url: URL, res: ServerResponse): Promise<void> {
-  // Only ids a device can post under (dev-<n>) name a device, like the project id check. They need no decoding,
-  // so a malformed %-escape is a 404 here rather than a URIError (500) from decodeURIComponent.
-  if (!deviceIdPattern.test(deviceText)) throw new HttpError(404, `no device "${deviceText}"`);
-  const deviceId = deviceText;
-  const limit = limitOf(url);
+/**
+ * The latest readings where `column` = `value`, newest by arrival (inserted_at), not by the device clock: a dashboard
+ * shows what just came in. `column` is one of two fixed names, never input.
+ */
+async function latestReadings(column: "project_id" | "device_id", value: number | string, limit: number): Promise<unknown[]> {
   if (!schemaReady) throw new HttpError(503, "starting: schema not ready");
   try {
     const result = await pool.query(
@@ -278,38 +276,31 @@ async function getDeviceReadings(deviceText: string, url: URL, res: ServerRespon
               (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_at,
               (extract(epoch FROM inserted_at) * 1000)::float8 AS inserted_at,
               served_by
-         FROM readings WHERE device_id = $1
+         FROM readings WHERE ${column} = $1
         ORDER BY inserted_at DESC, reading_id DESC LIMIT $2`,
-      [deviceId, limit],
+      [value, limit],
     );
-    sendJson(res, 200, { device_id: deviceId, readings: result.rows });
+    return result.rows;
   } catch (error) {
     logDbError("select", error);
     throw new HttpError(503, `database unavailable: ${errorText(error)}`);
   }
 }
 
+/** A device's own latest readings: what a person checks after posting from their device. */
+async function getDeviceReadings(deviceText: string, url: URL, res: ServerResponse): Promise<void> {
+  // Only ids a device can post under (dev-<n>) name a device, like the project id check. They need no decoding,
+  // so a malformed %-escape is a 404 here rather than a URIError (500) from decodeURIComponent.
+  if (!deviceIdPattern.test(deviceText)) throw new HttpError(404, `no device "${deviceText}"`);
+  const limit = limitOf(url);
+  sendJson(res, 200, { device_id: deviceText, readings: await latestReadings("device_id", deviceText, limit) });
+}
+
 async function getProjectReadings(projectText: string, url: URL, res: ServerResponse): Promise<void> {
   const projectId = Number(projectText);
   if (!Number.isInteger(projectId) || projectId < 1) throw new HttpError(404, `no project "${projectText}"`);
   const limit = limitOf(url);
-  if (!schemaReady) throw new HttpError(503, "starting: schema not ready");
-  try {
-    // Newest by arrival (inserted_at), not by the device clock: a dashboard shows what just came in.
-    const result = await pool.query(
-      `SELECT reading_id, device_id, value,
-              (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_at,
-              (extract(epoch FROM inserted_at) * 1000)::float8 AS inserted_at,
-              served_by
-         FROM readings WHERE project_id = $1
-        ORDER BY inserted_at DESC, reading_id DESC LIMIT $2`,
-      [projectId, limit],
-    );
-    sendJson(res, 200, { project_id: projectId, readings: result.rows });
-  } catch (error) {
-    logDbError("select", error);
-    throw new HttpError(503, `database unavailable: ${errorText(error)}`);
-  }
+  sendJson(res, 200, { project_id: projectId, readings: await latestReadings("project_id", projectId, limit) });
 }
 
 async function healthz(res: ServerResponse): Promise<void> {
