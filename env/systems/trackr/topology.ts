@@ -10,11 +10,16 @@ const appPort = 8080;
 // Starting node 18 and creating the schema takes about 1.5 s; the rest is headroom on a loaded 2-core machine.
 const appReadyTimeoutMs = 30_000;
 
+/** Name of the link the replica streams through (toxiproxy), so link faults can delay or cut replication. */
+export const replicationLink = "db-repl";
+
 /**
  * trackr: haproxy (`lb`, ports 80 and 8404) in front of `appNodes` app servers (`app-1`..) in front of one
  * PostgreSQL 15 (`db`). Devices post to lb:80; the haproxy stats CSV is at lb:8404/stats;csv. See README.md.
+ * With `readReplica`, a hot standby (`replica`) streams from `db` through the link `db-repl` and the apps read from
+ * it (writes, health checks and readback stay on `db`): a link fault on `db-repl` makes reads stale.
  */
-export function trackrTopology(opts: { appNodes?: number } = {}): z.input<typeof Topology> {
+export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean } = {}): z.input<typeof Topology> {
   const appNodes = opts.appNodes ?? 3;
   // haproxy.cfg lists exactly app-1..app-3 by name; another count needs another config.
   if (appNodes < 1 || appNodes > 3 || !Number.isInteger(appNodes)) throw new RangeError(`trackr has 1 to 3 app nodes (haproxy.cfg lists app-1..app-3), got ${appNodes}`);
@@ -37,13 +42,25 @@ export function trackrTopology(opts: { appNodes?: number } = {}): z.input<typeof
       PORT: String(appPort),
       DATABASE_URL: `postgres://postgres:\${secret:db-password}@db:5432/${databaseName}`,
       DEVICE_KEY_SECRET: "${secret:device-key}",
+      ...(opts.readReplica ? { READ_DATABASE_URL: `postgres://postgres:\${secret:db-password}@replica:5432/${databaseName}` } : {}),
     },
     ports: [appPort],
     // 200 only once the schema exists and `SELECT 1` answers.
     ready: { kind: "http", port: appPort, path: "/healthz" },
     readyTimeoutMs: appReadyTimeoutMs,
-    dependsOn: ["db"],
+    dependsOn: opts.readReplica ? ["db", "replica"] : ["db"],
   }));
+  const replica: NodeSpecInput = {
+    name: "replica",
+    image: "havoc/trackr-postgres:dev",
+    role: "replica",
+    // pg_basebackup from db through the link, then streaming replication through it (entrypoint.sh).
+    env: { REPLICA_OF: `${replicationLink}:5432`, POSTGRES_PASSWORD: "${secret:db-password}", NODE_NAME: "replica" },
+    ports: [5432],
+    // Accepts connections once the copy is done and the standby is consistent.
+    ready: { kind: "exec", command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres", "-t", "1"] },
+    dependsOn: ["db"],
+  };
   const lb: NodeSpecInput = {
     name: "lb",
     image: "havoc/trackr-haproxy:dev",
@@ -53,7 +70,8 @@ export function trackrTopology(opts: { appNodes?: number } = {}): z.input<typeof
     ready: { kind: "http", port: 80, path: "/lb-health" },
     dependsOn: appNames,
   };
-  return { networks: ["main"], nodes: [db, ...apps, lb] };
+  if (!opts.readReplica) return { networks: ["main"], nodes: [db, ...apps, lb] };
+  return { networks: ["main"], nodes: [db, replica, ...apps, lb], links: [{ name: replicationLink, to: { node: "db", port: 5432 } }] };
 }
 
 /** After traffic, read every stored reading id from `db`, to compare with the readings acknowledged to `traffic`. */

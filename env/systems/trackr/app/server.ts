@@ -12,6 +12,11 @@ const nodeName = process.env.NODE_NAME ?? "app";
 const port = positiveInt("PORT", 8080);
 const projects = positiveInt("PROJECTS", 5);
 const databaseUrl = required("DATABASE_URL");
+/**
+ * Optional: where GETs of readings go, e.g. a read-only streaming replica (the two-zone design serves reads locally).
+ * Unset, reads go to DATABASE_URL. Health checks and writes always use DATABASE_URL.
+ */
+const readDatabaseUrl = process.env.READ_DATABASE_URL || undefined;
 const deviceKeySecret = required("DEVICE_KEY_SECRET");
 /** How long startup keeps retrying the schema while the database comes up. */
 const schemaDeadlineMs = positiveInt("SCHEMA_DEADLINE_MS", 60_000);
@@ -50,21 +55,25 @@ function log(message: string): void {
   console.log(`${new Date().toISOString()} [${nodeName}] ${message}`);
 }
 
-// Writes and reads share one small pool; health checks get their own so a stuck database cannot starve
-// either side (haproxy probes every 500 ms, and each probe may hold a connection for up to 1 s).
-/** Connections of the request pool: opened before the node reports healthy and kept open while idle (min = max). */
+// Writes and reads share one small pool (unless READ_DATABASE_URL gives reads their own); health checks get their own
+// so a stuck database cannot starve either side (haproxy probes every 500 ms, each may hold a connection for 1 s).
+/** Connections of a request pool: opened before the node reports healthy and kept open while idle (min = max). */
 const poolSize = 8;
-const pool = new pg.Pool({
-  connectionString: databaseUrl,
-  max: poolSize,
-  // Opening a PostgreSQL connection (fork + SCRAM) under a cold start's CPU contention took over 2 s (measured: a
-  // burst of first requests timed out at the client while 24 connections opened at once). Kept warm instead.
-  min: poolSize,
-  connectionTimeoutMillis: 2_000,
-  query_timeout: queryTimeoutMs,
-  idleTimeoutMillis: 10_000,
-  keepAlive: true,
-});
+function requestPool(connectionString: string): pg.Pool {
+  return new pg.Pool({
+    connectionString,
+    max: poolSize,
+    // Opening a PostgreSQL connection (fork + SCRAM) under a cold start's CPU contention took over 2 s (measured: a
+    // burst of first requests timed out at the client while 24 connections opened at once). Kept warm instead.
+    min: poolSize,
+    connectionTimeoutMillis: 2_000,
+    query_timeout: queryTimeoutMs,
+    idleTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
+}
+const pool = requestPool(databaseUrl);
+const readPool = readDatabaseUrl ? requestPool(readDatabaseUrl) : pool;
 const healthPool = new pg.Pool({
   connectionString: databaseUrl,
   max: 2,
@@ -74,7 +83,7 @@ const healthPool = new pg.Pool({
   keepAlive: true,
 });
 // An idle client whose server went away emits 'error' on the pool; unhandled, that would crash the node.
-for (const p of [pool, healthPool]) p.on("error", (error) => logDbError("idle client", error));
+for (const p of new Set([pool, readPool, healthPool])) p.on("error", (error) => logDbError("idle client", error));
 
 /** Logs database errors at most once per second: under load during a fault they would otherwise flood stdout. */
 let lastDbErrorLogMs = 0;
@@ -120,9 +129,10 @@ async function createSchema(): Promise<void> {
   }
 }
 
-/** Opens every connection of the request pool at once, so the first burst of traffic waits for none. */
-async function warmPool(): Promise<void> {
-  const opened = await Promise.allSettled(Array.from({ length: poolSize }, () => pool.connect()));
+/** Opens every connection of the request pools at once, so the first burst of traffic waits for none. */
+async function warmPools(): Promise<void> {
+  const pools = [...new Set([pool, readPool])];
+  const opened = await Promise.allSettled(pools.flatMap((p) => Array.from({ length: poolSize }, () => p.connect())));
   for (const result of opened) if (result.status === "fulfilled") result.value.release();
   const failed = opened.find((result): result is PromiseRejectedResult => result.status === "rejected");
   if (failed) throw failed.reason;
@@ -134,9 +144,9 @@ async function createSchemaBeforeDeadline(): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await createSchema();
-      await warmPool();
+      await warmPools();
       schemaReady = true;
-      log(`created schema and opened ${poolSize} connections in ${Date.now() - startedMs} ms (attempt ${attempt})`);
+      log(`created schema and opened ${poolSize} connections${readDatabaseUrl ? ` to each of the primary and the read database` : ""} in ${Date.now() - startedMs} ms (attempt ${attempt})`);
       return;
     } catch (error) {
       if (Date.now() - startedMs > schemaDeadlineMs) fail(`no schema after ${schemaDeadlineMs} ms: ${errorText(error)}`);
@@ -271,7 +281,7 @@ function limitOf(url: URL): number {
 async function latestReadings(column: "project_id" | "device_id", value: number | string, limit: number): Promise<unknown[]> {
   if (!schemaReady) throw new HttpError(503, "starting: schema not ready");
   try {
-    const result = await pool.query(
+    const result = await readPool.query(
       `SELECT reading_id, device_id, value,
               (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_at,
               (extract(epoch FROM inserted_at) * 1000)::float8 AS inserted_at,
@@ -382,12 +392,12 @@ async function shutdown(signal: string): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections(); // Node 18 keeps idle keep-alive sockets open after close(); without this we wait for them
   await closed;
-  await Promise.allSettled([pool.end(), healthPool.end()]);
+  await Promise.allSettled([...new Set([pool, readPool, healthPool])].map((p) => p.end()));
   log(`stopped in ${Date.now() - startedMs} ms`);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
-server.listen(port, () => log(`listening on :${port} (projects ${projects})`));
+server.listen(port, () => log(`listening on :${port} (projects ${projects}; reads from ${readDatabaseUrl ? "READ_DATABASE_URL" : "DATABASE_URL"})`));
 void createSchemaBeforeDeadline();

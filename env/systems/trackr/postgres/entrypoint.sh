@@ -3,6 +3,8 @@
 # POSTGRES_PASSWORD, database named POSTGRES_DB), then exec postgres in the foreground. Setup runs postgres in
 # single-user mode (no socket, no TCP), so `pg_isready -h 127.0.0.1` answers only once the database and the password
 # exist.
+# With REPLICA_OF=<host>:<port> the node is instead a read-only hot standby of that primary: on first start it copies
+# the primary with pg_basebackup (which brings the primary's config, password and pg_hba) and streams from it after.
 set -euo pipefail
 
 PGDATA="${PGDATA:-/var/lib/postgresql/data}"
@@ -14,6 +16,40 @@ if [ "$(id -u)" = 0 ]; then
   install -d -o postgres -g postgres -m 700 "$PGDATA"
   install -d -o postgres -g postgres -m 2775 /var/run/postgresql
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+fi
+
+if [ -n "${REPLICA_OF:-}" ] && [ ! -e "$marker" ]; then
+  : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required to copy the primary}"
+  primary_host="${REPLICA_OF%:*}"
+  primary_port="${REPLICA_OF##*:}"
+  if ! [[ "$primary_host" =~ ^[A-Za-z0-9._-]+$ && "$primary_port" =~ ^[0-9]+$ ]]; then
+    echo "trackr-postgres: REPLICA_OF must be <host>:<port>, got '$REPLICA_OF'" >&2
+    exit 1
+  fi
+  started_ms=$(date +%s%3N)
+  # The password goes to libpq through a passfile, never through the command line or a config file it could be
+  # printed from. In .pgpass, ':' and '\' are escaped with '\'.
+  passfile=/var/lib/postgresql/.pgpass
+  escaped=${POSTGRES_PASSWORD//\\/\\\\}
+  printf '*:*:*:postgres:%s\n' "${escaped//:/\\:}" >"$passfile"
+  chmod 600 "$passfile"
+  find "$PGDATA" -mindepth 1 -delete
+  # The primary may still be starting: retry for up to 60 s.
+  for attempt in $(seq 1 120); do
+    if pg_basebackup -h "$primary_host" -p "$primary_port" -U postgres -D "$PGDATA" -X stream --no-password \
+        -d "passfile=$passfile application_name=${NODE_NAME:-replica}" -R 2>/tmp/basebackup.err; then
+      break
+    fi
+    if [ "$attempt" = 120 ]; then
+      cat /tmp/basebackup.err >&2
+      echo "trackr-postgres: no base backup from $REPLICA_OF after 60 s" >&2
+      exit 1
+    fi
+    find "$PGDATA" -mindepth 1 -delete
+    sleep 0.5
+  done
+  touch "$marker"
+  echo "trackr-postgres: copied the primary at $REPLICA_OF in $(( $(date +%s%3N) - started_ms )) ms; streaming from it"
 fi
 
 if [ ! -e "$marker" ]; then
