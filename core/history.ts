@@ -54,6 +54,11 @@ export const FaultRecord = z.object({
   id: z.string(),
   kind: z.string(),
   targets: z.array(z.string()),
+  /**
+   * When the scheduler called inject, ms from traffic start: the fault may act from here on (a partition's rules go
+   * in node by node before it is verified). Absent in runs recorded before it existed.
+   */
+  calledAtMs: z.number().optional(),
   /** When the fault took effect (Docker event time where one exists), ms from traffic start. */
   injectedAtMs: z.number(),
   /** When the heal completed; null when it never healed (the run was aborted before). */

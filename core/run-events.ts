@@ -21,6 +21,7 @@ export const RunEventBody = z.discriminatedUnion("type", [
     id: z.string(),
     kind: z.string(),
     targets: z.array(z.string()),
+    calledAtMs: z.number().optional(),
     injectedAtMs: z.number(),
     mechanism: z.string(),
     notes: z.array(z.string()),

@@ -41,10 +41,21 @@ function sumNullable(values: readonly (number | null)[]): number | null {
   return values.some((v) => v === null) ? null : values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
 }
 
-/** Per traffic class and in total. No write ledger at all gives zeros (nothing was acknowledged). */
+/** A class with no write in the ledger that was not read back: a reader, or a class of a run killed before its ledger. */
+function wroteNothing(sets: WriteSets): boolean {
+  return sets.acknowledged.length === 0 && sets.unknown.length === 0 && sets.failed.length === 0 && sets.stored === null;
+}
+
+/**
+ * Per traffic class and in total. No write ledger at all gives zeros (nothing was acknowledged). Classes that wrote
+ * nothing are left out while another class has something to check (readers beside writers must not make the totals
+ * unknown); when no class has anything, all stay, so a run killed before its readback reads "not measured", never 0.
+ */
 export function summarizeDataLoss(writes: Readonly<Record<string, WriteSets>>): DataLoss {
   const byTraffic: Record<string, DataLossCounts> = {};
-  for (const [traffic, sets] of Object.entries(writes)) byTraffic[traffic] = checkWriteSets(sets);
+  const entries = Object.entries(writes);
+  const withWrites = entries.filter(([, sets]) => !wroteNothing(sets));
+  for (const [traffic, sets] of withWrites.length > 0 ? withWrites : entries) byTraffic[traffic] = checkWriteSets(sets);
   const all = Object.values(byTraffic);
   return {
     acknowledged: all.reduce((sum, c) => sum + c.acknowledged, 0),

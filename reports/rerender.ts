@@ -104,7 +104,7 @@ export function historyFromEvents(events: readonly RunEvent[]): { history: Histo
         containerEvents.push(e.event);
         break;
       case "fault-injected":
-        faults.set(e.id, { id: e.id, kind: e.kind, targets: e.targets, injectedAtMs: e.injectedAtMs, healedAtMs: null, mechanism: e.mechanism, notes: [...e.notes] });
+        faults.set(e.id, { id: e.id, kind: e.kind, targets: e.targets, calledAtMs: e.calledAtMs, injectedAtMs: e.injectedAtMs, healedAtMs: null, mechanism: e.mechanism, notes: [...e.notes] });
         break;
       case "fault-healed": {
         const fault = faults.get(e.id);

@@ -2,6 +2,7 @@ import type { History, TimelineBucket } from "../../core/history.ts";
 import type { SloSpec } from "../../core/slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { formatCount, formatPercent, truncatedPercent } from "../format.ts";
+import { droppedInWindow } from "./series.ts";
 import { resolveWindow, type ResolvedWindow } from "./window.ts";
 
 export type AvailabilitySloSpec = Extract<SloSpec, { kind: "availability" }>;
@@ -58,7 +59,7 @@ export function checkAvailability(slo: AvailabilitySloSpec, history: History): S
     `${slo.traffic} availability ${formatPercent(observed)} ${meets ? ">=" : "<"} ${slo.atLeastPercent}% ${window.label}: ` +
     `${formatCount(counts.requests)} requests, ${formatCount(notOk)} not ok (${formatCount(counts.fail)} failed, ${formatCount(counts.unknown)} unknown)`;
   if (!meets) return { ...base, verdict: "fail", observed, window, why };
-  const dropped = history.droppedIterations[slo.traffic] ?? 0;
+  const dropped = droppedInWindow(history, slo.traffic, window);
   if (dropped > 0) {
     return { ...base, verdict: "unknown", observed, window, why: `load generator dropped ${formatCount(dropped)} iterations; cannot judge: ${why}` };
   }

@@ -31,7 +31,7 @@ export function checkLatency(slo: LatencySloSpec, history: History): SloResult {
   const meets = value <= slo.atMostMs;
   const why = `${slo.traffic} p${slo.percentile} latency ${formatLatencyMs(value)} ${meets ? "<=" : ">"} ${formatLatencyMs(slo.atMostMs)} ${window.label} over ${formatCount(requests)} requests`;
   if (!meets) return { ...base, verdict: "fail", observed, window, why };
-  const dropped = droppedNote(history, slo.traffic);
+  const dropped = droppedNote(history, slo.traffic, window);
   if (dropped) return { ...base, verdict: "unknown", observed, window, why: `${dropped}: ${why}` };
   return { ...base, verdict: "pass", observed, window, why };
 }

@@ -52,7 +52,7 @@ export function checkLongestOutage(slo: LongestOutageSloSpec, history: History):
     `${slo.traffic} longest outage ${formatSeconds(observed)}${where} ${meets ? "<=" : ">"} ${formatSeconds(slo.atMost)} ${window.label}` +
     ` (a second is down below ${slo.downBelowPercent}% ok)`;
   if (!meets) return { ...base, verdict: "fail", observed, window, why };
-  const dropped = droppedNote(history, slo.traffic);
+  const dropped = droppedNote(history, slo.traffic, window);
   if (dropped) return { ...base, verdict: "unknown", observed, window, why: `${dropped}: ${why}` };
   return { ...base, verdict: "pass", observed, window, why };
 }

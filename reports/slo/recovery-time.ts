@@ -62,7 +62,7 @@ export function checkRecoveryTime(slo: RecoveryTimeSloSpec, history: History): S
   const meets = observed <= slo.atMost;
   const why = `${slo.traffic} ${slo.from === "inject" ? "failover" : "recovery"} ${formatSeconds(observed)} after ${event} of ${what} ${meets ? "<=" : ">"} ${formatSeconds(slo.atMost)} (${rule} from ${formatSeconds(stableMs)})`;
   if (!meets) return { ...base, verdict: "fail", observed, window, why };
-  const dropped = droppedNote(history, slo.traffic);
+  const dropped = droppedNote(history, slo.traffic, window);
   if (dropped) return { ...base, verdict: "unknown", observed, window, why: `${dropped}: ${why}` };
   return { ...base, verdict: "pass", observed, window, why };
 }

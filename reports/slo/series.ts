@@ -41,8 +41,22 @@ export function secondPercent(s: Pick<Second, "ok" | "requests">): number {
   return (s.ok / s.requests) * 100;
 }
 
-/** Why a would-be pass is only unknown: the load generator dropped iterations of this class; undefined if none. */
-export function droppedNote(history: Pick<History, "droppedIterations">, traffic: string): string | undefined {
-  const dropped = history.droppedIterations[traffic] ?? 0;
+/**
+ * How many iterations of a class the load generator dropped in a window (iterations it could not start: load asked
+ * for but never offered, so a would-be pass there is only unknown). Seconds follow secondsInWindow's rule. When not
+ * every dropped iteration is placed in a second (droppedBySecond falls short of the total: a killed run re-rendered,
+ * a class without per-second counts), the class total, since the unplaced ones may lie in the window.
+ */
+export function droppedInWindow(history: Pick<History, "droppedIterations" | "droppedBySecond">, traffic: string, window: Pick<ResolvedWindow, "fromMs" | "toMs">): number {
+  const total = history.droppedIterations[traffic] ?? 0;
+  if (total === 0) return 0;
+  const bySecond = history.droppedBySecond.filter((d) => d.traffic === traffic);
+  if (bySecond.reduce((n, d) => n + d.count, 0) !== total) return total;
+  return bySecond.filter((d) => d.second * 1000 >= window.fromMs && d.second * 1000 < window.toMs).reduce((n, d) => n + d.count, 0);
+}
+
+/** Why a would-be pass is only unknown: the load generator dropped iterations of this class in the window; undefined if none. */
+export function droppedNote(history: Pick<History, "droppedIterations" | "droppedBySecond">, traffic: string, window: Pick<ResolvedWindow, "fromMs" | "toMs">): string | undefined {
+  const dropped = droppedInWindow(history, traffic, window);
   return dropped > 0 ? `load generator dropped ${dropped} iterations of ${traffic}; cannot judge` : undefined;
 }

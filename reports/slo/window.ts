@@ -22,7 +22,10 @@ function span(fromMs: number, toMs: number, note = ""): string {
  * Resolves an SLO window against what actually happened (the FaultRecord, not the plan: a fault injected late
  * is judged where it really was):
  * - run: [0, trafficEndMs)
- * - fault before: [0, injectedAtMs); during: [injectedAtMs, healedAtMs ?? trafficEndMs); after: [healedAtMs, trafficEndMs)
+ * - fault before: [0, the whole second at or before the inject call); during: [injectedAtMs, healedAtMs ?? trafficEndMs);
+ *   after: [healedAtMs, trafficEndMs). "Before" must hold no moment the fault may have acted in: the second holding
+ *   the call is left out (at 1 s resolution it would otherwise count as before, see secondsInWindow), and so is the
+ *   time between the call and the verified effect (a partition's rules go in node by node over about a second).
  * - interval: [from, to) as written in the scenario.
  * A fault that never ran, or an "after" window of a fault that never healed, has no window.
  */
@@ -38,7 +41,8 @@ export function resolveWindow(window: SloWindow, history: Pick<History, "faults"
       if (!fault) return { window: null, why: `fault "${window.fault}" never ran, so its ${window.phase} window does not exist` };
       const what = describeFault(fault);
       if (window.phase === "before") {
-        return { window: { label: `before ${what} ${span(0, fault.injectedAtMs)}`, fromMs: 0, toMs: fault.injectedAtMs } };
+        const toMs = Math.floor((fault.calledAtMs ?? fault.injectedAtMs) / 1000) * 1000;
+        return { window: { label: `before ${what} ${span(0, toMs)}`, fromMs: 0, toMs } };
       }
       if (window.phase === "during") {
         const toMs = fault.healedAtMs ?? endMs;

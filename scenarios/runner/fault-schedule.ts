@@ -93,6 +93,7 @@ export class FaultSchedule {
     // Each fault gets its own Rng from the run seed and its place in the plan: a replay makes the same choices.
     const index = this.options.plan.faults.indexOf(fault);
     const ctx = { ...this.options.ctx, rng: createRng(this.options.plan.seed + 7919 * (index + 1)) };
+    const calledAtMs = ctx.clock.nowMs() ?? undefined;
     const injecting = ctx.log
       .step(`injecting ${fault.id} (${fault.kind} ${fault.targets.join(", ")})`, async () => {
         const { target } = fault.spec;
@@ -109,8 +110,8 @@ export class FaultSchedule {
     const injected = await injecting;
     if (!injected) return;
     const { handle, targets } = injected;
-    active.record = { id: fault.id, kind: fault.kind, targets, injectedAtMs: handle.injectedAtMs, healedAtMs: null, mechanism: handle.mechanism, notes: handle.notes };
-    this.options.record({ type: "fault-injected", id: fault.id, kind: fault.kind, targets, injectedAtMs: handle.injectedAtMs, mechanism: handle.mechanism, notes: [...handle.notes] });
+    active.record = { id: fault.id, kind: fault.kind, targets, calledAtMs, injectedAtMs: handle.injectedAtMs, healedAtMs: null, mechanism: handle.mechanism, notes: handle.notes };
+    this.options.record({ type: "fault-injected", id: fault.id, kind: fault.kind, targets, calledAtMs, injectedAtMs: handle.injectedAtMs, mechanism: handle.mechanism, notes: [...handle.notes] });
   }
 
   async #heal(id: string, deadlineMs: number = stageDeadlinesMs.heal): Promise<void> {

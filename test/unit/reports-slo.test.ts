@@ -7,6 +7,7 @@ import { checkWriteSets, summarizeDataLoss } from "../../reports/data-loss.ts";
 import { checkAvailability, countInWindow, type AvailabilitySloSpec } from "../../reports/slo/availability.ts";
 import { evaluateSlos, exitCodeFor, runVerdict } from "../../reports/slo/evaluate.ts";
 import { checkLostWrites } from "../../reports/slo/lost-writes.ts";
+import { secondsInWindow } from "../../reports/slo/series.ts";
 import { resolveWindow } from "../../reports/slo/window.ts";
 
 // Hand-made histories (no Docker): 60 s of "devices" traffic, app-2 killed at 20 s and started at 40 s.
@@ -69,6 +70,21 @@ describe("resolveWindow", () => {
   it("uses the recorded injection time, not the planned one", () => {
     const h = history({ faults: [{ id: "kill-app-2", kind: "kill", targets: ["app-2"], injectedAtMs: 21_350, healedAtMs: 40_120, mechanism: "docker kill", notes: [] }] });
     expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, h).window).toMatchObject({ fromMs: 21_350, toMs: 40_120 });
+  });
+
+  it("ends the before window at the whole second before the inject call, not at the verified effect", () => {
+    // A zone cut called at 15.02 s whose rules were all verified at 15.835 s: second 15 may already be cut.
+    const cut = { id: "split", kind: "zone-cut", targets: ["db-a", "db-b"], calledAtMs: 15_020, injectedAtMs: 15_835, healedAtMs: 35_395, mechanism: "nft", notes: [] };
+    expect(resolveWindow({ kind: "fault", fault: "split", phase: "before" }, history({ faults: [cut] }))).toEqual({ window: { label: "before zone-cut db-a, db-b (0.0 s to 15.0 s)", fromMs: 0, toMs: 15_000 } });
+    // The second holding the call is out even when the call is late in it; a call on a whole second keeps the one before.
+    expect(resolveWindow({ kind: "fault", fault: "split", phase: "before" }, history({ faults: [{ ...cut, calledAtMs: 15_990 }] })).window).toMatchObject({ toMs: 15_000 });
+    expect(resolveWindow({ kind: "fault", fault: "split", phase: "before" }, history({ faults: [{ ...cut, calledAtMs: 15_000 }] })).window).toMatchObject({ toMs: 15_000 });
+    // A run recorded before calls were recorded: the injection time, rounded down the same way.
+    const { calledAtMs: _, ...old } = cut;
+    expect(resolveWindow({ kind: "fault", fault: "split", phase: "before" }, history({ faults: [old] })).window).toMatchObject({ toMs: 15_000 });
+    // Judged at 1 s resolution, second 15 (failures from 15.02 s on) is not "before".
+    const seconds = secondsInWindow([bucket(14, 10), bucket(15, 3, 7)], "devices", { fromMs: 0, toMs: 15_000 });
+    expect(seconds.map((s) => s.second)).toEqual([14]);
   });
 
   it("runs a never-healed fault's during window to traffic end and gives it no after window", () => {
@@ -149,6 +165,23 @@ describe("checkAvailability", () => {
     expect(result.verdict).toBe("unknown");
     expect(result.observed).toBe(100);
     expect(result.why).toMatch(/^load generator dropped 37 iterations; cannot judge: devices availability 100\.00% >= 99%/);
+  });
+
+  it("counts only the window's dropped iterations when every one is placed in a second", () => {
+    // 30 dropped during the fault (20 s to 40 s): the before window was offered all its load and passes.
+    const droppedBySecond = [
+      { traffic: "devices", second: 25, count: 20 },
+      { traffic: "devices", second: 26, count: 10 },
+    ];
+    const before = availability({ kind: "fault", fault: "kill-app-2", phase: "before" });
+    expect(checkAvailability(before, history({ droppedIterations: { devices: 30 }, droppedBySecond })).verdict).toBe("pass");
+    const during = checkAvailability(availability({ kind: "fault", fault: "kill-app-2", phase: "during" }), history({ droppedIterations: { devices: 30 }, droppedBySecond }));
+    expect(during.verdict).toBe("unknown");
+    expect(during.why).toMatch(/^load generator dropped 30 iterations;/);
+    // One dropped iteration not placed in any second (a killed run re-rendered) could be anywhere: the total counts.
+    const unplaced = checkAvailability(before, history({ droppedIterations: { devices: 31 }, droppedBySecond }));
+    expect(unplaced.verdict).toBe("unknown");
+    expect(unplaced.why).toMatch(/^load generator dropped 31 iterations;/);
   });
 
   it("keeps a fail a fail despite dropped iterations", () => {
@@ -235,6 +268,16 @@ describe("lost writes (Jepsen set checker)", () => {
     expect(loss).toMatchObject({ acknowledged: 5, unknown: 2, lost: null, recovered: null });
     expect(loss.byTraffic["devices"]?.lost).toBe(2);
     expect(summarizeDataLoss({ devices: sets })).toMatchObject({ acknowledged: 4, lost: 2, recovered: 1, failedStored: 1, unexpected: 1 });
+  });
+
+  it("leaves out a class that wrote nothing and was not read back (readers), so the totals stay known", () => {
+    const readers = { acknowledged: [], unknown: [], failed: [], stored: null };
+    const loss = summarizeDataLoss({ devices: sets, readers });
+    expect(loss).toMatchObject({ acknowledged: 4, lost: 2, recovered: 1, failedStored: 1, unexpected: 1 });
+    expect(Object.keys(loss.byTraffic)).toEqual(["devices"]);
+    // One failed write is something to check; and with no class left to check, all stay (a killed run: not measured).
+    expect(summarizeDataLoss({ devices: sets, readers: { ...readers, failed: ["r"] } }).lost).toBeNull();
+    expect(summarizeDataLoss({ devices: readers, readers })).toMatchObject({ acknowledged: 0, lost: null, stored: null });
   });
 });
 
