@@ -17,6 +17,12 @@ const databaseUrl = required("DATABASE_URL");
  * Unset, reads go to DATABASE_URL. Health checks and writes always use DATABASE_URL.
  */
 const readDatabaseUrl = process.env.READ_DATABASE_URL || undefined;
+/**
+ * Optional: what /healthz probes. Unset, DATABASE_URL. A node that only serves reads from a local replica (the
+ * two-zone design's zone B behind a proxy that sends writes elsewhere) points it at that replica, so losing the
+ * primary's zone does not take its reads down.
+ */
+const healthDatabaseUrl = process.env.HEALTH_DATABASE_URL || databaseUrl;
 const deviceKeySecret = required("DEVICE_KEY_SECRET");
 /** How long startup keeps retrying the schema while the database comes up. */
 const schemaDeadlineMs = positiveInt("SCHEMA_DEADLINE_MS", 60_000);
@@ -75,7 +81,7 @@ function requestPool(connectionString: string): pg.Pool {
 const pool = requestPool(databaseUrl);
 const readPool = readDatabaseUrl ? requestPool(readDatabaseUrl) : pool;
 const healthPool = new pg.Pool({
-  connectionString: databaseUrl,
+  connectionString: healthDatabaseUrl,
   max: 2,
   connectionTimeoutMillis: healthTimeoutMs,
   query_timeout: healthTimeoutMs,
