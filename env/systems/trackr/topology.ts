@@ -5,7 +5,17 @@ import type { NodeSpecInput, Topology } from "../../../core/topology.ts";
 /** Per-run secrets the trackr topology refers to as `${secret:NAME}`; declare them in the scenario's `secrets`. */
 export const trackrSecrets = ["db-password", "device-key"];
 
-const databaseName = "trackr";
+/** Name of the database the apps use on every trackr-postgres node. */
+export const trackrDatabaseName = "trackr";
+const databaseName = trackrDatabaseName;
+
+/** URL of trackr's database on a PostgreSQL node (primary or replica), for the apps' env; the password stays a secret ref. */
+export function trackrDatabaseUrl(node: string): string {
+  return `postgres://postgres:\${secret:db-password}@${node}:5432/${databaseName}`;
+}
+
+/** Readiness of a trackr-postgres node: no TCP until the database and password exist (or the replica is consistent). */
+export const trackrPostgresReady = { kind: "exec", command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres", "-t", "1"] } as const satisfies NodeSpecInput["ready"];
 const appPort = 8080;
 // Starting node 18 and creating the schema takes about 1.5 s; the rest is headroom on a loaded 2-core machine.
 const appReadyTimeoutMs = 30_000;
@@ -31,7 +41,7 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean 
     env: { POSTGRES_PASSWORD: "${secret:db-password}", POSTGRES_DB: databaseName },
     ports: [5432],
     // No TCP until the password and database exist (the entrypoint sets them up in single-user mode first).
-    ready: { kind: "exec", command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres", "-t", "1"] },
+    ready: trackrPostgresReady,
   };
   const apps: NodeSpecInput[] = appNames.map((name) => ({
     name,
@@ -40,9 +50,9 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean 
     env: {
       NODE_NAME: name,
       PORT: String(appPort),
-      DATABASE_URL: `postgres://postgres:\${secret:db-password}@db:5432/${databaseName}`,
+      DATABASE_URL: trackrDatabaseUrl("db"),
       DEVICE_KEY_SECRET: "${secret:device-key}",
-      ...(opts.readReplica ? { READ_DATABASE_URL: `postgres://postgres:\${secret:db-password}@replica:5432/${databaseName}` } : {}),
+      ...(opts.readReplica ? { READ_DATABASE_URL: trackrDatabaseUrl("replica") } : {}),
     },
     ports: [appPort],
     // 200 only once the schema exists and `SELECT 1` answers.
@@ -58,7 +68,7 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean 
     env: { REPLICA_OF: `${replicationLink}:5432`, POSTGRES_PASSWORD: "${secret:db-password}", NODE_NAME: "replica" },
     ports: [5432],
     // Accepts connections once the copy is done and the standby is consistent.
-    ready: { kind: "exec", command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres", "-t", "1"] },
+    ready: trackrPostgresReady,
     dependsOn: ["db"],
   };
   const lb: NodeSpecInput = {
@@ -75,11 +85,11 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean 
 }
 
 /** After traffic, read every stored reading id from `db`, to compare with the readings acknowledged to `traffic`. */
-export function trackrReadback(traffic: string): z.input<typeof PostgresReadback> {
+export function trackrReadback(traffic: string, node = "db"): z.input<typeof PostgresReadback> {
   return {
     kind: "postgres",
     traffic,
-    node: "db",
+    node,
     port: 5432,
     database: databaseName,
     user: "postgres",

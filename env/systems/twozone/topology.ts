@@ -1,21 +1,16 @@
 import type { z } from "zod";
 import type { PostgresReadback } from "../../../core/scenario.ts";
 import type { NodeSpecInput, Topology } from "../../../core/topology.ts";
+import { trackrDatabaseName, trackrDatabaseUrl as dbUrl, trackrPostgresReady as pgReady, trackrReadback, trackrSecrets } from "../trackr/topology.ts";
 
-/** Per-run secrets the twozone topology refers to; declare them in the scenario's `secrets`. */
-export const twozoneSecrets = ["db-password", "device-key"];
+/** Per-run secrets the twozone topology refers to (trackr's); declare them in the scenario's `secrets`. */
+export const twozoneSecrets = trackrSecrets;
 
 /** The two zones (Docker networks) and the network joining them (the inter-zone link a zone-cut cuts). */
 export const zones = ["zone-a", "zone-b"] as const;
 const wan = "wan";
 
-const databaseName = "trackr";
 const appPort = 8080;
-const pgReady = { kind: "exec" as const, command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres", "-t", "1"] };
-
-function dbUrl(node: string): string {
-  return `postgres://postgres:\${secret:db-password}@${node}:5432/${databaseName}`;
-}
 
 /**
  * The two-zone site (README.md): zone A holds the PostgreSQL primary `db-a`, its app `app-a` and proxy `proxy-a`;
@@ -33,7 +28,7 @@ export function twozoneTopology(): z.input<typeof Topology> {
       image: "havoc/trackr-postgres:dev",
       role: "db",
       networks: inZone("zone-a"),
-      env: { POSTGRES_PASSWORD: "${secret:db-password}", POSTGRES_DB: databaseName },
+      env: { POSTGRES_PASSWORD: "${secret:db-password}", POSTGRES_DB: trackrDatabaseName },
       ports: [5432],
       ready: pgReady,
     },
@@ -96,14 +91,5 @@ export function twozoneTopology(): z.input<typeof Topology> {
  */
 export function twozoneReadback(traffic: string): z.input<typeof PostgresReadback> {
   if (!/^[a-z0-9-]+$/.test(traffic)) throw new RangeError(`traffic class name "${traffic}" must be lower-case letters, digits and '-'`);
-  return {
-    kind: "postgres",
-    traffic,
-    node: "db-a",
-    port: 5432,
-    database: databaseName,
-    user: "postgres",
-    password: "${secret:db-password}",
-    idsQuery: `SELECT reading_id FROM readings WHERE reading_id LIKE '%-${traffic}-%'`,
-  };
+  return { ...trackrReadback(traffic, "db-a"), idsQuery: `SELECT reading_id FROM readings WHERE reading_id LIKE '%-${traffic}-%'` };
 }

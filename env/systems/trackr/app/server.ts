@@ -14,7 +14,8 @@ const projects = positiveInt("PROJECTS", 5);
 const databaseUrl = required("DATABASE_URL");
 /**
  * Optional: where GETs of readings go, e.g. a read-only streaming replica (the two-zone design serves reads locally).
- * Unset, reads go to DATABASE_URL. Health checks and writes always use DATABASE_URL.
+ * Unset, reads go to DATABASE_URL. Writes and the schema always use DATABASE_URL; health checks do unless
+ * HEALTH_DATABASE_URL is set.
  */
 const readDatabaseUrl = process.env.READ_DATABASE_URL || undefined;
 /**
