@@ -21,8 +21,8 @@ import { RunSecrets } from "../env/secrets.ts";
 import { trackrImages } from "../env/systems/trackr/images.ts";
 import { trackrSecrets, trackrTopology } from "../env/systems/trackr/topology.ts";
 import { startTopology } from "../env/topology/start-topology.ts";
-import { newRunId } from "../scenarios/runner/run-id.ts";
-import { startTraffic } from "../scenarios/runner/traffic.ts";
+import { newRunId } from "../engine/runner/run-id.ts";
+import { startTraffic } from "../engine/runner/traffic.ts";
 
 const levels = (process.argv[2] ?? "250,1000,2500").split(",").map(Number);
 const seconds = Number(process.argv[3] ?? 30);

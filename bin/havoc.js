@@ -5,7 +5,7 @@ import { register } from "tsx/esm/api";
 register();
 let main;
 try {
-  ({ main } = await import("../scenarios/cli.ts"));
+  ({ main } = await import("../engine/cli.ts"));
 } catch (error) {
   // A broken checkout or a missing dependency: one clear line, exit 3 (environment/harness error), no stack.
   process.stderr.write(`havoc: cannot load the harness: ${error instanceof Error ? error.message : String(error)}\n`);

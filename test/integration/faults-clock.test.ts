@@ -13,7 +13,7 @@ import { startTopology } from "../../env/topology/start-topology.ts";
 import { clockFaultImpls } from "../../faults/clock-faults.ts";
 import { faketimeOffset, measureSkewMs } from "../../faults/clock-skew.ts";
 import { SIDECAR_LABEL } from "../../faults/resource-sidecar.ts";
-import { newRunId } from "../../scenarios/runner/run-id.ts";
+import { newRunId } from "../../engine/runner/run-id.ts";
 
 /**
  * clock-skew for real: a node built FROM havoc/faketime:dev gets its wall clock moved by libfaketime while the

@@ -21,7 +21,7 @@ import { detectNetem } from "../../faults/network/netem.ts";
 import { groupCutPairs, isolateCutPairs, type CutPair } from "../../faults/network/partition-groups.ts";
 import { SIDECAR_LABEL, startSidecar } from "../../faults/network/sidecar.ts";
 import { injectFault } from "../../faults/registry.ts";
-import { newRunId } from "../../scenarios/runner/run-id.ts";
+import { newRunId } from "../../engine/runner/run-id.ts";
 import { leftovers } from "../support/run-cli.ts";
 
 /**

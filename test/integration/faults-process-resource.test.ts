@@ -15,7 +15,7 @@ import type { FaultContext } from "../../faults/fault.ts";
 import { processFaultImpls } from "../../faults/process-faults.ts";
 import { resourceFaultImpls } from "../../faults/resource-faults.ts";
 import { SIDECAR_LABEL, measureCores, memoryUsageMb } from "../../faults/resource-sidecar.ts";
-import { newRunId } from "../../scenarios/runner/run-id.ts";
+import { newRunId } from "../../engine/runner/run-id.ts";
 
 /**
  * Process and resource faults for real, each on its own tiny topology (debian:bookworm running `sleep infinity`,

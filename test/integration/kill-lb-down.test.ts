@@ -10,7 +10,7 @@ import { assertOwnTarget } from "../../env/target-guard.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import { processKill } from "../../faults/process-kill.ts";
-import { newRunId } from "../../scenarios/runner/run-id.ts";
+import { newRunId } from "../../engine/runner/run-id.ts";
 import { leftovers } from "../support/run-cli.ts";
 import { pollUntil } from "../support/spawn-havoc.ts";
 

@@ -5,7 +5,7 @@ import { execInContainer } from "../../env/docker/exec.ts";
 import { RunSecrets } from "../../env/secrets.ts";
 import { findPrimaries } from "../../env/topology/primary.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
-import { newRunId } from "../../scenarios/runner/run-id.ts";
+import { newRunId } from "../../engine/runner/run-id.ts";
 import { leftovers } from "../support/run-cli.ts";
 
 const log = createLogger("primary-selector-test");

@@ -13,7 +13,7 @@ import { buildReport } from "../../reports/build-report.ts";
 import { evaluateSlos } from "../../reports/slo/evaluate.ts";
 import { describeFault } from "../../reports/slo/window.ts";
 import { writeReports } from "../../reports/write-reports.ts";
-import { CHROMIUM_ARGS, renderTimelinePng, writeTimelinePng } from "../../scenarios/runner/timeline-png.ts";
+import { CHROMIUM_ARGS, renderTimelinePng, writeTimelinePng } from "../../engine/runner/timeline-png.ts";
 
 // report.html in a real headless Chromium: the timelines must render, not just be well-formed text.
 // Skipped only when Chromium is missing and HAVOC_REQUIRE_TOOLS is unset (CI sets it, so there it fails).

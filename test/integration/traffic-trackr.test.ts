@@ -32,8 +32,8 @@ import { trackrReadback, trackrSecrets, trackrTopology } from "../../env/systems
 import { assertOwnTarget } from "../../env/target-guard.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
-import { newRunId } from "../../scenarios/runner/run-id.ts";
-import { startTraffic, type TrafficClassResult, type TrafficRun } from "../../scenarios/runner/traffic.ts";
+import { newRunId } from "../../engine/runner/run-id.ts";
+import { startTraffic, type TrafficClassResult, type TrafficRun } from "../../engine/runner/traffic.ts";
 import { leftovers } from "../support/run-cli.ts";
 
 const tools = existsSync(k6Path()) && existsSync(chromiumPath());

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SloResult } from "../../core/verdict.ts";
 import { compareReports } from "../../reports/compare.ts";
 import { RunReport, type TrafficSummary } from "../../reports/report-schema.ts";
-import { compareCommand, renderComparison } from "../../scenarios/commands/compare.ts";
+import { compareCommand, renderComparison } from "../../engine/commands/compare.ts";
 
 function slo(id: string, verdict: SloResult["verdict"], observed: number | null, unit = "%"): SloResult {
   return { id, kind: unit === "%" ? "availability" : "lost-writes", verdict, observed, target: unit === "%" ? ">= 99%" : "<= 0 lost", unit, window: null, why: "" };

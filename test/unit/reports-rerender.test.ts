@@ -10,7 +10,7 @@ import type { RunEventBody } from "../../core/run-events.ts";
 import { RunReport } from "../../reports/report-schema.ts";
 import { renderConsoleTable } from "../../reports/reporters/console-table.ts";
 import { INCOMPLETE_REASON, loadRunDir, parseEventLines, rerenderRunDir } from "../../reports/rerender.ts";
-import { reportCommand } from "../../scenarios/commands/report.ts";
+import { reportCommand } from "../../engine/commands/report.ts";
 
 // A run killed 12 s into traffic: kill-app-2 healed, pause-db injected but never healed, last line torn.
 

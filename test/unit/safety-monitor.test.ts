@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TimelineBucket } from "../../core/history.ts";
-import { SafetyMonitor } from "../../scenarios/runner/safety-monitor.ts";
+import { SafetyMonitor } from "../../engine/runner/safety-monitor.ts";
 
 const bucket = (traffic: string, second: number, requests: number, errors: number): TimelineBucket => ({
   traffic,

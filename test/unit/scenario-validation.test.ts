@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { parseScenario } from "../../scenarios/runner/load-scenario.ts";
-import { makePlan } from "../../scenarios/runner/plan.ts";
+import { parseScenario } from "../../engine/runner/load-scenario.ts";
+import { makePlan } from "../../engine/runner/plan.ts";
 import demo from "../../scenarios/trackr/app-node-crash.ts";
 
 const file = "scenarios/test.ts";

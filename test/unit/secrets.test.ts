@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { EventLog } from "../../scenarios/runner/event-log.ts";
+import { EventLog } from "../../engine/runner/event-log.ts";
 
 describe("per-run secrets", () => {
   it("are random per run, substituted into placeholders, and redacted from text", () => {

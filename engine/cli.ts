@@ -13,7 +13,7 @@ import { loadScenarioFile } from "./runner/load-scenario.ts";
 import { runScenario } from "./runner/run-scenario.ts";
 
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
-const demoScenario = fileURLToPath(new URL("./trackr/app-node-crash.ts", import.meta.url));
+const demoScenario = fileURLToPath(new URL("../scenarios/trackr/app-node-crash.ts", import.meta.url));
 
 const usage = `usage: havoc <command>
   run <scenario.ts> [--seed N] [--reports DIR]   run a scenario; exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
