@@ -78,14 +78,56 @@ export const ContainerEvent = z.object({
 });
 export type ContainerEvent = z.infer<typeof ContainerEvent>;
 
+/** How a read of a store ended: see env/readback/readback-kind.ts. */
+export const ReadOutcomeKind = z.enum(["ok", "store-lost", "unreachable"]);
+
+/** The readback of one traffic class's store, as it went. */
+export const ReadbackRecord = z.object({
+  /** Node read (for `from: { primaryOf }` the primary found at readback time); null when none was found. */
+  node: z.string().nullable(),
+  /** What was read: the query, key or path. */
+  what: z.string(),
+  outcome: ReadOutcomeKind,
+  attempts: z.number().int(),
+  /** From the first attempt to the last answer, ms. */
+  elapsedMs: z.number(),
+  /** How long an unreachable store was retried before giving up, ms. */
+  retryForMs: z.number(),
+  /** The error of the last attempt when not ok, or a note (e.g. two primaries answered). */
+  why: z.string().optional(),
+});
+export type ReadbackRecord = z.infer<typeof ReadbackRecord>;
+
+/** One node's ids compared with the primary's after the tail (the convergence check). Samples hold at most 20 ids. */
+export const ReplicaRead = z.object({
+  node: z.string(),
+  outcome: ReadOutcomeKind,
+  /** Ids the node holds; null when it could not be read. */
+  count: z.number().int().nullable(),
+  /** Ids the primary holds and this node does not. */
+  lacking: z.number().int(),
+  /** Ids this node holds and the primary does not. */
+  extra: z.number().int(),
+  lackingSample: z.array(z.string()),
+  extraSample: z.array(z.string()),
+  attempts: z.number().int(),
+  elapsedMs: z.number(),
+  why: z.string().optional(),
+});
+export type ReplicaRead = z.infer<typeof ReplicaRead>;
+
 /** Per traffic class: ids the system acknowledged, refused, or left unknown, and ids read back afterwards. */
 export const WriteSets = z.object({
   acknowledged: z.array(z.string()),
   unknown: z.array(z.string()),
   /** Ids whose every attempt failed definitely. Absent in histories saved before it was recorded. */
   failed: z.array(z.string()).default([]),
-  /** null when the store could not be read back. */
+  /** null when the store could not be read back; [] when it answered but had lost what it held (see readback). */
   stored: z.array(z.string()).nullable(),
+  /** How the readback went. Absent in histories saved before it was recorded. */
+  readback: ReadbackRecord.optional(),
+  /** Every node's ids against the primary's, when the readback asks for convergence. */
+  convergence: z.array(ReplicaRead).optional(),
 });
 export type WriteSets = z.infer<typeof WriteSets>;
 

@@ -5,27 +5,10 @@ import { nodesWithoutDataVolume } from "./fault-specs/disk.ts";
 import { linkFaultProblems } from "./fault-specs/link.ts";
 import { selectorPool } from "./selector.ts";
 import { SloSpec } from "./slo-spec.ts";
-import { NodeName, Topology } from "./topology.ts";
+import { Readback, readbackFrom } from "./readback-spec.ts";
+import { Topology } from "./topology.ts";
 import { TrafficClass } from "./traffic-spec.ts";
 
-/** After traffic, read back every id the system stored, to compare with the acknowledged writes. */
-export const PostgresReadback = z
-  .object({
-    kind: z.literal("postgres"),
-    /** Traffic class whose write ledger is compared. */
-    traffic: z.string().min(1),
-    node: NodeName,
-    port: z.number().int().default(5432),
-    database: z.string().min(1),
-    user: z.string().min(1),
-    /** May be `${secret:NAME}`. */
-    password: z.string(),
-    /** Returns one text column: the ids of stored writes. */
-    idsQuery: z.string().min(1),
-  })
-  .strict();
-export const Readback = z.discriminatedUnion("kind", [PostgresReadback]);
-export type Readback = z.infer<typeof Readback>;
 
 /** Steady-state gate: judged on the traffic before the first fault; failing it aborts the run (exit 4) with no fault injected. */
 export const Gate = z
@@ -183,7 +166,24 @@ export const Scenario = z
     });
     s.readback.forEach((r, i) => {
       if (!trafficNames.has(r.traffic)) ctx.addIssue({ code: "custom", path: ["readback", i, "traffic"], message: `unknown traffic class "${r.traffic}"` });
-      if (!nodeNames.has(r.node)) ctx.addIssue({ code: "custom", path: ["readback", i, "node"], message: `unknown node "${r.node}"` });
+      const from = readbackFrom(r);
+      const publishes = (node: string, path: (string | number)[]) => {
+        const spec = nodes.find((n) => n.name === node);
+        if (!spec) ctx.addIssue({ code: "custom", path, message: `unknown node "${node}"; nodes: ${[...nodeNames].join(", ")}` });
+        else if (!spec.ports.includes(r.port)) ctx.addIssue({ code: "custom", path, message: `node "${node}" does not publish port ${r.port} (ports: [${spec.ports.join(", ")}])` });
+      };
+      if (r.node !== undefined && r.from !== undefined) ctx.addIssue({ code: "custom", path: ["readback", i, "from"], message: "give node or from, not both" });
+      if (!from) ctx.addIssue({ code: "custom", path: ["readback", i, "node"], message: 'expected node (a node name) or from ({ node } or { primaryOf: role })' });
+      else if ("node" in from) publishes(from.node, ["readback", i, r.from ? "from" : "node"]);
+      else if (!s.topology.roles[from.primaryOf]) ctx.addIssue({ code: "custom", path: ["readback", i, "from", "primaryOf"], message: `reading the primary of "${from.primaryOf}" needs topology.roles.${from.primaryOf}.primaryProbe` });
+      else nodes.filter((n) => n.role === from.primaryOf).forEach((n) => publishes(n.name, ["readback", i, "from", "primaryOf"]));
+      const c = r.convergence;
+      if (c && "nodes" in c) c.nodes.forEach((n, j) => publishes(n, ["readback", i, "convergence", "nodes", j]));
+      if (c && "role" in c) {
+        const members = nodes.filter((n) => n.role === c.role);
+        if (members.length < 2) ctx.addIssue({ code: "custom", path: ["readback", i, "convergence", "role"], message: `convergence needs at least 2 nodes of role "${c.role}", found ${members.length}` });
+        members.forEach((n) => publishes(n.name, ["readback", i, "convergence", "role"]));
+      }
     });
     const secretRefs = JSON.stringify(s).matchAll(/\$\{secret:([^}]*)\}/g);
     for (const [, name] of secretRefs)

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { DurationMs } from "./duration.ts";
 
-/** DNS-safe name: nodes and networks are reached by these names inside the run's networks. */
-export const NodeName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,30}$/, "expected a lower-case name: a letter, then letters, digits or '-', at most 31 characters");
+import { ProbeSettings, ProbeSpec } from "./probe-spec.ts";
+import { NodeName } from "./topology-names.ts";
+
+export { NodeName };
 
 /** How the harness decides a node is ready. Probes run from the host against published 127.0.0.1 ports, or by exec. */
 export const ReadyProbe = z.discriminatedUnion("kind", [
@@ -128,6 +128,9 @@ export const Topology = z
           .strict(),
       )
       .default({}),
+    /** The system's own signals sampled while traffic runs (core/probe-spec.ts): leader, replication lag, ... Default none. */
+    probes: z.array(ProbeSpec).default([]),
+    probeSettings: ProbeSettings.default({ interval: 1_000, timeout: 1_500 }),
   })
   .strict()
   .superRefine((topology, ctx) => {
@@ -160,6 +163,16 @@ export const Topology = z
       if (listenPorts.has(link.listenPort) || link.listenPort === TOXIPROXY_API_PORT)
         ctx.addIssue({ code: "custom", path: ["links", i, "listenPort"], message: `listen port ${link.listenPort} is already used on the toxiproxy node; set a distinct listenPort` });
       listenPorts.add(link.listenPort);
+    });
+    topology.probes.forEach((probe, i) => {
+      if (probe.role !== undefined && !topology.nodes.some((n) => n.role === probe.role))
+        ctx.addIssue({ code: "custom", path: ["probes", i, "role"], message: `no node has role "${probe.role}"; roles: ${[...new Set(topology.nodes.flatMap((n) => n.role ?? []))].join(", ")}` });
+      if (probe.kind === "series")
+        probe.nodes?.forEach((node, j) => {
+          if (!names.has(node)) ctx.addIssue({ code: "custom", path: ["probes", i, "nodes", j], message: `unknown node "${node}"` });
+        });
+      if (probe.kind === "leader" && !probe.check && !topology.roles[probe.role])
+        ctx.addIssue({ code: "custom", path: ["probes", i, "check"], message: `a leader probe without check needs topology.roles.${probe.role}.primaryProbe` });
     });
     if (topology.links.length > 0 && names.has(TOXIPROXY_NODE))
       ctx.addIssue({ code: "custom", path: ["nodes"], message: `a topology with links gets a node named "${TOXIPROXY_NODE}"; rename the declared one` });

@@ -5,7 +5,8 @@ import { RunClock } from "../../core/clock.ts";
 import { withDeadline } from "../../core/deadline.ts";
 import { ExitCode, errorMessage } from "../../core/errors.ts";
 import { stageDeadlinesMs } from "../../core/stage-deadlines.ts";
-import type { History, TimelineBucket, WriteSets } from "../../core/history.ts";
+import type { History, ReadbackRecord, ReplicaRead, TimelineBucket, WriteSets } from "../../core/history.ts";
+import { readbackFrom, type Readback } from "../../core/readback-spec.ts";
 import type { Logger } from "../../core/log.ts";
 import { randomSeed } from "../../core/rng.ts";
 import type { Scenario } from "../../core/scenario.ts";
@@ -15,7 +16,7 @@ import { k6Path } from "../../env/bootstrap/go-tools.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { sweepOrphans } from "../../env/docker/sweep.ts";
 import { killOrphanLoad } from "../../env/processes/orphan-load.ts";
-import { readStoredIds } from "../../env/readback/postgres-ids.ts";
+import { readBack, readConvergence } from "../../env/readback/read-back.ts";
 import { RunSecrets } from "../../env/secrets.ts";
 import { imagesToBuild } from "../../env/systems/images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
@@ -109,7 +110,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   let schedule: FaultSchedule | undefined;
   let stopTicker: (() => void) | undefined;
   const k6Results = new Map<string, K6Result>();
-  const stored = new Map<string, string[] | null>();
+  const stored = new Map<string, ReadbackResult>();
 
   try {
     setPhase("bootstrap");
@@ -182,17 +183,13 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
 
     setPhase("readback");
     for (const readback of scenario.readback) {
-      try {
-        const ids = await log.step(`reading back ${readback.traffic} writes from ${readback.node}`, () =>
-          withDeadline("readback", stageDeadlinesMs.readback, readStoredIds(readback, topology!, secrets), readback.node),
-        );
-        stored.set(readback.traffic, ids);
-        events.write({ type: "readback", traffic: readback.traffic, stored: ids.length });
-      } catch (error) {
-        stored.set(readback.traffic, null);
-        events.write({ type: "readback", traffic: readback.traffic, stored: null, error: secrets.redact(errorMessage(error)) });
-        log.warn(`readback of ${readback.traffic} failed: ${secrets.redact(errorMessage(error))}`);
-      }
+      const ctx = { topology, roles: scenario.topology.roles, secrets, log };
+      const { ids, record } = await log.step(`reading back ${readback.traffic} writes (${describeFrom(readback)})`, () => readBack(readback, ctx));
+      const read: ReadbackResult = { ids, record };
+      if (ids !== null && readback.convergence) read.convergence = await log.step(`reading every node of ${readback.traffic} for convergence`, () => readConvergence(readback, ids, ctx));
+      stored.set(readback.traffic, read);
+      events.write({ type: "readback", traffic: readback.traffic, stored: ids === null ? null : ids.length, outcome: record.outcome, node: record.node, ...(record.why ? { error: record.why } : {}) });
+      if (record.outcome !== "ok") log.warn(`readback of ${readback.traffic}: ${record.outcome} after ${record.attempts} attempt(s): ${record.why ?? ""}`);
     }
   } catch (error) {
     fail(options.signal.aborted ? "aborted" : "error", secrets.redact(errorMessage(error)));
@@ -232,6 +229,17 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   return { runId, runDir, report: finalReport, exitCode };
 }
 
+interface ReadbackResult {
+  ids: string[] | null;
+  record: ReadbackRecord;
+  convergence?: ReplicaRead[];
+}
+
+function describeFrom(readback: Readback): string {
+  const from = readbackFrom(readback);
+  return from === undefined ? "no node" : "node" in from ? `node ${from.node}` : `the primary of ${from.primaryOf}`;
+}
+
 /**
  * A run whose steady-state gate failed says nothing about the SLOs: the system was sick before any fault.
  * Every SLO is unknown (exit 4), never fail or pass (Chaos Toolkit's gate hypothesis).
@@ -259,7 +267,7 @@ interface HistoryParts {
   watcher: ContainerEventWatcher;
   schedule: FaultSchedule | undefined;
   traffic: TrafficRun | undefined;
-  stored: Map<string, string[] | null>;
+  stored: Map<string, ReadbackResult>;
   k6Results: Map<string, K6Result>;
   startedAt: Date;
 }
@@ -269,7 +277,8 @@ function buildHistory(p: HistoryParts): History {
   const writes: Record<string, WriteSets> = {};
   for (const t of p.scenario.traffic) {
     const sets = p.traffic?.ledger.sets(t.name) ?? { acknowledged: [], unknown: [], failed: [] };
-    writes[t.name] = { ...sets, stored: p.stored.get(t.name) ?? null };
+    const read = p.stored.get(t.name);
+    writes[t.name] = { ...sets, stored: read?.ids ?? null, ...(read ? { readback: read.record } : {}), ...(read?.convergence ? { convergence: read.convergence } : {}) };
   }
   return {
     runId: p.runId,

@@ -2,6 +2,7 @@ import type { History } from "../../core/history.ts";
 import type { SloSpec } from "../../core/slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { checkWriteSets } from "../data-loss.ts";
+import { formatSeconds } from "../../core/duration.ts";
 import { formatCount } from "../format.ts";
 import { resolveWindow } from "./window.ts";
 
@@ -21,7 +22,13 @@ export function checkLostWrites(slo: LostWritesSloSpec, history: History): SloRe
   const sets = history.writes[slo.traffic];
   if (!sets) return { ...base, verdict: "unknown", observed: null, why: `no write ledger for ${slo.traffic}; lost writes cannot be judged` };
   const counts = checkWriteSets(sets);
-  if (counts.lost === null) return { ...base, verdict: "unknown", observed: null, why: `could not read back the store for ${slo.traffic}; lost writes cannot be judged` };
+  const read = sets.readback;
+  if (counts.lost === null) {
+    const tried = read ? ` (${read.what} on ${read.node ?? "no node"}: ${read.attempts} attempt(s) over ${formatSeconds(read.elapsedMs)}, retried for ${formatSeconds(read.retryForMs)}: ${read.why ?? "no answer"})` : "";
+    return { ...base, verdict: "unknown", observed: null, why: `could not reach the store of ${slo.traffic}${tried}; lost writes cannot be judged` };
+  }
+  // The store answered but no longer holds what it did (missing table, key space or database): the worst loss there is.
+  const storeLost = read?.outcome === "store-lost" ? `the store lost what it held (${read.what} on ${read.node ?? "?"}: ${read.why ?? "no data"}); ` : "";
   if (counts.acknowledged === 0) return { ...base, verdict: "unknown", observed: counts.lost, why: `no acknowledged writes to check for ${slo.traffic}` };
   // Refused-yet-stored is not a loss, but worth one clause when it happens: a retrying client would duplicate it.
   const failedStored = counts.failedStored ? `, ${formatCount(counts.failedStored)} failed but stored` : "";
@@ -35,7 +42,7 @@ export function checkLostWrites(slo: LostWritesSloSpec, history: History): SloRe
       ...base,
       verdict: "fail",
       observed: counts.lost,
-      why: `${slo.traffic} lost ${formatCount(counts.lost)} acknowledged writes > ${slo.atMost} allowed (${shown}${more}); ${tally}`,
+      why: `${storeLost}${slo.traffic} lost ${formatCount(counts.lost)} acknowledged writes > ${slo.atMost} allowed (${shown}${more}); ${tally}`,
     };
   }
   return { ...base, verdict: "pass", observed: counts.lost, why: `${slo.traffic} lost ${formatCount(counts.lost)} acknowledged writes <= ${slo.atMost} allowed; ${tally}` };

@@ -19,13 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
 import type { TimelineBucket } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
-import { PostgresReadback } from "../../core/scenario.ts";
+import { Readback } from "../../core/readback-spec.ts";
 import { Topology } from "../../core/topology.ts";
 import { TrafficClass } from "../../core/traffic-spec.ts";
 import { chromiumPath } from "../../env/bootstrap/chromium.ts";
 import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
-import { readStoredIds } from "../../env/readback/postgres-ids.ts";
+import { readBack } from "../../env/readback/read-back.ts";
 import { RunSecrets } from "../../env/secrets.ts";
 import { trackrImages } from "../../env/systems/trackr/images.ts";
 import { trackrReadback, trackrSecrets, trackrTopology } from "../../env/systems/trackr/topology.ts";
@@ -102,7 +102,7 @@ describe.skipIf(!tools)("traffic classes against trackr (integration)", () => {
         onK6Log: (t, line) => log.info(`[${t}] ${secrets.redact(line)}`),
       });
       results = await traffic.done;
-      stored = await readStoredIds(PostgresReadback.parse(trackrReadback("devices")), topology, secrets);
+      stored = (await readBack(Readback.parse(trackrReadback("devices")), { topology, roles: {}, secrets })).ids!;
       // (f) Through the load balancer like the people's own checks, after traffic so the device's writes are final.
       // Only a person none of whose writes ended unknown (a timed-out write may have committed all the same): their
       // device must then hold exactly the acknowledged ids, a refused write being surely not stored.

@@ -48,7 +48,7 @@ const scenarioInput: ScenarioInput = {
   topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }, { name: "app-2", image: "app", ports: [8080] }] },
   traffic: [{ name: "devices", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 200, duration: "60s" }],
   faults: [{ kind: "kill", id: "kill-app-2", target: { names: ["app-2"] }, at: "20s", for: "20s" }],
-  readback: [{ kind: "postgres", traffic: "devices", node: "app-2", database: "d", user: "u", password: "p", idsQuery: "SELECT id FROM t" }],
+  readback: [{ kind: "postgres", traffic: "devices", node: "app-2", port: 8080, database: "d", user: "u", password: "p", idsQuery: "SELECT id FROM t" }],
   slos: [
     { kind: "availability", id: "available", traffic: "devices", atLeastPercent: 99 },
     { kind: "lost-writes", id: "no-lost-writes", traffic: "devices" },

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { PostgresReadback } from "../../../core/scenario.ts";
+import type { PostgresReadbackInput } from "../../../core/readback-spec.ts";
 import type { NodeSpecInput, Topology } from "../../../core/topology.ts";
 
 /** Per-run secrets the trackr topology refers to as `${secret:NAME}`; declare them in the scenario's `secrets`. */
@@ -85,7 +85,7 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean 
 }
 
 /** After traffic, read every stored reading id from `db`, to compare with the readings acknowledged to `traffic`. */
-export function trackrReadback(traffic: string, node = "db"): z.input<typeof PostgresReadback> {
+export function trackrReadback(traffic: string, node = "db"): PostgresReadbackInput {
   return {
     kind: "postgres",
     traffic,

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { PostgresReadback } from "../../../core/scenario.ts";
+import type { PostgresReadbackInput } from "../../../core/readback-spec.ts";
 import type { NodeSpecInput, Topology } from "../../../core/topology.ts";
 import { trackrDatabaseName, trackrDatabaseUrl as dbUrl, trackrPostgresReady as pgReady, trackrReadback, trackrSecrets } from "../trackr/topology.ts";
 
@@ -89,7 +89,7 @@ export function twozoneTopology(): z.input<typeof Topology> {
  * After traffic, every reading id of one traffic class stored on the primary `db-a` (where every write goes).
  * Filtered by the class's id prefix (`<run>-<class>-<n>`), so each class is checked against its own writes only.
  */
-export function twozoneReadback(traffic: string): z.input<typeof PostgresReadback> {
+export function twozoneReadback(traffic: string): PostgresReadbackInput {
   if (!/^[a-z0-9-]+$/.test(traffic)) throw new RangeError(`traffic class name "${traffic}" must be lower-case letters, digits and '-'`);
   return { ...trackrReadback(traffic, "db-a"), idsQuery: `SELECT reading_id FROM readings WHERE reading_id LIKE '%-${traffic}-%'` };
 }

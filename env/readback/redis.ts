@@ -1,0 +1,54 @@
+import { Redis } from "ioredis";
+import type { Readback } from "../../core/readback-spec.ts";
+import { errorMessage } from "../../core/errors.ts";
+import { READ_ATTEMPT_TIMEOUT_MS, type ReadbackKind, type ReadOutcome } from "./readback-kind.ts";
+
+type RedisReadback = Extract<Readback, { kind: "redis" }>;
+
+/** Keys asked per SCAN call: large enough to be quick, small enough not to block the server. */
+const SCAN_COUNT = 1_000;
+
+/**
+ * Redis: the members of a set, or the keys matching a pattern. A set that does not exist, or a pattern that matches
+ * nothing, on a store that held ids at the gate is an empty store (store-lost); LOADING, MASTERDOWN, refused and
+ * timeouts are "unreachable".
+ */
+export const redisReadback: ReadbackKind<RedisReadback> = {
+  describe: (spec) => (spec.set !== undefined ? `redis SMEMBERS ${spec.set}` : `redis SCAN MATCH ${spec.scan}`),
+  async readOnce(spec, target, secrets): Promise<ReadOutcome> {
+    const client = new Redis({
+      host: "127.0.0.1",
+      port: target.hostPort,
+      ...(spec.password !== undefined ? { password: secrets.resolve(spec.password) } : {}),
+      lazyConnect: true,
+      connectTimeout: READ_ATTEMPT_TIMEOUT_MS,
+      commandTimeout: READ_ATTEMPT_TIMEOUT_MS,
+      // One attempt: the caller retries with its own deadline.
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+      if (spec.set !== undefined) {
+        if ((await client.exists(spec.set)) === 0) return { kind: "store-lost", why: `set ${spec.set} does not exist` };
+        return { kind: "ok", ids: await client.smembers(spec.set) };
+      }
+      const ids: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, keys] = await client.scan(cursor, "MATCH", spec.scan!, "COUNT", SCAN_COUNT);
+        for (const key of keys) ids.push(key.startsWith(spec.stripPrefix) ? key.slice(spec.stripPrefix.length) : key);
+        cursor = next;
+      } while (cursor !== "0");
+      if (ids.length === 0) return { kind: "store-lost", why: `no key matches ${spec.scan}` };
+      // SCAN may return a key twice (rehashing); an id is stored once however often it is listed.
+      return { kind: "ok", ids: [...new Set(ids)] };
+    } catch (error) {
+      return { kind: "unreachable", why: errorMessage(error) };
+    } finally {
+      client.disconnect();
+    }
+  },
+};
