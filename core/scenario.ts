@@ -141,6 +141,8 @@ export const Scenario = z
     }
     s.slos.forEach((slo, i) => {
       if (!trafficNames.has(slo.traffic)) ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `unknown traffic class "${slo.traffic}"` });
+      if (slo.kind === "convergence" && !s.readback.some((r) => r.traffic === slo.traffic && r.convergence))
+        ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `convergence needs a readback for traffic "${slo.traffic}" with convergence: { role } or { nodes }` });
       if (slo.kind === "lost-writes" && !s.readback.some((r) => r.traffic === slo.traffic))
         ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `lost-writes needs a readback for traffic "${slo.traffic}" (add one to readback)` });
       if ("window" in slo && slo.window.kind === "interval" && slo.window.from >= slo.window.to)

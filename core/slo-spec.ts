@@ -70,6 +70,20 @@ export const StaleReadsSlo = z
  */
 export const DroppedIterationsSlo = z.object({ kind: z.literal("dropped-iterations"), ...base, atMost: z.number().int().min(0).default(0) }).strict();
 
-export const SloSpec = z.discriminatedUnion("kind", [AvailabilitySlo, LostWritesSlo, LongestOutageSlo, RecoveryTimeSlo, LatencySlo, StaleReadsSlo, DroppedIterationsSlo]);
+/**
+ * After the fault-free tail, every node of the readback's `convergence` set holds the same ids as the primary
+ * (Jepsen's final reads on every node). A node that lacks ids or holds extra ones has diverged (a rewound or
+ * split-brained node); it is named with samples of those ids. Needs a readback of `traffic` with `convergence`.
+ */
+export const ConvergenceSlo = z
+  .object({
+    kind: z.literal("convergence"),
+    ...base,
+    /** Diverged nodes allowed. Default 0. */
+    atMost: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const SloSpec = z.discriminatedUnion("kind", [AvailabilitySlo, LostWritesSlo, LongestOutageSlo, RecoveryTimeSlo, LatencySlo, StaleReadsSlo, DroppedIterationsSlo, ConvergenceSlo]);
 export type SloSpec = z.infer<typeof SloSpec>;
 export type SloSpecInput = z.input<typeof SloSpec>;

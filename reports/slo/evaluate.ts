@@ -4,6 +4,7 @@ import type { Scenario } from "../../core/scenario.ts";
 import type { SloSpec } from "../../core/slo-spec.ts";
 import { mergeVerdicts, SloResult, type Verdict } from "../../core/verdict.ts";
 import { checkAvailability } from "./availability.ts";
+import { checkConvergence } from "./convergence.ts";
 import { checkDroppedIterations } from "./dropped-iterations.ts";
 import { checkLatency } from "./latency.ts";
 import { checkLongestOutage } from "./longest-outage.ts";
@@ -27,6 +28,8 @@ function runCheck(slo: SloSpec, history: History): SloResult {
       return checkStaleReads(slo, history);
     case "dropped-iterations":
       return checkDroppedIterations(slo, history);
+    case "convergence":
+      return checkConvergence(slo, history);
   }
 }
 
