@@ -90,7 +90,7 @@ export const Scenario = z
     s.traffic.forEach((t, i) => {
       if (trafficNames.has(t.name)) ctx.addIssue({ code: "custom", path: ["traffic", i, "name"], message: `duplicate traffic class "${t.name}"` });
       trafficNames.add(t.name);
-      if (!s.secrets.includes(t.keySecret))
+      if (t.keySecret !== undefined && !s.secrets.includes(t.keySecret))
         ctx.addIssue({ code: "custom", path: ["traffic", i, "keySecret"], message: `secret "${t.keySecret}" is not declared in secrets [${s.secrets.join(", ")}]` });
       const node = nodes.find((n) => n.name === t.target.node);
       if (!node) ctx.addIssue({ code: "custom", path: ["traffic", i, "target", "node"], message: `unknown node "${t.target.node}"` });
