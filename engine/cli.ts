@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExitCode, HavocError, errorMessage } from "../core/errors.ts";
 import { log } from "../core/log.ts";
@@ -12,11 +13,11 @@ import { reportCommand } from "./commands/report.ts";
 import { loadScenarioFile } from "./runner/load-scenario.ts";
 import { runScenario } from "./runner/run-scenario.ts";
 
-const repoRoot = fileURLToPath(new URL("../", import.meta.url));
 const demoScenario = fileURLToPath(new URL("../scenarios/trackr/app-node-crash.ts", import.meta.url));
 
 const usage = `usage: havoc <command>
-  run <scenario.ts> [--seed N] [--reports DIR]   run a scenario; exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
+  run <scenario.ts> [--seed N] [--reports DIR]   run a scenario (from anywhere; reports in DIR, default ./reports)
+                                                 exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
   demo                                           run scenarios/trackr/app-node-crash.ts
   setup                                          install/build everything the scenarios and tests need (idempotent)
   doctor                                         show what is present and what is missing; installs nothing
@@ -92,7 +93,7 @@ async function runCommand(file: string, values: { seed?: string | undefined; rep
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const outcome = await runScenario({ file, scenario, ...(seed !== undefined ? { seed } : {}), reportsDir: values.reports ?? `${repoRoot}reports`, log, signal: abort.signal });
+    const outcome = await runScenario({ file, scenario, ...(seed !== undefined ? { seed } : {}), reportsDir: resolve(values.reports ?? "reports"), log, signal: abort.signal });
     process.stdout.write(`\n${renderConsoleTable(outcome.report)}\n`);
     process.stdout.write(`report: ${outcome.runDir}\n`);
     return outcome.exitCode;
