@@ -28,15 +28,18 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   try {
     module = await import(pathToFileURL(path).href);
   } catch (error) {
-    throw new InputError(`${file}: could not be loaded as a module: ${errorMessage(error)}`, loadFailureHint(error), { cause: error });
+    throw new InputError(`${file}: could not be loaded as a module: ${errorMessage(error)}`, loadFailureHint(error, extension), { cause: error });
   }
   if (module.default === undefined) throw new InputError(`${file}: the module has no default export`, "export the scenario object as `export default defineScenario({ ... })`");
   return parseScenario(await resolveScenarioSources(module.default, path), file);
 }
 
 /** The fix for why a module did not load: a missing package, or syntax that is not a module's. */
-function loadFailureHint(error: unknown): string {
+function loadFailureHint(error: unknown, extension: string): string {
   const message = errorMessage(error);
+  if (/is not defined in ES module scope/.test(message)) return "havoc loads scenarios as ES modules: use import.meta.dirname / import.meta.url instead of __dirname / __filename / require";
+  if (error instanceof SyntaxError && (extension === ".js" || extension === ".cjs"))
+    return 'in a repository without "type": "module" a .js file is CommonJS: name the scenario .ts or .mjs (havoc loads TypeScript as ES modules)';
   const missing = /Cannot find (?:package|module) '([^']+)'/.exec(message)?.[1];
   if (missing === "havoc" || missing?.startsWith("havoc/")) return "install havoc in the scenario's repository (npm install --save-dev <havoc tarball>), then run it there with npx havoc";
   if (missing) return `install ${missing} where the scenario can find it (the node_modules of its repository), or fix the import path (relative imports start with ./ and are relative to the scenario file)`;

@@ -70,10 +70,22 @@ export function parseComposeText(text: string, file: string): z.infer<typeof Com
     throw new InputError(`${file}: compose keys havoc does not support\n${unsupported.map((p) => `  at ${p}`).join("\n")}`, "remove these keys, or express them in the scenario (roles, links, data volumes, faults); nothing was started");
   const parsed = ComposeFile.safeParse(data);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  at ${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`);
+    const lines = parsed.error.issues.flatMap(closestIssues).map((issue) => `  at ${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`);
     throw new InputError(`${file}: invalid compose file\n${lines.join("\n")}`, "fix the fields listed above; nothing was started");
   }
   return parsed.data;
+}
+
+/**
+ * A value that fits none of a union's forms (compose allows several for most keys) is explained by the form it came
+ * closest to (the one whose problems lie deepest), not by zod's bare "Invalid input".
+ */
+function closestIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
+  const depth = (issues: z.core.$ZodIssue[]) => Math.max(...issues.map((i) => i.path.length));
+  const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+  if (depth(best) === 0) return [issue];
+  return best.flatMap((inner) => closestIssues({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 function serviceToNode(name: string, service: ComposeService, overrides: ComposeNodeOverrides | undefined, composeDir: string, services: readonly string[], file: string): NodeSpecInput {
