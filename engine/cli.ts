@@ -6,7 +6,8 @@ import { log } from "../core/log.ts";
 import { doctorReport, ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { sweepOrphans } from "../env/docker/sweep.ts";
 import { killOrphanLoad } from "../env/processes/orphan-load.ts";
-import { allBuildableImages } from "../env/systems/images.ts";
+import { allBuildableImages, imagesForNodes } from "../env/systems/images.ts";
+import type { ImageSpec } from "../env/bootstrap/images.ts";
 import { renderConsoleTable } from "../reports/reporters/console-table.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { reportCommand } from "./commands/report.ts";
@@ -19,7 +20,8 @@ const usage = `usage: havoc <command>
   run <scenario.ts> [--seed N] [--reports DIR]   run a scenario (from anywhere; reports in DIR, default ./reports)
                                                  exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
   demo                                           run scenarios/trackr/app-node-crash.ts
-  setup                                          install/build everything the scenarios and tests need (idempotent)
+  setup [scenario.ts ...]                        install/build what runs need (idempotent); with scenario files, only
+                                                 their images (your own builds included) instead of every reference system's
   doctor                                         show what is present and what is missing; installs nothing
   clean [--all]                                  remove what dead runs left behind (--all: every havoc resource)
   report <run-dir>                               re-render a saved run's reports (a killed run gets a partial one) and print its table
@@ -49,9 +51,13 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest[0]!, values);
       case "demo":
         return await runCommand(demoScenario, values);
-      case "setup":
-        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, images: allBuildableImages() }, log);
+      case "setup": {
+        // With scenario files: what they need (havoc's tool images and their nodes' images, the user's builds
+        // included), not the reference systems' images a repository of one's own never runs.
+        const images = rest.length === 0 ? allBuildableImages() : await scenarioImages(rest);
+        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, images }, log);
         return ExitCode.pass;
+      }
       case "doctor":
         return await doctor();
       case "clean": {
@@ -101,6 +107,13 @@ async function runCommand(file: string, values: { seed?: string | undefined; rep
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/** The images the given scenario files' topologies need (each file loaded and validated first). */
+async function scenarioImages(files: string[]): Promise<ImageSpec[]> {
+  const nodes = [];
+  for (const file of files) nodes.push(...(await loadScenarioFile(file)).topology.nodes);
+  return imagesForNodes(nodes);
 }
 
 async function doctor(): Promise<number> {

@@ -18,7 +18,7 @@ import { sweepOrphans } from "../../env/docker/sweep.ts";
 import { killOrphanLoad } from "../../env/processes/orphan-load.ts";
 import { readBack, readConvergence } from "../../env/readback/read-back.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { imagesToBuild, nodeBuildImages } from "../../env/systems/images.ts";
+import { imagesForNodes } from "../../env/systems/images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import { buildReport } from "../../reports/build-report.ts";
@@ -123,7 +123,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
 
   try {
     setPhase("bootstrap");
-    const images = [...imagesToBuild(scenario.topology.nodes.filter((n) => !n.build).map((n) => n.image)), ...nodeBuildImages(scenario.topology.nodes)];
+    const images = imagesForNodes(scenario.topology.nodes);
     await withDeadline("bootstrap", stageDeadlinesMs.bootstrap, ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true /* browser traffic and the timeline PNG */, images }, log));
     await assertImagesPresent(scenario, options.file);
     const swept = await sweepOrphans({ exceptRun: runId });

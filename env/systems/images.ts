@@ -55,3 +55,8 @@ export function nodeBuildImages(nodes: readonly NodeSpec[]): ImageSpec[] {
   }
   return [...byTag.values()];
 }
+
+/** Every image a set of nodes needs built: havoc's tool images, havoc's own node images, the user's builds. */
+export function imagesForNodes(nodes: readonly NodeSpec[]): ImageSpec[] {
+  return [...imagesToBuild(nodes.filter((n) => !n.build).map((n) => n.image)), ...nodeBuildImages(nodes)];
+}

@@ -113,6 +113,14 @@ describe("havoc installed from its tarball in someone else's repository", () => 
     expect(existsSync(join(installed, "reports/runs"))).toBe(false);
   });
 
+  it("type-checks the example's scenario and test against the package's declarations, with the example's own tsconfig", async () => {
+    // The example's tsconfig has no allowImportingTsExtensions, no DOM lib, no @types/pg: it never reads havoc's
+    // sources, only types/ (made by npm pack).
+    expect(existsSync(join(repo, "node_modules/havoc/types/api/index.d.ts"))).toBe(true);
+    const checked = await run("npx", ["tsc", "-p", "tsconfig.json"], repo, 240_000);
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+  }, 300_000);
+
   it("refuses a compose key it does not support, naming it, before anything starts", async () => {
     const compose = await readFile(join(repo, "compose.yaml"), "utf8");
     await writeFile(join(repo, "compose.deploy.yaml"), compose.replace("  notes:\n", "  notes:\n    deploy:\n      replicas: 2\n"));
