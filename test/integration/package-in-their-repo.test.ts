@@ -111,6 +111,9 @@ describe("havoc installed from its tarball in someone else's repository", () => 
     expect(existsSync(join(installed, "env/systems/tools/toxiproxy/Dockerfile"))).toBe(true);
     expect(existsSync(join(installed, "test"))).toBe(false);
     expect(existsSync(join(installed, "reports/runs"))).toBe(false);
+    // ... nor what builds leave in the checkout's image contexts (the toxiproxy binary, trackr's bundle).
+    expect(existsSync(join(installed, "env/systems/tools/toxiproxy/bin"))).toBe(false);
+    expect(existsSync(join(installed, "env/systems/trackr/app/dist"))).toBe(false);
   });
 
   it("type-checks the example's scenario and test against the package's declarations, with the example's own tsconfig", async () => {
