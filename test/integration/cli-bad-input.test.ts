@@ -14,7 +14,7 @@ const badScenarios: Record<string, [string, RegExp]> = {
       slos: [{ id: "s", kind: "availability", traffic: "t", atLeastPercent: 99 }] };`,
     /at faults\[0\]\.kind/,
   ],
-  "syntax-error.mjs": [`export default { name: "x", `, /could not load the scenario module/],
+  "syntax-error.mjs": [`export default { name: "x", `, /could not be loaded as a module/],
   "no-default.mjs": [`export const scenario = {};`, /no default export/],
 };
 
