@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OpTrace } from "./op-trace.ts";
 
 /**
  * Everything a run observed, on one clock: milliseconds since traffic start (setup events are negative).
@@ -145,6 +146,11 @@ export const History = z.object({
   writes: z.record(z.string(), WriteSets),
   /** Iterations the load generator could not start in time, per traffic class (k6 dropped_iterations). */
   droppedIterations: z.record(z.string(), z.number().int()),
+  /**
+   * Every op per traffic class (core/op-trace.ts): outage, failover and availability are computed from the ops'
+   * own times in ms. Absent in histories saved before it was recorded (checks then fall back to the 1 s timeline).
+   */
+  ops: z.record(z.string(), OpTrace).optional(),
   /** The same, per second where any were dropped (sums to droppedIterations for k6 classes). */
   droppedBySecond: z.array(z.object({ traffic: z.string(), second: z.number().int(), count: z.number().int().min(1) })).default([]),
 });

@@ -151,8 +151,8 @@ export const Scenario = z
         ctx.addIssue({ code: "custom", path: ["slos", i, "window", "fault"], message: `unknown fault id "${slo.window.fault}"` });
       if (slo.kind === "recovery-time" && !faultIds.has(slo.fault))
         ctx.addIssue({ code: "custom", path: ["slos", i, "fault"], message: `unknown fault id "${slo.fault}"; faults: ${[...faultIds].join(", ") || "none"}` });
-      if (slo.kind === "recovery-time" && slo.stableFor < 1_000)
-        ctx.addIssue({ code: "custom", path: ["slos", i, "stableFor"], message: "stableFor must be at least 1s (the timeline's resolution)" });
+      if (slo.kind === "recovery-time" && slo.stableFor < 200)
+        ctx.addIssue({ code: "custom", path: ["slos", i, "stableFor"], message: "stableFor must be at least 200 ms (a shorter hold proves nothing about staying up)" });
       const sloTraffic = s.traffic.find((t) => t.name === slo.traffic);
       if (slo.kind === "stale-reads" && sloTraffic && sloTraffic.script !== "user-sessions")
         ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `stale-reads needs a user-sessions class (it checks read-your-writes); "${slo.traffic}" is ${sloTraffic.script}` });

@@ -292,6 +292,7 @@ function buildHistory(p: HistoryParts): History {
     writes,
     droppedIterations: Object.fromEntries(p.scenario.traffic.map((t) => [t.name, p.k6Results.get(t.name)?.droppedIterations ?? 0])),
     droppedBySecond: p.traffic?.droppedBySecond() ?? [],
+    ops: p.traffic?.opTrace() ?? {},
   };
 }
 

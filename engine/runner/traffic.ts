@@ -10,6 +10,8 @@ import { k6Launches } from "../../load/k6-env.ts";
 import { startK6, type K6Result } from "../../load/k6-process.ts";
 import { TimelineBuilder } from "../../load/timeline.ts";
 import { WriteLedger } from "../../load/write-ledger.ts";
+import { OpTraceBuilder } from "../../load/op-trace-builder.ts";
+import type { OpTrace } from "../../core/op-trace.ts";
 import { OWNER_PID_ENV } from "../../env/processes/orphan-load.ts";
 import type { RunSecrets } from "../../env/secrets.ts";
 import { freePorts } from "../../env/free-port.ts";
@@ -39,6 +41,8 @@ export interface TrafficClassResult extends K6Result {
 export interface TrafficRun {
   totals: ReadonlyMap<string, ClassTotals>;
   ledger: WriteLedger;
+  /** Every op so far per class, sorted by start (the History's op trace). */
+  opTrace(): Record<string, OpTrace>;
   /** Dropped iterations per (class, second since traffic start), for the seconds that had any. */
   droppedBySecond(): { traffic: string; second: number; count: number }[];
   /** Resolves when every k6 process and browser has ended and the timeline is closed. */
@@ -77,9 +81,11 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
   const timeline = new TimelineBuilder(originEpochMs, options.onBucket);
   const ledger = new WriteLedger(options.ledgerPath, originEpochMs);
   const totals = new Map(options.classes.map((c) => [c.name, { requests: 0, ok: 0, fail: 0, unknown: 0 }]));
+  const trace = new OpTraceBuilder(originEpochMs);
   const onOp = (op: OpRecord) => {
     timeline.add(op);
     ledger.add(op);
+    trace.add(op);
     const t = totals.get(op.traffic)!;
     t.requests++;
     t[op.outcome]++;
@@ -126,7 +132,7 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
   })();
   done.catch(() => undefined);
   const droppedBySecond = () => [...dropped.values()].sort((a, b) => a.second - b.second || a.traffic.localeCompare(b.traffic));
-  return { totals, ledger, droppedBySecond, done, stop };
+  return { totals, ledger, droppedBySecond, opTrace: () => trace.encode(), done, stop };
 }
 
 /** The class's target on 127.0.0.1, refused before anything is sent unless this run's containers publish it. */
