@@ -67,6 +67,11 @@ export const FaultRecord = z.object({
   /** How it was done, e.g. "docker kill SIGKILL". */
   mechanism: z.string(),
   notes: z.array(z.string()).default([]),
+  /**
+   * Set when the system failed the heal itself: a node the harness started again never became ready. The run stays
+   * valid and this is judged as a failure of the system, not of the harness.
+   */
+  systemFailure: z.string().optional(),
 });
 export type FaultRecord = z.infer<typeof FaultRecord>;
 
@@ -146,6 +151,12 @@ export const History = z.object({
   writes: z.record(z.string(), WriteSets),
   /** Iterations the load generator could not start in time, per traffic class (k6 dropped_iterations). */
   droppedIterations: z.record(z.string(), z.number().int()),
+  /**
+   * Set when the harness lost control of the run (container engine unreachable, load generator died, a fault the
+   * harness could not inject or heal for reasons of its own): the experiment is void from `fromMs` (ms from traffic
+   * start; null: before traffic started) and every SLO is an error, whatever it would say.
+   */
+  controlLost: z.object({ fromMs: z.number().nullable(), reason: z.string() }).optional(),
   /**
    * Every op per traffic class (core/op-trace.ts): outage, failover and availability are computed from the ops'
    * own times in ms. Absent in histories saved before it was recorded (checks then fall back to the 1 s timeline).

@@ -212,6 +212,7 @@ export function mergeK6Results(parts: K6Result[]): TrafficClassResult {
     requestFailedLines: parts.reduce((n, p) => n + p.requestFailedLines, 0),
     killedBySafetyNet: parts.some((p) => p.killedBySafetyNet),
     summaryPath: parts[0]?.summaryPath ?? "",
+    ...(bad?.exitedAtEpochMs !== undefined ? { exitedAtEpochMs: bad.exitedAtEpochMs } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../
 import type { DataLossCounts, RunReport } from "../report-schema.ts";
 import { escapeXml as esc } from "./escape.ts";
 import { renderTimelineSvg } from "./timeline-svg.ts";
+import { voidLine } from "./summary-markdown.ts";
 
 /**
  * report.html: one self-contained file (inline CSS and SVG, no script, no external URL; the CSP meta tag
@@ -55,6 +56,7 @@ function header(report: RunReport): string {
     ["duration", formatSeconds(report.durationMs)],
   ];
   if (report.reason !== null) facts.push(["reason", report.reason]);
+  if (report.void) facts.push(["VOID", voidLine(report.void)]);
   return [
     `<header class="run-header">`,
     `<h1>${esc(report.scenario)} ${verdictBadge(report.verdict)}</h1>`,
@@ -80,7 +82,7 @@ export function renderHtmlReport(report: RunReport, history?: History): string {
   const slos = table(
     "slos",
     ["SLO", "verdict", "observed", "target", "window", "why"],
-    report.slos.map((s) => [esc(s.id), verdictBadge(s.verdict), esc(formatObserved(s.observed, s.unit)), esc(s.target), esc(s.window?.label ?? "n/a"), esc(s.why)]),
+    report.slos.map((s) => [esc(s.id), s.void ? `${verdictBadge(s.verdict)} <strong>VOID</strong>` : verdictBadge(s.verdict), esc(formatObserved(s.observed, s.unit)), esc(s.target), esc(s.window?.label ?? "n/a"), esc(s.why)]),
   );
   const dataLoss = table(
     "data-loss",
