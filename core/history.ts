@@ -137,6 +137,32 @@ export const WriteSets = z.object({
 });
 export type WriteSets = z.infer<typeof WriteSets>;
 
+/** One numeric signal of one node, sampled by a `series` probe (core/probe-spec.ts): [ms from traffic start, value]. */
+export const ProbeSeries = z.object({
+  probe: z.string(),
+  node: z.string(),
+  /** The series name the probe printed, e.g. "lag_bytes:pg-2". */
+  series: z.string(),
+  unit: z.string(),
+  points: z.array(z.tuple([z.number(), z.number()])),
+});
+export type ProbeSeries = z.infer<typeof ProbeSeries>;
+
+/** Which nodes of a role led, from a `leader` probe: one entry per change (the first sample included). */
+export const LeaderChange = z.object({
+  probe: z.string(),
+  role: z.string(),
+  /** When the sample that saw the change was taken, ms from traffic start. */
+  atMs: z.number(),
+  /** Nodes answering "I lead" (two or more at once is a split brain; none is a leaderless stretch). */
+  leaders: z.array(z.string()),
+  /** Nodes that did not answer the check in time (paused, killed, cut off). */
+  unreachable: z.array(z.string()),
+  /** The leaders of the previous sample. */
+  previous: z.array(z.string()),
+});
+export type LeaderChange = z.infer<typeof LeaderChange>;
+
 export const History = z.object({
   runId: z.string(),
   scenario: z.string(),
@@ -157,6 +183,8 @@ export const History = z.object({
    * start; null: before traffic started) and every SLO is an error, whatever it would say.
    */
   controlLost: z.object({ fromMs: z.number().nullable(), reason: z.string() }).optional(),
+  /** The system's own signals (topology probes), on the run clock. Absent when the topology declares none. */
+  probes: z.object({ series: z.array(ProbeSeries), leaderChanges: z.array(LeaderChange), samples: z.number().int() }).optional(),
   /**
    * Every op per traffic class (core/op-trace.ts): outage, failover and availability are computed from the ops'
    * own times in ms. Absent in histories saved before it was recorded (checks then fall back to the 1 s timeline).

@@ -16,6 +16,7 @@ import { k6Path } from "../../env/bootstrap/go-tools.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { sweepOrphans } from "../../env/docker/sweep.ts";
 import { killOrphanLoad } from "../../env/processes/orphan-load.ts";
+import { ProbeSampler } from "../../env/probes/probe-sampler.ts";
 import { readBack, readConvergence } from "../../env/readback/read-back.ts";
 import { RunSecrets } from "../../env/secrets.ts";
 import { imagesToBuild } from "../../env/systems/images.ts";
@@ -117,6 +118,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   let traffic: TrafficRun | undefined;
   let schedule: FaultSchedule | undefined;
   let stopTicker: (() => void) | undefined;
+  let probes: ProbeSampler | undefined;
   const k6Results = new Map<string, K6Result>();
   const stored = new Map<string, ReadbackResult>();
 
@@ -162,6 +164,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     const running = traffic;
     const startedTopology = topology;
     control.start();
+    probes = new ProbeSampler(topology, scenario.topology, clock, log, (change) => {
+      events.write({ type: "leader-change", change });
+      log.info(`${change.probe}: ${change.leaders.length === 0 ? "no leader" : change.leaders.join(" + ")}${change.previous.length > 0 ? ` (was ${change.previous.join(" + ")})` : ""}${change.unreachable.length > 0 ? `; no answer from ${change.unreachable.join(", ")}` : ""}`);
+    });
+    probes.start();
     const faults = new FaultSchedule({
       plan,
       roles: scenario.topology.roles,
@@ -202,6 +209,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     }
     k6Logs.end();
     stopTicker();
+    probes.stop();
 
     setPhase("readback");
     for (const readback of control.loss ? [] : scenario.readback) {
@@ -217,6 +225,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     fail(options.signal.aborted ? "aborted" : "error", secrets.redact(errorMessage(error)));
   } finally {
     control.stop();
+    probes?.stop();
     stopTicker?.();
     await schedule?.healAll(options.signal.aborted ? stageDeadlinesMs.healOnAbort : stageDeadlinesMs.heal).catch((e) => log.warn(`final heal: ${errorMessage(e)}`));
     await traffic?.stop();
@@ -228,7 +237,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   }
 
   setPhase("checks");
-  const history = buildHistory({ runId, scenario, plan, clock, buckets, watcher, schedule, traffic, stored, k6Results, startedAt, controlLost: control.loss });
+  const history = buildHistory({ runId, scenario, plan, clock, buckets, watcher, schedule, traffic, stored, k6Results, startedAt, controlLost: control.loss, probes: probes?.result() });
   await writeFile(join(runDir, "history.json"), JSON.stringify(history));
   const judged = outcome.status !== "inconclusive" && outcome.status !== "invalid";
   const slos = judged ? evaluateSlos(scenario, history) : unjudged(scenario, outcome.reason ?? "steady-state gate failed");
@@ -296,7 +305,7 @@ interface HistoryParts {
   startedAt: Date;
 }
 
-function buildHistory(p: HistoryParts & { controlLost: ControlLoss | undefined }): History {
+function buildHistory(p: HistoryParts & { controlLost: ControlLoss | undefined; probes: History["probes"] }): History {
   const origin = p.clock.originEpochMs ?? p.startedAt.getTime();
   const writes: Record<string, WriteSets> = {};
   for (const t of p.scenario.traffic) {
@@ -318,6 +327,7 @@ function buildHistory(p: HistoryParts & { controlLost: ControlLoss | undefined }
     droppedBySecond: p.traffic?.droppedBySecond() ?? [],
     ops: p.traffic?.opTrace() ?? {},
     ...(p.controlLost ? { controlLost: p.controlLost } : {}),
+    ...(p.probes ? { probes: p.probes } : {}),
   };
 }
 

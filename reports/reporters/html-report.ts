@@ -4,6 +4,7 @@ import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../
 import type { DataLossCounts, RunReport } from "../report-schema.ts";
 import { escapeXml as esc } from "./escape.ts";
 import { renderTimelineSvg } from "./timeline-svg.ts";
+import { renderLeaderSvg, renderSeriesSvg } from "./probes-svg.ts";
 import { voidLine } from "./summary-markdown.ts";
 
 /**
@@ -70,12 +71,25 @@ function timelines(report: RunReport, history: History | undefined): string {
   if (!history) return `<section id="timelines"><h2>Timeline</h2><p>No history was given, so no timeline is drawn (re-render with history.json).</p></section>`;
   const classes = Object.keys(report.traffic);
   const figures = classes.map((traffic) => {
-    const svg = renderTimelineSvg({ traffic, buckets: history.timeline, faults: report.faults, containerEvents: history.containerEvents, trafficEndMs: history.trafficEndMs });
+    const svg = renderTimelineSvg({ traffic, buckets: history.timeline, faults: report.faults, containerEvents: history.containerEvents, trafficEndMs: history.trafficEndMs, leaderChanges: history.probes?.leaderChanges ?? [] });
     return `<figure><figcaption>${esc(traffic)}</figcaption>\n${svg}\n</figure>`;
   });
+  figures.push(...systemFigures(history));
   const setupEvents = history.containerEvents.filter((e) => e.atMs < 0).length;
   const note = setupEvents > 0 ? `<p>${setupEvents} container events happened before traffic started (setup) and are not drawn.</p>` : "";
   return `<section id="timelines"><h2>Timeline</h2>\n${figures.join("\n")}\n${note}</section>`;
+}
+
+/** The system's own signals (topology probes) under the traffic, on the same time axis. */
+function systemFigures(history: History): string[] {
+  const probes = history.probes;
+  if (!probes) return [];
+  const figures: string[] = [];
+  for (const probe of new Set(probes.leaderChanges.map((c) => c.probe)))
+    figures.push(`<figure class="system"><figcaption>system: ${esc(probe)}</figcaption>\n${renderLeaderSvg(probe, probes.leaderChanges.filter((c) => c.probe === probe), history.trafficEndMs)}\n</figure>`);
+  for (const probe of new Set(probes.series.map((s) => s.probe)))
+    figures.push(`<figure class="system"><figcaption>system: ${esc(probe)}</figcaption>\n${renderSeriesSvg(probe, probes.series.filter((s) => s.probe === probe), history.trafficEndMs)}\n</figure>`);
+  return figures;
 }
 
 export function renderHtmlReport(report: RunReport, history?: History): string {

@@ -4,6 +4,7 @@ import type { SloSpec } from "../../core/slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { droppedNote, secondPercent, secondsInWindow, type Second } from "./series.ts";
 import { describeFault } from "./window.ts";
+import { describeFailover, failoverAfter } from "./leader-changes.ts";
 import { describeBounds, opIndex, recoveryFromOps, seconds } from "./op-window.ts";
 
 export type RecoveryTimeSloSpec = Extract<SloSpec, { kind: "recovery-time" }>;
@@ -66,7 +67,8 @@ export function checkRecoveryTime(slo: RecoveryTimeSloSpec, history: History): S
   const observed = recovery.dipped ? Math.round(recovery.atMs - anchorMs) : 0;
   const bounds = { lastOkBefore: recovery.lastOkBefore, firstNotOk: recovery.firstNotOk, firstOkAfter: recovery.firstOkAfter };
   const meets = observed <= slo.atMost;
-  const how = recovery.dipped ? describeBounds(bounds) : "no op failed";
+  const failover = slo.from === "inject" ? failoverAfter(history, anchorMs) : undefined;
+  const how = (recovery.dipped ? describeBounds(bounds) : "no op failed") + (failover ? `; ${describeFailover(failover, anchorMs)}` : "");
   const why = `${traffic} ${name} ${seconds(observed)} after ${event} of ${what} at ${seconds(anchorMs)} ${meets ? "<=" : ">"} ${formatSeconds(slo.atMost)} (${rule} from ${seconds(recovery.atMs)}; ${how})`;
   if (!meets) return { ...base, verdict: "fail", observed, window, why, bounds };
   const dropped = droppedNote(history, slo.traffic, window);
