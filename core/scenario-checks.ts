@@ -86,7 +86,7 @@ function plannedHealMs(fault: Pick<FaultSpec, "at" | "for">, endMs: number, tail
   return fault.for !== undefined ? fault.at + fault.for : Math.max(fault.at, endMs - tailMs);
 }
 
-/** Any set of nodes whose pool could differ from what was written (a node did not parse): pool sizes are unknowable. */
+/** Whether every node parsed; otherwise a selector's pool may hold a node that did not, and its size is unknowable. */
 const nodesComplete = (p: ScenarioParts) => (p.unparsed?.nodes ?? []).length === 0;
 
 function duplicates<T>(items: [T, number][], key: (item: T, index: number) => string, report: (index: number, key: string) => void): void {
