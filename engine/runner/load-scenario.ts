@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { z } from "zod";
 import { InputError, errorMessage } from "../../core/errors.ts";
-import { Scenario } from "../../core/scenario.ts";
+import { formatPath } from "../../core/issue-messages.ts";
+import type { Scenario } from "../../core/scenario.ts";
+import { validateScenario } from "../../core/validate-scenario.ts";
 
 /** Loads a scenario file (a .ts/.js module whose default export is the scenario object) and validates it. */
 export async function loadScenarioFile(file: string): Promise<Scenario> {
@@ -19,19 +20,17 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   return parseScenario(module.default, file);
 }
 
-/** Validates scenario data; a failure names the file, each wrong path and what was expected. */
+/**
+ * Validates scenario data; a failure names the file and lists every problem at once, each with its path and what
+ * was expected (valid kinds and values, the key or name probably meant).
+ */
 export function parseScenario(data: unknown, file: string): Scenario {
-  const result = Scenario.safeParse(data);
+  const result = validateScenario(data);
   if (result.success) return result.data;
-  throw new InputError(`${file}: invalid scenario\n${formatIssues(result.error.issues)}`, "fix the fields listed above; nothing was started");
+  throw new InputError(`${file}: invalid scenario\n${formatIssues(result.issues)}`, "fix the fields listed above; nothing was started");
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   return issues.map((issue) => `  at ${formatPath(issue.path)}: ${issue.message}`).join("\n");
 }
 
-/** `traffic[0].target.port` style, or `(root)`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(root)";
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
-}

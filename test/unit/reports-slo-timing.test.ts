@@ -242,7 +242,7 @@ describe("scenario validation of the timing SLOs", () => {
 
   it("names the path of an unknown fault, a too-short stable stretch, a bad percentile and stale reads on a class that cannot check them", () => {
     expect(issues([{ kind: "recovery-time", id: "b", traffic: "devices", fault: "kill-app-9", atMost: "10s", stableFor: "100ms" }])).toEqual([
-      'slos.0.fault: unknown fault id "kill-app-9"; faults: kill-app-2',
+      'slos.0.fault: unknown fault id "kill-app-9"; did you mean "kill-app-2"? fault ids: kill-app-2',
       "slos.0.stableFor: stableFor must be at least 200 ms (a shorter hold proves nothing about staying up)",
     ]);
     expect(issues([{ kind: "latency", id: "c", traffic: "devices", percentile: 0, atMostMs: 250 }])[0]).toMatch(/^slos\.0\.percentile: /);
@@ -250,7 +250,7 @@ describe("scenario validation of the timing SLOs", () => {
       'slos.0.traffic: stale-reads needs a user-sessions class (it checks read-your-writes); "devices" is device-fleet',
     ]);
     expect(issues([{ kind: "longest-outage", id: "a", traffic: "devices", atMost: "5s", window: { kind: "fault", fault: "nope", phase: "during" } }])).toEqual([
-      'slos.0.window.fault: unknown fault id "nope"',
+      'slos.0.window.fault: unknown fault id "nope"; fault ids: kill-app-2',
     ]);
   });
 });
