@@ -106,10 +106,12 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     stopFaults.abort("safety");
   });
   // The harness's own grip on the run: engine pings, a dead load generator, a fault it could not apply or undo.
+  // Once lost, nothing more is worth measuring: stop injecting and stop the traffic, then report.
   const control = new ControlMonitor(clock, (loss) => {
     events.write({ type: "control-lost", fromMs: loss.fromMs, reason: loss.reason });
     fail("error", `the experiment is void: ${loss.reason}`);
     stopFaults.abort("control-lost");
+    void traffic?.stop();
   });
   const watcher = new ContainerEventWatcher(runId, (event) =>
     events.write({ type: "container", event: { atMs: clock.toRunMs(event.epochMs) ?? event.epochMs - startedAt.getTime(), node: event.node, action: event.action, ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}) } }),
@@ -159,6 +161,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
         safety.observe(bucket);
       },
       onK6Log: (traffic, line) => k6Logs.write(`[${traffic}] ${secrets.redact(line)}\n`),
+      onClassFailed: (name, result) => {
+        // Not one we stopped: a load generator that dies leaves the experiment without its load from then on.
+        if (options.signal.aborted || control.loss || outcome.status !== "completed") return;
+        control.lost(`the load generator of ${name} died (k6 exit ${result.exitCode}${result.signal ? `, ${result.signal}` : ""}; see k6.log)`, result.exitedAtEpochMs === undefined ? null : clock.toRunMs(result.exitedAtEpochMs));
+      },
     });
     events.write({ type: "traffic-started", originEpochMs: clock.originEpochMs!, classes: scenario.traffic.map((t) => t.name) });
     const running = traffic;
@@ -203,9 +210,6 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     for (const [name, result] of await traffic.done) {
       k6Results.set(name, result);
       events.write({ type: "traffic-finished", traffic: name, exitCode: result.exitCode, httpReqs: result.httpReqs ?? 0, droppedIterations: result.droppedIterations ?? 0 });
-      // A load generator that died (not one we stopped) leaves the experiment without its load from then on.
-      if (result.exitCode !== 0 && !options.signal.aborted && !control.loss && outcome.status === "completed")
-        control.lost(`the load generator of ${name} died (k6 exit ${result.exitCode}${result.signal ? `, ${result.signal}` : ""}; see k6.log)`, result.exitedAtEpochMs === undefined ? null : clock.toRunMs(result.exitedAtEpochMs));
     }
     k6Logs.end();
     stopTicker();

@@ -65,6 +65,8 @@ export interface StartTrafficOptions {
   log: Logger;
   onBucket(bucket: TimelineBucket): void;
   onK6Log(traffic: string, line: string): void;
+  /** A class's load generator ended badly (non-zero exit, killed): called at once, not at the end of traffic. */
+  onClassFailed?(traffic: string, result: TrafficClassResult): void;
 }
 
 interface Running {
@@ -103,7 +105,9 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
   const startError: unknown[] = [];
   for (const c of options.classes) {
     try {
-      running.push({ name: c.name, run: c.script === "browser" ? launchBrowser(c, options, onOp) : launchK6(c, options, onOp, onDropped) });
+      const run = c.script === "browser" ? launchBrowser(c, options, onOp) : launchK6(c, options, onOp, onDropped);
+      run.done.then((result) => result.exitCode !== 0 && options.onClassFailed?.(c.name, result), () => undefined);
+      running.push({ name: c.name, run });
     } catch (error) {
       // Refused before starting (bounds, loopback guard): stop what already runs, report through done.
       startError.push(error);
