@@ -16,18 +16,20 @@ export function parseDurationMs(input: number | string): number | undefined {
 
 /** Zod schema: accepts a DurationInput, yields milliseconds (number >= 0). */
 export const DurationMs = z
-  .union([z.number(), z.string()])
+  .union([z.number(), z.string()], { error: (issue) => durationExpected(issue.input) })
   .transform((value, ctx) => {
     const ms = parseDurationMs(value);
     if (ms === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        message: `expected a duration: milliseconds >= 0 or a string like "500ms", "20s", "2m"; got ${JSON.stringify(value)}`,
-      });
+      ctx.addIssue({ code: "custom", message: durationExpected(value) });
       return z.NEVER;
     }
     return ms;
   });
+
+function durationExpected(value: unknown): string {
+  const expected = 'a duration: milliseconds >= 0 or a string like "500ms", "20s", "2m"';
+  return value === undefined ? `missing (expected ${expected})` : `expected ${expected}; got ${JSON.stringify(value) ?? String(value)}`;
+}
 
 /** "20.0 s" for reports. */
 export function formatSeconds(ms: number): string {

@@ -16,3 +16,8 @@ export const FaultSpec = z.discriminatedUnion("kind", [...processFaults, ...netw
 export type FaultSpec = z.infer<typeof FaultSpec>;
 export type FaultSpecInput = z.input<typeof FaultSpec>;
 export type FaultKind = FaultSpec["kind"];
+
+/** Fault id as reports and SLO windows name it: its `id`, else "<kind>-<index in faults>". */
+export function faultId(fault: Pick<FaultSpec, "id" | "kind">, index: number): string {
+  return fault.id ?? `${fault.kind}-${index}`;
+}

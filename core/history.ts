@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OpTrace } from "./op-trace.ts";
 
 /**
  * Everything a run observed, on one clock: milliseconds since traffic start (setup events are negative).
@@ -66,6 +67,11 @@ export const FaultRecord = z.object({
   /** How it was done, e.g. "docker kill SIGKILL". */
   mechanism: z.string(),
   notes: z.array(z.string()).default([]),
+  /**
+   * Set when the system failed the heal itself: a node the harness started again never became ready. The run stays
+   * valid and this is judged as a failure of the system, not of the harness.
+   */
+  systemFailure: z.string().optional(),
 });
 export type FaultRecord = z.infer<typeof FaultRecord>;
 
@@ -131,6 +137,32 @@ export const WriteSets = z.object({
 });
 export type WriteSets = z.infer<typeof WriteSets>;
 
+/** One numeric signal of one node, sampled by a `series` probe (core/probe-spec.ts): [ms from traffic start, value]. */
+export const ProbeSeries = z.object({
+  probe: z.string(),
+  node: z.string(),
+  /** The series name the probe printed, e.g. "lag_bytes:pg-2". */
+  series: z.string(),
+  unit: z.string(),
+  points: z.array(z.tuple([z.number(), z.number()])),
+});
+export type ProbeSeries = z.infer<typeof ProbeSeries>;
+
+/** Which nodes of a role led, from a `leader` probe: one entry per change (the first sample included). */
+export const LeaderChange = z.object({
+  probe: z.string(),
+  role: z.string(),
+  /** When the sample that saw the change was taken, ms from traffic start. */
+  atMs: z.number(),
+  /** Nodes answering "I lead" (two or more at once is a split brain; none is a leaderless stretch). */
+  leaders: z.array(z.string()),
+  /** Nodes that did not answer the check in time (paused, killed, cut off). */
+  unreachable: z.array(z.string()),
+  /** The leaders of the previous sample. */
+  previous: z.array(z.string()),
+});
+export type LeaderChange = z.infer<typeof LeaderChange>;
+
 export const History = z.object({
   runId: z.string(),
   scenario: z.string(),
@@ -145,6 +177,19 @@ export const History = z.object({
   writes: z.record(z.string(), WriteSets),
   /** Iterations the load generator could not start in time, per traffic class (k6 dropped_iterations). */
   droppedIterations: z.record(z.string(), z.number().int()),
+  /**
+   * Set when the harness lost control of the run (container engine unreachable, load generator died, a fault the
+   * harness could not inject or heal for reasons of its own): the experiment is void from `fromMs` (ms from traffic
+   * start; null: before traffic started) and every SLO is an error, whatever it would say.
+   */
+  controlLost: z.object({ fromMs: z.number().nullable(), reason: z.string() }).optional(),
+  /** The system's own signals (topology probes), on the run clock. Absent when the topology declares none. */
+  probes: z.object({ series: z.array(ProbeSeries), leaderChanges: z.array(LeaderChange), samples: z.number().int() }).optional(),
+  /**
+   * Every op per traffic class (core/op-trace.ts): outage, failover and availability are computed from the ops'
+   * own times in ms. Absent in histories saved before it was recorded (checks then fall back to the 1 s timeline).
+   */
+  ops: z.record(z.string(), OpTrace).optional(),
   /** The same, per second where any were dropped (sums to droppedIterations for k6 classes). */
   droppedBySecond: z.array(z.object({ traffic: z.string(), second: z.number().int(), count: z.number().int().min(1) })).default([]),
 });

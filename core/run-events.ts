@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ContainerEvent, TimelineBucket } from "./history.ts";
+import { ContainerEvent, LeaderChange, TimelineBucket } from "./history.ts";
 
 /**
  * Lines of events.ndjson, written and flushed as the run goes so a killed run still leaves its record.
@@ -27,7 +27,11 @@ export const RunEventBody = z.discriminatedUnion("type", [
     notes: z.array(z.string()),
   }),
   z.object({ type: z.literal("fault-healed"), id: z.string(), healedAtMs: z.number(), notes: z.array(z.string()) }),
-  z.object({ type: z.literal("fault-error"), id: z.string(), stage: z.enum(["inject", "heal"]), message: z.string() }),
+  /** `system`: the system failed the step (a restarted node never became ready), not the harness. */
+  z.object({ type: z.literal("fault-error"), id: z.string(), stage: z.enum(["inject", "heal"]), message: z.string(), system: z.boolean().optional() }),
+  z.object({ type: z.literal("leader-change"), change: LeaderChange }),
+  /** The harness lost control of the run: the experiment is void from `fromMs`. */
+  z.object({ type: z.literal("control-lost"), fromMs: z.number().nullable(), reason: z.string() }),
   z.object({ type: z.literal("timeline"), bucket: TimelineBucket }),
   z.object({ type: z.literal("traffic-finished"), traffic: z.string(), exitCode: z.number().nullable(), httpReqs: z.number(), droppedIterations: z.number() }),
   z.object({

@@ -18,9 +18,12 @@ const base = {
   traffic: z.string().min(1),
 };
 
+/** Which ops of the class count: every op (default), only writes, or only reads (e.g. failover of writes to a new leader). */
+const ops = z.enum(["all", "writes", "reads"]).default("all");
+
 /** Successful requests / all requests of a traffic class in a window, in percent. */
 export const AvailabilitySlo = z
-  .object({ kind: z.literal("availability"), ...base, window: SloWindow.default({ kind: "run" }), atLeastPercent: z.number().min(0).max(100) })
+  .object({ kind: z.literal("availability"), ...base, ops, window: SloWindow.default({ kind: "run" }), atLeastPercent: z.number().min(0).max(100) })
   .strict();
 
 /** Writes the system acknowledged that are missing when read back afterwards. */
@@ -29,23 +32,26 @@ export const LostWritesSlo = z.object({ kind: z.literal("lost-writes"), ...base,
 const percent = z.number().min(0).max(100);
 
 /**
- * The longest continuous outage of a traffic class in a window, at 1 s resolution. A second is down when its
- * availability is below `downBelowPercent`; an outage lasts from its first down second to the next up second
- * (seconds without traffic in between do not end it).
+ * The longest continuous outage of a traffic class in a window, in ms from the ops' own times: it starts at a failed
+ * op when the ops started in the next second are below `downBelowPercent` ok, and ends at the answer of the first ok
+ * op after which the next second's ops are at or above it again (reports/slo/op-window.ts). Histories without an op
+ * trace fall back to whole seconds.
  */
 export const LongestOutageSlo = z
-  .object({ kind: z.literal("longest-outage"), ...base, window: SloWindow.default({ kind: "run" }), atMost: DurationMs, downBelowPercent: percent.default(50) })
+  .object({ kind: z.literal("longest-outage"), ...base, ops, window: SloWindow.default({ kind: "run" }), atMost: DurationMs, downBelowPercent: percent.default(50) })
   .strict();
 
 /**
- * Failover or recovery time of one fault: from its injection (`from: "inject"`, failover) or its heal
- * (`from: "heal"`, recovery) to the start of the first second after which every second with traffic stays at
- * `atLeastPercent` for `stableFor`.
+ * Failover or recovery time of one fault, in ms: from its injection (`from: "inject"`, failover) or its heal
+ * (`from: "heal"`, recovery) to the answer of the first ok op after which the ops started in the next `stableFor`
+ * stay at `atLeastPercent` ok; 0 when no op failed. With `ops: "writes"`, the time until writes are acknowledged
+ * again (a new leader). Histories without an op trace fall back to whole seconds.
  */
 export const RecoveryTimeSlo = z
   .object({
     kind: z.literal("recovery-time"),
     ...base,
+    ops,
     fault: z.string().min(1),
     from: z.enum(["inject", "heal"]).default("inject"),
     atMost: DurationMs,
@@ -56,7 +62,7 @@ export const RecoveryTimeSlo = z
 
 /** A latency percentile over every request of a traffic class in a window (failed requests included). */
 export const LatencySlo = z
-  .object({ kind: z.literal("latency"), ...base, window: SloWindow.default({ kind: "run" }), percentile: z.number().gt(0).max(100), atMostMs: z.number().positive() })
+  .object({ kind: z.literal("latency"), ...base, ops, window: SloWindow.default({ kind: "run" }), percentile: z.number().gt(0).max(100), atMostMs: z.number().positive() })
   .strict();
 
 /** Reads that checked the client's own last acknowledged write and did not see it (user-sessions classes). */

@@ -11,6 +11,13 @@ export function mergeVerdicts(verdicts: readonly Verdict[]): Verdict {
   return verdicts.reduce((worst, v) => (severity[v] > severity[worst] ? v : worst), "pass" as Verdict);
 }
 
+/** One op named as evidence (ms from traffic start). */
+export const OpBound = z.object({ startMs: z.number(), endMs: z.number(), ok: z.boolean() });
+
+/** The ops that bound a timed result: the last ok answer before, the first failed op, the first ok answer after. */
+export const OpBounds = z.object({ lastOkBefore: OpBound.nullable(), firstNotOk: OpBound.nullable(), firstOkAfter: OpBound.nullable() });
+export type OpBounds = z.infer<typeof OpBounds>;
+
 /** The judgement of one SLO. */
 export const SloResult = z.object({
   id: z.string(),
@@ -24,5 +31,12 @@ export const SloResult = z.object({
   window: z.object({ label: z.string(), fromMs: z.number(), toMs: z.number() }).nullable(),
   /** One line: why it passed or failed. */
   why: z.string(),
+  /** For outage and failover times measured from ops: the ops that bound it. */
+  bounds: OpBounds.optional(),
+  /**
+   * Set when the experiment is void (the harness lost control of the run): the verdict is then "error" whatever
+   * was observed, and `fromMs` says from when the record stops being trustworthy (null: from the start).
+   */
+  void: z.object({ reason: z.string(), fromMs: z.number().nullable() }).optional(),
 });
 export type SloResult = z.infer<typeof SloResult>;

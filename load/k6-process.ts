@@ -129,6 +129,8 @@ export interface K6Result {
   /** True when the safety net had to stop k6. */
   killedBySafetyNet: boolean;
   summaryPath: string;
+  /** When the process exited, epoch ms (a load generator that died early voids the experiment from then). */
+  exitedAtEpochMs?: number;
 }
 
 export interface K6Handle {
@@ -203,6 +205,7 @@ export function startK6(options: K6Options): K6Handle {
   });
 
   let exited = false;
+  let exitedAtEpochMs: number | undefined;
   let killedBySafetyNet = false;
   let stopping: Promise<void> | undefined;
   let killTimer: NodeJS.Timeout | undefined;
@@ -213,6 +216,7 @@ export function startK6(options: K6Options): K6Handle {
     });
     child.once("exit", (code, signal) => {
       exited = true;
+      exitedAtEpochMs = Date.now();
       resolve({ code, signal });
     });
   });
@@ -251,7 +255,7 @@ export function startK6(options: K6Options): K6Handle {
       const missed = (counts.droppedIterations ?? 0) - (polledDropped ?? 0);
       if (options.onDropped && missed > 0) options.onDropped(Date.now(), missed);
       logger.info(`k6 for traffic ${options.traffic} exited (code ${code}${signal ? `, ${signal}` : ""}) after ${Date.now() - startedMs} ms, ${opLines} op lines`);
-      return { exitCode: code, signal, ...counts, opLines, badOpLines, requestFailedLines, killedBySafetyNet, summaryPath };
+      return { exitCode: code, signal, ...counts, opLines, badOpLines, requestFailedLines, killedBySafetyNet, summaryPath, exitedAtEpochMs };
     } finally {
       clearTimeout(safetyTimer);
       clearTimeout(killTimer);

@@ -1,3 +1,4 @@
+import { ExitCode } from "../core/errors.ts";
 import type { History } from "../core/history.ts";
 import type { Scenario } from "../core/scenario.ts";
 import { mergeVerdicts, type SloResult, type Verdict } from "../core/verdict.ts";
@@ -26,7 +27,7 @@ export interface BuildReportInput {
  */
 export function statusVerdict(status: RunStatus): Verdict | undefined {
   if (status === "completed") return undefined;
-  return status === "error" ? "error" : "unknown";
+  return status === "error" || status === "invalid" ? "error" : "unknown";
 }
 
 function isoString(at: Date | string): string {
@@ -55,9 +56,11 @@ export function buildReport(input: BuildReportInput): RunReport {
     durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(startedAt)),
     trafficEndMs: history.trafficEndMs,
     verdict,
-    exitCode: exitCodeFor(verdict),
+    // A scenario found wrong once running is bad input (exit 2) whatever the verdict rows say.
+    exitCode: input.status === "invalid" ? ExitCode.invalidInput : exitCodeFor(verdict),
     status: input.status,
     reason: input.reason,
+    void: history.controlLost ?? null,
     slos: input.slos,
     faults: history.faults.map((f) => ({
       id: f.id,

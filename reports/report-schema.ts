@@ -7,8 +7,11 @@ import { SloResult, Verdict } from "../core/verdict.ts";
  * from traffic start, like the History; startedAt/finishedAt are wall-clock ISO 8601 strings.
  */
 
-/** How the run ended. inconclusive: the steady-state gate failed; incomplete: stopped before traffic ended. */
-export const RunStatus = z.enum(["completed", "aborted", "inconclusive", "error", "incomplete"]);
+/**
+ * How the run ended. inconclusive: the steady-state gate failed; incomplete: stopped before traffic ended;
+ * invalid: the scenario proved wrong once running (e.g. its readback cannot return what was acknowledged; exit 2).
+ */
+export const RunStatus = z.enum(["completed", "aborted", "inconclusive", "error", "incomplete", "invalid"]);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 const count = z.number().int().min(0);
@@ -109,6 +112,11 @@ export const RunReport = z.object({
   status: RunStatus,
   /** Why the run was aborted, inconclusive or errored; null when completed. */
   reason: z.string().nullable(),
+  /**
+   * Set when the experiment is void: the harness lost control (engine unreachable, load generator died, a fault it
+   * could not inject or heal). `fromMs`: from when the record stops being trustworthy (ms from traffic start).
+   */
+  void: z.object({ fromMs: z.number().nullable(), reason: z.string() }).nullable().default(null),
   slos: z.array(SloResult),
   faults: z.array(ReportFault),
   dataLoss: DataLoss,

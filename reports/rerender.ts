@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../core/errors.ts";
-import { History, type ContainerEvent, type FaultRecord, type TimelineBucket, type WriteSets } from "../core/history.ts";
+import { History, type ContainerEvent, type FaultRecord, type LeaderChange, type TimelineBucket, type WriteSets } from "../core/history.ts";
 import type { Logger } from "../core/log.ts";
 import { RunEvent } from "../core/run-events.ts";
 import { Verdict } from "../core/verdict.ts";
@@ -91,6 +91,8 @@ export function historyFromEvents(events: readonly RunEvent[]): { history: Histo
   const faults = new Map<string, FaultRecord>();
   const containerEvents: ContainerEvent[] = [];
   const droppedIterations: Record<string, number> = {};
+  const leaderChanges: LeaderChange[] = [];
+  let controlLost: History["controlLost"];
   // The events stop where the run stopped: that is as far as the timeline can be drawn.
   let endMs = 0;
   for (const e of events) {
@@ -119,6 +121,12 @@ export function historyFromEvents(events: readonly RunEvent[]): { history: Histo
       case "traffic-finished":
         droppedIterations[e.traffic] = e.droppedIterations;
         break;
+      case "leader-change":
+        leaderChanges.push(e.change);
+        break;
+      case "control-lost":
+        controlLost ??= { fromMs: e.fromMs, reason: e.reason };
+        break;
     }
   }
   const classes = trafficStarted?.classes ?? [...new Set(timeline.map((b) => b.traffic))];
@@ -135,6 +143,9 @@ export function historyFromEvents(events: readonly RunEvent[]): { history: Histo
     containerEvents,
     writes,
     droppedIterations,
+    ...(controlLost ? { controlLost } : {}),
+    // Series samples are kept in memory only; the leader changes were written as they happened.
+    ...(leaderChanges.length > 0 ? { probes: { series: [], leaderChanges, samples: 0 } } : {}),
   });
   return { history, started };
 }

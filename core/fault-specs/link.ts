@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nearest } from "../did-you-mean.ts";
 import { DurationMs } from "../duration.ts";
 import { Selector } from "../selector.ts";
 import { NodeName, type Topology } from "../topology.ts";
@@ -75,5 +76,7 @@ export function linkFaultTargets(fault: { link: string }, topology: Pick<Topolog
 /** Scenario-level checks a link fault needs (the fault schema alone cannot see the topology). Returns problems. */
 export function linkFaultProblems(fault: { link: string }, topology: Pick<Topology, "links">): string[] {
   if (topology.links.some((l) => l.name === fault.link)) return [];
-  return [`unknown link "${fault.link}" (links: ${topology.links.map((l) => l.name).join(", ") || "none declared"})`];
+  const names = topology.links.map((l) => l.name);
+  const meant = nearest(fault.link, names);
+  return [`unknown link "${fault.link}"${meant ? `; did you mean "${meant}"?` : ""} (links: ${names.join(", ") || "none declared: add one to topology.links"})`];
 }

@@ -8,11 +8,14 @@ import type { Topology } from "../../core/topology.ts";
 import { findPrimaries } from "../../env/topology/primary.ts";
 import type { FaultContext, FaultHandle } from "../../faults/fault.ts";
 import { injectFault } from "../../faults/registry.ts";
+import { NodeNotReadyError } from "../../env/topology/ready-probe.ts";
 import type { Plan, PlannedFault } from "./plan.ts";
 
 export interface GateResult {
   passed: boolean;
   detail: string;
+  /** The scenario itself is wrong (e.g. its readback cannot return what was acknowledged): exit 2, not 4. */
+  invalid?: boolean;
 }
 
 export interface FaultScheduleOptions {
@@ -22,8 +25,10 @@ export interface FaultScheduleOptions {
   ctx: FaultContext;
   signal: AbortSignal;
   /** Steady-state gate, asked once right before the first injection. */
-  gate(): GateResult;
+  gate(): Promise<GateResult>;
   record(event: RunEventBody): void;
+  /** A fault failed for the harness's own reasons (not the system's): the experiment is void from `atMs`. */
+  onHarnessError?(message: string, atMs: number | null): void;
 }
 
 interface Active {
@@ -38,7 +43,7 @@ interface Active {
  */
 export class FaultSchedule {
   readonly #active: Active[] = [];
-  #gateFailure: string | undefined;
+  #gateFailure: GateResult | undefined;
   readonly errors: string[] = [];
 
   constructor(private readonly options: FaultScheduleOptions) {}
@@ -48,7 +53,7 @@ export class FaultSchedule {
     return this.#active.filter((a) => a.record && a.record.healedAtMs === null).map((a) => `${a.fault.id} on ${a.record!.targets.join(",")}`);
   }
 
-  get gateFailure(): string | undefined {
+  get gateFailure(): GateResult | undefined {
     return this.#gateFailure;
   }
 
@@ -65,10 +70,10 @@ export class FaultSchedule {
       if (!(await this.#waitUntil(step.atMs))) return;
       if (step.order === 1 && !gated) {
         gated = true;
-        const gate = this.options.gate();
+        const gate = await this.options.gate();
         this.options.record({ type: "gate", passed: gate.passed, detail: gate.detail });
         if (!gate.passed) {
-          this.#gateFailure = gate.detail;
+          this.#gateFailure = gate;
           return;
         }
       }
@@ -119,8 +124,11 @@ export class FaultSchedule {
     if (!active) return;
     const handle = await active.injecting;
     if (!handle || !active.record || active.record.healedAtMs !== null) return;
+    // A heal that restarts nodes waits for their ready probes: give it their own deadline on top of the stage's,
+    // so a slow node is judged by its probe (the system's failure) rather than cut short by the harness.
+    const readyMs = Math.max(0, ...active.record.targets.map((t) => this.options.ctx.topology.nodes.get(t)?.spec.readyTimeoutMs ?? 0));
     try {
-      const healedAtMs = await this.options.ctx.log.step(`healing ${id}`, () => withDeadline(`heal ${id}`, deadlineMs, handle.heal(), active.fault.targets.join(",")));
+      const healedAtMs = await this.options.ctx.log.step(`healing ${id}`, () => withDeadline(`heal ${id}`, deadlineMs + readyMs, handle.heal(), active.fault.targets.join(",")));
       if (active.record.healedAtMs !== null) return;
       active.record.healedAtMs = healedAtMs;
       active.record.notes = [...handle.notes];
@@ -130,10 +138,23 @@ export class FaultSchedule {
     }
   }
 
+  /**
+   * A node that never became ready after the harness started it again is the system's failure: recorded on the
+   * fault (judged as a failed check, the run stays valid). Anything else is the harness's: the run is void.
+   */
   #fail(id: string, stage: "inject" | "heal", error: unknown): void {
+    const active = this.#active.find((a) => a.fault.id === id);
+    const atMs = this.options.ctx.clock.nowMs();
+    if (error instanceof NodeNotReadyError && active?.record) {
+      active.record.systemFailure = `${error.node} never became ready again after the harness started it (${stage} of ${id}): ${errorMessage(error)}`;
+      if (active.record.healedAtMs === null && atMs !== null) active.record.healedAtMs = Math.round(atMs);
+      this.options.record({ type: "fault-error", id, stage, message: errorMessage(error), system: true });
+      return;
+    }
     const message = `${stage} ${id}: ${errorMessage(error)}`;
     this.errors.push(message);
     this.options.record({ type: "fault-error", id, stage, message: errorMessage(error) });
+    this.options.onHarnessError?.(`fault ${message}`, atMs);
   }
 
   /** Waits for the run clock to reach `atMs`; false when aborted first. A timer wait, not a poll: the clock is ours. */

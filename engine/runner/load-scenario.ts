@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { z } from "zod";
 import { InputError, errorMessage } from "../../core/errors.ts";
-import { Scenario } from "../../core/scenario.ts";
+import { formatPath } from "../../core/issue-messages.ts";
+import type { Scenario } from "../../core/scenario.ts";
+import { validateScenario } from "../../core/validate-scenario.ts";
 import { resolveScenarioSources } from "./scenario-sources.ts";
 
 /** Module files a scenario can be (tsx, registered by bin/havoc.js, loads TypeScript and JavaScript alike). */
@@ -46,19 +47,17 @@ function loadFailureHint(error: unknown, extension: string): string {
   return `${shapeHint}; run it with \`npx havoc run <file>\` (havoc loads TypeScript itself; plain \`node\` does not)`;
 }
 
-/** Validates scenario data; a failure names the file, each wrong path and what was expected. */
+/**
+ * Validates scenario data; a failure names the file and lists every problem at once, each with its path and what
+ * was expected (valid kinds and values, the key or name probably meant).
+ */
 export function parseScenario(data: unknown, file: string): Scenario {
-  const result = Scenario.safeParse(data);
+  const result = validateScenario(data);
   if (result.success) return result.data;
-  throw new InputError(`${file}: invalid scenario\n${formatIssues(result.error.issues)}`, "fix the fields listed above; nothing was started");
+  throw new InputError(`${file}: invalid scenario\n${formatIssues(result.issues)}`, "fix the fields listed above; nothing was started");
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   return issues.map((issue) => `  at ${formatPath(issue.path)}: ${issue.message}`).join("\n");
 }
 
-/** `traffic[0].target.port` style, or `(root)`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(root)";
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
-}

@@ -16,6 +16,7 @@ import { k6Path } from "../../env/bootstrap/go-tools.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { sweepOrphans } from "../../env/docker/sweep.ts";
 import { killOrphanLoad } from "../../env/processes/orphan-load.ts";
+import { ProbeSampler } from "../../env/probes/probe-sampler.ts";
 import { readBack, readConvergence } from "../../env/readback/read-back.ts";
 import { RunSecrets } from "../../env/secrets.ts";
 import { imagesForNodes } from "../../env/systems/images.ts";
@@ -27,8 +28,10 @@ import { evaluateSlos } from "../../reports/slo/evaluate.ts";
 import { writeReports } from "../../reports/write-reports.ts";
 import { bundleK6Script } from "../../load/k6-bundle.ts";
 import type { K6Result } from "../../load/k6-process.ts";
+import { ControlMonitor, type ControlLoss } from "./control-monitor.ts";
 import { EventLog } from "./event-log.ts";
-import { FaultSchedule } from "./fault-schedule.ts";
+import { proveReadback } from "./readback-proof.ts";
+import { FaultSchedule, type GateResult } from "./fault-schedule.ts";
 import { judgeGate } from "./gate.ts";
 import { makePlan, type Plan } from "./plan.ts";
 import { assertImagesPresent } from "./preflight.ts";
@@ -111,6 +114,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     events.write({ type: "safety-stop", reason: why });
     stopFaults.abort("safety");
   });
+  // The harness's own grip on the run: engine pings, a dead load generator, a fault it could not apply or undo.
+  // Once lost, nothing more is worth measuring: stop injecting and stop the traffic, then report.
+  const control = new ControlMonitor(clock, (loss) => {
+    events.write({ type: "control-lost", fromMs: loss.fromMs, reason: loss.reason });
+    fail("error", `the experiment is void: ${loss.reason}`);
+    stopFaults.abort("control-lost");
+    void traffic?.stop();
+  });
   const watcher = new ContainerEventWatcher(runId, (event) =>
     events.write({ type: "container", event: { atMs: clock.toRunMs(event.epochMs) ?? event.epochMs - startedAt.getTime(), node: event.node, action: event.action, ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}) } }),
   );
@@ -118,6 +129,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   let traffic: TrafficRun | undefined;
   let schedule: FaultSchedule | undefined;
   let stopTicker: (() => void) | undefined;
+  let probes: ProbeSampler | undefined;
   const k6Results = new Map<string, K6Result>();
   const stored = new Map<string, ReadbackResult>();
 
@@ -159,16 +171,40 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
         safety.observe(bucket);
       },
       onK6Log: (traffic, line) => k6Logs.write(`[${traffic}] ${secrets.redact(line)}\n`),
+      onClassFailed: (name, result) => {
+        // Not one we stopped: a load generator that dies leaves the experiment without its load from then on.
+        if (options.signal.aborted || control.loss || outcome.status !== "completed") return;
+        control.lost(`the load generator of ${name} died (k6 exit ${result.exitCode}${result.signal ? `, ${result.signal}` : ""}; see k6.log)`, result.exitedAtEpochMs === undefined ? null : clock.toRunMs(result.exitedAtEpochMs));
+      },
     });
     events.write({ type: "traffic-started", originEpochMs: clock.originEpochMs!, classes: scenario.traffic.map((t) => t.name) });
     const running = traffic;
+    const startedTopology = topology;
+    control.start();
+    probes = new ProbeSampler(topology, scenario.topology, clock, log, (change) => {
+      events.write({ type: "leader-change", change });
+      log.info(`${change.probe}: ${change.leaders.length === 0 ? "no leader" : change.leaders.join(" + ")}${change.previous.length > 0 ? ` (was ${change.previous.join(" + ")})` : ""}${change.unreachable.length > 0 ? `; no answer from ${change.unreachable.join(", ")}` : ""}`);
+    });
+    probes.start();
     const faults = new FaultSchedule({
       plan,
       roles: scenario.topology.roles,
       ctx: { topology, clock, events: watcher, log },
       signal: stopFaults.signal,
-      gate: () => judgeGate(scenario.gate, running.totals, scenario.traffic),
+      gate: async () => {
+        const steady = judgeGate(scenario.gate, running.totals, scenario.traffic);
+        if (!steady.passed) return steady;
+        const proofs: GateResult[] = [];
+        for (const readback of scenario.readback) {
+          // Snapshot first: every id acknowledged before the read began must be in what the read returns.
+          const acknowledged = running.ledger.sets(readback.traffic).acknowledged;
+          proofs.push(await log.step(`proving the readback of ${readback.traffic} (${acknowledged.length} writes acknowledged so far)`, () => proveReadback(readback, acknowledged, { topology: startedTopology, roles: scenario.topology.roles, secrets })));
+        }
+        const failed = proofs.find((p) => !p.passed);
+        return failed ?? { passed: true, detail: [steady.detail, ...proofs.map((p) => p.detail)].join("; ") };
+      },
       record: (event) => events.write(event),
+      onHarnessError: (message, atMs) => control.lost(message, atMs),
     });
     schedule = faults;
     stopTicker = startStatusTicker(() => ({ phase, elapsedMs: clock.nowMs() ?? 0, totals: running.totals, activeFaults: faults.activeFaults() }));
@@ -176,23 +212,21 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     // A safety stop ends the schedule early; heal now rather than at the end of traffic.
     if (safety.tripped) await faults.healAll();
     if (faults.gateFailure) {
-      fail("inconclusive", faults.gateFailure);
+      fail(faults.gateFailure.invalid ? "invalid" : "inconclusive", faults.gateFailure.detail);
       await traffic.stop();
     }
-    if (faults.errors.length > 0) fail("error", `fault errors: ${faults.errors.join("; ")}`);
     await faults.healAll();
-    if (options.signal.aborted) await traffic.stop();
+    if (options.signal.aborted || control.loss) await traffic.stop();
     for (const [name, result] of await traffic.done) {
       k6Results.set(name, result);
       events.write({ type: "traffic-finished", traffic: name, exitCode: result.exitCode, httpReqs: result.httpReqs ?? 0, droppedIterations: result.droppedIterations ?? 0 });
-      if (result.exitCode !== 0) fail("error", `k6 for traffic ${name} exited with code ${result.exitCode} (see k6.log)`);
     }
     k6Logs.end();
     stopTicker();
-    if (faults.errors.length > 0) fail("error", `fault errors: ${faults.errors.join("; ")}`);
+    probes.stop();
 
     setPhase("readback");
-    for (const readback of scenario.readback) {
+    for (const readback of control.loss ? [] : scenario.readback) {
       const ctx = { topology, roles: scenario.topology.roles, secrets, log };
       const { ids, record } = await log.step(`reading back ${readback.traffic} writes (${describeFrom(readback)})`, () => readBack(readback, ctx));
       const read: ReadbackResult = { ids, record };
@@ -204,6 +238,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   } catch (error) {
     fail(options.signal.aborted ? "aborted" : "error", secrets.redact(errorMessage(error)));
   } finally {
+    control.stop();
+    probes?.stop();
     stopTicker?.();
     await schedule?.healAll(options.signal.aborted ? stageDeadlinesMs.healOnAbort : stageDeadlinesMs.heal).catch((e) => log.warn(`final heal: ${errorMessage(e)}`));
     await traffic?.stop();
@@ -215,9 +251,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   }
 
   setPhase("checks");
-  const history = buildHistory({ runId, scenario, plan, clock, buckets, watcher, schedule, traffic, stored, k6Results, startedAt });
+  const history = buildHistory({ runId, scenario, plan, clock, buckets, watcher, schedule, traffic, stored, k6Results, startedAt, controlLost: control.loss, probes: probes?.result() });
   await writeFile(join(runDir, "history.json"), JSON.stringify(history));
-  const slos = outcome.status === "inconclusive" ? unjudged(scenario, outcome.reason ?? "steady-state gate failed") : evaluateSlos(scenario, history);
+  const judged = outcome.status !== "inconclusive" && outcome.status !== "invalid";
+  const slos = judged ? evaluateSlos(scenario, history) : unjudged(scenario, outcome.reason ?? "steady-state gate failed");
   const report = buildReport({
     scenario,
     history,
@@ -282,7 +319,7 @@ interface HistoryParts {
   startedAt: Date;
 }
 
-function buildHistory(p: HistoryParts): History {
+function buildHistory(p: HistoryParts & { controlLost: ControlLoss | undefined; probes: History["probes"] }): History {
   const origin = p.clock.originEpochMs ?? p.startedAt.getTime();
   const writes: Record<string, WriteSets> = {};
   for (const t of p.scenario.traffic) {
@@ -302,6 +339,9 @@ function buildHistory(p: HistoryParts): History {
     writes,
     droppedIterations: Object.fromEntries(p.scenario.traffic.map((t) => [t.name, p.k6Results.get(t.name)?.droppedIterations ?? 0])),
     droppedBySecond: p.traffic?.droppedBySecond() ?? [],
+    ops: p.traffic?.opTrace() ?? {},
+    ...(p.controlLost ? { controlLost: p.controlLost } : {}),
+    ...(p.probes ? { probes: p.probes } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ import { k6Launches } from "../../load/k6-env.ts";
 import { startK6, type K6Result } from "../../load/k6-process.ts";
 import { TimelineBuilder } from "../../load/timeline.ts";
 import { WriteLedger } from "../../load/write-ledger.ts";
+import { OpTraceBuilder } from "../../load/op-trace-builder.ts";
+import type { OpTrace } from "../../core/op-trace.ts";
 import { OWNER_PID_ENV } from "../../env/processes/orphan-load.ts";
 import type { RunSecrets } from "../../env/secrets.ts";
 import { freePorts } from "../../env/free-port.ts";
@@ -39,6 +41,8 @@ export interface TrafficClassResult extends K6Result {
 export interface TrafficRun {
   totals: ReadonlyMap<string, ClassTotals>;
   ledger: WriteLedger;
+  /** Every op so far per class, sorted by start (the History's op trace). */
+  opTrace(): Record<string, OpTrace>;
   /** Dropped iterations per (class, second since traffic start), for the seconds that had any. */
   droppedBySecond(): { traffic: string; second: number; count: number }[];
   /** Resolves when every k6 process and browser has ended and the timeline is closed. */
@@ -63,6 +67,8 @@ export interface StartTrafficOptions {
   log: Logger;
   onBucket(bucket: TimelineBucket): void;
   onK6Log(traffic: string, line: string): void;
+  /** A class's load generator ended badly (non-zero exit, killed): called at once, not at the end of traffic. */
+  onClassFailed?(traffic: string, result: TrafficClassResult): void;
 }
 
 interface Running {
@@ -79,9 +85,11 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
   const timeline = new TimelineBuilder(originEpochMs, options.onBucket);
   const ledger = new WriteLedger(options.ledgerPath, originEpochMs);
   const totals = new Map(options.classes.map((c) => [c.name, { requests: 0, ok: 0, fail: 0, unknown: 0 }]));
+  const trace = new OpTraceBuilder(originEpochMs);
   const onOp = (op: OpRecord) => {
     timeline.add(op);
     ledger.add(op);
+    trace.add(op);
     const t = totals.get(op.traffic)!;
     t.requests++;
     t[op.outcome]++;
@@ -99,7 +107,9 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
   const startError: unknown[] = [];
   for (const c of options.classes) {
     try {
-      running.push({ name: c.name, run: c.script === "browser" ? launchBrowser(c, options, onOp) : launchK6(c, options, onOp, onDropped) });
+      const run = c.script === "browser" ? launchBrowser(c, options, onOp) : launchK6(c, options, onOp, onDropped);
+      run.done.then((result) => result.exitCode !== 0 && options.onClassFailed?.(c.name, result), () => undefined);
+      running.push({ name: c.name, run });
     } catch (error) {
       // Refused before starting (bounds, loopback guard): stop what already runs, report through done.
       startError.push(error);
@@ -128,7 +138,7 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
   })();
   done.catch(() => undefined);
   const droppedBySecond = () => [...dropped.values()].sort((a, b) => a.second - b.second || a.traffic.localeCompare(b.traffic));
-  return { totals, ledger, droppedBySecond, done, stop };
+  return { totals, ledger, droppedBySecond, opTrace: () => trace.encode(), done, stop };
 }
 
 /** The class's target on 127.0.0.1, refused before anything is sent unless this run's containers publish it. */
@@ -209,6 +219,7 @@ export function mergeK6Results(parts: K6Result[]): TrafficClassResult {
     requestFailedLines: parts.reduce((n, p) => n + p.requestFailedLines, 0),
     killedBySafetyNet: parts.some((p) => p.killedBySafetyNet),
     summaryPath: parts[0]?.summaryPath ?? "",
+    ...(bad?.exitedAtEpochMs !== undefined ? { exitedAtEpochMs: bad.exitedAtEpochMs } : {}),
   };
 }
 

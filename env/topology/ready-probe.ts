@@ -33,7 +33,21 @@ export async function probeOnce(probe: ReadyProbe, target: ProbeTarget): Promise
   }
 }
 
-/** Polls the probe until it passes or `timeoutMs` runs out; throws naming the node. */
+/**
+ * A node that is not ready by its deadline, or exited before it was: the system's own failure (after a heal, the
+ * run goes on and it is judged as a failed check), never the harness's.
+ */
+export class NodeNotReadyError extends Error {
+  constructor(
+    readonly node: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "NodeNotReadyError";
+  }
+}
+
+/** Polls the probe until it passes or `timeoutMs` runs out; throws NodeNotReadyError naming the node. */
 export async function waitUntilReady(nodeName: string, probe: ReadyProbe | undefined, target: ProbeTarget, timeoutMs: number): Promise<number> {
   const startedMs = Date.now();
   if (!probe) return 0;
@@ -41,10 +55,10 @@ export async function waitUntilReady(nodeName: string, probe: ReadyProbe | undef
   while (Date.now() < deadline) {
     if (await probeOnce(probe, target)) return Date.now() - startedMs;
     const state = (await target.container.inspect()).State;
-    if (!state.Running) throw new Error(`node "${nodeName}" exited (code ${state.ExitCode}) before it was ready`);
+    if (!state.Running) throw new NodeNotReadyError(nodeName, `node "${nodeName}" exited (code ${state.ExitCode}) before it was ready`);
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
-  throw new Error(`node "${nodeName}" not ready after ${timeoutMs} ms (${describeProbe(probe)})`);
+  throw new NodeNotReadyError(nodeName, `node "${nodeName}" not ready after ${timeoutMs} ms (${describeProbe(probe)})`);
 }
 
 export function describeProbe(probe: ReadyProbe): string {

@@ -1,5 +1,6 @@
 import type { RunReport } from "../report-schema.ts";
 import { formatCount, formatObserved } from "../format.ts";
+import { voidLine } from "./summary-markdown.ts";
 
 /** Long windows/whys would wrap the terminal; the full text is in report.json and summary.md. */
 const MAX_CELL_CHARS = 60;
@@ -26,11 +27,12 @@ export function dataLossLine(report: RunReport): string {
  */
 export function renderConsoleTable(report: RunReport): string {
   const header = ["SLO", "verdict", "observed", "target", "window"];
-  const rows = report.slos.map((s) => [s.id, s.verdict.toUpperCase(), formatObserved(s.observed, s.unit), s.target, s.window?.label ?? "n/a"].map(cell));
+  const rows = report.slos.map((s) => [s.id, s.void ? "VOID" : s.verdict.toUpperCase(), formatObserved(s.observed, s.unit), s.target, s.window?.label ?? "n/a"].map(cell));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
   if (report.slos.length === 0) out.push("(no SLOs judged)");
+  if (report.void) out.push(`VOID: ${voidLine(report.void)}`);
   if (report.status !== "completed") out.push(`run ${report.status}${report.reason === null ? "" : `: ${report.reason}`}`);
   else if (report.reason !== null) out.push(`note: ${report.reason}`);
   out.push(dataLossLine(report));

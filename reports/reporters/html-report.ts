@@ -4,6 +4,8 @@ import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../
 import type { DataLossCounts, RunReport } from "../report-schema.ts";
 import { escapeXml as esc } from "./escape.ts";
 import { renderTimelineSvg } from "./timeline-svg.ts";
+import { renderLeaderSvg, renderSeriesSvg } from "./probes-svg.ts";
+import { voidLine } from "./summary-markdown.ts";
 
 /**
  * report.html: one self-contained file (inline CSS and SVG, no script, no external URL; the CSP meta tag
@@ -55,6 +57,7 @@ function header(report: RunReport): string {
     ["duration", formatSeconds(report.durationMs)],
   ];
   if (report.reason !== null) facts.push(["reason", report.reason]);
+  if (report.void) facts.push(["VOID", voidLine(report.void)]);
   return [
     `<header class="run-header">`,
     `<h1>${esc(report.scenario)} ${verdictBadge(report.verdict)}</h1>`,
@@ -68,19 +71,32 @@ function timelines(report: RunReport, history: History | undefined): string {
   if (!history) return `<section id="timelines"><h2>Timeline</h2><p>No history was given, so no timeline is drawn (re-render with history.json).</p></section>`;
   const classes = Object.keys(report.traffic);
   const figures = classes.map((traffic) => {
-    const svg = renderTimelineSvg({ traffic, buckets: history.timeline, faults: report.faults, containerEvents: history.containerEvents, trafficEndMs: history.trafficEndMs });
+    const svg = renderTimelineSvg({ traffic, buckets: history.timeline, faults: report.faults, containerEvents: history.containerEvents, trafficEndMs: history.trafficEndMs, leaderChanges: history.probes?.leaderChanges ?? [] });
     return `<figure><figcaption>${esc(traffic)}</figcaption>\n${svg}\n</figure>`;
   });
+  figures.push(...systemFigures(history));
   const setupEvents = history.containerEvents.filter((e) => e.atMs < 0).length;
   const note = setupEvents > 0 ? `<p>${setupEvents} container events happened before traffic started (setup) and are not drawn.</p>` : "";
   return `<section id="timelines"><h2>Timeline</h2>\n${figures.join("\n")}\n${note}</section>`;
+}
+
+/** The system's own signals (topology probes) under the traffic, on the same time axis. */
+function systemFigures(history: History): string[] {
+  const probes = history.probes;
+  if (!probes) return [];
+  const figures: string[] = [];
+  for (const probe of new Set(probes.leaderChanges.map((c) => c.probe)))
+    figures.push(`<figure class="system"><figcaption>system: ${esc(probe)}</figcaption>\n${renderLeaderSvg(probe, probes.leaderChanges.filter((c) => c.probe === probe), history.trafficEndMs)}\n</figure>`);
+  for (const probe of new Set(probes.series.map((s) => s.probe)))
+    figures.push(`<figure class="system"><figcaption>system: ${esc(probe)}</figcaption>\n${renderSeriesSvg(probe, probes.series.filter((s) => s.probe === probe), history.trafficEndMs)}\n</figure>`);
+  return figures;
 }
 
 export function renderHtmlReport(report: RunReport, history?: History): string {
   const slos = table(
     "slos",
     ["SLO", "verdict", "observed", "target", "window", "why"],
-    report.slos.map((s) => [esc(s.id), verdictBadge(s.verdict), esc(formatObserved(s.observed, s.unit)), esc(s.target), esc(s.window?.label ?? "n/a"), esc(s.why)]),
+    report.slos.map((s) => [esc(s.id), s.void ? `${verdictBadge(s.verdict)} <strong>VOID</strong>` : verdictBadge(s.verdict), esc(formatObserved(s.observed, s.unit)), esc(s.target), esc(s.window?.label ?? "n/a"), esc(s.why)]),
   );
   const dataLoss = table(
     "data-loss",

@@ -1,6 +1,7 @@
 import type { SloResult } from "../../core/verdict.ts";
 import type { RunReport } from "../report-schema.ts";
 import { escapeXml, escapeXmlAttribute } from "./escape.ts";
+import { voidLine } from "./summary-markdown.ts";
 
 function outcomeElement(verdict: SloResult["verdict"] | "error-run" | "skipped-run", message: string): string {
   const text = escapeXml(message);
@@ -40,7 +41,7 @@ export function renderJunitXml(report: RunReport): string {
     const isError = report.status === "error";
     if (isError) counts.errors++;
     else counts.skipped++;
-    const message = `run ${report.status}${report.reason === null ? "" : `: ${report.reason}`}`;
+    const message = `run ${report.status}${report.reason === null ? "" : `: ${report.reason}`}${report.void ? ` (VOID: ${voidLine(report.void)})` : ""}`;
     cases.push(`    <testcase classname="${classname}" name="run status" time="0">${outcomeElement(isError ? "error-run" : "skipped-run", message)}</testcase>`);
   }
   const seconds = (report.durationMs / 1000).toFixed(3);

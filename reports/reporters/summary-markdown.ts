@@ -16,6 +16,11 @@ function dataLossRow(name: string, c: DataLossCounts): string[] {
   return [name, formatCount(c.acknowledged), nullableCount(c.lost), formatCount(c.unknown), nullableCount(c.recovered), nullableCount(c.failedStored), nullableCount(c.unexpected), nullableCount(c.stored)];
 }
 
+/** "the harness lost control from 30.2 s: the container engine stopped answering" */
+export function voidLine(v: NonNullable<RunReport["void"]>): string {
+  return `the harness lost control ${v.fromMs === null ? "before traffic started" : `from ${formatSeconds(v.fromMs)}`}: ${v.reason}; the record is not trustworthy from then on`;
+}
+
 /** Markdown for a GitHub step summary (or any Markdown viewer): plain tables, no HTML, no emoji. */
 export function renderSummaryMarkdown(report: RunReport): string {
   const out: string[] = [];
@@ -23,6 +28,7 @@ export function renderSummaryMarkdown(report: RunReport): string {
   out.push(`Exit ${report.exitCode} · status ${report.status} · seed ${report.seed} · run \`${report.runId}\` · ${formatSeconds(report.durationMs)}`, "");
   if (report.description) out.push(report.description, "");
   if (report.reason !== null) out.push(`**Reason:** ${report.reason.replace(/\r?\n/g, " ")}`, "");
+  if (report.void) out.push(`**VOID experiment:** ${voidLine(report.void)}. Every SLO below is an error whatever it observed.`, "");
 
   out.push("## SLOs", "");
   out.push(
@@ -30,7 +36,7 @@ export function renderSummaryMarkdown(report: RunReport): string {
       ? "No SLOs were judged."
       : table(
           ["SLO", "verdict", "observed", "target", "window", "why"],
-          report.slos.map((s) => [s.id, `**${s.verdict.toUpperCase()}**`, formatObserved(s.observed, s.unit), s.target, s.window?.label ?? "n/a", s.why]),
+          report.slos.map((s) => [s.id, `**${s.void ? "VOID" : s.verdict.toUpperCase()}**`, formatObserved(s.observed, s.unit), s.target, s.window?.label ?? "n/a", s.why]),
         ),
     "",
   );

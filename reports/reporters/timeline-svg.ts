@@ -1,5 +1,5 @@
 import { formatSeconds } from "../../core/duration.ts";
-import type { ContainerEvent, TimelineBucket } from "../../core/history.ts";
+import type { ContainerEvent, LeaderChange, TimelineBucket } from "../../core/history.ts";
 import { mergeHistograms, percentileMs, type LatencyHistogram } from "../../core/latency-histogram.ts";
 import type { ReportFault } from "../report-schema.ts";
 import { describeFault } from "../slo/window.ts";
@@ -22,6 +22,8 @@ export interface TimelineSvgInput {
   containerEvents: readonly ContainerEvent[];
   /** ms from traffic start. */
   trafficEndMs: number;
+  /** Leader changes from the topology's leader probes, drawn as solid markers. */
+  leaderChanges?: readonly LeaderChange[];
 }
 
 const WIDTH = 960;
@@ -29,7 +31,7 @@ const HEIGHT = 300;
 const MARGIN = { left: 60, right: 64, top: 44, bottom: 40 };
 const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
-const COLOURS = { bars: "#9bb7d4", errors: "#d62728", p50: "#1f77b4", p95: "#7b3fa0", fault: "#ff9f1c", event: "#555555", axis: "#333333", grid: "#e5e5e5" };
+const COLOURS = { bars: "#9bb7d4", errors: "#d62728", p50: "#1f77b4", p95: "#7b3fa0", fault: "#ff9f1c", event: "#555555", leader: "#2e7d32", axis: "#333333", grid: "#e5e5e5" };
 
 /** Axis maximum that reads well (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) at or above `v`. */
 function niceCeil(v: number): number {
@@ -186,6 +188,16 @@ export function renderTimelineSvg(input: TimelineSvgInput): string {
     );
   }
 
+  // Leader changes (after the first sample, which only says who led at the start).
+  for (const change of (input.leaderChanges ?? []).slice(1)) {
+    if (change.atMs < 0 || change.atMs > domainMs) continue;
+    const cx = n(x(change.atMs));
+    const who = change.leaders.length === 0 ? "no leader" : change.leaders.join(" + ");
+    parts.push(
+      `<line class="leader-change" data-probe="${esc(change.probe)}" x1="${cx}" x2="${cx}" y1="${MARGIN.top}" y2="${bottom}" stroke="${COLOURS.leader}" stroke-width="1.5"><title>${esc(`${formatSeconds(change.atMs)} ${change.probe}: ${who}${change.previous.length > 0 ? ` (was ${change.previous.join(" + ")})` : ""}`)}</title></line>`,
+    );
+  }
+
   // Legend across the top margin.
   const legend: [string, string][] = [
     ["requests/s", `<rect width="12" height="8" y="-8" fill="${COLOURS.bars}"/>`],
@@ -194,6 +206,7 @@ export function renderTimelineSvg(input: TimelineSvgInput): string {
     ["p95 latency", `<line x2="12" y1="-4" y2="-4" stroke="${COLOURS.p95}" stroke-width="2" stroke-dasharray="4 2"/>`],
     ["fault", `<rect width="12" height="8" y="-8" fill="${COLOURS.fault}" fill-opacity="0.4"/>`],
     ["container event", `<line x1="6" x2="6" y1="-10" y2="2" stroke="${COLOURS.event}" stroke-dasharray="2 2"/>`],
+    ...((input.leaderChanges?.length ?? 0) > 1 ? ([["leader change", `<line x1="6" x2="6" y1="-10" y2="2" stroke="${COLOURS.leader}" stroke-width="2"/>`]] as [string, string][]) : []),
   ];
   let lx = MARGIN.left;
   const items = legend.map(([text, swatch]) => {

@@ -2,6 +2,8 @@ import type { History, TimelineBucket } from "../../core/history.ts";
 import type { SloSpec } from "../../core/slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { formatCount, formatPercent, truncatedPercent } from "../format.ts";
+import type { OpKind } from "../../core/op-trace.ts";
+import { opIndex, startedIn } from "./op-window.ts";
 import { droppedInWindow } from "./series.ts";
 import { resolveWindow, type ResolvedWindow } from "./window.ts";
 
@@ -35,6 +37,37 @@ export function countInWindow(timeline: readonly TimelineBucket[], traffic: stri
 }
 
 /**
+ * Counts of the ops started in the window, exact to the ms from the op trace; histories without one fall back to the
+ * per-second timeline (all ops only: undefined for writes or reads).
+ */
+function countOps(history: History, traffic: string, kind: OpKind, window: Pick<ResolvedWindow, "fromMs" | "toMs">): WindowCounts | undefined {
+  const index = opIndex(history, traffic, kind);
+  if (!index) return kind === "all" ? countInWindow(history.timeline, traffic, window) : undefined;
+  const { requests, ok } = startedIn(index, window.fromMs, window.toMs);
+  // The trace keeps ok or not; the split of the rest into failed and unknown comes from the trace letters.
+  const notOk = splitNotOk(history, traffic, kind, window);
+  return { requests, ok, fail: notOk.fail, unknown: notOk.unknown };
+}
+
+/** Failed and unknown ops started in the window (op trace letters). */
+function splitNotOk(history: History, traffic: string, kind: OpKind, window: Pick<ResolvedWindow, "fromMs" | "toMs">): { fail: number; unknown: number } {
+  const trace = history.ops![traffic]!;
+  let start = 0;
+  let fail = 0;
+  let unknown = 0;
+  for (let i = 0; i < trace.outcomes.length; i++) {
+    start += trace.startDeltaMs[i]!;
+    if (start < window.fromMs || start >= window.toMs) continue;
+    const letter = trace.outcomes[i]!;
+    const write = letter === letter.toUpperCase();
+    if ((kind === "writes" && !write) || (kind === "reads" && write)) continue;
+    if (letter === "f" || letter === "F") fail++;
+    else if (letter === "u" || letter === "U") unknown++;
+  }
+  return { fail, unknown };
+}
+
+/**
  * Availability = ok / requests in the window, in percent. Unknown outcomes (timeouts) count as not available:
  * the user did not get an answer. No requests in the window is unknown, never a pass. Dropped load-generator
  * iterations turn a would-be pass into unknown (the system was not offered the load the SLO assumes);
@@ -47,7 +80,9 @@ export function checkAvailability(slo: AvailabilitySloSpec, history: History): S
     return { ...base, verdict: "unknown", observed: null, window: null, why: `${slo.traffic} availability cannot be judged: ${resolved.why}` };
   }
   const window = resolved.window;
-  const counts = countInWindow(history.timeline, slo.traffic, window);
+  const counts = countOps(history, slo.traffic, slo.ops, window);
+  if (counts === undefined)
+    return { ...base, verdict: "unknown", observed: null, window, why: `this history has no op trace, so ${slo.ops} of ${slo.traffic} cannot be told apart (re-run the scenario)` };
   if (counts.requests === 0) {
     return { ...base, verdict: "unknown", observed: null, window, why: `no traffic in window: no ${slo.traffic} requests ${window.label}` };
   }
@@ -55,8 +90,9 @@ export function checkAvailability(slo: AvailabilitySloSpec, history: History): S
   // Compare the exact ratio (not the truncated display value); the epsilon absorbs float error at equality.
   const meets = (counts.ok / counts.requests) * 100 >= slo.atLeastPercent - 1e-9;
   const notOk = counts.requests - counts.ok;
+  const what = slo.ops === "all" ? slo.traffic : `${slo.traffic} ${slo.ops}`;
   const why =
-    `${slo.traffic} availability ${formatPercent(observed)} ${meets ? ">=" : "<"} ${slo.atLeastPercent}% ${window.label}: ` +
+    `${what} availability ${formatPercent(observed)} ${meets ? ">=" : "<"} ${slo.atLeastPercent}% ${window.label}: ` +
     `${formatCount(counts.requests)} requests, ${formatCount(notOk)} not ok (${formatCount(counts.fail)} failed, ${formatCount(counts.unknown)} unknown)`;
   if (!meets) return { ...base, verdict: "fail", observed, window, why };
   const dropped = droppedInWindow(history, slo.traffic, window);

@@ -1,3 +1,4 @@
+import { formatSeconds } from "../../core/duration.ts";
 import { ExitCode, errorMessage } from "../../core/errors.ts";
 import type { History } from "../../core/history.ts";
 import type { Scenario } from "../../core/scenario.ts";
@@ -45,9 +46,26 @@ export function evaluateSlo(slo: SloSpec, history: History): SloResult {
   }
 }
 
-/** One result per SLO of the scenario, in scenario order. */
+/**
+ * One result per SLO of the scenario, in scenario order, then one failed row per node the system never brought
+ * back after a heal (`<fault>-node-ready`). When the harness lost control of the run, every row is void: verdict
+ * error, whatever it observed, with the reason and the time from which the record is not to be trusted.
+ */
 export function evaluateSlos(scenario: Scenario, history: History): SloResult[] {
-  return scenario.slos.map((slo) => evaluateSlo(slo, history));
+  const results = [...scenario.slos.map((slo) => evaluateSlo(slo, history)), ...nodeReadyFailures(history)];
+  return history.controlLost ? results.map((r) => voided(r, history.controlLost!)) : results;
+}
+
+/** A heal whose restarted node never became ready: the system's failure, judged as such. */
+function nodeReadyFailures(history: History): SloResult[] {
+  return history.faults.flatMap((f) =>
+    f.systemFailure === undefined ? [] : [{ id: `${f.id}-node-ready`, kind: "node-ready", verdict: "fail" as const, observed: null, target: "ready after heal", unit: "", window: null, why: f.systemFailure }],
+  );
+}
+
+export function voided(result: SloResult, lost: NonNullable<History["controlLost"]>): SloResult {
+  const from = lost.fromMs === null ? "from the start" : `from ${formatSeconds(lost.fromMs)}`;
+  return { ...result, verdict: "error", void: lost, why: `VOID (${lost.reason}; the record is not trustworthy ${from}); would have been ${result.verdict.toUpperCase()}: ${result.why}` };
 }
 
 /** fail > error > unknown > pass; no SLOs at all is unknown. */

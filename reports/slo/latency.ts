@@ -4,7 +4,8 @@ import type { SloSpec } from "../../core/slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { formatCount, formatLatencyMs } from "../format.ts";
 import { droppedNote, secondsInWindow } from "./series.ts";
-import { resolveWindow } from "./window.ts";
+import { resolveWindow, type ResolvedWindow } from "./window.ts";
+import { durationPercentile, opIndex } from "./op-window.ts";
 
 export type LatencySloSpec = Extract<SloSpec, { kind: "latency" }>;
 
@@ -18,6 +19,9 @@ export function checkLatency(slo: LatencySloSpec, history: History): SloResult {
   const resolved = resolveWindow(slo.window, history);
   if (resolved.window === null) return { ...base, verdict: "unknown", observed: null, window: null, why: `${slo.traffic} latency cannot be judged: ${resolved.why}` };
   const window = resolved.window;
+  const index = opIndex(history, slo.traffic, slo.ops);
+  if (index) return judge(slo, history, window, durationPercentile(index, window.fromMs, window.toMs, slo.percentile), "exact, from the op trace");
+  if (slo.ops !== "all") return { ...base, verdict: "unknown", observed: null, window, why: `this history has no op trace, so ${slo.ops} of ${slo.traffic} cannot be told apart (re-run the scenario)` };
   const seconds = secondsInWindow(history.timeline, slo.traffic, window);
   const histogram: LatencyHistogram = {};
   let requests = 0;
@@ -26,10 +30,17 @@ export function checkLatency(slo: LatencySloSpec, history: History): SloResult {
     requests += s.requests;
   }
   const value = percentileMs(histogram, slo.percentile);
-  if (value === undefined) return { ...base, verdict: "unknown", observed: null, window, why: `no traffic in window: no ${slo.traffic} requests ${window.label}` };
+  return judge(slo, history, window, value === undefined ? undefined : { valueMs: value, requests }, "from per-second histograms, <= 5 % error");
+}
+
+function judge(slo: LatencySloSpec, history: History, window: ResolvedWindow, found: { valueMs: number; requests: number } | undefined, how: string): SloResult {
+  const base = { id: slo.id, kind: slo.kind, target: `p${slo.percentile} <= ${formatLatencyMs(slo.atMostMs)}`, unit: "ms" };
+  const what = slo.ops === "all" ? slo.traffic : `${slo.traffic} ${slo.ops}`;
+  if (found === undefined) return { ...base, verdict: "unknown", observed: null, window, why: `no traffic in window: no ${what} requests ${window.label}` };
+  const value = found.valueMs;
   const observed = Math.round(value * 10) / 10;
   const meets = value <= slo.atMostMs;
-  const why = `${slo.traffic} p${slo.percentile} latency ${formatLatencyMs(value)} ${meets ? "<=" : ">"} ${formatLatencyMs(slo.atMostMs)} ${window.label} over ${formatCount(requests)} requests`;
+  const why = `${what} p${slo.percentile} latency ${formatLatencyMs(value)} ${meets ? "<=" : ">"} ${formatLatencyMs(slo.atMostMs)} ${window.label} over ${formatCount(found.requests)} requests (${how})`;
   if (!meets) return { ...base, verdict: "fail", observed, window, why };
   const dropped = droppedNote(history, slo.traffic, window);
   if (dropped) return { ...base, verdict: "unknown", observed, window, why: `${dropped}: ${why}` };

@@ -14,6 +14,24 @@ const badScenarios: Record<string, [string, RegExp]> = {
       slos: [{ id: "s", kind: "availability", traffic: "t", atLeastPercent: 99 }] };`,
     /at faults\[0\]\.kind/,
   ],
+  // Issue 11's file: a misspelt SLO kind, a selector matching no node and a heal past the end, all in one refusal.
+  "three-mistakes.mjs": [
+    `export default { name: "x", secrets: ["device-key"],
+      topology: { nodes: [{ name: "a", image: "debian:bookworm", role: "app", ports: [80] }, { name: "b", image: "debian:bookworm", role: "app" }] },
+      traffic: [{ name: "t", script: "device-fleet", target: { node: "a", port: 80 }, ratePerSecond: 1, duration: "30s" }],
+      faults: [{ id: "f", kind: "kill", target: { role: "ap" }, at: "10s", for: "30s" }],
+      slos: [{ id: "s", kind: "availabilty", traffic: "t", atLeastPercent: 99 }] };`,
+    /at faults\[0\]\.target: selector matches no node: no node has role "ap" \(did you mean "app"\?\) \(roles: app\)\n.*at faults\[0\]\.for: fault heals at 40000 ms.*\n.*at slos\[0\]\.kind: unknown kind "availabilty"; did you mean "availability"\? expected one of: availability, /,
+  ],
+  // Names without a mode once meant one of them: this partition of one node failed only at injection, exit 3.
+  "one-node-partition.mjs": [
+    `export default { name: "x", secrets: ["device-key"],
+      topology: { nodes: [{ name: "a", image: "debian:bookworm", ports: [80] }, { name: "b", image: "debian:bookworm" }] },
+      traffic: [{ name: "t", script: "device-fleet", target: { node: "a", port: 80 }, ratePerSecond: 1, duration: "30s" }],
+      faults: [{ kind: "partition", target: { names: ["a", "b"], mode: "one" }, at: "10s", for: "10s" }],
+      slos: [{ id: "s", kind: "availability", traffic: "t", atLeastPercnt: 99 }] };`,
+    /at faults\[0\]\.target: partition halves needs at least 2 nodes to split, but its target resolves to 1 node: one of \[a, b\] \(mode "one"\)[^]*at slos\[0\]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"\?/,
+  ],
   "syntax-error.mjs": [`export default { name: "x", `, /could not be loaded as a module/],
   "no-default.mjs": [`export const scenario = {};`, /no default export/],
 };

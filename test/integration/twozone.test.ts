@@ -78,6 +78,22 @@ describe("twozone (integration)", () => {
     expect(writesA.ok + writesB.ok).toBe(0);
     expect(report.dataLoss).toMatchObject({ lost: 0, unexpected: 0 });
     expect(report.dataLoss.acknowledged).toBeGreaterThan(600);
+    // The system's own signals, sampled every second: db-a leads, then nobody while zone A is gone (db-a does not
+    // answer, db-b is a standby), then db-a again; zone B's standby reported a replication lag before the loss.
+    const changes = history.probes!.leaderChanges;
+    console.info(`zone A loss: leader changes ${changes.map((c) => `${(c.atMs / 1000).toFixed(1)} s ${c.leaders.join("+") || "none"}${c.unreachable.length ? ` (no answer: ${c.unreachable.join(",")})` : ""}`).join("; ")}`);
+    expect(changes[0]).toMatchObject({ leaders: ["db-a"] });
+    // A sample that starts while the kill is under way already sees no leader: stamp <= death event.
+    const leaderless = changes.find((c) => c.leaders.length === 0 && c.atMs >= (loss!.calledAtMs ?? loss!.injectedAtMs) - 1_000);
+    expect(leaderless).toBeDefined();
+    expect(leaderless!.atMs - loss!.injectedAtMs).toBeLessThan(3_000);
+    expect(changes.at(-1)).toMatchObject({ leaders: ["db-a"] });
+    expect(changes.some((c) => c.leaders.includes("db-b"))).toBe(false);
+    const lag = history.probes!.series.find((s) => s.series === "lag_bytes:db-b" && s.node === "db-a");
+    expect(lag!.points.filter(([atMs]) => atMs < loss!.injectedAtMs).length).toBeGreaterThan(5);
     expect(await leftovers(report.runId)).toEqual({ containers: 0, networks: 0 });
+    const html = await readFile(join(run.reportsDir, "latest", "report.html"), "utf8");
+    expect(html).toContain('<svg class="probe leader" data-probe="leader-db"');
+    expect(html).toContain('data-series="lag_bytes:db-b"');
   });
 });

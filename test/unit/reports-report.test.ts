@@ -134,7 +134,7 @@ const scenario = Scenario.parse({
   name: "demo",
   description: "two app nodes behind a balancer",
   secrets: ["device-key"],
-  topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }, { name: "app-2", image: "app", ports: [8080] }, { name: "db", image: "db" }] },
+  topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }, { name: "app-2", image: "app", ports: [8080] }, { name: "db", image: "db", ports: [5432] }] },
   traffic: [
     { name: "devices", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 100, duration: "30s" },
     { name: "users", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 10, duration: "30s" },

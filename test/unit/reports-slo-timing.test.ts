@@ -81,7 +81,7 @@ describe("longest outage", () => {
     const result = judge({ kind: "longest-outage", id: "outage", traffic: "devices", atMost: "10s" }, history(dipAfterKill));
     // 21..25 are down (0 %); 26 is 60 %, above the default 50 % line, so it ends the outage: 21.0 s to 26.0 s.
     expect(result).toMatchObject({ verdict: "pass", observed: 5_000, unit: "ms" });
-    expect(result.why).toBe("devices longest outage 5.0 s (21.0 s to 26.0 s) <= 10.0 s over the run (0.0 s to 60.0 s) (a second is down below 50% ok)");
+    expect(result.why).toBe("devices longest outage 5.0 s (21.0 s to 26.0 s) <= 10.0 s over the run (0.0 s to 60.0 s) (a second is down below 50% ok; 1 s resolution: no op trace)");
   });
 
   it("fails past the limit, and a stricter down line makes the outage longer", () => {
@@ -126,7 +126,7 @@ describe("recovery time (failover)", () => {
     // Injected at 20.3 s; 20 is fine but 21..26 are not; 27..31 are five good seconds: 27.0 − 20.3 = 6.7 s.
     expect(result).toMatchObject({ verdict: "pass", observed: 6_700, unit: "ms" });
     expect(result.window).toMatchObject({ fromMs: 20_300, toMs: 60_000 });
-    expect(result.why).toBe("devices failover 6.7 s after injection of kill app-2 <= 10.0 s (devices at >= 99% for 5.0 s from 27.0 s)");
+    expect(result.why).toBe("devices failover 6.7 s after injection of kill app-2 <= 10.0 s (devices at >= 99% for 5.0 s from 27.0 s; 1 s resolution: no op trace)");
   });
 
   it("is 0 when service never dipped, and fails when it took too long", () => {
@@ -180,7 +180,7 @@ describe("latency percentile", () => {
   it("fails over the limit, naming the percentile and the window", () => {
     const result = judge({ kind: "latency", id: "p99", traffic: "devices", percentile: 99, atMostMs: 100 }, history(slow));
     expect(result).toMatchObject({ verdict: "fail", target: "p99 <= 100.0 ms", unit: "ms" });
-    expect(result.why).toMatch(/^devices p99 latency \d{3}\.\d ms > 100\.0 ms over the run \(0\.0 s to 60\.0 s\) over 6,000 requests$/);
+    expect(result.why).toMatch(/^devices p99 latency \d{3}\.\d ms > 100\.0 ms over the run \(0\.0 s to 60\.0 s\) over 6,000 requests \(from per-second histograms, <= 5 % error\)$/);
   });
 
   it("is unknown without requests, or when iterations were dropped and it would pass", () => {
@@ -241,16 +241,16 @@ describe("scenario validation of the timing SLOs", () => {
   });
 
   it("names the path of an unknown fault, a too-short stable stretch, a bad percentile and stale reads on a class that cannot check them", () => {
-    expect(issues([{ kind: "recovery-time", id: "b", traffic: "devices", fault: "kill-app-9", atMost: "10s", stableFor: "500ms" }])).toEqual([
-      'slos.0.fault: unknown fault id "kill-app-9"; faults: kill-app-2',
-      "slos.0.stableFor: stableFor must be at least 1s (the timeline's resolution)",
+    expect(issues([{ kind: "recovery-time", id: "b", traffic: "devices", fault: "kill-app-9", atMost: "10s", stableFor: "100ms" }])).toEqual([
+      'slos.0.fault: unknown fault id "kill-app-9"; did you mean "kill-app-2"? fault ids: kill-app-2',
+      "slos.0.stableFor: stableFor must be at least 200 ms (a shorter hold proves nothing about staying up)",
     ]);
     expect(issues([{ kind: "latency", id: "c", traffic: "devices", percentile: 0, atMostMs: 250 }])[0]).toMatch(/^slos\.0\.percentile: /);
     expect(issues([{ kind: "stale-reads", id: "s", traffic: "devices" }])).toEqual([
       'slos.0.traffic: stale-reads needs a user-sessions class (it checks read-your-writes); "devices" is device-fleet',
     ]);
     expect(issues([{ kind: "longest-outage", id: "a", traffic: "devices", atMost: "5s", window: { kind: "fault", fault: "nope", phase: "during" } }])).toEqual([
-      'slos.0.window.fault: unknown fault id "nope"',
+      'slos.0.window.fault: unknown fault id "nope"; fault ids: kill-app-2',
     ]);
   });
 });

@@ -39,7 +39,7 @@ function history(overrides: Partial<History> = {}): History {
 }
 
 function availability(window: SloWindow, atLeastPercent = 99): AvailabilitySloSpec {
-  return { kind: "availability", id: "devices-available", traffic: "devices", window, atLeastPercent };
+  return { kind: "availability", id: "devices-available", traffic: "devices", ops: "all", window, atLeastPercent };
 }
 
 const scenarioInput: ScenarioInput = {
@@ -245,7 +245,7 @@ describe("lost writes (Jepsen set checker)", () => {
   it("is unknown when the store could not be read back", () => {
     const result = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { ...sets, stored: null } } }));
     expect(result).toMatchObject({ verdict: "unknown", observed: null });
-    expect(result.why).toContain("could not read back the store");
+    expect(result.why).toContain("could not reach the store");
     expect(checkWriteSets({ ...sets, stored: null })).toMatchObject({ lost: null, recovered: null, failedStored: null, unexpected: null, lostSample: [] });
   });
 

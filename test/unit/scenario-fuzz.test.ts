@@ -69,6 +69,11 @@ describe("malformed scenarios (property-based)", () => {
           const message = (error as Error).message;
           expect(message).toMatch(/^scenarios\/fuzz\.ts: invalid scenario\n  at /);
           expect(message).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
+          // Every problem on its own line, with its path; none left at zod's bare "Invalid input".
+          for (const line of message.split("\n").slice(1)) {
+            expect(line).toMatch(/^ {2}at \S+: \S/);
+            expect(line).not.toMatch(/: Invalid input$/);
+          }
           return true;
         }
       }),

@@ -24,6 +24,20 @@ describe("selectors", () => {
     expect(pick({ names: ["lb", "db"], mode: "all" })).toEqual(["db", "lb"]);
   });
 
+  it("takes every named node when names come without a mode, one node of a role without a mode", () => {
+    expect(Selector.parse({ names: ["lb", "db"] }).mode).toBe("all");
+    for (const seed of [1, 2, 3, 4]) expect(pick({ names: ["lb", "db"] }, seed)).toEqual(["db", "lb"]);
+    expect(pick({ names: ["lb", "db"], mode: "one" })).toHaveLength(1);
+    expect(Selector.parse({ role: "app" }).mode).toBe("one");
+    expect(Selector.parse({}).mode).toBe("one");
+  });
+
+  it("refuses a percent without mode percent, and names with a role unless the mode is primary", () => {
+    expect(Selector.safeParse({ role: "app", percent: 50 }).success).toBe(false);
+    expect(Selector.safeParse({ names: ["db"], role: "db" }).success).toBe(false);
+    expect(Selector.safeParse({ names: ["db"], role: "db", mode: "primary" }).success).toBe(true);
+  });
+
   it("needs a percent for percent mode", () => {
     expect(Selector.safeParse({ mode: "percent" }).success).toBe(false);
   });

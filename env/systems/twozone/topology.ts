@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { PostgresReadbackInput } from "../../../core/readback-spec.ts";
 import type { NodeSpecInput, Topology } from "../../../core/topology.ts";
+import { postgresLagProbe } from "../postgres-probes.ts";
 import { trackrDatabaseName, trackrDatabaseUrl as dbUrl, trackrPostgresReady as pgReady, trackrReadback, trackrSecrets } from "../trackr/topology.ts";
 
 /** Per-run secrets the twozone topology refers to (trackr's); declare them in the scenario's `secrets`. */
@@ -82,6 +83,8 @@ export function twozoneTopology(): z.input<typeof Topology> {
     networks: [wan, ...zones],
     nodes,
     roles: { db: { primaryProbe: ["psql", "-U", "postgres", "-tAc", "select not pg_is_in_recovery()"], expect: "t" } },
+    // The system's own signals, drawn under the traffic: which database leads, and how far zone B's standby lags.
+    probes: [{ kind: "leader", role: "db" }, postgresLagProbe("db")],
   };
 }
 
