@@ -20,6 +20,8 @@ export const ComposeNodeOverrides = z
     /** Replaces the probe made from the service's healthcheck. */
     ready: ReadyProbe.optional(),
     readyTimeoutMs: DurationMs.optional(),
+    /** Container ports published besides the service's own (e.g. a database's, for a readback from it). */
+    ports: z.array(z.number().int().min(1).max(65535)).optional(),
     memoryMb: z.number().int().positive().optional(),
     dataVolume: DataVolume.optional(),
   })

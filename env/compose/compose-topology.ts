@@ -98,7 +98,7 @@ function serviceToNode(name: string, service: ComposeService, overrides: Compose
     ...(service.image ? { image: service.image } : {}),
     ...(service.build ? { build: buildOf(service.build, composeDir, `${at}.build`) } : {}),
     env,
-    ports: (service.ports ?? []).map((port, i) => containerPort(port, `${at}.ports[${i}]`)),
+    ports: [...new Set([...(service.ports ?? []).map((port, i) => containerPort(port, `${at}.ports[${i}]`)), ...(overrides?.ports ?? [])])],
     dependsOn: dependsOn(service.depends_on, services, `${at}.depends_on`),
   };
   if (service.networks) node.networks = Array.isArray(service.networks) ? service.networks : Object.keys(service.networks);

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ComposeTopology } from "../../core/compose-topology-spec.ts";
 import { InputError } from "../../core/errors.ts";
 import { Topology } from "../../core/topology.ts";
+import { validateScenario } from "../../core/validate-scenario.ts";
 import { containerPort, healthcheckProbe, parseComposeText, splitCommand, topologyFromCompose } from "../../env/compose/compose-topology.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -51,6 +52,20 @@ describe("topology from a compose file", () => {
     expect(notes!.image).toMatch(/^havoc-local\/app:[0-9a-f]{12}$/);
     // 30 retries of a 1 s interval and compose's default 30 s timeout: compose would wait that long too.
     expect(notes!.readyTimeoutMs).toBe(30 * 31_000);
+  });
+
+  it("publishes extra ports the scenario asks for, so a SQL or Redis readback can reach a store the compose file keeps private", async () => {
+    const spec = ComposeTopology.parse({ compose: "../compose.yaml", nodes: { redis: { role: "db", ports: [6379] }, notes: { ports: [8080] } } });
+    const topology = await topologyFromCompose(spec, join(example, "scenarios"));
+    const scenario = validateScenario({
+      name: "redis-readback",
+      topology,
+      traffic: [{ script: "k6", name: "writers", file: "/x/w.ts", target: { node: "notes", port: 8080 }, duration: "20s" }],
+      readback: [{ kind: "redis", traffic: "writers", node: "redis", port: 6379, scan: "note:*", stripPrefix: "note:" }],
+      slos: [{ id: "nothing-lost", kind: "lost-writes", traffic: "writers", atMost: 0 }],
+    });
+    expect(scenario.success ? [] : scenario.issues).toEqual([]);
+    expect(topology.nodes.map((n) => n.ports)).toEqual([[6379], [8080]]);
   });
 
   it("refuses every unsupported key by its path, listing what is supported", () => {
