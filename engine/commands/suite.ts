@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { ExitCode, InputError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
@@ -140,6 +140,9 @@ export async function suiteCommand(patterns: readonly string[], flags: SuiteFlag
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+  // Each run pointed <suite dir>/latest at itself; index.html links every run, and a symlink would make an uploaded
+  // artifact hold the last run twice.
+  await rm(join(suiteDir, "latest"), { force: true });
 
   const runs = markRegressions(result.runs, baseline ?? history.records, baseline ? "baseline" : "history", tolerances);
   const signal = abort.signal.aborted ? (abort.signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT") : null;
