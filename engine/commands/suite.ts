@@ -194,5 +194,10 @@ function printSummary(suite: SuiteRecord, flakiness: ReturnType<typeof aggregate
   const replay = suite.runs.filter((r) => r.suiteVerdict !== "pass" && r.status !== "aborted");
   if (replay.length > 0) out.push("replay what did not pass:", ...replay.map((r) => `  ${r.replay}`), "");
   out.push(`suite: ${relative(cwd, suiteDir) || suiteDir} (index.html, junit.xml, summary.md)`);
+  // Last, in the plain form CI log readers look for: runs counted as passed, failed (or errored), and undecided or unrun.
+  const isFailed = (r: SuiteRecord["runs"][number]) => r.suiteVerdict === "fail" || r.suiteVerdict === "error" || (r.regression?.gating === true && r.regression.regressed);
+  const failed = suite.runs.filter(isFailed).length;
+  const passed = suite.runs.filter((r) => r.suiteVerdict === "pass" && !isFailed(r)).length;
+  out.push(`${suite.name}: ${passed} passed, ${failed} failed, ${suite.runs.length - passed - failed + suite.notRun.length} skipped`);
   process.stdout.write(out.join("\n") + "\n");
 }

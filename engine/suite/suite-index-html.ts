@@ -126,7 +126,7 @@ export function renderSuiteIndex(suite: SuiteRecord, flakiness: readonly Scenari
     ["outcome", suite.outcome],
     ["started", suite.startedAt],
     ["wall time", formatWallTime(suite.durationMs) + (suite.budgetMs === null ? "" : ` of a ${formatWallTime(suite.budgetMs)} budget`)],
-    ["runs", `${suite.runs.length} run, ${suite.runs.filter((r) => r.suiteVerdict === "pass").length} counted as passed, ${suite.notRun.length} not run`],
+    ["runs", `${suite.runs.length} run(s), ${suite.runs.filter((r) => r.suiteVerdict === "pass").length} counted as passed, ${suite.notRun.length} not run`],
     ["seeds", suite.seeds],
     ["commit", suite.gitCommit ?? "unknown"],
     ["command", suite.command],

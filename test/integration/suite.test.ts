@@ -1,11 +1,13 @@
-import { existsSync } from "node:fs";
-import { readFile, readdir, realpath } from "node:fs/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdtemp, readFile, readdir, realpath } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SuiteRecord } from "../../engine/suite/suite-record.ts";
 import { RunReport } from "../../reports/report-schema.ts";
 import { all, parseXml } from "../support/parse-xml.ts";
 import { leftovers, runHavoc } from "../support/run-cli.ts";
+import { eventTypes, pollUntil, runDirs, spawnHavoc } from "../support/spawn-havoc.ts";
 
 /**
  * A tiny real suite through the CLI: two 30 s trackr scenarios picked by a glob, the first a control built to fail
@@ -62,5 +64,30 @@ describe("havoc suite (integration)", () => {
     for (const record of suite.runs) expect(index).toContain(`<a href="${record.runDir}/report.html">`);
     expect(run.stdout).toContain("suite itest: PASS (exit 0");
     expect(run.stdout).toContain("| trackr-short-kill-control | fail | **PASS (run FAIL)** |");
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("itest: 2 passed, 0 failed, 0 skipped");
+  });
+
+  it("on SIGTERM stops the run in progress like havoc run, starts no other, still writes the suite report, exits 143", async () => {
+    const reportsDir = await mkdtemp(join(tmpdir(), "havoc-suite-signal-"));
+    const suite = spawnHavoc(["suite", "test/fixtures/trackr-short-kill.ts", "test/fixtures/trackr-short-kill-control.ts", "--name", "sig", "--reports", reportsDir]);
+    const suiteRuns = () => {
+      const suites = join(reportsDir, "suites");
+      const [suiteId] = existsSync(suites) ? readdirSync(suites) : [];
+      return suiteId ? runDirs(join(suites, suiteId)) : [];
+    };
+    const trafficOn = await pollUntil(() => suiteRuns().some((d) => eventTypes(d).includes("traffic-started")), 120_000);
+    expect(trafficOn, suite.stderr().slice(-2000)).toBe(true);
+    const sentAt = Date.now();
+    suite.child.kill("SIGTERM");
+    const exit = await suite.exited;
+    expect(exit.code, suite.stderr().slice(-2000)).toBe(143);
+    // runScenario's own promise for a signal: healed and torn down within 15 s; the suite's reports come on top.
+    expect(exit.atMs - sentAt).toBeLessThan(20_000);
+    const record = SuiteRecord.parse(JSON.parse(await readFile(join(reportsDir, "latest-suite", "suite.json"), "utf8")));
+    expect(record).toMatchObject({ outcome: "interrupted", exitCode: 143 });
+    expect(record.runs.map((r) => [r.scenario, r.status])).toEqual([["trackr-short-kill", "aborted"]]);
+    expect(record.notRun).toEqual([{ scenario: "trackr-short-kill-control", file: "test/fixtures/trackr-short-kill-control.ts", repeat: 1, reason: "interrupted", why: "suite interrupted by SIGTERM" }]);
+    expect(await leftovers(record.runs[0]!.runId)).toEqual({ containers: 0, networks: 0 });
+    expect(suiteRuns()).toHaveLength(1);
   });
 });
