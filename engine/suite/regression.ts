@@ -76,12 +76,13 @@ export function markRegression(candidate: ScenarioRunRecord, past: PastRun, sour
 }
 
 /**
- * Marks every run of this suite against `past` (history before this suite, or the --baseline's records). A run
- * that was aborted or crashed is not compared: it has nothing to compare.
+ * Marks every run of this suite against `past` (history before this suite, or the --baseline's records). Only a run
+ * that completed is compared: one whose steady-state gate failed, or that was aborted or crashed, stopped its traffic
+ * early, and its figures cover another window.
  */
 export function markRegressions(runs: readonly ScenarioRunRecord[], past: readonly SuiteRecord[], source: "history" | "baseline", options: CompareOptions = {}): ScenarioRunRecord[] {
   return runs.map((run) => {
-    if (run.status === "aborted" || run.runId === "-") return run;
+    if (run.status !== "completed" || run.runId === "-") return run;
     const earlier = lastPassingRun(past, run.scenario);
     return earlier ? { ...run, regression: markRegression(run, earlier, source, options) } : run;
   });

@@ -33,7 +33,7 @@ export function shortTime(iso: string): string {
 /** The "vs last pass" cell: is this new, or has it always been so? */
 export function regressionText(run: ScenarioRunRecord): string {
   const r = run.regression;
-  if (r === null) return run.status === "aborted" || run.runId === "-" ? "not compared" : "no earlier passing run";
+  if (r === null) return run.status !== "completed" || run.runId === "-" ? `not compared (run ${run.status})` : "no earlier passing run";
   const against = `${r.against.source === "baseline" ? "baseline " : ""}${r.against.runId} (${shortTime(r.against.startedAt)})`;
   if (!r.regressed) return `no regression vs ${against}`;
   return `REGRESSION${r.gating ? " (gate)" : ""} vs ${against}: ${r.findings.join("; ")}`;

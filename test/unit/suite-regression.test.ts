@@ -56,9 +56,15 @@ describe("markRegression (havoc compare's rules)", () => {
 describe("markRegressions", () => {
   it("marks each run against history, gates under --baseline, and skips runs with nothing to compare", () => {
     const history = [suiteRec({ runs: [withP99("a1", 100)] })];
-    const runs = [withP99("a2", 300), withP99("x", 300, { scenario: "new-one" }), withP99("-", 300, { runId: "-" }), withP99("ab", 300, { status: "aborted" })];
+    const runs = [
+      withP99("a2", 300),
+      withP99("x", 300, { scenario: "new-one" }),
+      withP99("-", 300, { runId: "-" }),
+      withP99("ab", 300, { status: "aborted" }),
+      withP99("gate-failed", 300, { status: "inconclusive" }),
+    ];
     const marked = markRegressions(runs, history, "history");
-    expect(marked.map((r) => r.regression && [r.regression.regressed, r.regression.gating])).toEqual([[true, false], null, null, null]);
+    expect(marked.map((r) => r.regression && [r.regression.regressed, r.regression.gating])).toEqual([[true, false], null, null, null, null]);
     const gated = markRegressions(runs.slice(0, 1), history, "baseline");
     expect(gated[0]!.regression).toMatchObject({ regressed: true, gating: true, against: { source: "baseline" } });
   });
