@@ -30,13 +30,19 @@ export function shortTime(iso: string): string {
   return iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z");
 }
 
+/** The "vs last pass" cell in two parts: the headline, and the regressed rows (none unless it regressed). */
+export function regressionParts(run: ScenarioRunRecord): { headline: string; findings: string[] } {
+  const r = run.regression;
+  if (r === null) return { headline: run.status !== "completed" || run.runId === "-" ? `not compared (run ${run.status})` : "no earlier passing run", findings: [] };
+  const against = `${r.against.source === "baseline" ? "baseline " : ""}${r.against.runId} (${shortTime(r.against.startedAt)})`;
+  if (!r.regressed) return { headline: `no regression vs ${against}`, findings: [] };
+  return { headline: `REGRESSION${r.gating ? " (gate)" : ""} vs ${against}`, findings: r.findings };
+}
+
 /** The "vs last pass" cell: is this new, or has it always been so? */
 export function regressionText(run: ScenarioRunRecord): string {
-  const r = run.regression;
-  if (r === null) return run.status !== "completed" || run.runId === "-" ? `not compared (run ${run.status})` : "no earlier passing run";
-  const against = `${r.against.source === "baseline" ? "baseline " : ""}${r.against.runId} (${shortTime(r.against.startedAt)})`;
-  if (!r.regressed) return `no regression vs ${against}`;
-  return `REGRESSION${r.gating ? " (gate)" : ""} vs ${against}: ${r.findings.join("; ")}`;
+  const { headline, findings } = regressionParts(run);
+  return findings.length === 0 ? headline : `${headline}: ${findings.join("; ")}`;
 }
 
 export function runLabel(run: Pick<ScenarioRunRecord, "scenario" | "repeat">, suite: Pick<SuiteRecord, "repeat">): string {

@@ -4,7 +4,7 @@ import { STYLE, verdictBadge } from "../../reports/reporters/html-report.ts";
 import { formatWallTime } from "./budget.ts";
 import type { ScenarioFlakiness } from "./flakiness.ts";
 import { HISTORY_FILE } from "./history-file.ts";
-import { FIGURES, countedVerdict, exitExplanation, formatFigure, regressionText, runLabel, shortTime } from "./suite-format.ts";
+import { FIGURES, countedVerdict, exitExplanation, formatFigure, regressionParts, regressionText, runLabel, shortTime } from "./suite-format.ts";
 import type { ScenarioRunRecord, SuiteRecord } from "./suite-record.ts";
 import { renderSparkline, renderVerdictStrip, type TrendPoint } from "./trend-svg.ts";
 
@@ -18,12 +18,13 @@ import { renderSparkline, renderVerdictStrip, type TrendPoint } from "./trend-sv
 export const TREND_RUNS = 20;
 
 const EXTRA_STYLE = `
+body { max-width: 1500px; }
 .loud { border: 3px solid #c62828; background: #fdecea; padding: 0.5rem 1rem; margin: 1rem 0; }
 .loud h2 { color: #c62828; margin-top: 0.3rem; }
 .regression { color: #b35900; font-weight: bold; }
 .trends { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: flex-start; }
 figure.trend { margin: 0; } figure.trend figcaption { font-weight: normal; font-size: 0.85rem; }
-code.replay { white-space: nowrap; }
+div.vs { min-width: 16rem; } div.note { min-width: 14rem; max-width: 24rem; } code.replay { word-break: break-all; }
 `;
 
 function table(className: string, header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -44,7 +45,8 @@ function runsSection(suite: SuiteRecord): string {
   if (suite.runs.length === 0) return `<section id="runs"><h2>Runs</h2><p>No run was started.</p></section>`;
   const rows = suite.runs.map((r) => {
     const href = reportHref(suite, suite, r);
-    const regression = regressionText(r);
+    const { headline, findings } = regressionParts(r);
+    const regression = `<div class="vs">${findings.length === 0 ? esc(headline) : `<span class="regression">${esc(headline)}</span><br><small>${findings.map(esc).join("<br>")}</small>`}</div>`;
     return [
       href ? `<a href="${esc(href)}">${esc(runLabel(r, suite))}</a>` : esc(runLabel(r, suite)),
       esc(r.expect),
@@ -52,8 +54,8 @@ function runsSection(suite: SuiteRecord): string {
       esc(r.seed === null ? "-" : String(r.seed)),
       esc(formatWallTime(r.durationMs)),
       ...FIGURES.map((f) => esc(formatFigure(r.figures[f.key], f.unit))),
-      r.regression?.regressed ? `<span class="regression">${esc(regression)}</span>` : esc(regression),
-      esc(r.note) + (r.suiteVerdict !== "pass" && r.status !== "aborted" ? `<br><code class="replay">${esc(r.replay)}</code>` : ""),
+      regression,
+      `<div class="note">${esc(r.note)}${r.suiteVerdict !== "pass" && r.status !== "aborted" ? `<br><code class="replay">${esc(r.replay)}</code>` : ""}</div>`,
     ];
   });
   return `<section id="runs"><h2>Runs</h2>\n${table("runs", ["scenario", "expect", "counted", "seed", "wall time", ...FIGURES.map((f) => f.label), "vs last pass", "note / replay"], rows)}</section>`;
@@ -107,7 +109,7 @@ function trendsSection(suite: SuiteRecord, past: readonly SuiteRecord[]): string
       renderSparkline(f.label, points.map((p): TrendPoint => ({ ...p.point, value: p.run.figures[f.key] })), (v) => formatFigure(v, f.unit)),
     );
     const latest = suite.runs.filter((r) => r.scenario === scenario).at(-1)!;
-    const regression = latest.regression?.regressed ? `<p class="regression">${esc(regressionText(latest))}</p>` : `<p>${esc(regressionText(latest))}</p>`;
+    const regression = `<p${latest.regression?.regressed ? ' class="regression"' : ""}>${esc(regressionText(latest))}</p>`;
     return [
       `<div class="scenario-trend" data-scenario="${esc(scenario)}">`,
       `<h3>${esc(scenario)}</h3>`,
