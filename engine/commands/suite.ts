@@ -12,7 +12,7 @@ import { HISTORY_FILE, appendSuiteRecord, readSuiteHistory } from "../suite/hist
 import { markRegressions } from "../suite/regression.ts";
 import { planEntries, runSuite, type SeedMode } from "../suite/run-suite.ts";
 import { selectScenarios } from "../suite/select-scenarios.ts";
-import { exitExplanation, runLabel } from "../suite/suite-format.ts";
+import { exitExplanation, needsReplay, runLabel } from "../suite/suite-format.ts";
 import type { SuiteRecord } from "../suite/suite-record.ts";
 import { flakinessTable, runsTable } from "../suite/suite-summary.ts";
 import { suiteVerdict } from "../suite/suite-verdict.ts";
@@ -191,7 +191,7 @@ function printSummary(suite: SuiteRecord, flakiness: ReturnType<typeof aggregate
   if (suite.runs.length > 0) out.push(runsTable(suite), "");
   if (suite.repeat > 1) out.push(`flakiness over ${suite.repeat} runs per scenario:`, flakinessTable(flakiness), "");
   for (const n of suite.notRun) out.push(`not run: ${suite.repeat > 1 ? `${n.scenario} #${n.repeat}` : n.scenario} (${n.reason}: ${n.why})`);
-  const replay = suite.runs.filter((r) => r.suiteVerdict !== "pass" && r.status !== "aborted");
+  const replay = suite.runs.filter(needsReplay);
   if (replay.length > 0) out.push("replay what did not pass:", ...replay.map((r) => `  ${r.replay}`), "");
   out.push(`suite: ${relative(cwd, suiteDir) || suiteDir} (index.html, junit.xml, summary.md)`);
   // Last, in the plain form CI log readers look for: runs counted as passed, failed (or errored), and undecided or unrun.

@@ -45,6 +45,12 @@ export function regressionText(run: ScenarioRunRecord): string {
   return findings.length === 0 ? headline : `${headline}: ${findings.join("; ")}`;
 }
 
+/** A run worth replaying: it did not count as passed, or it regressed under --baseline. An aborted run is not: a signal stopped it. */
+export function needsReplay(run: ScenarioRunRecord): boolean {
+  if (run.status === "aborted") return false;
+  return run.suiteVerdict !== "pass" || (run.regression?.gating === true && run.regression.regressed);
+}
+
 export function runLabel(run: Pick<ScenarioRunRecord, "scenario" | "repeat">, suite: Pick<SuiteRecord, "repeat">): string {
   return suite.repeat > 1 ? `${run.scenario} #${run.repeat}` : run.scenario;
 }

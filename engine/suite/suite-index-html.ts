@@ -4,7 +4,7 @@ import { STYLE, verdictBadge } from "../../reports/reporters/html-report.ts";
 import { formatWallTime } from "./budget.ts";
 import type { ScenarioFlakiness } from "./flakiness.ts";
 import { HISTORY_FILE } from "./history-file.ts";
-import { FIGURES, countedVerdict, exitExplanation, formatFigure, regressionParts, regressionText, runLabel, shortTime } from "./suite-format.ts";
+import { FIGURES, countedVerdict, exitExplanation, formatFigure, needsReplay, regressionParts, regressionText, runLabel, shortTime } from "./suite-format.ts";
 import type { ScenarioRunRecord, SuiteRecord } from "./suite-record.ts";
 import { renderSparkline, renderVerdictStrip, type TrendPoint } from "./trend-svg.ts";
 
@@ -55,7 +55,7 @@ function runsSection(suite: SuiteRecord): string {
       esc(formatWallTime(r.durationMs)),
       ...FIGURES.map((f) => esc(formatFigure(r.figures[f.key], f.unit))),
       regression,
-      `<div class="note">${esc(r.note)}${r.suiteVerdict !== "pass" && r.status !== "aborted" ? `<br><code class="replay">${esc(r.replay)}</code>` : ""}</div>`,
+      `<div class="note">${esc(r.note)}${needsReplay(r) ? `<br><code class="replay">${esc(r.replay)}</code>` : ""}</div>`,
     ];
   });
   return `<section id="runs"><h2>Runs</h2>\n${table("runs", ["scenario", "expect", "counted", "seed", "wall time", ...FIGURES.map((f) => f.label), "vs last pass", "note / replay"], rows)}</section>`;

@@ -1,7 +1,7 @@
 import { escapeMarkdownCell } from "../../reports/reporters/escape.ts";
 import { formatWallTime } from "./budget.ts";
 import type { ScenarioFlakiness } from "./flakiness.ts";
-import { FIGURES, countedVerdict, exitExplanation, formatFigure, regressionText, runLabel, suiteHeadline } from "./suite-format.ts";
+import { FIGURES, countedVerdict, exitExplanation, formatFigure, needsReplay, regressionText, runLabel, suiteHeadline } from "./suite-format.ts";
 import type { SuiteRecord } from "./suite-record.ts";
 
 /**
@@ -59,7 +59,7 @@ export function renderSuiteSummary(suite: SuiteRecord, flakiness: readonly Scena
   out.push(suite.runs.length === 0 ? "No run was started." : runsTable(suite), "");
   const notes = suite.runs.filter((r) => r.note && !r.loud);
   if (notes.length > 0) out.push(...notes.map((r) => `- ${runLabel(r, suite)}: ${r.note}`), "");
-  const replay = suite.runs.filter((r) => r.suiteVerdict !== "pass" && r.status !== "aborted");
+  const replay = suite.runs.filter(needsReplay);
   if (replay.length > 0) {
     out.push("## Replay what did not pass", "");
     out.push("```sh", ...replay.map((r) => `${r.replay}   # ${runLabel(r, suite)}: ${countedVerdict(r)}`), "```", "");

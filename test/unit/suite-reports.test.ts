@@ -100,6 +100,9 @@ describe("suite summary.md and index.html", () => {
     expect(lines).toContain("| crash-all | fail | **PASS (run FAIL)** | 1 | 1m30s | 2.0 s | - | 1.0 s | 0 | 100.0 ms | 99.90% | no earlier passing run |");
     expect(md).toContain("REGRESSION (gate) vs baseline r0 (2025-01-01 02:00Z): devices p99: 100.0 ms -> 300.0 ms");
     expect(md).toContain("npx havoc run scenarios/lag.ts --seed 77   # lag: FAIL (run PASS)");
+    // A run that passed but regressed under --baseline fails the suite, so it is worth replaying too.
+    expect(md).toContain("npx havoc run scenarios/demo.ts --seed 1   # crash-one: PASS");
+    expect(md).not.toContain("# crash-all");
     expect(md).toContain("| zone | over-budget | needs about 2m00s, 10s of the 10m00s budget left |");
   });
 
