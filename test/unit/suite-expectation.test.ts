@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Scenario } from "../../core/scenario.ts";
 import { judgeExpectation } from "../../engine/suite/expectation.ts";
 import { keyFigures, replayCommand, runRecord } from "../../engine/suite/run-record.ts";
+import { parseScenario } from "../../engine/runner/load-scenario.ts";
 import { report, slo } from "../support/suite-records.ts";
 
 const control = (slos: ReturnType<typeof slo>[], expectFailing: string[] = [], overrides = {}) =>
@@ -93,5 +94,36 @@ describe("run records", () => {
     expect(replayCommand("my scenarios/it's.ts", 7)).toBe("npx havoc run 'my scenarios/it'\\''s.ts' --seed 7");
     const rec = runRecord({ file: "scenarios/demo.ts", scenario, repeat: 2, runDir: "/r/suites/s1/runs/run-9", report: report({ runId: "run-9", seed: 99 }), exitCode: 0 }, "/r/suites/s1");
     expect(rec).toMatchObject({ runDir: "runs/run-9", repeat: 2, seed: 99, replay: "npx havoc run scenarios/demo.ts --seed 99", suiteVerdict: "pass" });
+  });
+});
+
+describe("scenario schema: tags, expect, expectFailing", () => {
+  const base = {
+    name: "demo",
+    topology: { nodes: [{ name: "app", image: "app", ports: [80] }] },
+    traffic: [{ name: "devices", script: "device-fleet", target: { node: "app", port: 80 }, ratePerSecond: 1, duration: "10s" }],
+    secrets: ["device-key"],
+    slos: [{ kind: "availability", id: "availability", traffic: "devices", atLeastPercent: 99 }],
+  };
+
+  it("defaults to no tags and expect pass", () => {
+    expect(parseScenario(base, "demo.ts")).toMatchObject({ tags: [], expect: "pass", expectFailing: [] });
+  });
+
+  it("refuses bad tags and expectations, naming the file and the path", () => {
+    const problems = (extra: object) => {
+      try {
+        parseScenario({ ...base, ...extra }, "demo.ts");
+        return "";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems({ tags: ["Gate"] })).toContain("at tags[0]: expected a lower-case tag");
+    expect(problems({ tags: ["gate", "gate"] })).toContain("at tags: duplicate tag in [gate, gate]");
+    expect(problems({ expect: "maybe" })).toMatch(/demo.ts: invalid scenario\n {2}at expect: /);
+    expect(problems({ expectFailing: ["availability"] })).toContain('at expectFailing: expectFailing names the SLOs a control must fail: it needs expect: "fail"');
+    expect(problems({ expect: "fail", expectFailing: ["nope"] })).toContain('at expectFailing[0]: unknown SLO id "nope"; slos: availability');
+    expect(problems({ expect: "fail", expectFailing: ["availability"], tags: ["control"] })).toBe("");
   });
 });
