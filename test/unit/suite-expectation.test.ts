@@ -120,10 +120,12 @@ describe("scenario schema: tags, expect, expectFailing", () => {
       }
     };
     expect(problems({ tags: ["Gate"] })).toContain("at tags[0]: expected a lower-case tag");
-    expect(problems({ tags: ["gate", "gate"] })).toContain("at tags: duplicate tag in [gate, gate]");
+    expect(problems({ tags: ["gate", "gate"] })).toContain(`at tags[1]: duplicate tag "gate"`);
     expect(problems({ expect: "maybe" })).toMatch(/demo.ts: invalid scenario\n {2}at expect: /);
     expect(problems({ expectFailing: ["availability"] })).toContain('at expectFailing: expectFailing names the SLOs a control must fail: it needs expect: "fail"');
     expect(problems({ expect: "fail", expectFailing: ["nope"] })).toContain('at expectFailing[0]: unknown SLO id "nope"; slos: availability');
     expect(problems({ expect: "fail", expectFailing: ["availability"], tags: ["control"] })).toBe("");
+    // A key that is not a plain word is quoted in the path, so the path ends unambiguously at ": ".
+    expect(problems({ topology: { nodes: [{ name: "app", image: "app", ports: [80], env: { "x y": 1 } }] } })).toContain('at topology.nodes[0].env["x y"]: ');
   });
 });
