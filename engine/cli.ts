@@ -19,7 +19,7 @@ const demoScenario = fileURLToPath(new URL("../scenarios/trackr/app-node-crash.t
 const usage = `usage: havoc <command>
   run <scenario.ts> [--seed N] [--reports DIR]   run a scenario; exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
   suite <files, folders or globs> [--tag T]... [--exclude-tag T]... [--repeat N] [--seed N | --random-seeds]
-        [--budget 20m] [--baseline DIR] [--name NAME] [--reports DIR]
+        [--budget 20m] [--baseline DIR] [--tolerance-points N] [--latency-tolerance-percent N] [--name NAME] [--reports DIR]
                                                  run scenarios one after another; one suite report (junit.xml, summary.md,
                                                  index.html) and a line in reports/suite-history.ndjson; exit: the worst run
                                                  (a control that fails counts as passed), 5 over budget
