@@ -1,7 +1,7 @@
 /**
  * Errors that carry the exit code of the `havoc` contract (shared/DESIGN.md):
  * 0 pass, 1 an SLO failed, 2 invalid scenario or usage, 3 environment or harness error,
- * 4 inconclusive (gate failed, a check could not decide).
+ * 4 inconclusive (gate failed, a check could not decide); `havoc suite` adds 5: over budget, runs left unrun.
  */
 export const ExitCode = {
   pass: 0,
@@ -9,6 +9,8 @@ export const ExitCode = {
   invalidInput: 2,
   environment: 3,
   inconclusive: 4,
+  /** `havoc suite` only: every run that ran passed, but the --budget ran out before the rest could start. */
+  overBudget: 5,
   interrupted: 130,
   terminated: 143,
 } as const;

@@ -165,10 +165,16 @@ export function describeValue(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
-/** `traffic[0].target.port` style, or `(root)`. */
+/**
+ * `traffic[0].target.port` style, or `(root)`. A key that is not a plain word (a space, a dot, nothing) is quoted,
+ * `env["x y"]`, so the path reads unambiguously up to the ": " before the message.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "(root)";
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+  const plain = /^[A-Za-z_$][\w$-]*$/;
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : typeof p === "string" && !plain.test(p) ? `[${JSON.stringify(p)}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -6,7 +6,18 @@ import { ContainerEvent, LeaderChange, TimelineBucket } from "./history.ts";
  * Every line also carries `wall` (ISO time) and `atMs` (ms from traffic start, null before traffic).
  */
 export const RunEventBody = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("run-started"), runId: z.string(), scenario: z.string(), file: z.string(), seed: z.number(), pid: z.number() }),
+  z.object({
+    type: z.literal("run-started"),
+    runId: z.string(),
+    scenario: z.string(),
+    file: z.string(),
+    seed: z.number(),
+    pid: z.number(),
+    /** The scenario's tags and expected verdict, so a report rebuilt from the events keeps them (older logs lack them). */
+    tags: z.array(z.string()).optional(),
+    expect: z.enum(["pass", "fail"]).optional(),
+    expectFailing: z.array(z.string()).optional(),
+  }),
   z.object({ type: z.literal("phase"), phase: z.string() }),
   z.object({
     type: z.literal("plan"),

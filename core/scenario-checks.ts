@@ -322,6 +322,22 @@ export const checkSecretReferences: ScenarioCheck = (p, report) => {
     }
 };
 
+// ---- suites: tags and the expected verdict ----
+
+export const checkTags: ScenarioCheck = (p, report) =>
+  duplicates(each(p.tags), (t) => t, (i, tag) => report(["tags", i], `duplicate tag "${tag}"`));
+
+/** expectFailing names SLOs of this scenario, and only a control (expect: "fail") has it. */
+export const checkExpectFailing: ScenarioCheck = (p, report) => {
+  const named = each(p.expectFailing);
+  if (named.length > 0 && p.expect === "pass") report(["expectFailing"], 'expectFailing names the SLOs a control must fail: it needs expect: "fail"');
+  // An SLO that did not parse may carry the id: only a complete list can call one unknown.
+  const slos = complete(p.slos);
+  if (!slos) return;
+  const ids = new Names("SLO id", "slos", slos.map((s) => s.id));
+  for (const [id, i] of named) if (!ids.has(id)) report(["expectFailing", i], ids.unknown(id));
+};
+
 /** Every check, in the order their problems read best (a file's order: traffic, faults, SLOs, ...). */
 export const scenarioChecks: readonly ScenarioCheck[] = [
   checkSecretReferences,
@@ -337,6 +353,8 @@ export const scenarioChecks: readonly ScenarioCheck[] = [
   checkSloReferences,
   checkSloTiming,
   checkSafetyTraffic,
+  checkTags,
+  checkExpectFailing,
 ];
 
 export function runScenarioChecks(parts: ScenarioParts, report: Report): void {

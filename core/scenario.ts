@@ -79,6 +79,23 @@ export const Scenario = z
     safety: z.array(SafetyStop).default([]),
     /** Fault-free time at the end of traffic: every fault heals at least this long before traffic ends. Default 5 s. */
     tail: DurationMs.default(5_000),
+    /**
+     * Labels that suites select by (`havoc suite --tag gate`), e.g. the reference system's name, `gate` (the
+     * pre-release gate), `control`, `slow`. Lower-case words. Default none.
+     */
+    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case tag")).default([]),
+    /**
+     * The verdict this scenario is built to reach. "pass" (default): the system keeps its SLOs. "fail": a control
+     * that proves the harness catches a fault (e.g. killing every app node must fail availability); a suite counts
+     * it as passed when it FAILS and flags it loudly when it passes. `havoc run` still reports the raw verdict.
+     */
+    expect: z.enum(["pass", "fail"]).default("pass"),
+    /**
+     * For a control (`expect: "fail"`): the ids of the SLOs it must fail. A control is right only when each of
+     * them fails; its other SLOs are judged as usual (a control that also loses writes still fails the suite).
+     * Empty (default): any failed SLO makes the control right.
+     */
+    expectFailing: z.array(z.string()).default([]),
   })
   .strict()
   // Cross-references between the parts (core/scenario-checks.ts); validateScenario runs the same checks on the parts

@@ -11,6 +11,7 @@ import type { ImageSpec } from "../env/bootstrap/images.ts";
 import { renderConsoleTable } from "../reports/reporters/console-table.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { reportCommand } from "./commands/report.ts";
+import { suiteCommand } from "./commands/suite.ts";
 import { loadScenarioFile } from "./runner/load-scenario.ts";
 import { runScenario } from "./runner/run-scenario.ts";
 
@@ -19,6 +20,11 @@ const demoScenario = fileURLToPath(new URL("../scenarios/trackr/app-node-crash.t
 const usage = `usage: havoc <command>
   run <scenario.ts> [--seed N] [--reports DIR]   run a scenario (from anywhere; reports in DIR, default ./reports)
                                                  exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
+  suite <files, folders or globs> [--tag T]... [--exclude-tag T]... [--repeat N] [--seed N | --random-seeds]
+        [--budget 20m] [--baseline DIR] [--tolerance-points N] [--latency-tolerance-percent N] [--name NAME] [--reports DIR]
+                                                 run scenarios one after another; one suite report (junit.xml, summary.md,
+                                                 index.html) and a line in reports/suite-history.ndjson; exit: the worst run
+                                                 (a control that fails counts as passed), 5 over budget
   demo                                           run scenarios/trackr/app-node-crash.ts
   setup [scenario.ts ...]                        install/build what runs need (idempotent); with scenario files, only
                                                  their images (your own builds included) instead of every reference system's
@@ -38,6 +44,13 @@ export async function main(argv: string[]): Promise<number> {
         seed: { type: "string" },
         reports: { type: "string" },
         all: { type: "boolean" },
+        tag: { type: "string", multiple: true },
+        "exclude-tag": { type: "string", multiple: true },
+        repeat: { type: "string" },
+        "random-seeds": { type: "boolean" },
+        budget: { type: "string" },
+        baseline: { type: "string" },
+        name: { type: "string" },
         "tolerance-points": { type: "string" },
         "latency-tolerance-percent": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -49,13 +62,15 @@ export async function main(argv: string[]): Promise<number> {
       case "run":
         if (rest.length !== 1) return printUsage(ExitCode.invalidInput, "run takes exactly one scenario file");
         return await runCommand(rest[0]!, values);
+      case "suite":
+        return await suiteCommand(rest, values, { argv, defaultReportsDir: resolve("reports"), log });
       case "demo":
         return await runCommand(demoScenario, values);
       case "setup": {
         // With scenario files: what they need (havoc's tool images and their nodes' images, the user's builds
         // included), not the reference systems' images a repository of one's own never runs.
         const images = rest.length === 0 ? allBuildableImages() : await scenarioImages(rest);
-        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, images }, log);
+        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, actionlint: rest.length === 0, images }, log);
         return ExitCode.pass;
       }
       case "doctor":

@@ -1,5 +1,4 @@
-import type { Verdict } from "../core/verdict.ts";
-import type { RunReport } from "./report-schema.ts";
+import type { SloResult, Verdict } from "../core/verdict.ts";
 
 /**
  * Baseline vs candidate run: did the candidate get worse? Pure (two RunReports in, rows out), so CI can gate on
@@ -11,6 +10,17 @@ export interface CompareOptions {
   availabilityTolerancePoints?: number;
   /** A latency percentile may grow by this many percent of the baseline before it counts. Default 20. */
   latencyTolerancePercent?: number;
+}
+
+/**
+ * What a comparison reads of a run. A RunReport is one; so is a run kept in a suite's history file, which stores
+ * only these fields, so a night can be compared with the last passing one without its run directory.
+ */
+export interface ComparableRun {
+  runId: string;
+  verdict: Verdict;
+  slos: readonly Pick<SloResult, "id" | "verdict" | "observed" | "unit">[];
+  traffic: Readonly<Record<string, { availabilityPercent: number | null; latencyMs: { p50: number; p95: number; p99: number } | null }>>;
 }
 
 export interface SloComparison {
@@ -79,7 +89,7 @@ function worseWhen(unit: string): "lower" | "higher" | "duration" | undefined {
   return undefined;
 }
 
-function compareSlo(id: string, b: RunReport["slos"][number] | undefined, c: RunReport["slos"][number] | undefined, tol: Required<CompareOptions>): SloComparison {
+function compareSlo(id: string, b: ComparableRun["slos"][number] | undefined, c: ComparableRun["slos"][number] | undefined, tol: Required<CompareOptions>): SloComparison {
   const baseline = b?.observed ?? null;
   const candidate = c?.observed ?? null;
   const d = delta(baseline, candidate);
@@ -116,7 +126,7 @@ function unionInOrder(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
-export function compareReports(baseline: RunReport, candidate: RunReport, options: CompareOptions = {}): Comparison {
+export function compareReports(baseline: ComparableRun, candidate: ComparableRun, options: CompareOptions = {}): Comparison {
   const tolerances: Required<CompareOptions> = {
     availabilityTolerancePoints: options.availabilityTolerancePoints ?? 0.5,
     latencyTolerancePercent: options.latencyTolerancePercent ?? 20,

@@ -100,6 +100,15 @@ export const RunReport = z.object({
   runId: z.string(),
   scenario: z.string(),
   description: z.string(),
+  /** The scenario's tags (suites select by them). Absent in reports written before tags existed: []. */
+  tags: z.array(z.string()).default([]),
+  /**
+   * The verdict the scenario is built to reach: "fail" marks a control (see Scenario.expect). `verdict` and
+   * `exitCode` stay the raw judgement; a suite applies the expectation.
+   */
+  expect: z.enum(["pass", "fail"]).default("pass"),
+  /** For a control: the SLO ids it must fail (empty: any). */
+  expectFailing: z.array(z.string()).default([]),
   seed: z.number(),
   startedAt: z.iso.datetime({ offset: true }),
   finishedAt: z.iso.datetime({ offset: true }),

@@ -84,7 +84,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   const plan = makePlan(scenario, seed);
   const startedAt = new Date();
   log.info(`run ${runId}: scenario ${scenario.name}, seed ${seed}, report in ${relative(process.cwd(), runDir) || runDir}`);
-  events.write({ type: "run-started", runId, scenario: scenario.name, file: options.file, seed, pid: process.pid });
+  events.write({ type: "run-started", runId, scenario: scenario.name, file: options.file, seed, pid: process.pid, tags: scenario.tags, expect: scenario.expect, expectFailing: scenario.expectFailing });
   events.write({ type: "plan", faults: plan.faults.map(({ id, kind, targets, atMs, healAtMs }) => ({ id, kind, targets, atMs, healAtMs })) });
 
   // An object, not two lets: closures below change it and TypeScript must not narrow it to "completed".

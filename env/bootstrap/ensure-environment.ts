@@ -2,7 +2,7 @@ import type { Logger } from "../../core/log.ts";
 import { baseImage } from "./base-image.ts";
 import { chromium } from "./chromium.ts";
 import { dockerEngine } from "./docker-engine.ts";
-import { goVersion, k6Step, toxiproxyStep } from "./go-tools.ts";
+import { actionlintStep, goVersion, k6Step, toxiproxyStep } from "./go-tools.ts";
 import { checkImages, ensureImages, type ImageSpec } from "./images.ts";
 import type { BootstrapStep, StepStatus } from "./shared.ts";
 
@@ -12,6 +12,8 @@ export interface EnvironmentNeeds {
   k6?: boolean;
   toxiproxy?: boolean;
   chromium?: boolean;
+  /** The workflow linter the tests run on .github/workflows (not needed by runs). */
+  actionlint?: boolean;
   images?: ImageSpec[];
 }
 
@@ -50,6 +52,7 @@ function stepsFor(needs: EnvironmentNeeds): BootstrapStep[] {
   if (needs.k6) steps.push(k6Step);
   if (needs.toxiproxy) steps.push(toxiproxyStep);
   if (needs.chromium) steps.push(chromium);
+  if (needs.actionlint) steps.push(actionlintStep);
   if (images.length > 0) steps.push(imagesStep(images));
   return steps;
 }
@@ -94,6 +97,7 @@ export async function doctorReport(images: ImageSpec[] = []): Promise<DoctorLine
   await add(k6Step);
   await add(toxiproxyStep);
   await add(chromium);
+  await add(actionlintStep);
   if (images.length > 0) {
     if (engineUp) await add(imagesStep(images));
     else lines.push({ step: "images", present: false, detail: "unknown: no engine answers" });

@@ -38,6 +38,20 @@ export const toxiproxyTool: GoTool = {
   ldflags: "-X github.com/Shopify/toxiproxy/v2.Version=2.12.0",
 };
 
+/**
+ * GitHub Actions workflow linter: the tests lint .github/workflows with it (a real parser and type checker of
+ * workflow syntax and expressions, not a look by eye). 7 s to build here.
+ */
+export const actionlintTool: GoTool = {
+  name: "actionlint",
+  pkg: "github.com/rhysd/actionlint/cmd/actionlint",
+  version: "v1.7.12",
+  builtName: "actionlint",
+  fileName: "actionlint",
+  // `go install` records the module version, which `actionlint -version` prints: no ldflags needed.
+  versionArgs: ["-version"],
+};
+
 const progressEveryMs = 15_000;
 const failureTailLines = 40;
 /** Older build dirs are from interrupted runs: a cold k6 build takes about 4 minutes here. */
@@ -49,6 +63,10 @@ export function toolPath(tool: GoTool): string {
 
 export function k6Path(): string {
   return toolPath(k6Tool);
+}
+
+export function actionlintPath(): string {
+  return toolPath(actionlintTool);
 }
 
 export function toxiproxyServerPath(): string {
@@ -115,3 +133,4 @@ export async function ensureTool(tool: GoTool, logger: Logger): Promise<StepStat
 
 export const k6Step: BootstrapStep = { name: "k6", check: () => checkTool(k6Tool), ensure: (logger) => ensureTool(k6Tool, logger) };
 export const toxiproxyStep: BootstrapStep = { name: "toxiproxy", check: () => checkTool(toxiproxyTool), ensure: (logger) => ensureTool(toxiproxyTool, logger) };
+export const actionlintStep: BootstrapStep = { name: "actionlint", check: () => checkTool(actionlintTool), ensure: (logger) => ensureTool(actionlintTool, logger) };

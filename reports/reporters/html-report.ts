@@ -13,7 +13,8 @@ import { voidLine } from "./summary-markdown.ts";
  * The timelines need the History; rendered from report.json alone, the page says so instead.
  */
 
-const STYLE = `
+/** The page style, shared with the suite's index.html so both read alike. */
+export const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 1100px; }
 h1 { margin-bottom: 0.2rem; }
 .verdict { display: inline-block; padding: 0.2rem 0.7rem; border-radius: 4px; font-weight: bold; color: #fff; }
@@ -28,7 +29,7 @@ figure { margin: 0 0 1.5rem; } figcaption { font-weight: bold; margin-bottom: 0.
 svg.timeline { max-width: 100%; height: auto; border: 1px solid #ddd; }
 `;
 
-function verdictBadge(verdict: string): string {
+export function verdictBadge(verdict: string): string {
   return `<span class="verdict verdict-${esc(verdict)}">${esc(verdict.toUpperCase())}</span>`;
 }
 

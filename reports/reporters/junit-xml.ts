@@ -3,7 +3,8 @@ import type { RunReport } from "../report-schema.ts";
 import { escapeXml, escapeXmlAttribute } from "./escape.ts";
 import { voidLine } from "./summary-markdown.ts";
 
-function outcomeElement(verdict: SloResult["verdict"] | "error-run" | "skipped-run", message: string): string {
+/** The body of a <testcase>: nothing for a pass, else <failure>, <error> or <skipped> carrying the message. */
+export function outcomeElement(verdict: SloResult["verdict"] | "error-run" | "skipped-run", message: string): string {
   const text = escapeXml(message);
   const attr = escapeXmlAttribute(message);
   switch (verdict) {

@@ -10,6 +10,11 @@ export default {
   ...appNodeCrash,
   name: "trackr-all-app-nodes-crash",
   description: "SIGKILL all three app servers for 20 s under steady device traffic (expected to fail availability)",
+  tags: ["trackr", "gate", "control"],
+  // A control: it is right when availability and the outage FAIL. Lost writes and the recovery after the restart are
+  // still judged as usual, so a control that also loses data fails the suite.
+  expect: "fail",
+  expectFailing: ["device-write-availability", "device-longest-outage"],
   faults: [{ id: "kill-all-apps", kind: "kill", target: { role: "app", mode: "all" }, at: "20s", for: "20s", signal: "SIGKILL" }],
   slos: [
     ...appNodeCrash.slos.filter((slo) => slo.kind === "availability" || slo.kind === "lost-writes"),

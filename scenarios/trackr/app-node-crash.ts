@@ -9,6 +9,7 @@ import { trackrReadback, trackrSecrets, trackrTopology } from "../../env/systems
 export default {
   name: "trackr-app-node-crash",
   description: "SIGKILL one of three app servers behind haproxy for 20 s under steady device traffic",
+  tags: ["trackr", "gate"],
   secrets: trackrSecrets,
   topology: trackrTopology(),
   traffic: [{ name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 50, duration: "60s", devices: 50 }],

@@ -11,6 +11,11 @@ import { replicationLink, trackrReadback, trackrSecrets, trackrTopology } from "
 export default {
   name: "trackr-replica-lag-stale-reads",
   description: "Delay primary -> replica streaming by 2 s for 15 s while people read from the replica (expected to fail stale reads)",
+  tags: ["trackr", "gate", "control"],
+  // A control for stale reads only: fresh-during-lag must FAIL; availability, lost writes and the reads before the lag
+  // must still pass, so "the harness caught the lag" is never confused with "the replica broke".
+  expect: "fail",
+  expectFailing: ["fresh-during-lag"],
   secrets: trackrSecrets,
   topology: trackrTopology({ readReplica: true }),
   // 6 writes a minute each (the model's 1 would give a handful of checks in 15 s), so each window has dozens.

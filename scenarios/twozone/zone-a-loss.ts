@@ -11,6 +11,7 @@ import { twozoneTraffic } from "./zone-split.ts";
 export default {
   name: "twozone-zone-a-loss",
   description: "SIGKILL all of zone A for 20 s: zone B stays readable, writes stop, nothing acknowledged is lost",
+  tags: ["twozone"],
   secrets: twozoneSecrets,
   topology: twozoneTopology(),
   traffic: twozoneTraffic,

@@ -18,6 +18,7 @@ export const twozoneTraffic: ScenarioInput["traffic"] = [
 export default {
   name: "twozone-zone-split",
   description: "Cut zone A from zone B for 20 s: zone B stays readable, zone A writable, nothing acknowledged is lost",
+  tags: ["twozone"],
   secrets: twozoneSecrets,
   topology: twozoneTopology(),
   traffic: twozoneTraffic,

@@ -71,7 +71,8 @@ describe("malformed scenarios (property-based)", () => {
           expect(message).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
           // Every problem on its own line, with its path; none left at zod's bare "Invalid input".
           for (const line of message.split("\n").slice(1)) {
-            expect(line).toMatch(/^ {2}at \S+: \S/);
+            // The path has no blank outside a quoted key (`env["x y"]`), then ": " and the message.
+            expect(line).toMatch(/^ {2}at (?:[^\s"]|"(?:[^"\\]|\\.)*")+: \S/);
             expect(line).not.toMatch(/: Invalid input$/);
           }
           return true;

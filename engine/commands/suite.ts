@@ -1,0 +1,203 @@
+import { spawnSync } from "node:child_process";
+import { mkdir, rm } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { ExitCode, InputError } from "../../core/errors.ts";
+import type { Logger } from "../../core/log.ts";
+import { parseDurationMs } from "../../core/duration.ts";
+import { runScenario } from "../runner/run-scenario.ts";
+import { loadBaseline } from "../suite/baseline.ts";
+import { formatWallTime } from "../suite/budget.ts";
+import { aggregateFlakiness } from "../suite/flakiness.ts";
+import { HISTORY_FILE, appendSuiteRecord, readSuiteHistory } from "../suite/history-file.ts";
+import { markRegressions } from "../suite/regression.ts";
+import { planEntries, runSuite, type SeedMode } from "../suite/run-suite.ts";
+import { selectScenarios } from "../suite/select-scenarios.ts";
+import { exitExplanation, needsReplay, runLabel } from "../suite/suite-format.ts";
+import type { SuiteRecord } from "../suite/suite-record.ts";
+import { flakinessTable, runsTable } from "../suite/suite-summary.ts";
+import { suiteVerdict } from "../suite/suite-verdict.ts";
+import { pointLatestSuite, writeSuiteReports } from "../suite/write-suite-reports.ts";
+
+/** The flags as typed; validated here so the CLI only passes them through. */
+export interface SuiteFlags {
+  tag?: string[] | undefined;
+  "exclude-tag"?: string[] | undefined;
+  repeat?: string | undefined;
+  seed?: string | undefined;
+  "random-seeds"?: boolean | undefined;
+  budget?: string | undefined;
+  baseline?: string | undefined;
+  name?: string | undefined;
+  reports?: string | undefined;
+  "tolerance-points"?: string | undefined;
+  "latency-tolerance-percent"?: string | undefined;
+}
+
+export interface SuiteCommandContext {
+  /** The command line after `havoc`, recorded in the history. */
+  argv: readonly string[];
+  defaultReportsDir: string;
+  log: Logger;
+}
+
+function wholeNumber(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isInteger(value) || value < min) throw new InputError(`--${flag} must be a whole number >= ${min}, got "${text}"`);
+  return value;
+}
+
+function nonNegative(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0) throw new InputError(`--${flag} must be a number >= 0, got "${text}"`);
+  return value;
+}
+
+function seedMode(flags: SuiteFlags): SeedMode {
+  if (flags.seed !== undefined && flags["random-seeds"]) throw new InputError("give --seed N or --random-seeds, not both");
+  if (flags.seed !== undefined) return { kind: "fixed", seed: wholeNumber("seed", flags.seed, 0) };
+  return flags["random-seeds"] ? { kind: "random" } : { kind: "scenario" };
+}
+
+/** The suite's name: --name, else its tags, else "suite". Used in the suite id and directory name. */
+function suiteName(flags: SuiteFlags): string {
+  const name = flags.name ?? (flags.tag && flags.tag.length > 0 ? flags.tag.join("-") : "suite");
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new InputError(`--name must be lower-case letters, digits and dashes, got "${name}"`);
+  return name;
+}
+
+function gitCommit(cwd: string): string | null {
+  const result = spawnSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", timeout: 5_000 });
+  const sha = result.status === 0 ? result.stdout.trim() : "";
+  return /^[0-9a-f]{40}$/.test(sha) ? sha : (process.env.GITHUB_SHA ?? null);
+}
+
+/** "20250101-021700-nightly": sortable, one per suite run. */
+function newSuiteId(name: string, now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}-${name}`;
+}
+
+/**
+ * `havoc suite <files, folders or globs> [--tag T]... [--exclude-tag T]... [--repeat N] [--seed N | --random-seeds]
+ * [--budget 20m] [--baseline DIR] [--name NAME] [--reports DIR]`: runs the selected scenarios one after another and
+ * writes one suite directory (reports/suites/<suite id>) with suite.json, junit.xml, summary.md and index.html;
+ * appends the suite to reports/suite-history.ndjson. Exit code: see suiteVerdict.
+ */
+export async function suiteCommand(patterns: readonly string[], flags: SuiteFlags, ctx: SuiteCommandContext): Promise<number> {
+  const { log } = ctx;
+  const repeat = flags.repeat === undefined ? 1 : wholeNumber("repeat", flags.repeat, 1);
+  const seeds = seedMode(flags);
+  const budgetMs = flags.budget === undefined ? null : parseDurationMs(flags.budget);
+  if (budgetMs === undefined || (budgetMs !== null && budgetMs <= 0)) throw new InputError(`--budget must be a duration such as "20m" or "90s", got "${flags.budget}"`);
+  const tolerances = {
+    ...(flags["tolerance-points"] !== undefined ? { availabilityTolerancePoints: nonNegative("tolerance-points", flags["tolerance-points"])! } : {}),
+    ...(flags["latency-tolerance-percent"] !== undefined ? { latencyTolerancePercent: nonNegative("latency-tolerance-percent", flags["latency-tolerance-percent"])! } : {}),
+  };
+  const name = suiteName(flags);
+  const filter = { tags: flags.tag ?? [], excludeTags: flags["exclude-tag"] ?? [] };
+  const cwd = process.cwd();
+  const selected = await selectScenarios(patterns, filter, cwd);
+  const baseline = flags.baseline === undefined ? null : await loadBaseline(flags.baseline);
+  const reportsDir = flags.reports ?? ctx.defaultReportsDir;
+  const historyPath = join(reportsDir, HISTORY_FILE);
+  const history = await readSuiteHistory(historyPath);
+  for (const warning of history.warnings) log.warn(warning);
+
+  const startedAt = new Date();
+  const suiteId = newSuiteId(name, startedAt);
+  const suiteDir = join(reportsDir, "suites", suiteId);
+  await mkdir(suiteDir, { recursive: true });
+  const entries = planEntries(selected, repeat, seeds);
+  log.info(
+    `suite ${name}: ${selected.length} scenario(s) x ${repeat} = ${entries.length} run(s): ${selected.map((s) => s.scenario.name).join(", ")}` +
+      `${budgetMs === null ? "" : `; budget ${formatWallTime(budgetMs)}`}; reports in ${relative(cwd, suiteDir) || suiteDir}`,
+  );
+
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) {
+      log.warn(`${signal} again: exiting without cleanup`);
+      process.exit(signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+    }
+    log.warn(`${signal}: stopping the run in progress (heal, stop traffic, tear down), starting no other (send again to force)`);
+    abort.abort(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let result;
+  try {
+    result = await runSuite({
+      name,
+      suiteDir,
+      entries,
+      repeat,
+      budgetMs,
+      log,
+      signal: abort.signal,
+      runOne: (entry, signal) => runScenario({ file: entry.file, scenario: entry.scenario, ...(entry.seed !== undefined ? { seed: entry.seed } : {}), reportsDir: suiteDir, log, signal }),
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  // Each run pointed <suite dir>/latest at itself; index.html links every run, and a symlink would make an uploaded
+  // artifact hold the last run twice.
+  await rm(join(suiteDir, "latest"), { force: true });
+
+  const runs = markRegressions(result.runs, baseline ?? history.records, baseline ? "baseline" : "history", tolerances);
+  const signal = abort.signal.aborted ? (abort.signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT") : null;
+  const { verdict, exitCode } = suiteVerdict(runs, result.outcome, signal);
+  const finishedAt = new Date();
+  const suite: SuiteRecord = {
+    schemaVersion: 1,
+    suiteId,
+    name,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    gitCommit: gitCommit(cwd),
+    command: ["havoc", ...ctx.argv].join(" "),
+    selection: { patterns: [...patterns], tags: [...filter.tags], excludeTags: [...filter.excludeTags] },
+    repeat,
+    seeds: seeds.kind,
+    budgetMs,
+    baseline: flags.baseline ?? null,
+    verdict,
+    exitCode,
+    outcome: result.outcome,
+    suiteDir: relative(reportsDir, suiteDir),
+    runs,
+    notRun: result.notRun,
+  };
+  const flakiness = aggregateFlakiness(runs);
+  // History first, so the copy in the suite directory includes this night.
+  let historyFailed = false;
+  await appendSuiteRecord(historyPath, suite).catch((error: unknown) => {
+    historyFailed = true;
+    log.warn(`could not append to ${historyPath}: ${String(error)}`);
+  });
+  const files = await writeSuiteReports(suiteDir, suite, flakiness, history.records, historyPath, log);
+  await pointLatestSuite(reportsDir, suiteDir).catch(() => undefined);
+
+  printSummary(suite, flakiness, suiteDir, cwd);
+  // A reporter that failed must not let a suite read as passed: CI would gate on a missing junit.xml.
+  if ((files.failures.length > 0 || historyFailed) && exitCode === ExitCode.pass) return ExitCode.environment;
+  return exitCode;
+}
+
+function printSummary(suite: SuiteRecord, flakiness: ReturnType<typeof aggregateFlakiness>, suiteDir: string, cwd: string): void {
+  const out: string[] = ["", `suite ${suite.name}: ${suite.verdict.toUpperCase()} (exit ${suite.exitCode}: ${exitExplanation(suite)}) in ${formatWallTime(suite.durationMs)}`, ""];
+  for (const r of suite.runs.filter((r) => r.loud)) out.push(`!!! ${runLabel(r, suite)}: ${r.note}`);
+  if (suite.runs.length > 0) out.push(runsTable(suite), "");
+  if (suite.repeat > 1) out.push(`flakiness over ${suite.repeat} runs per scenario:`, flakinessTable(flakiness), "");
+  for (const n of suite.notRun) out.push(`not run: ${suite.repeat > 1 ? `${n.scenario} #${n.repeat}` : n.scenario} (${n.reason}: ${n.why})`);
+  const replay = suite.runs.filter(needsReplay);
+  if (replay.length > 0) out.push("replay what did not pass:", ...replay.map((r) => `  ${r.replay}`), "");
+  out.push(`suite: ${relative(cwd, suiteDir) || suiteDir} (index.html, junit.xml, summary.md)`);
+  // Last, in the plain form CI log readers look for: runs counted as passed, failed (or errored), and undecided or unrun.
+  const isFailed = (r: SuiteRecord["runs"][number]) => r.suiteVerdict === "fail" || r.suiteVerdict === "error" || (r.regression?.gating === true && r.regression.regressed);
+  const failed = suite.runs.filter(isFailed).length;
+  const passed = suite.runs.filter((r) => r.suiteVerdict === "pass" && !isFailed(r)).length;
+  out.push(`${suite.name}: ${passed} passed, ${failed} failed, ${suite.runs.length - passed - failed + suite.notRun.length} skipped`);
+  process.stdout.write(out.join("\n") + "\n");
+}
