@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Entry point: registers tsx so the TypeScript sources run as they are (no build step), then hands over.
+import { register as registerHooks } from "node:module";
 import { register } from "tsx/esm/api";
 
 register();
+// After tsx's hooks, so these run first: a user's TypeScript loads as an ES module in a CommonJS repository too.
+registerHooks("./typescript-as-esm-hooks.mjs", import.meta.url);
 let main;
 try {
   ({ main } = await import("../engine/cli.ts"));

@@ -107,7 +107,7 @@ export const checkTrafficSecrets: ScenarioCheck = (p, report) => {
   const secrets = complete(p.secrets);
   if (!secrets) return;
   for (const [t, i] of each(p.traffic))
-    if (!secrets.includes(t.keySecret)) report(["traffic", i, "keySecret"], `secret "${t.keySecret}" is not declared in secrets [${secrets.join(", ")}]`);
+    if (t.keySecret !== undefined && !secrets.includes(t.keySecret)) report(["traffic", i, "keySecret"], `secret "${t.keySecret}" is not declared in secrets [${secrets.join(", ")}]`);
 };
 
 export const checkTrafficTargets: ScenarioCheck = (p, report) => {

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
 import { z } from "zod";
 import { DurationMs } from "./duration.ts";
 
@@ -49,11 +51,49 @@ export const DataVolume = z
   .strict();
 export type DataVolume = z.infer<typeof DataVolume>;
 
+/**
+ * An image built from the user's own Dockerfile (no registry needed). `context` is relative to the scenario file
+ * (the loader makes it absolute); the image is rebuilt only when a file of the context (less .dockerignore'd ones),
+ * the Dockerfile, `args` or `target` changed.
+ */
+export const ImageBuild = z
+  .object({
+    /** Build context folder, relative to the scenario file (or the compose file it came from). */
+    context: z.string().min(1),
+    /** Dockerfile path inside the context. Default "Dockerfile". */
+    dockerfile: z.string().min(1).default("Dockerfile"),
+    /** Build arguments (ARG). Default none. */
+    args: z.record(z.string(), z.string()).default({}),
+    /** Stage of a multi-stage Dockerfile to build. Default the last one. */
+    target: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((b) => !b.dockerfile.startsWith("/") && !b.dockerfile.split(/[\\/]/).includes(".."), {
+    message: "dockerfile must be a path inside the build context",
+    path: ["dockerfile"],
+  });
+export type ImageBuild = z.infer<typeof ImageBuild>;
+
+/**
+ * Tag of a node image havoc builds from the user's Dockerfile and no tag was given: the context folder's name plus
+ * a hash of where it is and how it is built, so two repositories (or two Dockerfiles of one) never share a tag.
+ */
+export function builtImageTag(build: ImageBuild): string {
+  const slug = basename(build.context).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+/, "") || "context";
+  const how = createHash("sha256").update(JSON.stringify([build.context, build.dockerfile, build.target ?? null, Object.entries(build.args).sort()])).digest("hex");
+  return `havoc-local/${slug.slice(0, 60)}:${how.slice(0, 12)}`;
+}
+
 export const NodeSpec = z
   .object({
     name: NodeName,
-    /** Image tag; images built by havoc are listed in the scenario's `images`. */
-    image: z.string().min(1),
+    /**
+     * Image tag. An image havoc builds (its own, or `build`), or one that already exists in the local Docker engine
+     * (nothing is pulled). With `build`, the tag the build gets (default: derived, see builtImageTag).
+     */
+    image: z.string().min(1).optional(),
+    /** Build the image from a Dockerfile of the user's (see ImageBuild). */
+    build: ImageBuild.optional(),
     /** Group used by selectors and SLOs, e.g. "app", "db", "lb". */
     role: z.string().min(1).optional(),
     /**
@@ -76,7 +116,9 @@ export const NodeSpec = z
     /** A size-limited disk at `dataVolume.path` (target of disk faults). Default: none (the container's own layer). */
     dataVolume: DataVolume.optional(),
   })
-  .strict();
+  .strict()
+  .refine((n) => n.image !== undefined || n.build !== undefined, { message: "expected an image tag or a build", path: ["image"] })
+  .transform((n) => ({ ...n, image: n.image ?? builtImageTag(n.build!) }));
 export type NodeSpec = z.infer<typeof NodeSpec>;
 export type NodeSpecInput = z.input<typeof NodeSpec>;
 
@@ -135,7 +177,15 @@ export const Topology = z
   .strict()
   .superRefine((topology, ctx) => {
     const names = new Set<string>();
+    const builds = new Map<string, { node: string; how: string }>();
     topology.nodes.forEach((node, i) => {
+      if (node.build) {
+        const how = JSON.stringify(node.build);
+        const other = builds.get(node.image);
+        if (other && other.how !== how)
+          ctx.addIssue({ code: "custom", path: ["nodes", i, "image"], message: `image "${node.image}" is also built by node "${other.node}" from a different build; give one of them another tag` });
+        builds.set(node.image, { node: node.name, how });
+      }
       if (names.has(node.name)) ctx.addIssue({ code: "custom", path: ["nodes", i, "name"], message: `duplicate node name "${node.name}"` });
       names.add(node.name);
       node.networks?.forEach((net, j) => {

@@ -146,11 +146,46 @@ export const BrowserClass = z
   })
   .strict();
 
-/** A class of traffic: one of the built-in k6 scripts (load/k6/<script>.ts) or browser journeys. */
-export const TrafficClass = z.discriminatedUnion("script", [DeviceFleetClass, UserSessionsClass, AbusiveClientClass, BrowserClass]);
+/**
+ * The user's own k6 script (TypeScript or JavaScript), for a system that is not one of havoc's. It reports every op
+ * with the helpers of `havoc/k6` (one op line per request: the timeline and the write ledger are fed from them) and
+ * reads its settings from __ENV: havoc sets HAVOC_TARGET_URL (the target's 127.0.0.1 port), HAVOC_DURATION_MS,
+ * HAVOC_TIMEOUT_MS, HAVOC_TRAFFIC, HAVOC_RUN_ID and the execution segment, plus `env`. havoc bundles the script with
+ * esbuild before k6 runs it, so it may import `havoc/k6`, relative files and npm packages like any module.
+ */
+export const K6ScriptClass = z
+  .object({
+    script: z.literal("k6"),
+    ...commonFields,
+    /** Secret whose value the script gets as HAVOC_KEY_SECRET (e.g. to derive API keys). Default none. */
+    keySecret: z.string().optional(),
+    ...k6Fields,
+    /** The script, relative to the scenario file (the loader makes it absolute). */
+    file: z.string().min(1).regex(/\.(ts|mts|js|mjs)$/, "expected a .ts, .mts, .js or .mjs file"),
+    /**
+     * Extra __ENV for the script. A value may contain `${secret:NAME}`. Names starting with HAVOC_ (havoc's) or K6_
+     * (k6's own configuration, e.g. its usage report) are refused.
+     */
+    env: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name")
+          .refine((k) => !/^(HAVOC_|K6_)/i.test(k), "names starting with HAVOC_ or K6_ are reserved"),
+        z.string(),
+      )
+      .default({}),
+  })
+  .strict();
+
+/** A class of traffic: one of the built-in k6 scripts (load/k6/<script>.ts), the user's own k6 script, or browser journeys. */
+export const TrafficClass = z.discriminatedUnion("script", [DeviceFleetClass, UserSessionsClass, AbusiveClientClass, K6ScriptClass, BrowserClass]);
 export type TrafficClass = z.infer<typeof TrafficClass>;
 export type DeviceFleetClass = z.infer<typeof DeviceFleetClass>;
 export type UserSessionsClass = z.infer<typeof UserSessionsClass>;
 export type AbusiveClientClass = z.infer<typeof AbusiveClientClass>;
 export type BrowserClass = z.infer<typeof BrowserClass>;
+export type K6ScriptClass = z.infer<typeof K6ScriptClass>;
 export type K6TrafficClass = Exclude<TrafficClass, BrowserClass>;
+/** Classes that run one of havoc's own k6 scripts. */
+export type BuiltinK6Class = Exclude<K6TrafficClass, K6ScriptClass>;

@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExitCode, HavocError, errorMessage } from "../core/errors.ts";
 import { log } from "../core/log.ts";
 import { doctorReport, ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { sweepOrphans } from "../env/docker/sweep.ts";
 import { killOrphanLoad } from "../env/processes/orphan-load.ts";
-import { allBuildableImages } from "../env/systems/images.ts";
+import { allBuildableImages, imagesForNodes } from "../env/systems/images.ts";
+import type { ImageSpec } from "../env/bootstrap/images.ts";
 import { renderConsoleTable } from "../reports/reporters/console-table.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { reportCommand } from "./commands/report.ts";
@@ -13,18 +15,19 @@ import { suiteCommand } from "./commands/suite.ts";
 import { loadScenarioFile } from "./runner/load-scenario.ts";
 import { runScenario } from "./runner/run-scenario.ts";
 
-const repoRoot = fileURLToPath(new URL("../", import.meta.url));
 const demoScenario = fileURLToPath(new URL("../scenarios/trackr/app-node-crash.ts", import.meta.url));
 
 const usage = `usage: havoc <command>
-  run <scenario.ts> [--seed N] [--reports DIR]   run a scenario; exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
+  run <scenario.ts> [--seed N] [--reports DIR]   run a scenario (from anywhere; reports in DIR, default ./reports)
+                                                 exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
   suite <files, folders or globs> [--tag T]... [--exclude-tag T]... [--repeat N] [--seed N | --random-seeds]
         [--budget 20m] [--baseline DIR] [--tolerance-points N] [--latency-tolerance-percent N] [--name NAME] [--reports DIR]
                                                  run scenarios one after another; one suite report (junit.xml, summary.md,
                                                  index.html) and a line in reports/suite-history.ndjson; exit: the worst run
                                                  (a control that fails counts as passed), 5 over budget
   demo                                           run scenarios/trackr/app-node-crash.ts
-  setup                                          install/build everything the scenarios and tests need (idempotent)
+  setup [scenario.ts ...]                        install/build what runs need (idempotent); with scenario files, only
+                                                 their images (your own builds included) instead of every reference system's
   doctor                                         show what is present and what is missing; installs nothing
   clean [--all]                                  remove what dead runs left behind (--all: every havoc resource)
   report <run-dir>                               re-render a saved run's reports (a killed run gets a partial one) and print its table
@@ -60,12 +63,16 @@ export async function main(argv: string[]): Promise<number> {
         if (rest.length !== 1) return printUsage(ExitCode.invalidInput, "run takes exactly one scenario file");
         return await runCommand(rest[0]!, values);
       case "suite":
-        return await suiteCommand(rest, values, { argv, defaultReportsDir: `${repoRoot}reports`, log });
+        return await suiteCommand(rest, values, { argv, defaultReportsDir: resolve("reports"), log });
       case "demo":
         return await runCommand(demoScenario, values);
-      case "setup":
-        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, actionlint: true, images: allBuildableImages() }, log);
+      case "setup": {
+        // With scenario files: what they need (havoc's tool images and their nodes' images, the user's builds
+        // included), not the reference systems' images a repository of one's own never runs.
+        const images = rest.length === 0 ? allBuildableImages() : await scenarioImages(rest);
+        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, actionlint: rest.length === 0, images }, log);
         return ExitCode.pass;
+      }
       case "doctor":
         return await doctor();
       case "clean": {
@@ -107,7 +114,7 @@ async function runCommand(file: string, values: { seed?: string | undefined; rep
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const outcome = await runScenario({ file, scenario, ...(seed !== undefined ? { seed } : {}), reportsDir: values.reports ?? `${repoRoot}reports`, log, signal: abort.signal });
+    const outcome = await runScenario({ file, scenario, ...(seed !== undefined ? { seed } : {}), reportsDir: resolve(values.reports ?? "reports"), log, signal: abort.signal });
     process.stdout.write(`\n${renderConsoleTable(outcome.report)}\n`);
     process.stdout.write(`report: ${outcome.runDir}\n`);
     return outcome.exitCode;
@@ -115,6 +122,13 @@ async function runCommand(file: string, values: { seed?: string | undefined; rep
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/** The images the given scenario files' topologies need (each file loaded and validated first). */
+async function scenarioImages(files: string[]): Promise<ImageSpec[]> {
+  const nodes = [];
+  for (const file of files) nodes.push(...(await loadScenarioFile(file)).topology.nodes);
+  return imagesForNodes(nodes);
 }
 
 async function doctor(): Promise<number> {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { InputError } from "../core/errors.ts";
-import type { AbusiveClientClass, DeviceFleetClass, K6TrafficClass, UserSessionsClass } from "../core/traffic-spec.ts";
+import type { AbusiveClientClass, BuiltinK6Class, DeviceFleetClass, K6ScriptClass, K6TrafficClass, UserSessionsClass } from "../core/traffic-spec.ts";
 import { deviceFleetEnv, gracefulStopMsFor, k6Limits } from "./k6-process.ts";
 
 /**
@@ -10,7 +10,7 @@ import { deviceFleetEnv, gracefulStopMsFor, k6Limits } from "./k6-process.ts";
  */
 
 const script = (name: string) => fileURLToPath(new URL(`./k6/${name}.ts`, import.meta.url));
-export const k6ScriptPaths: Record<K6TrafficClass["script"], string> = {
+export const k6ScriptPaths: Record<BuiltinK6Class["script"], string> = {
   "device-fleet": script("device-fleet"),
   "user-sessions": script("user-sessions"),
   "abusive-client": script("abusive-client"),
@@ -20,9 +20,13 @@ export const k6ScriptPaths: Record<K6TrafficClass["script"], string> = {
 export interface K6EnvContext {
   /** http://127.0.0.1:<port> of the class's target. */
   targetUrl: string;
-  /** Value of the class's keySecret. */
+  /** Value of the class's keySecret ("" when the class has none). */
   deviceKeySecret: string;
   runId: string;
+  /** For a `script: "k6"` class: the user's script as bundled for k6 (load/k6-bundle.ts). */
+  bundledScriptPath?: string;
+  /** Replaces `${secret:NAME}` in a `script: "k6"` class's env. */
+  resolveSecrets?: (env: Record<string, string>) => Record<string, string>;
 }
 
 /** One k6 process of a class. */
@@ -142,14 +146,46 @@ export function abusiveClientEnv(c: AbusiveClientClass, ctx: K6EnvContext): { en
   };
 }
 
+/**
+ * Environment of the user's own k6 script: the run's settings as HAVOC_* (read by the helpers of `havoc/k6`) plus
+ * the class's `env`. The script sets its own executors; `havocOptions()` of havoc/k6 gives them HAVOC_DURATION_MS
+ * and HAVOC_GRACEFUL_STOP_MS, and startK6's safety net bounds the process whatever the script does.
+ */
+export function k6ScriptEnv(c: K6ScriptClass, ctx: K6EnvContext): { env: Record<string, string>; gracefulStopMs: number } {
+  assertLoopback(c.name, ctx.targetUrl);
+  assertDuration(c.name, c.duration);
+  for (const key of Object.keys(c.env)) if (/^(HAVOC_|K6_)/i.test(key)) throw new InputError(`traffic ${c.name}: env ${key}: names starting with HAVOC_ or K6_ are reserved`);
+  const gracefulStopMs = gracefulStopMsFor(c.requestTimeout);
+  return {
+    env: {
+      ...(ctx.resolveSecrets ? ctx.resolveSecrets(c.env) : c.env),
+      HAVOC_TARGET_URL: ctx.targetUrl,
+      HAVOC_DURATION_MS: String(c.duration),
+      HAVOC_TIMEOUT_MS: String(c.requestTimeout),
+      HAVOC_GRACEFUL_STOP_MS: String(gracefulStopMs),
+      HAVOC_TRAFFIC: c.name,
+      HAVOC_RUN_ID: ctx.runId,
+      ...(c.keySecret !== undefined ? { HAVOC_KEY_SECRET: ctx.deviceKeySecret } : {}),
+    },
+    gracefulStopMs,
+  };
+}
+
 /** The k6 processes of one class: the same script and environment, one execution segment each. */
 export function k6Launches(c: K6TrafficClass, ctx: K6EnvContext): K6Launch[] {
+  if (c.script === "k6" && ctx.bundledScriptPath === undefined) throw new InputError(`traffic ${c.name}: its script ${c.file} was not bundled for k6`);
   const { env, gracefulStopMs } =
-    c.script === "device-fleet" ? deviceFleetClassEnv(c, ctx) : c.script === "user-sessions" ? userSessionsEnv(c, ctx) : abusiveClientEnv(c, ctx);
+    c.script === "device-fleet"
+      ? deviceFleetClassEnv(c, ctx)
+      : c.script === "user-sessions"
+        ? userSessionsEnv(c, ctx)
+        : c.script === "abusive-client"
+          ? abusiveClientEnv(c, ctx)
+          : k6ScriptEnv(c, ctx);
   const segments = executionSegments(c.processes);
   return segments.map(({ segment, sequence }, i) => ({
     label: segments.length === 1 ? c.name : `${c.name}.p${i + 1}of${segments.length}`,
-    scriptPath: k6ScriptPaths[c.script],
+    scriptPath: c.script === "k6" ? ctx.bundledScriptPath! : k6ScriptPaths[c.script],
     env: segment === "" ? env : { ...env, HAVOC_SEGMENT: segment, HAVOC_SEGMENT_SEQUENCE: sequence },
     durationMs: c.duration,
     gracefulStopMs,

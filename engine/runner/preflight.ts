@@ -16,5 +16,5 @@ export async function assertImagesPresent(scenario: Scenario, file: string): Pro
       missing.push(`  at topology.nodes[${i}].image: image "${node.image}" is not in the Docker engine and havoc has no build for it`);
     }
   }
-  if (missing.length > 0) throw new InputError(`${file}: missing images\n${missing.join("\n")}`, "build or load the image first (docker build / docker load); nothing was started");
+  if (missing.length > 0) throw new InputError(`${file}: missing images\n${missing.join("\n")}`, "give the node a build: { context } (relative to the scenario file) so havoc builds it, or build/load the image first (docker build / docker load); nothing is pulled; nothing was started");
 }

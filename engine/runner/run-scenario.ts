@@ -19,13 +19,14 @@ import { killOrphanLoad } from "../../env/processes/orphan-load.ts";
 import { ProbeSampler } from "../../env/probes/probe-sampler.ts";
 import { readBack, readConvergence } from "../../env/readback/read-back.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { imagesToBuild } from "../../env/systems/images.ts";
+import { imagesForNodes } from "../../env/systems/images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import { buildReport } from "../../reports/build-report.ts";
 import type { RunReport, RunStatus } from "../../reports/report-schema.ts";
 import { evaluateSlos } from "../../reports/slo/evaluate.ts";
 import { writeReports } from "../../reports/write-reports.ts";
+import { bundleK6Script } from "../../load/k6-bundle.ts";
 import type { K6Result } from "../../load/k6-process.ts";
 import { ControlMonitor, type ControlLoss } from "./control-monitor.ts";
 import { EventLog } from "./event-log.ts";
@@ -68,6 +69,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   const runId = newRunId();
   const runDir = join(options.reportsDir, "runs", runId);
   await mkdir(runDir, { recursive: true });
+  // The user's k6 scripts first: one that does not bundle is bad input (exit 2), refused before anything starts.
+  const k6Bundles = new Map<string, string>();
+  try {
+    for (const t of scenario.traffic) if (t.script === "k6") k6Bundles.set(t.name, await bundleK6Script(t.file, join(runDir, "k6"), t.name));
+  } catch (error) {
+    await rm(runDir, { recursive: true, force: true });
+    throw error;
+  }
   const clock = new RunClock();
   const secrets = new RunSecrets(scenario.secrets);
   const events = new EventLog(join(runDir, "events.ndjson"), clock, (s) => secrets.redact(s));
@@ -126,7 +135,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
 
   try {
     setPhase("bootstrap");
-    const images = imagesToBuild(scenario.topology.nodes.map((n) => n.image));
+    const images = imagesForNodes(scenario.topology.nodes);
     await withDeadline("bootstrap", stageDeadlinesMs.bootstrap, ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true /* browser traffic and the timeline PNG */, images }, log));
     await assertImagesPresent(scenario, options.file);
     const swept = await sweepOrphans({ exceptRun: runId });
@@ -154,6 +163,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
       runDir,
       ledgerPath: join(runDir, "ledger.ndjson"),
       k6Path: k6Path(),
+      k6Bundles,
       log,
       onBucket: (bucket) => {
         buckets.push(bucket);

@@ -60,6 +60,8 @@ export interface StartTrafficOptions {
   runDir: string;
   ledgerPath: string;
   k6Path: string;
+  /** Bundled scripts of `script: "k6"` classes, by class name (load/k6-bundle.ts). */
+  k6Bundles?: ReadonlyMap<string, string>;
   /** Chromium for browser classes. Default: Debian's (env/bootstrap/chromium.ts). */
   chromiumPath?: string;
   log: Logger;
@@ -149,8 +151,9 @@ function targetUrl(c: TrafficClass, options: StartTrafficOptions): string {
 function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void, onDropped: (traffic: string, epochMs: number, count: number) => void): Running {
   const launches = k6Launches(c, {
     targetUrl: targetUrl(c, options),
-    deviceKeySecret: options.secrets.get(c.keySecret),
+    deviceKeySecret: c.keySecret === undefined ? "" : options.secrets.get(c.keySecret),
     runId: options.runId,
+    ...(c.script === "k6" ? { bundledScriptPath: options.k6Bundles?.get(c.name), resolveSecrets: (env: Record<string, string>) => options.secrets.resolveRecord(env) } : {}),
   });
   // Every process of a class streams under the class's name, so the timeline and ledger merge them.
   const classOp = (op: OpRecord) => {

@@ -1,16 +1,24 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { EnvironmentError, errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { dockerClient } from "../docker/client.ts";
+import { isIgnored, parseDockerignore, type IgnoreRule } from "./dockerignore.ts";
 
 export interface ImageSpec {
   tag: string;
   contextDir: string;
   /** Runs before hashing, e.g. to bundle an app into the context. */
   prepare?: () => Promise<void>;
+  /** Dockerfile path inside the context. Default "Dockerfile". */
+  dockerfile?: string;
+  /** Build arguments (ARG). */
+  buildArgs?: Record<string, string>;
+  /** Stage of a multi-stage Dockerfile. */
+  target?: string;
 }
 
 export const contextHashLabel = "havoc.context-hash";
@@ -34,20 +42,47 @@ export function hashFiles(files: ContextFile[]): string {
   return hash.digest("hex");
 }
 
-async function listFiles(root: string, dir = root, out: ContextFile[] = []): Promise<ContextFile[]> {
+/** Files Docker never leaves out of what it is sent, even when .dockerignore lists them (it needs them). */
+const alwaysSent = new Set([".dockerignore"]);
+
+async function listFiles(root: string, ignore: readonly IgnoreRule[] = [], keep: ReadonlySet<string> = alwaysSent, dir = root, out: ContextFile[] = []): Promise<ContextFile[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     const path = relative(root, full).split(sep).join("/");
-    if (entry.isDirectory()) await listFiles(root, full, out);
+    // An ignored folder is skipped whole unless a "!" rule could bring something under it back.
+    if (ignore.length > 0 && !keep.has(path) && isIgnored(ignore, path) && (!entry.isDirectory() || !ignore.some((r) => r.negate))) continue;
+    if (entry.isDirectory()) await listFiles(root, ignore, keep, full, out);
     else if (entry.isSymbolicLink()) out.push({ path, content: Buffer.from(`symlink:${await readlink(full)}`) });
     else if (entry.isFile()) out.push({ path, content: await readFile(full), executable: ((await lstat(full)).mode & 0o111) !== 0 });
   }
   return out;
 }
 
+/** The context's .dockerignore rules (none without the file). */
+async function ignoreRules(contextDir: string): Promise<IgnoreRule[]> {
+  const file = join(contextDir, ".dockerignore");
+  return existsSync(file) ? parseDockerignore(await readFile(file, "utf8")) : [];
+}
+
+/** The files Docker would be sent for this context: all of them, less those .dockerignore leaves out. */
+async function contextFiles(contextDir: string, dockerfile = "Dockerfile"): Promise<ContextFile[]> {
+  return listFiles(contextDir, await ignoreRules(contextDir), new Set([...alwaysSent, dockerfile]));
+}
+
 /** Hash of every file in the build context: the image is rebuilt exactly when this changes. */
 export async function contextHash(contextDir: string): Promise<string> {
-  return hashFiles(await listFiles(contextDir));
+  return hashFiles(await contextFiles(contextDir));
+}
+
+/**
+ * What an image's label records: the context hash, plus how it is built when that is not the default (Dockerfile
+ * path, args, target), so changing an ARG rebuilds too. Images with default options keep their plain context hash.
+ */
+export async function imageSpecHash(spec: ImageSpec): Promise<string> {
+  const files = await contextFiles(spec.contextDir, spec.dockerfile);
+  const how = { dockerfile: spec.dockerfile ?? "Dockerfile", args: Object.entries(spec.buildArgs ?? {}).sort(), target: spec.target ?? null };
+  if (how.dockerfile === "Dockerfile" && how.args.length === 0 && how.target === null) return hashFiles(files);
+  return createHash("sha256").update(`${hashFiles(files)}\0${JSON.stringify(how)}`).digest("hex");
 }
 
 async function existingImage(tag: string): Promise<{ id: string; hash: string | undefined } | undefined> {
@@ -66,8 +101,14 @@ interface BuildEvent {
 }
 
 async function build(spec: ImageSpec, hash: string, logger: Logger): Promise<void> {
-  // System tar instead of an npm packer: the context is small and tar is on every Debian host.
-  const tar = spawn("tar", ["-C", spec.contextDir, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] });
+  // System tar instead of an npm packer: the context is small and tar is on every Debian host. With a .dockerignore,
+  // tar gets the list of kept files (Docker's own client filters too: the daemon takes the context as sent).
+  const ignore = await ignoreRules(spec.contextDir);
+  const tar =
+    ignore.length === 0
+      ? spawn("tar", ["-C", spec.contextDir, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn("tar", ["-C", spec.contextDir, "-c", "--null", "--no-recursion", "-T", "-"], { stdio: ["pipe", "pipe", "inherit"] });
+  if (ignore.length > 0) tar.stdin!.end((await contextFiles(spec.contextDir, spec.dockerfile)).map((f) => `${f.path}\0`).join(""));
   const lines: string[] = [];
   const keep = (line: string) => {
     lines.push(line);
@@ -77,7 +118,15 @@ async function build(spec: ImageSpec, hash: string, logger: Logger): Promise<voi
   try {
     // networkmode host: RUN steps (apt-get) then need nothing from docker0's NAT/DNS, which not every host provides.
     // forcerm: the classic builder otherwise keeps the container of a failed step.
-    const options = { t: spec.tag, labels: { [contextHashLabel]: hash }, networkmode: "host", forcerm: true };
+    const options = {
+      t: spec.tag,
+      labels: { [contextHashLabel]: hash },
+      networkmode: "host",
+      forcerm: true,
+      ...(spec.dockerfile ? { dockerfile: spec.dockerfile } : {}),
+      ...(spec.buildArgs && Object.keys(spec.buildArgs).length > 0 ? { buildargs: spec.buildArgs } : {}),
+      ...(spec.target ? { target: spec.target } : {}),
+    };
     const stream = await dockerClient().buildImage(tar.stdout, options);
     await new Promise<void>((resolve, reject) =>
       dockerClient().modem.followProgress(
@@ -98,7 +147,9 @@ async function build(spec: ImageSpec, hash: string, logger: Logger): Promise<voi
   }
   if (failure !== undefined) {
     for (const line of lines) logger.info(`  | ${line}`);
-    throw new EnvironmentError(`image ${spec.tag}: build failed: ${failure}`, `fix ${spec.contextDir}/Dockerfile; reproduce with: /usr/bin/docker build --network host -t ${spec.tag} ${spec.contextDir}`);
+    const dockerfile = spec.dockerfile ?? "Dockerfile";
+    const extra = [spec.dockerfile ? `-f ${join(spec.contextDir, dockerfile)}` : "", ...Object.entries(spec.buildArgs ?? {}).map(([k, v]) => `--build-arg ${k}=${v}`), spec.target ? `--target ${spec.target}` : ""].filter(Boolean).join(" ");
+    throw new EnvironmentError(`image ${spec.tag}: build failed: ${failure}`, `fix ${join(spec.contextDir, dockerfile)}; reproduce with: /usr/bin/docker build --network host ${extra ? `${extra} ` : ""}-t ${spec.tag} ${spec.contextDir}`);
   }
 }
 
@@ -106,7 +157,7 @@ async function build(spec: ImageSpec, hash: string, logger: Logger): Promise<voi
 export async function ensureImages(specs: ImageSpec[], logger: Logger): Promise<void> {
   for (const spec of specs) {
     await spec.prepare?.();
-    const hash = await contextHash(spec.contextDir);
+    const hash = await imageSpecHash(spec);
     const existing = await existingImage(spec.tag);
     if (existing?.hash === hash) {
       logger.info(`image ${spec.tag}: up to date (${hash.slice(0, 12)})`);
@@ -127,7 +178,7 @@ export async function checkImages(specs: ImageSpec[]): Promise<{ present: boolea
   const stale: string[] = [];
   for (const spec of specs) {
     const existing = await existingImage(spec.tag);
-    if (existing?.hash !== (await contextHash(spec.contextDir))) stale.push(spec.tag);
+    if (existing?.hash !== (await imageSpecHash(spec))) stale.push(spec.tag);
   }
   return { present: stale.length === 0, detail: stale.length === 0 ? `${specs.length} images current` : `to build: ${stale.join(", ")}` };
 }

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import type { NodeSpec } from "../../core/topology.ts";
 import type { ImageSpec } from "../bootstrap/images.ts";
 import { trackrImages } from "./trackr/images.ts";
 import { twozoneProxyImage } from "./twozone/images.ts";
@@ -33,4 +34,29 @@ export function imagesToBuild(imageTags: readonly string[]): ImageSpec[] {
 /** Every buildable image (for `havoc setup`). */
 export function allBuildableImages(): ImageSpec[] {
   return [...buildable];
+}
+
+/**
+ * Images of nodes that name a `build` (the user's own Dockerfiles): one spec per tag, rebuilt like havoc's own when
+ * their context, Dockerfile, args or target changed. The context must be absolute (the scenario loader resolves it).
+ */
+export function nodeBuildImages(nodes: readonly NodeSpec[]): ImageSpec[] {
+  const byTag = new Map<string, ImageSpec>();
+  for (const node of nodes) {
+    if (!node.build || byTag.has(node.image)) continue;
+    const { context, dockerfile, args, target } = node.build;
+    byTag.set(node.image, {
+      tag: node.image,
+      contextDir: context,
+      ...(dockerfile !== "Dockerfile" ? { dockerfile } : {}),
+      ...(Object.keys(args).length > 0 ? { buildArgs: args } : {}),
+      ...(target ? { target } : {}),
+    });
+  }
+  return [...byTag.values()];
+}
+
+/** Every image a set of nodes needs built: havoc's tool images, havoc's own node images, the user's builds. */
+export function imagesForNodes(nodes: readonly NodeSpec[]): ImageSpec[] {
+  return [...imagesToBuild(nodes.filter((n) => !n.build).map((n) => n.image)), ...nodeBuildImages(nodes)];
 }

@@ -32,7 +32,7 @@ const badScenarios: Record<string, [string, RegExp]> = {
       slos: [{ id: "s", kind: "availability", traffic: "t", atLeastPercnt: 99 }] };`,
     /at faults\[0\]\.target: partition halves needs at least 2 nodes to split, but its target resolves to 1 node: one of \[a, b\] \(mode "one"\)[^]*at slos\[0\]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"\?/,
   ],
-  "syntax-error.mjs": [`export default { name: "x", `, /could not load the scenario module/],
+  "syntax-error.mjs": [`export default { name: "x", `, /could not be loaded as a module/],
   "no-default.mjs": [`export const scenario = {};`, /no default export/],
 };
 

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { contextHash, hashFiles } from "../../env/bootstrap/images.ts";
+import { contextHash, hashFiles, imageSpecHash } from "../../env/bootstrap/images.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -55,5 +55,26 @@ describe("image context hash", () => {
     const a = hashFiles([{ path: "ab", content: Buffer.from("c") }]);
     const b = hashFiles([{ path: "a", content: Buffer.from("bc") }]);
     expect(a).not.toBe(b);
+  });
+
+  it("of an image with default build options is its plain context hash (havoc's own images keep their labels)", async () => {
+    const dir = await contextWith([["Dockerfile", "FROM debian:bookworm\n"], ["a.txt", "a"]]);
+    expect(await imageSpecHash({ tag: "t", contextDir: dir })).toBe(await contextHash(dir));
+  });
+
+  it("changes with the Dockerfile path, an arg or the target, and not with a .dockerignore'd file", async () => {
+    const dir = await contextWith([["Dockerfile", "FROM debian:bookworm\n"], ["other.Dockerfile", "FROM debian:bookworm\n"], ["a.txt", "a"], [".dockerignore", "*.log\n"]]);
+    const plain = await imageSpecHash({ tag: "t", contextDir: dir });
+    const hashes = await Promise.all([
+      imageSpecHash({ tag: "t", contextDir: dir, dockerfile: "other.Dockerfile" }),
+      imageSpecHash({ tag: "t", contextDir: dir, buildArgs: { A: "1" } }),
+      imageSpecHash({ tag: "t", contextDir: dir, buildArgs: { A: "2" } }),
+      imageSpecHash({ tag: "t", contextDir: dir, target: "base" }),
+    ]);
+    expect(new Set([plain, ...hashes]).size).toBe(5);
+    await writeFile(join(dir, "debug.log"), "noise");
+    expect(await imageSpecHash({ tag: "t", contextDir: dir })).toBe(plain);
+    await writeFile(join(dir, "a.txt"), "b");
+    expect(await imageSpecHash({ tag: "t", contextDir: dir })).not.toBe(plain);
   });
 });

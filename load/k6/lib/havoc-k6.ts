@@ -121,7 +121,8 @@ export function classify(okStatus: number, status: number, errorCode: number, er
 }
 
 // Every status is "expected" for k6: outcome accounting is ours, and this keeps k6's http_req_failed quiet.
-export const everyStatusExpected = http.expectedStatuses({ min: 100, max: 599 });
+// Typed through ReturnType: @types/k6 does not export the callback's interface, and declarations need a name for it.
+export const everyStatusExpected: ReturnType<typeof http.expectedStatuses> = http.expectedStatuses({ min: 100, max: 599 });
 
 /** Builds the op line of one finished HTTP attempt (node from X-Served-By: an app node, or "lb" for haproxy's 429). */
 export function opLine<RT extends ResponseType | undefined>(

@@ -1,0 +1,88 @@
+/**
+ * `havoc`: the scenario API for scenario files in the user's own repository. Small on purpose (shared/DESIGN.md):
+ * defineScenario, the input types, topology, traffic, readback and fault helpers. Everything else in the package is
+ * internal and may change. k6 scripts import `havoc/k6`; test runners import `havoc/runner`.
+ *
+ * ```ts
+ * import { defineScenario, fromCompose, k6Traffic, kill } from "havoc";
+ * export default defineScenario({
+ *   name: "notes-app-crash",
+ *   topology: fromCompose("./compose.yaml", { nodes: { notes: { role: "app" } } }),
+ *   traffic: [k6Traffic({ name: "writers", file: "./load/writers.ts", target: { node: "notes", port: 8080 }, duration: "40s" })],
+ *   faults: [kill({ role: "app" }, { at: "15s", for: "10s" })],
+ *   slos: [{ id: "nothing-lost", kind: "lost-writes", traffic: "writers", atMost: 0 }],
+ * });
+ * ```
+ */
+import type { ComposeNodeOverrides, ComposeTopologyInput } from "../core/compose-topology-spec.ts";
+import type { DurationInput } from "../core/duration.ts";
+import type { FaultSpecInput } from "../core/fault-spec.ts";
+import type { ReadbackInput } from "../core/readback-spec.ts";
+import type { ScenarioInput } from "../core/scenario.ts";
+import type { SelectorInput } from "../core/selector.ts";
+import type { SloSpecInput } from "../core/slo-spec.ts";
+import type { LinkSpec, NodeSpecInput, Topology } from "../core/topology.ts";
+import type { z } from "zod";
+import type { K6ScriptClass, TrafficClass } from "../core/traffic-spec.ts";
+
+export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, NodeSpecInput, ReadbackInput, SelectorInput, SloSpecInput };
+export type TopologyInput = z.input<typeof Topology>;
+export type LinkInput = z.input<typeof LinkSpec>;
+export type TrafficClassInput = z.input<typeof TrafficClass>;
+export type K6TrafficInput = z.input<typeof K6ScriptClass>;
+
+/**
+ * A scenario as written in a file: the validated shape (core/scenario.ts) with a topology that may instead be a
+ * compose reference. Paths in it (compose file, build contexts, k6 scripts) are relative to the scenario file.
+ */
+export type ScenarioDefinition = Omit<ScenarioInput, "topology"> & { topology: ScenarioInput["topology"] | ComposeTopologyInput };
+
+/**
+ * Types a scenario object for the editor and returns it as is; `havoc run` validates it when it loads the file
+ * (every problem named with its path, before anything starts).
+ */
+export function defineScenario(scenario: ScenarioDefinition): ScenarioDefinition {
+  return scenario;
+}
+
+/** A topology read from a compose file (relative to the scenario file), with roles, links and data volumes on top. */
+export function fromCompose(composeFile: string, extras: Omit<ComposeTopologyInput, "compose"> = {}): ComposeTopologyInput {
+  return { compose: composeFile, ...extras };
+}
+
+/** A TCP link through toxiproxy (target of link faults): clients use `name:port` instead of `to.node:to.port`. */
+export function link(name: string, to: { node: string; port: number }, listenPort?: number): LinkInput {
+  return { name, to, ...(listenPort !== undefined ? { listenPort } : {}) };
+}
+
+/** A traffic class running the user's own k6 script (see `havoc/k6` for what the script reports). */
+export function k6Traffic(spec: Omit<K6TrafficInput, "script">): K6TrafficInput {
+  return { script: "k6", ...spec };
+}
+
+/** Readback over HTTP: GET `path` on the node answers every stored id (a JSON array, or one id per line). */
+export function httpReadback(spec: Omit<Extract<ReadbackInput, { kind: "http" }>, "kind">): ReadbackInput {
+  return { kind: "http", ...spec };
+}
+
+/** When a fault runs: `at` from traffic start, for `for` (omitted: healed `tail` before traffic ends). */
+export interface FaultTiming {
+  at: DurationInput;
+  for?: DurationInput;
+  id?: string;
+}
+
+/** Kill the selected nodes' main process (SIGKILL unless told); heal starts them again. */
+export function kill(target: SelectorInput, timing: FaultTiming, signal: Extract<FaultSpecInput, { kind: "kill" }>["signal"] = "SIGKILL"): FaultSpecInput {
+  return { kind: "kill", target, ...timing, signal };
+}
+
+/** Freeze the selected nodes (cgroup freezer): alive to the kernel, silent to clients; heal unpauses. */
+export function pause(target: SelectorInput, timing: FaultTiming): FaultSpecInput {
+  return { kind: "pause", target, ...timing };
+}
+
+/** Cut the selected nodes off every network of the run; heal reconnects them. */
+export function isolate(target: SelectorInput, timing: FaultTiming): FaultSpecInput {
+  return { kind: "isolate", target, ...timing };
+}
