@@ -7,7 +7,7 @@ import { selectorPool } from "./selector.ts";
 import { SloSpec } from "./slo-spec.ts";
 import { Readback, readbackFrom } from "./readback-spec.ts";
 import { Topology } from "./topology.ts";
-import { TrafficClass } from "./traffic-spec.ts";
+import { readYourWritesScripts, TrafficClass, trafficTargets } from "./traffic-spec.ts";
 
 
 /** Steady-state gate: judged on the traffic before the first fault; failing it aborts the run (exit 4) with no fault injected. */
@@ -92,10 +92,13 @@ export const Scenario = z
       trafficNames.add(t.name);
       if (!s.secrets.includes(t.keySecret))
         ctx.addIssue({ code: "custom", path: ["traffic", i, "keySecret"], message: `secret "${t.keySecret}" is not declared in secrets [${s.secrets.join(", ")}]` });
-      const node = nodes.find((n) => n.name === t.target.node);
-      if (!node) ctx.addIssue({ code: "custom", path: ["traffic", i, "target", "node"], message: `unknown node "${t.target.node}"` });
-      else if (!node.ports.includes(t.target.port))
-        ctx.addIssue({ code: "custom", path: ["traffic", i, "target", "port"], message: `port ${t.target.port} is not published by "${node.name}" (ports: [${node.ports.join(", ")}])` });
+      trafficTargets(t).forEach((target, j) => {
+        const path = "servers" in t ? ["traffic", i, "servers", j] : ["traffic", i, "target"];
+        const node = nodes.find((n) => n.name === target.node);
+        if (!node) ctx.addIssue({ code: "custom", path: [...path, "node"], message: `unknown node "${target.node}"` });
+        else if (!node.ports.includes(target.port))
+          ctx.addIssue({ code: "custom", path: [...path, "port"], message: `port ${target.port} is not published by "${node.name}" (ports: [${node.ports.join(", ")}])` });
+      });
     });
     const trafficEndMs = Math.max(...s.traffic.map((t) => t.duration));
     /** Checks a fault needs the topology for: its selector matches, its link exists, its disk targets have volumes. */
@@ -154,8 +157,12 @@ export const Scenario = z
       if (slo.kind === "recovery-time" && slo.stableFor < 1_000)
         ctx.addIssue({ code: "custom", path: ["slos", i, "stableFor"], message: "stableFor must be at least 1s (the timeline's resolution)" });
       const sloTraffic = s.traffic.find((t) => t.name === slo.traffic);
-      if (slo.kind === "stale-reads" && sloTraffic && sloTraffic.script !== "user-sessions")
-        ctx.addIssue({ code: "custom", path: ["slos", i, "traffic"], message: `stale-reads needs a user-sessions class (it checks read-your-writes); "${slo.traffic}" is ${sloTraffic.script}` });
+      if (slo.kind === "stale-reads" && sloTraffic && !readYourWritesScripts.includes(sloTraffic.script))
+        ctx.addIssue({
+          code: "custom",
+          path: ["slos", i, "traffic"],
+          message: `stale-reads needs a class that checks read-your-writes (${readYourWritesScripts.join(", ")}); "${slo.traffic}" is ${sloTraffic.script}`,
+        });
     });
     const sloIds = new Set<string>();
     s.slos.forEach((slo, i) => {
