@@ -6,6 +6,7 @@
  */
 import http from "k6/http";
 import { envInt, envText, everyStatusExpected, opLine, printOp, type OpLine } from "./havoc-k6.ts";
+import { rotated, shouldMoveOn } from "./server-list-rules.ts";
 
 export interface Attempted {
   /** The last attempt's op line (already printed unless the caller asked to print it itself). */
@@ -25,11 +26,6 @@ export function loopbackServers(): string[] {
   return urls;
 }
 
-/** An answer that means "this server could not do it": move on. A 4xx is the server's answer about the request. */
-export function shouldMoveOn(line: Pick<OpLine, "outcome">, status: number): boolean {
-  return line.outcome === "unknown" || status === 0 || status >= 500;
-}
-
 export class ServerListClient {
   readonly #urls: string[];
   readonly #attempts: number;
@@ -39,8 +35,7 @@ export class ServerListClient {
 
   /** `rotateBy`: this client's list is the configured one rotated by this many places (HAVOC_SPREAD). */
   constructor(urls: string[], options: { attempts: number; resume: "last-good" | "first"; timeoutMs: number; rotateBy: number }) {
-    const shift = options.rotateBy % urls.length;
-    this.#urls = [...urls.slice(shift), ...urls.slice(0, shift)];
+    this.#urls = rotated(urls, options.rotateBy);
     this.#attempts = options.attempts;
     this.#resume = options.resume;
     this.#timeoutMs = options.timeoutMs;
@@ -69,7 +64,7 @@ export class ServerListClient {
       decorate?.(line, response.status, text);
       printOp(line);
       last = { line, status: response.status, body: text };
-      if (!shouldMoveOn(line, response.status)) return last;
+      if (!shouldMoveOn(line.outcome, response.status)) return last;
       this.#current = (this.#current + 1) % this.#urls.length;
     }
     return last!;
