@@ -4,7 +4,8 @@
  * acknowledged the lost ones), stale reads and diverged nodes are printed as one Markdown table row; the raw
  * figures go to a JSON file. Runs one after another (2 cores).
  *
- *   npx tsx bench/identity-figures.ts [runs=3] [out=reports/identity-figures.json] scenarios/identity/a.ts ...
+ *   npx tsx bench/identity-figures.ts run <runs> <out.json> scenarios/identity/a.ts ...
+ *   npx tsx bench/identity-figures.ts table <run dir>...      (the same rows from saved run directories)
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readlink, writeFile } from "node:fs/promises";
@@ -14,13 +15,8 @@ import { fileURLToPath } from "node:url";
 import { readIdentityFigures, type IdentityFigures } from "../test/support/identity-figures.ts";
 
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
-const runs = Number(process.argv[2] ?? 3);
-const out = resolve(process.argv[3] ?? "reports/identity-figures.json");
-const files = process.argv.slice(4);
-if (!Number.isInteger(runs) || runs < 1 || files.length === 0) {
-  console.error("usage: npx tsx bench/identity-figures.ts <runs> <out.json> <scenario file>...");
-  process.exit(2);
-}
+const [mode, ...args] = process.argv.slice(2);
+const usage = "usage: npx tsx bench/identity-figures.ts run <runs> <out.json> <scenario file>... | table <run dir>...";
 
 async function runOnce(file: string, seed: number): Promise<{ exitCode: number | null; runDir: string }> {
   const reportsDir = await mkdtemp(join(tmpdir(), "havoc-identity-figures-"));
@@ -38,18 +34,36 @@ function row(file: string, exitCode: number | null, f: IdentityFigures): string 
       `${name}: ack ${c.acknowledged} lost ${c.lost}${c.lost > 0 ? ` (${byNode(c.lostByNode)}, ${seconds(c.lostBetweenMs?.[0])}-${seconds(c.lostBetweenMs?.[1])} s)` : ""} unknown ${c.unknown} stale ${c.staleReads}/${c.freshnessChecks}`,
   );
   const fault = f.fault ? `${seconds(f.fault.injectedAtMs)}-${seconds(f.fault.healedAtMs)} s` : "-";
-  return `| ${file} | ${f.runId} | ${exitCode} ${f.verdict} | ${fault} | ${seconds(f.failoverMs)} | ${classes.join("; ")} | ${f.divergedNodes.join(", ") || "-"} |`;
+  const s = f.sentinel;
+  const sentinel = s.switchMasterAtMs === null ? `no switch${s.splitVotes ? `, ${s.splitVotes} split vote(s)` : ""}` : `${seconds(s.failoverMs)} to ${s.newPrimary}${s.splitVotes ? ` after ${s.splitVotes} split vote(s)` : ""}`;
+  return `| ${file} | ${f.runId} | ${exitCode ?? "-"} ${f.verdict} | ${fault} | ${sentinel} | ${seconds(f.failoverMs)} | ${classes.join("; ")} | ${f.divergedNodes.join(", ") || "-"} |`;
 }
 
-const all: { file: string; exitCode: number | null; figures: IdentityFigures }[] = [];
-console.log("| scenario | run | exit, verdict | fault (s) | failover (s) | per class | diverged |");
-console.log("|---|---|---|---|---|---|---|");
-for (const file of files) {
-  for (let i = 0; i < runs; i++) {
-    const { exitCode, runDir } = await runOnce(file, i + 1);
-    const figures = await readIdentityFigures(runDir);
-    all.push({ file, exitCode, figures });
-    console.log(row(file, exitCode, figures));
-    await writeFile(out, JSON.stringify(all, null, 2));
+console.log("| scenario | run | exit, verdict | fault (s) | Sentinel failover (s) | clients served again (s) | per class | diverged |");
+console.log("|---|---|---|---|---|---|---|---|");
+if (mode === "table") {
+  for (const dir of args) {
+    const figures = await readIdentityFigures(resolve(dir));
+    console.log(row(figures.scenario, null, figures));
   }
+} else if (mode === "run") {
+  const [runsText, outPath, ...files] = args;
+  const runs = Number(runsText);
+  if (!Number.isInteger(runs) || runs < 1 || !outPath || files.length === 0) {
+    console.error(usage);
+    process.exit(2);
+  }
+  const all: { file: string; exitCode: number | null; figures: IdentityFigures }[] = [];
+  for (const file of files) {
+    for (let i = 0; i < runs; i++) {
+      const { exitCode, runDir } = await runOnce(file, i + 1);
+      const figures = await readIdentityFigures(runDir);
+      all.push({ file, exitCode, figures });
+      console.log(row(file, exitCode, figures));
+      await writeFile(resolve(outPath), JSON.stringify(all, null, 2));
+    }
+  }
+} else {
+  console.error(usage);
+  process.exit(2);
 }
