@@ -105,12 +105,26 @@ export class IdentityStore {
       // A primary that Sentinel turned into a replica answers READONLY: reconnect (asking Sentinel again), do not resend.
       reconnectOnError: (error) => (/^READONLY/.test(error.message) ? 1 : false),
     });
+    // Errors at most once a second (a failover produces one per retry); status changes and Sentinel errors as they
+    // come, at most 10 a second, so a stuck reconnection shows in the node's log.
     let lastErrorLogMs = 0;
     this.redis.on("error", (error: Error) => {
       if (Date.now() - lastErrorLogMs < 1_000) return;
       lastErrorLogMs = Date.now();
       options.log(`redis: ${error.message}`);
     });
+    let windowStartMs = 0;
+    let inWindow = 0;
+    const note = (message: string) => {
+      const now = Date.now();
+      if (now - windowStartMs >= 1_000) {
+        windowStartMs = now;
+        inWindow = 0;
+      }
+      if (++inWindow <= 10) options.log(`redis: ${message}`);
+    };
+    this.redis.on("sentinelError", (error: Error) => note(`sentinel: ${error.message}`));
+    for (const status of ["connect", "close", "reconnecting", "end"] as const) this.redis.on(status, () => note(`${status} (${this.redis.status})`));
     this.redis.on("ready", () => options.log(`redis: connected to the primary at ${describeStream(this.redis)}`));
     this.redis.defineCommand("identityRegister", { numberOfKeys: 1, lua: registerScript });
     this.redis.defineCommand("identityLogin", { numberOfKeys: 2, lua: loginScript });
