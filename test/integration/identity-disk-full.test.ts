@@ -20,7 +20,10 @@ describe("identity: primary's AOF disk full (integration)", () => {
     // Clients saw it as 503 answers (the app's answer to MISCONF) until Sentinel, whose PINGs got MISCONF too,
     // failed over to a replica.
     expect(clients!.causesDuringFault.http_503).toBeGreaterThan(0);
-    expect(figures.sentinel.newPrimary).toMatch(/^id-[23]$/);
+    // ...unless its election split: then Redis, which retries the AOF write every second, took writes again once
+    // the space came back, and no failover happened at all.
+    if (figures.sentinel.newPrimary === null) expect(figures.sentinel.splitVotes).toBeGreaterThanOrEqual(1);
+    else expect(figures.sentinel.newPrimary).toMatch(/^id-[23]$/);
     expect(leftovers).toEqual({ containers: 0, networks: 0 });
   });
 
@@ -31,6 +34,7 @@ describe("identity: primary's AOF disk full (integration)", () => {
       `always: failover ${figures.failoverMs} ms (clients), sentinel ${JSON.stringify(figures.sentinel)}; lost ${clients!.lost}+${people!.lost}; unknown ${clients!.unknown}; ` +
         report.slos.map((s) => `${s.id} ${s.verdict}: ${s.why}`).join(" | "),
     );
+    // id-1's Redis is given up, so Sentinel fails over (after 20 s more when its first election splits).
     expect(figures.sentinel.newPrimary).toMatch(/^id-[23]$/);
     // Measured: 1 acknowledged write lost in 1 run of 4, acknowledged by id-1 as the disk filled (README.md). Any
     // lost write must come from that moment: id-1 acknowledged it between the fill and its Redis giving up.

@@ -15,17 +15,26 @@ describe("identity: primary SIGKILLed (integration)", () => {
     // Sentinel's promise (down-after 2 s + an election) holds for Sentinel itself unless its election splits (two
     // Sentinels vote for themselves in the same epoch: it retries 2 x failover-timeout = 20 s after it started).
     const split = figures.sentinel.splitVotes > 0;
-    expect(figures.sentinel.newPrimary).toMatch(/^id-[23]$/);
-    expect(figures.sentinel.failoverMs).toBeGreaterThanOrEqual(2_000);
-    if (!split) expect(figures.sentinel.failoverMs).toBeLessThanOrEqual(5_000);
-    // The clients' own recovery (the failover SLO) is judged, and cannot come before there is a new primary.
     const failover = report.slos.find((s) => s.id === "failover-within-promise")!;
+    const convergedOn = /ids on (id-\d)$/.exec(report.slos.find((s) => s.id === "servers-converge")!.why)?.[1];
+    if (figures.sentinel.newPrimary === null) {
+      // The election split and its retry came only after id-1 was started again: no failover at all; the old
+      // primary is still the primary and nobody could write while it was down (the SLO fails).
+      expect(split).toBe(true);
+      expect(convergedOn).toBe("id-1");
+      expect(failover.verdict).toBe("fail");
+    } else {
+      expect(figures.sentinel.newPrimary).toMatch(/^id-[23]$/);
+      expect(convergedOn).toBe(figures.sentinel.newPrimary);
+      expect(figures.sentinel.failoverMs).toBeGreaterThanOrEqual(2_000);
+      if (!split) expect(figures.sentinel.failoverMs).toBeLessThanOrEqual(5_000);
+      // The clients' own recovery (the failover SLO) cannot come before there is a new primary.
+      if (figures.failoverMs !== null) expect(figures.failoverMs).toBeGreaterThanOrEqual(figures.sentinel.failoverMs! - 1_000);
+    }
     expect(failover.verdict).not.toBe("error");
-    if (figures.failoverMs !== null) expect(figures.failoverMs).toBeGreaterThanOrEqual(figures.sentinel.failoverMs! - 1_000);
-    // Whatever the timing, nothing acknowledged is lost and the old primary rejoins as a replica of the new one.
+    // Whatever the timing, nothing acknowledged is lost and every server holds the primary's ids.
     expect(verdicts(report)).toMatchObject({ "no-client-write-lost": "pass", "no-person-write-lost": "pass", "tokens-validate-at-once": "pass", "servers-converge": "pass" });
     expect(run.exitCode, run.stderr.slice(-3000)).toBe(failover.verdict === "pass" ? 0 : failover.verdict === "fail" ? 1 : 4);
-    expect(report.slos.find((s) => s.id === "servers-converge")!.why).toMatch(/ids on id-[23]$/);
     expect(clients!.acknowledged + people!.acknowledged).toBeGreaterThan(500);
     expect(leftovers).toEqual({ containers: 0, networks: 0 });
   });
