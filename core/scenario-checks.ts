@@ -7,6 +7,7 @@ import { networkSplitProblems } from "./fault-specs/network.ts";
 import { readbackFrom } from "./readback-spec.ts";
 import type { Scenario } from "./scenario.ts";
 import { selectorPool } from "./selector.ts";
+import { readYourWritesScripts, trafficTargets } from "./traffic-spec.ts";
 import type { SloWindow } from "./slo-spec.ts";
 
 /**
@@ -114,11 +115,14 @@ export const checkTrafficTargets: ScenarioCheck = (p, report) => {
   const nodes = nodeNames(p);
   if (!p.topology || !nodes) return;
   for (const [t, i] of each(p.traffic)) {
-    const node = p.topology.nodes.find((n) => n.name === t.target.node);
-    if (!node) {
-      if (!nodes.has(t.target.node)) report(["traffic", i, "target", "node"], nodes.unknown(t.target.node));
-    } else if (!node.ports.includes(t.target.port))
-      report(["traffic", i, "target", "port"], `port ${t.target.port} is not published by "${node.name}" (ports: [${node.ports.join(", ")}])`);
+    // A class that holds a list of servers is checked server by server (core/traffic-spec.ts trafficTargets).
+    trafficTargets(t).forEach((target, j) => {
+      const path = "servers" in t ? ["traffic", i, "servers", j] : ["traffic", i, "target"];
+      const node = p.topology!.nodes.find((n) => n.name === target.node);
+      if (!node) {
+        if (!nodes.has(target.node)) report([...path, "node"], nodes.unknown(target.node));
+      } else if (!node.ports.includes(target.port)) report([...path, "port"], `port ${target.port} is not published by "${node.name}" (ports: [${node.ports.join(", ")}])`);
+    });
   }
 };
 
@@ -208,8 +212,8 @@ export const checkSloReferences: ScenarioCheck = (p, report) => {
     if (faults && "window" in slo && slo.window.kind === "fault" && !faults.has(slo.window.fault)) report(["slos", i, "window", "fault"], faults.unknown(slo.window.fault));
     if (faults && slo.kind === "recovery-time" && !faults.has(slo.fault)) report(["slos", i, "fault"], faults.unknown(slo.fault));
     const sloTraffic = each(p.traffic).find(([t]) => t.name === slo.traffic)?.[0];
-    if (slo.kind === "stale-reads" && sloTraffic && sloTraffic.script !== "user-sessions")
-      report(["slos", i, "traffic"], `stale-reads needs a user-sessions class (it checks read-your-writes); "${slo.traffic}" is ${sloTraffic.script}`);
+    if (slo.kind === "stale-reads" && sloTraffic && !readYourWritesScripts.includes(sloTraffic.script))
+      report(["slos", i, "traffic"], `stale-reads needs a class that checks read-your-writes (${readYourWritesScripts.join(", ")}); "${slo.traffic}" is ${sloTraffic.script}`);
   }
 };
 

@@ -7,11 +7,10 @@ export const TrafficTarget = z.object({ node: NodeName, port: z.number().int().m
 
 const Duration = DurationMs.pipe(z.number().min(1_000, "expected at least 1 s").max(86_400_000, "expected at most 24 h"));
 
-/** Fields every traffic class has, whatever drives it. */
-const commonFields = {
+/** Fields every traffic class has, whatever drives it, except where it goes (one `target`, or a list of `servers`). */
+const baseFields = {
   /** Name used by SLOs and reports, e.g. "devices". */
   name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "expected a lower-case name"),
-  target: TrafficTarget,
   /** How long this class runs; at least 1 s, at most 24 h. */
   duration: Duration,
   /** Per-request (browser: per-step) timeout; a timeout is an unknown outcome. Default 2 s. */
@@ -27,6 +26,9 @@ const commonFields = {
    */
   gate: z.boolean().default(true),
 };
+
+/** Fields of classes that send everything to one target. */
+const commonFields = { ...baseFields, target: TrafficTarget };
 
 /** Fields of classes driven by k6. */
 const k6Fields = {
@@ -178,8 +180,80 @@ export const K6ScriptClass = z
   })
   .strict();
 
-/** A class of traffic: one of the built-in k6 scripts (load/k6/<script>.ts), the user's own k6 script, or browser journeys. */
-export const TrafficClass = z.discriminatedUnion("script", [DeviceFleetClass, UserSessionsClass, AbusiveClientClass, K6ScriptClass, BrowserClass]);
+/**
+ * Clients that hold a list of servers (the identity design: no load balancer, each client knows the three servers)
+ * and move to the next one when a request fails (connection refused or reset, a 5xx) or times out. Every attempt is
+ * its own op line; a write sent again to the next server keeps its id (the servers treat it as the same request).
+ */
+const serverListFields = {
+  /** The servers every client holds, in the order it tries them (each a node's port, through its 127.0.0.1 port). */
+  servers: z.array(TrafficTarget).min(1).max(16),
+  /**
+   * Where a client's next request starts. "last-good" (default): at the server that answered its last request, so a
+   * client that moved on stays moved; "first": at the top of its list every time, as a client without memory would.
+   */
+  resume: z.enum(["last-good", "first"]).default("last-good"),
+  /** Client n holds the list rotated by n, so clients start on different servers. Default false: all start on the first. */
+  spread: z.boolean().default(false),
+  /** Attempts per request at most, the first included. Default: one per server in the list. */
+  attempts: z.number().int().min(1).max(16).optional(),
+};
+
+function distinctServers(c: { servers: { node: string; port: number }[] }): boolean {
+  return new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size === c.servers.length;
+}
+
+/**
+ * Services calling the identity API (open model, constant-arrival-rate): each k6 VU is one client with its own
+ * accounts and session tokens. Per request: register a new account (when it has none, else 10 %), log in for a new
+ * session token (30 %), introspect one of its acknowledged tokens (50 %, a read that must find it: a token that
+ * no longer validates is a stale read), change a password (10 %). Ids (accounts, sessions, password changes) are
+ * `<run>-<class>-...`, unique per run; the ledger ids are the Redis keys the writes create.
+ */
+export const IdentityClientsClass = z
+  .object({
+    script: z.literal("identity-clients"),
+    ...baseFields,
+    ...k6Fields,
+    ...serverListFields,
+    /** Requests started per second over the whole class (attempts at further servers come on top). */
+    ratePerSecond: z.number().int().positive().max(10_000),
+    /**
+     * Clients (k6 VUs, each with its own state); also the VUs k6 may use at most, so keep it above ratePerSecond x
+     * the slowest request (every attempt timing out). Default 100.
+     */
+    clients: z.number().int().positive().max(5_000).default(100),
+  })
+  .strict()
+  .refine(distinctServers, { message: "a server is listed twice", path: ["servers"] });
+
+/**
+ * People signing in (closed model, ramping-vus, one VU per person): register once, then log in, check at once that
+ * the new session token validates (read-your-writes: a token just issued that does not validate is a stale read),
+ * introspect it a few times while using the product, now and then change the password and log in with the new
+ * one. Think times are exponential with mean 60 s / requestsPerMinute.
+ */
+export const IdentityPeopleClass = z
+  .object({
+    script: z.literal("identity-people"),
+    ...baseFields,
+    ...k6Fields,
+    ...serverListFields,
+    users: z.number().int().positive().max(5_000),
+    /** Requests per person per minute, think time included. Default 30. */
+    requestsPerMinute: z.number().positive().max(600).default(30),
+    /** Time over which the people arrive (linear ramp from 0 VUs). Default 5 s. */
+    rampUp: DurationMs.default(5_000),
+  })
+  .strict()
+  .refine(distinctServers, { message: "a server is listed twice", path: ["servers"] })
+  .refine((c) => c.rampUp < c.duration, { message: "rampUp must be shorter than duration", path: ["rampUp"] });
+
+/**
+ * A class of traffic: one of the built-in k6 scripts (load/k6/<script>.ts), the user's own k6 script, or browser
+ * journeys.
+ */
+export const TrafficClass = z.discriminatedUnion("script", [DeviceFleetClass, UserSessionsClass, AbusiveClientClass, K6ScriptClass, BrowserClass, IdentityClientsClass, IdentityPeopleClass]);
 export type TrafficClass = z.infer<typeof TrafficClass>;
 export type DeviceFleetClass = z.infer<typeof DeviceFleetClass>;
 export type UserSessionsClass = z.infer<typeof UserSessionsClass>;
@@ -189,3 +263,14 @@ export type K6ScriptClass = z.infer<typeof K6ScriptClass>;
 export type K6TrafficClass = Exclude<TrafficClass, BrowserClass>;
 /** Classes that run one of havoc's own k6 scripts. */
 export type BuiltinK6Class = Exclude<K6TrafficClass, K6ScriptClass>;
+export type IdentityClientsClass = z.infer<typeof IdentityClientsClass>;
+export type IdentityPeopleClass = z.infer<typeof IdentityPeopleClass>;
+export type TrafficTarget = z.infer<typeof TrafficTarget>;
+
+/** Scripts whose reads check the client's own acknowledged writes (op lines with `stale`), for the stale-reads SLO. */
+export const readYourWritesScripts: readonly TrafficClass["script"][] = ["user-sessions", "identity-people", "identity-clients"];
+
+/** Where a class sends its requests: its one target, or its list of servers in the order the clients hold them. */
+export function trafficTargets(c: TrafficClass): TrafficTarget[] {
+  return "servers" in c ? c.servers : [c.target];
+}

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { InputError } from "../core/errors.ts";
-import type { AbusiveClientClass, BuiltinK6Class, DeviceFleetClass, K6ScriptClass, K6TrafficClass, UserSessionsClass } from "../core/traffic-spec.ts";
+import type { AbusiveClientClass, BuiltinK6Class, DeviceFleetClass, IdentityClientsClass, IdentityPeopleClass, K6ScriptClass, K6TrafficClass, UserSessionsClass } from "../core/traffic-spec.ts";
 import { deviceFleetEnv, gracefulStopMsFor, k6Limits } from "./k6-process.ts";
 
 /**
@@ -14,12 +14,16 @@ export const k6ScriptPaths: Record<BuiltinK6Class["script"], string> = {
   "device-fleet": script("device-fleet"),
   "user-sessions": script("user-sessions"),
   "abusive-client": script("abusive-client"),
+  "identity-clients": script("identity-clients"),
+  "identity-people": script("identity-people"),
 };
 
 /** Run-wide values a class's environment needs besides its own fields. */
 export interface K6EnvContext {
-  /** http://127.0.0.1:<port> of the class's target. */
+  /** http://127.0.0.1:<port> of the class's target (the first of its servers for a server-list class). */
   targetUrl: string;
+  /** A server-list class's servers, in list order, as http://127.0.0.1:<port>. Default [targetUrl]. */
+  serverUrls?: string[];
   /** Value of the class's keySecret ("" when the class has none). */
   deviceKeySecret: string;
   runId: string;
@@ -171,17 +175,71 @@ export function k6ScriptEnv(c: K6ScriptClass, ctx: K6EnvContext): { env: Record<
   };
 }
 
+/** What both identity scripts need: the server list and how clients move along it (load/k6/lib/server-list.ts). */
+function serverListEnv(c: IdentityClientsClass | IdentityPeopleClass, ctx: K6EnvContext): { env: Record<string, string>; attempts: number } {
+  const urls = ctx.serverUrls ?? [ctx.targetUrl];
+  if (urls.length !== c.servers.length) throw new InputError(`traffic ${c.name}: ${c.servers.length} servers listed, ${urls.length} URLs given`);
+  for (const url of urls) assertLoopback(c.name, url);
+  assertDuration(c.name, c.duration);
+  const attempts = c.attempts ?? urls.length;
+  return {
+    attempts,
+    env: {
+      HAVOC_SERVERS: urls.join(","),
+      HAVOC_RESUME: c.resume,
+      HAVOC_SPREAD: c.spread ? "1" : "0",
+      HAVOC_ATTEMPTS: String(attempts),
+      HAVOC_DURATION_MS: String(c.duration),
+      HAVOC_TIMEOUT_MS: String(c.requestTimeout),
+      // Accounts' passwords are derived from this secret, so no password is ever printed.
+      HAVOC_PASSWORD_SECRET: ctx.deviceKeySecret,
+      HAVOC_TRAFFIC: c.name,
+      HAVOC_RUN_ID: ctx.runId,
+    },
+  };
+}
+
+/** Environment of load/k6/identity-clients.ts. */
+export function identityClientsEnv(c: IdentityClientsClass, ctx: K6EnvContext): { env: Record<string, string>; gracefulStopMs: number } {
+  const { env, attempts } = serverListEnv(c, ctx);
+  assertInt(c.name, "rate", c.ratePerSecond, 1, k6Limits.maxRatePerSecond);
+  assertInt(c.name, "clients", c.clients, 1, k6Limits.maxVUs);
+  // A request may go through every attempt, each up to its timeout, after the scenario's end.
+  return { env: { ...env, HAVOC_RATE: String(c.ratePerSecond), HAVOC_CLIENTS: String(c.clients) }, gracefulStopMs: attempts * c.requestTimeout + 1_000 };
+}
+
+/** Environment of load/k6/identity-people.ts. */
+export function identityPeopleEnv(c: IdentityPeopleClass, ctx: K6EnvContext): { env: Record<string, string>; gracefulStopMs: number } {
+  const { env, attempts } = serverListEnv(c, ctx);
+  assertInt(c.name, "users", c.users, 1, k6Limits.maxVUs);
+  if (!(c.rampUp >= 0 && c.rampUp < c.duration)) throw new InputError(`traffic ${c.name}: rampUp ${c.rampUp} ms must be shorter than duration ${c.duration} ms`);
+  return {
+    env: { ...env, HAVOC_USERS: String(c.users), HAVOC_RAMP_UP_MS: String(c.rampUp), HAVOC_REQUESTS_PER_MINUTE: String(c.requestsPerMinute) },
+    gracefulStopMs: attempts * c.requestTimeout + 1_000,
+  };
+}
+
+function classEnv(c: K6TrafficClass, ctx: K6EnvContext): { env: Record<string, string>; gracefulStopMs: number } {
+  switch (c.script) {
+    case "device-fleet":
+      return deviceFleetClassEnv(c, ctx);
+    case "user-sessions":
+      return userSessionsEnv(c, ctx);
+    case "abusive-client":
+      return abusiveClientEnv(c, ctx);
+    case "identity-clients":
+      return identityClientsEnv(c, ctx);
+    case "identity-people":
+      return identityPeopleEnv(c, ctx);
+    case "k6":
+      return k6ScriptEnv(c, ctx);
+  }
+}
+
 /** The k6 processes of one class: the same script and environment, one execution segment each. */
 export function k6Launches(c: K6TrafficClass, ctx: K6EnvContext): K6Launch[] {
   if (c.script === "k6" && ctx.bundledScriptPath === undefined) throw new InputError(`traffic ${c.name}: its script ${c.file} was not bundled for k6`);
-  const { env, gracefulStopMs } =
-    c.script === "device-fleet"
-      ? deviceFleetClassEnv(c, ctx)
-      : c.script === "user-sessions"
-        ? userSessionsEnv(c, ctx)
-        : c.script === "abusive-client"
-          ? abusiveClientEnv(c, ctx)
-          : k6ScriptEnv(c, ctx);
+  const { env, gracefulStopMs } = classEnv(c, ctx);
   const segments = executionSegments(c.processes);
   return segments.map(({ segment, sequence }, i) => ({
     label: segments.length === 1 ? c.name : `${c.name}.p${i + 1}of${segments.length}`,

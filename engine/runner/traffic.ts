@@ -3,7 +3,7 @@ import type { RunClock } from "../../core/clock.ts";
 import { errorMessage } from "../../core/errors.ts";
 import type { OpRecord, TimelineBucket } from "../../core/history.ts";
 import type { Logger } from "../../core/log.ts";
-import type { BrowserClass, K6TrafficClass, TrafficClass } from "../../core/traffic-spec.ts";
+import { trafficTargets, type BrowserClass, type K6TrafficClass, type TrafficClass, type TrafficTarget } from "../../core/traffic-spec.ts";
 import { chromiumPath } from "../../env/bootstrap/chromium.ts";
 import { startBrowserJourneys, type BrowserResult } from "../../load/browser-journey.ts";
 import { k6Launches } from "../../load/k6-env.ts";
@@ -141,16 +141,22 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
   return { totals, ledger, droppedBySecond, opTrace: () => trace.encode(), done, stop };
 }
 
-/** The class's target on 127.0.0.1, refused before anything is sent unless this run's containers publish it. */
-function targetUrl(c: TrafficClass, options: StartTrafficOptions): string {
-  const url = options.topology.baseUrl(c.target.node, c.target.port);
+/** A target of the class on 127.0.0.1, refused before anything is sent unless this run's containers publish it. */
+function ownUrl(c: TrafficClass, target: TrafficTarget, options: StartTrafficOptions): string {
+  const url = options.topology.baseUrl(target.node, target.port);
   assertOwnTarget(url, options.topology, `traffic ${c.name}`);
   return url;
+}
+
+/** The class's target (the first of its servers for a server-list class). */
+function targetUrl(c: TrafficClass, options: StartTrafficOptions): string {
+  return ownUrl(c, trafficTargets(c)[0]!, options);
 }
 
 function launchK6(c: K6TrafficClass, options: StartTrafficOptions, onOp: (op: OpRecord) => void, onDropped: (traffic: string, epochMs: number, count: number) => void): Running {
   const launches = k6Launches(c, {
     targetUrl: targetUrl(c, options),
+    serverUrls: trafficTargets(c).map((target) => ownUrl(c, target, options)),
     deviceKeySecret: c.keySecret === undefined ? "" : options.secrets.get(c.keySecret),
     runId: options.runId,
     ...(c.script === "k6" ? { bundledScriptPath: options.k6Bundles?.get(c.name), resolveSecrets: (env: Record<string, string>) => options.secrets.resolveRecord(env) } : {}),

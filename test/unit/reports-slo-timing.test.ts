@@ -247,7 +247,7 @@ describe("scenario validation of the timing SLOs", () => {
     ]);
     expect(issues([{ kind: "latency", id: "c", traffic: "devices", percentile: 0, atMostMs: 250 }])[0]).toMatch(/^slos\.0\.percentile: /);
     expect(issues([{ kind: "stale-reads", id: "s", traffic: "devices" }])).toEqual([
-      'slos.0.traffic: stale-reads needs a user-sessions class (it checks read-your-writes); "devices" is device-fleet',
+      'slos.0.traffic: stale-reads needs a class that checks read-your-writes (user-sessions, identity-people, identity-clients); "devices" is device-fleet',
     ]);
     expect(issues([{ kind: "longest-outage", id: "a", traffic: "devices", atMost: "5s", window: { kind: "fault", fault: "nope", phase: "during" } }])).toEqual([
       'slos.0.window.fault: unknown fault id "nope"; fault ids: kill-app-2',

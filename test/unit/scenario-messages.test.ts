@@ -105,7 +105,7 @@ describe("every problem of a file at once", () => {
   it("checks references against a topology whose node has a typo, and a traffic class with a wrong type", () => {
     const bad = demoWith((s) => {
       (s.topology.nodes[0] as Record<string, unknown>).imag = "x";
-      s.traffic[0]!.target.node = "lbb";
+      (s.traffic[0] as { target: { node: string } }).target.node = "lbb";
       (s.traffic[0] as Record<string, unknown>).ratePerSecond = "fast";
       s.faults![0]!.target = { names: ["app-9"] };
       s.slos[0]!.traffic = "device";
@@ -139,7 +139,7 @@ describe("every problem of a file at once", () => {
 
   it("names the script, a top-level key and a missing kind", () => {
     expect(problems(demoWith((s) => ((s.traffic[0] as { script: string }).script = "device-fleat")))).toEqual([
-      'traffic[0].script: unknown script "device-fleat"; did you mean "device-fleet"? expected one of: device-fleet, user-sessions, abusive-client, k6, browser',
+      'traffic[0].script: unknown script "device-fleat"; did you mean "device-fleet"? expected one of: device-fleet, user-sessions, abusive-client, k6, browser, identity-clients, identity-people',
     ]);
     expect(problems(demoWith((s) => (s.faultz = [])))).toEqual(['(root): unknown key "faultz"; did you mean "faults"?']);
     expect(problems(demoWith((s) => delete (s.slos[0] as Record<string, unknown>).kind))).toEqual([`slos[0].kind: missing kind; expected one of: ${sloKinds}`]);

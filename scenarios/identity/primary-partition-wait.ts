@@ -1,0 +1,5 @@
+import type { ScenarioInput } from "../../core/scenario.ts";
+import { partitionScenario } from "./primary-partition.ts";
+
+/** The primary-partition scenario (primary-partition.ts) with the configuration "wait". */
+export default partitionScenario("wait") satisfies ScenarioInput;

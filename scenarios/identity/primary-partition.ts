@@ -1,0 +1,45 @@
+import type { ScenarioInput } from "../../core/scenario.ts";
+import { identityReadback, identitySecrets, identityTopology, initialPrimary, type IdentityOptions } from "../../env/systems/identity/topology.ts";
+import { identityTraffic } from "./primary-kill.ts";
+
+/** The configurations the partition scenario compares (README.md, "Configurations"). */
+export const partitionConfigurations = {
+  /** Redis as installed: asynchronous replication, the primary takes every write. */
+  unprotected: {},
+  /** The app sends WAIT 1 (500 ms) after every write and answers 504 unless a replica has it. */
+  wait: { waitReplicas: 1, waitTimeoutMs: 500 },
+  /** The primary refuses writes once no replica has acknowledged for 10 s (Redis's Sentinel docs, example 2). */
+  "min-replicas": { minReplicasToWrite: 1, minReplicasMaxLagS: 10 },
+} satisfies Record<string, IdentityOptions>;
+export type PartitionConfiguration = keyof typeof partitionConfigurations;
+
+/**
+ * The primary's server (id-1: Redis, Sentinel, app) is cut from the two other servers for 20 s; the clients still
+ * reach all three apps (they come from outside the servers' network). The majority's Sentinels elect a new primary;
+ * the old one does not know, and its app keeps asking its own Sentinel, which still names it. Clients whose list
+ * leads them to id-1 (one in three start there; clients of id-2 and id-3 move on when their apps time out on the
+ * unreachable primary) are acknowledged writes that are discarded when id-1 rejoins as a replica. `lost` is the
+ * figure compared across configurations; lost-writes is expected to FAIL wherever a configuration does not hold.
+ */
+export function partitionScenario(configuration: PartitionConfiguration): ScenarioInput {
+  const suffix = configuration === "unprotected" ? "" : `-${configuration}`;
+  return {
+    name: `identity-primary-partition${suffix}`,
+    description: `Cut the Redis primary's server from the other two for 20 s (${configuration}): acknowledged writes lost when it rejoins`,
+    secrets: identitySecrets,
+    topology: identityTopology(partitionConfigurations[configuration]),
+    traffic: identityTraffic(),
+    faults: [{ id: "partition-primary", kind: "partition", groups: [[initialPrimary], ["id-2", "id-3"]], at: "20s", for: "20s" }],
+    readback: [identityReadback("clients"), identityReadback("people")],
+    slos: [
+      { id: "no-client-write-lost", kind: "lost-writes", traffic: "clients", atMost: 0 },
+      { id: "no-person-write-lost", kind: "lost-writes", traffic: "people", atMost: 0 },
+      { id: "tokens-validate", kind: "stale-reads", traffic: "people", atMost: 0 },
+      { id: "servers-converge", kind: "convergence", traffic: "clients", atMost: 0 },
+      // The majority side's failover as the clients see it: down-after (2 s) + election, as in primary-kill.ts.
+      { id: "failover-within-promise", kind: "recovery-time", traffic: "clients", fault: "partition-primary", atMost: "5s", atLeastPercent: 95 },
+    ],
+  };
+}
+
+export default partitionScenario("unprotected") satisfies ScenarioInput;
