@@ -265,9 +265,11 @@ async function postReading(req: IncomingMessage, res: ServerResponse): Promise<v
   } catch (error) {
     client.release(error instanceof Error ? error : true); // a failed connection must not go back to the pool
     logDbError("insert", error);
-    // An error answer from the server means the statement rolled back. Anything else (connection lost, read
-    // timeout) came after the INSERT was sent: it may have committed.
-    throw new HttpError(503, `database unavailable: ${errorText(error)}`, undefined, error instanceof pg.DatabaseError ? false : "unknown");
+    // An ERROR answer from the server means the statement rolled back. A FATAL one ends the session and may come
+    // after the commit: a primary demoted (Patroni) while a commit waited for its synchronous standby answers 57P01
+    // "terminating connection" after "the transaction has already committed locally". That, and anything else
+    // (connection lost, read timeout), came after the INSERT was sent: it may have committed.
+    throw new HttpError(503, `database unavailable: ${errorText(error)}`, undefined, error instanceof pg.DatabaseError && error.severity === "ERROR" ? false : "unknown");
   }
   sendJson(res, 201, { reading_id: reading.reading_id });
 }
