@@ -91,6 +91,11 @@ const healthPool = new pg.Pool({
 });
 // An idle client whose server went away emits 'error' on the pool; unhandled, that would crash the node.
 for (const p of new Set([pool, readPool, healthPool])) p.on("error", (error) => logDbError("idle client", error));
+// A checked-out client whose connection dies mid-query (its database killed, or a proxy cutting it when the primary
+// moves) rejects the query AND emits 'error' on the client itself (pg 8); with no listener that emit crashed the node.
+// The rejected query is what the request acts on (the client is released with the error and dropped), so here it is
+// only logged.
+for (const p of new Set([pool, readPool, healthPool])) p.on("connect", (client) => client.on("error", (error) => logDbError("client", error)));
 
 /** Logs database errors at most once per second: under load during a fault they would otherwise flood stdout. */
 let lastDbErrorLogMs = 0;
