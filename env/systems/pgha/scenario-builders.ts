@@ -1,0 +1,181 @@
+import type { ScenarioInput } from "../../../core/scenario.ts";
+import { pghaDbNodes, pghaDefaults, pghaEtcdNodes, pghaReadback, pghaSecrets, pghaTopology, replicationLinkOf } from "./topology.ts";
+
+/**
+ * The pgha scenarios (scenarios/pgha/), one builder per fault story, each made for both replication modes. A
+ * scenario file is one call, so every mode runs the same topology, traffic and schedule and differs only in
+ * Patroni's synchronous_mode. Expected outcomes are in the SLOs; where asynchronous replication is expected to lose
+ * acknowledged writes the SLO says so in its comment and the scenario's description, and the test asserts the FAIL.
+ */
+export type ReplicationMode = "sync" | "async";
+
+const traffic = "devices";
+/** Device writes per second: enough that a second of lost replication is dozens of lost readings, light enough for 2 cores. */
+export const pghaWriteRate = 40;
+
+/**
+ * Devices posting readings through trackr's balancer, one attempt each (no firmware retries), so every lost id is one
+ * acknowledged write. 6 s timeout: longer than the app's 4 s query timeout, so a blocked commit comes back as the
+ * app's 503, not as a client timeout.
+ */
+function devices(durationS: number): ScenarioInput["traffic"] {
+  return [{ name: traffic, script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: pghaWriteRate, devices: 40, duration: `${durationS}s`, requestTimeout: "6s" }];
+}
+
+const synchronous = (mode: ReplicationMode) => mode === "sync";
+
+/** Availability before the fault: the steady state the fault is measured against. */
+const steadyBefore = (fault: string) =>
+  ({ id: "writes-before-fault", kind: "availability", traffic, window: { kind: "fault", fault, phase: "before" }, atLeastPercent: 99 }) as const;
+
+/**
+ * Lost acknowledged writes. Synchronous mode claims none on any single failure; asynchronous mode claims none too
+ * when it is written as an SLO, and the scenarios where it cannot keep that say "expected to FAIL" in their
+ * descriptions: the test then asserts the FAIL and the count.
+ */
+const noneLost = { id: "no-acknowledged-write-lost", kind: "lost-writes", traffic, atMost: 0 } as const;
+
+/** After the tail every PostgreSQL node holds exactly the primary's ids (a rewound node included). */
+const converged = { id: "every-node-converged", kind: "convergence", traffic, atMost: 0 } as const;
+
+/**
+ * Failover claim: Patroni replaces a dead leader once its key expires (ttl), the next HA loop (loop_wait) promotes a
+ * replica, and the routers (pgproxy's check every 0.5 s, the apps' pools, trackr's balancer's app checks) follow
+ * within about 2 s. So writes work again within ttl + loop_wait + 3 s after the kill.
+ */
+export const failoverClaimMs = (pghaDefaults.ttl + pghaDefaults.loopWait + 3) * 1_000;
+
+/**
+ * Primary SIGKILLed under device writes (the node's whole container: Patroni and PostgreSQL die together) at 15 s;
+ * started again at 35 s it rejoins as a replica (crash recovery, pg_rewind). Sync: nothing acknowledged lost. Async:
+ * what the dead primary had acknowledged but not yet sent is lost; on a quiet local network that is at most the last
+ * few ms of commits, often nothing.
+ */
+export function primaryKill(mode: ReplicationMode): ScenarioInput {
+  return {
+    name: `pgha-primary-kill-${mode}`,
+    description:
+      mode === "sync"
+        ? "SIGKILL the Patroni primary under device writes: a synchronous standby takes over within ttl, nothing acknowledged is lost, every node converges"
+        : "SIGKILL the Patroni primary under device writes: an asynchronous replica takes over within ttl; commits not yet streamed when it died may be lost (the test asserts what the ledger shows)",
+    secrets: pghaSecrets,
+    topology: pghaTopology({ synchronous: synchronous(mode) }),
+    traffic: devices(60),
+    faults: [{ id: "kill-primary", kind: "kill", target: { role: "db", mode: "primary" }, at: "15s", for: "20s", signal: "SIGKILL" }],
+    readback: [pghaReadback(traffic)],
+    tail: "20s",
+    slos: [
+      steadyBefore("kill-primary"),
+      { id: "failover", kind: "recovery-time", traffic, fault: "kill-primary", from: "inject", atMost: failoverClaimMs },
+      noneLost,
+      converged,
+    ],
+  };
+}
+
+/**
+ * The classic zombie primary: at 15 s pg-1 (the first leader) is cut from etcd and from both replicas, while pgproxy
+ * (and through it the apps) still reach it, for 25 s. Its Patroni cannot renew the leader key, so it demotes itself
+ * within loop_wait + 2 x retry_timeout (8 s), before the key expires (ttl, 10 s) and a replica is elected. Until then
+ * pgproxy still sends writes to it: async acknowledges them (they live only on pg-1 and are erased by pg_rewind when
+ * it rejoins after the heal: expected to FAIL no-acknowledged-write-lost); sync cannot (its commits wait for a standby
+ * it cannot reach), so nothing it did acknowledge is lost.
+ */
+export function zombiePrimary(mode: ReplicationMode): ScenarioInput {
+  const [oldPrimary, ...replicas] = pghaDbNodes;
+  return {
+    name: `pgha-zombie-primary-${mode}`,
+    description:
+      mode === "sync"
+        ? "Cut the primary from etcd and the replicas while the apps still reach it: its commits block until Patroni demotes it, a standby takes over, nothing acknowledged is lost"
+        : "Cut the primary from etcd and the replicas while the apps still reach it: it acknowledges writes until Patroni demotes it; pg_rewind erases them on rejoin (expected to FAIL no-acknowledged-write-lost)",
+    secrets: pghaSecrets,
+    topology: pghaTopology({ synchronous: synchronous(mode) }),
+    traffic: devices(70),
+    faults: [
+      {
+        id: "isolate-primary",
+        kind: "partition",
+        // pgproxy, the apps and lb are in no group: they keep reaching every node, pg-1 included (pgproxy's health
+        // checks too, so it follows what Patroni's REST API says on each side).
+        groups: [[oldPrimary], [...pghaEtcdNodes, ...replicas]],
+        at: "15s",
+        for: "25s",
+      },
+    ],
+    readback: [pghaReadback(traffic)],
+    tail: "25s",
+    slos: [
+      steadyBefore("isolate-primary"),
+      // From the last write the zombie took to the first the new leader took: demotion to election to routing.
+      { id: "longest-write-outage", kind: "longest-outage", traffic, window: { kind: "fault", fault: "isolate-primary", phase: "during" }, atMost: failoverClaimMs },
+      noneLost,
+      converged,
+    ],
+  };
+}
+
+/** Replication delay put on the leader's link in the lag scenario, ms. */
+export const replicationDelayMs = 2_000;
+
+/**
+ * A replica lagging when the primary dies. Every node reaches the others through its own toxiproxy link, so pg-1's
+ * replication to both replicas runs through `pg-1-repl`. From 10 s that link delays what pg-1 sends by 2 s; at 20 s
+ * pg-1's site goes dark: the link is cut (the WAL in flight on it is gone, as on a wire whose far end died) and pg-1
+ * is SIGKILLed. Async: a replica 2 s behind is promoted, losing about 2 s of acknowledged writes (expected to FAIL
+ * no-acknowledged-write-lost). Sync: every commit waited for the synchronous standby, 2 s away, so commits are slow
+ * during the lag but the promoted standby holds every one of them.
+ */
+export function laggingReplicaFailover(mode: ReplicationMode): ScenarioInput {
+  const link = replicationLinkOf(pghaDbNodes[0]);
+  return {
+    name: `pgha-lagging-replica-${mode}`,
+    description:
+      mode === "sync"
+        ? "Delay the primary's replication by 2 s, then lose the primary and its link: the synchronous standby it waited for takes over, nothing acknowledged is lost"
+        : "Delay the primary's replication by 2 s, then lose the primary and its link: a lagging replica takes over and about 2 s of acknowledged writes are lost (expected to FAIL no-acknowledged-write-lost)",
+    secrets: pghaSecrets,
+    topology: pghaTopology({ synchronous: synchronous(mode), replicationLinks: true }),
+    traffic: devices(65),
+    faults: [
+      { id: "replication-lag", kind: "link-toxic", link, target: { names: [pghaDbNodes[0]] }, toxic: { type: "latency", latencyMs: replicationDelayMs }, direction: "downstream", at: "10s", for: "30s" },
+      // Listed before the kill, so injected first: nothing the link still holds reaches a replica after pg-1 died.
+      { id: "primary-link-cut", kind: "link-down", link, target: { names: [pghaDbNodes[0]] }, at: "20s", for: "20s" },
+      { id: "kill-primary", kind: "kill", target: { role: "db", mode: "primary" }, at: "20s", for: "20s", signal: "SIGKILL" },
+    ],
+    readback: [pghaReadback(traffic)],
+    tail: "25s",
+    slos: [
+      steadyBefore("replication-lag"),
+      { id: "failover", kind: "recovery-time", traffic, fault: "kill-primary", from: "inject", atMost: failoverClaimMs },
+      noneLost,
+      converged,
+    ],
+  };
+}
+
+/**
+ * The whole cluster (three PostgreSQL nodes and three etcd members) SIGKILLed at once at 15 s and started again 5 s
+ * later, as after a power loss. Writes work again once etcd has a quorum, a Patroni holds the leader key and its
+ * PostgreSQL has finished crash recovery; every acknowledged write was fsynced on the primary, so none is lost.
+ */
+export function wholeClusterRestart(mode: ReplicationMode): ScenarioInput {
+  return {
+    name: `pgha-whole-cluster-restart-${mode}`,
+    description: `SIGKILL every PostgreSQL node and etcd member at once and start them again after 5 s (${mode}): writes come back, nothing acknowledged is lost, every node converges`,
+    secrets: pghaSecrets,
+    topology: pghaTopology({ synchronous: synchronous(mode) }),
+    traffic: devices(60),
+    faults: [{ id: "restart-cluster", kind: "kill", target: { names: [...pghaDbNodes, ...pghaEtcdNodes], mode: "all" }, at: "15s", for: "5s", signal: "SIGKILL" }],
+    readback: [pghaReadback(traffic)],
+    tail: "25s",
+    slos: [
+      steadyBefore("restart-cluster"),
+      // From the kill: the 5 s the cluster is down, then the same bound as a failover (etcd elects in ~1 s; the leader
+      // key outlives the restart, so the former leader takes it back, or a replica once it expired).
+      { id: "writes-back", kind: "recovery-time", traffic, fault: "restart-cluster", from: "inject", atMost: 5_000 + failoverClaimMs },
+      noneLost,
+      converged,
+    ],
+  };
+}
