@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pghaWriteRate, replicationDelayMs } from "../../env/systems/pgha/scenario-builders.ts";
+import { failoverClaimMs, pghaWriteRate, replicationDelayMs } from "../../env/systems/pgha/scenario-builders.ts";
 import { acknowledgedBetween, lostWrites, runPgha, slo } from "../support/pgha-run.ts";
 import { expectConvergedOn, expectPromotionWithinTtl, fault, nightly, slackMs, summary } from "../support/pgha-expect.ts";
 
@@ -13,23 +13,22 @@ describe.runIf(nightly)("pgha: failover to a lagging replica (integration)", () 
     const pgha = await runPgha("scenarios/pgha/lagging-replica-async.ts");
     const { report, run } = pgha;
     expect(run.exitCode, run.stderr.slice(-3000)).toBe(1);
-    const linkCut = fault(pgha, "primary-link-cut");
     const kill = fault(pgha, "kill-primary");
     expect(kill.targets).toEqual(["pg-1"]);
     // Replication really went through the link: the replicas were cloned and followed via pg-1-repl.
     expect((await pgha.logLines("pg-1", /PostgreSQL reachable at pg-1-repl:/)).length).toBeGreaterThan(0);
     // The lag costs async nothing while it lasts.
-    expect(slo(report, "writes-while-replication-lags").verdict).toBe("pass");
+    expect(slo(report, "writes-while-replication-lags").observed).toBeGreaterThanOrEqual(99);
     const lost = lostWrites(pgha);
     expect(slo(report, "no-acknowledged-write-lost")).toMatchObject({ verdict: "fail", observed: lost.length });
-    // What was lost is what was in flight on the delayed link when it was cut, plus what pg-1 acknowledged between
-    // the cut and its death: writes started in the last delay + 1 s before the kill.
-    expect(lost.every((w) => w.atMs >= linkCut.calledAtMs - replicationDelayMs - slackMs && w.atMs <= kill.injectedAtMs)).toBe(true);
-    expect(lost.length).toBeLessThanOrEqual(acknowledgedBetween(pgha, linkCut.calledAtMs - replicationDelayMs - slackMs, kill.injectedAtMs));
+    // What was lost is what was still in flight on the delayed link when pg-1 died and its link was cut: writes
+    // started in the last delay (+ 1 s) before the kill.
+    expect(lost.every((w) => w.atMs >= kill.calledAtMs - replicationDelayMs - slackMs && w.atMs <= kill.injectedAtMs)).toBe(true);
+    expect(lost.length).toBeLessThanOrEqual(acknowledgedBetween(pgha, kill.calledAtMs - replicationDelayMs - slackMs, kill.injectedAtMs));
     // At least half the delay's worth of writes: the loss is the lag, not a stray write.
     expect(lost.length).toBeGreaterThanOrEqual((pghaWriteRate * replicationDelayMs) / 1_000 / 2);
     const promoted = await expectPromotionWithinTtl(pgha, kill.injectedAtMs, "pg-1");
-    expect(slo(report, "failover").verdict).toBe("pass");
+    expect(slo(report, "failover").observed).toBeLessThanOrEqual(failoverClaimMs);
     await expectConvergedOn(pgha, promoted.node);
     console.info(summary(pgha, { failoverMs: slo(report, "failover").observed!, promotedMs: promoted.atMs - kill.injectedAtMs, newLeader: promoted.node }));
   });
@@ -45,8 +44,10 @@ describe.runIf(nightly)("pgha: failover to a lagging replica (integration)", () 
     expect(slo(report, "no-acknowledged-write-lost").verdict).toBe("pass");
     expect(report.dataLoss.lost).toBe(0);
     const kill = fault(pgha, "kill-primary");
+    // pg-1 had no HA loop between losing its standby and dying, so its synchronous standby was still published
+    // and is promoted.
     const promoted = await expectPromotionWithinTtl(pgha, kill.injectedAtMs, "pg-1");
-    expect(slo(report, "failover").verdict).toBe("pass");
+    expect(slo(report, "failover").observed).toBeLessThanOrEqual(failoverClaimMs);
     await expectConvergedOn(pgha, promoted.node);
     console.info(summary(pgha, { lagAvailabilityPercent: lag.observed!, failoverMs: slo(report, "failover").observed!, newLeader: promoted.node }));
   });

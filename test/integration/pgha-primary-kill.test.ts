@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { failoverClaimMs } from "../../env/systems/pgha/scenario-builders.ts";
 import { acknowledgedBetween, lostWrites, runPgha, slo } from "../support/pgha-run.ts";
-import { expectConvergedOn, expectPromotionWithinTtl, fault, loopWaitMs, nightly, slackMs, summary, ttlMs } from "../support/pgha-expect.ts";
+import { exitFor, expectConvergedOn, expectPromotionWithinTtl, fault, loopWaitMs, nightly, slackMs, summary, ttlMs } from "../support/pgha-expect.ts";
 
 /**
  * pgha on real containers: the Patroni primary (pg-1, found by the role probe) SIGKILLed under 40 device writes/s at
@@ -49,15 +49,15 @@ describe("pgha: primary SIGKILLed under device writes (integration)", () => {
     const lost = lostWrites(pgha);
     // The lost-writes SLO tells the truth either way: FAIL (exit 1) exactly when the ledger shows a lost write.
     expect(slo(report, "no-acknowledged-write-lost").verdict).toBe(lost.length > 0 ? "fail" : "pass");
-    expect(run.exitCode, run.stderr.slice(-3000)).toBe(lost.length > 0 ? 1 : 0);
+    expect(run.exitCode, run.stderr.slice(-3000)).toBe(exitFor(report));
     expect(report.dataLoss.lost).toBe(lost.length);
     // Only commits the primary had not streamed yet can be lost: on a quiet local network, its last instant.
     expect(lost.every((w) => w.atMs >= kill.calledAtMs - 1_000 && w.atMs <= kill.injectedAtMs)).toBe(true);
     expect(lost.length).toBeLessThanOrEqual(acknowledgedBetween(pgha, kill.calledAtMs - 1_000, kill.injectedAtMs));
     const promoted = await expectPromotionWithinTtl(pgha, kill.injectedAtMs, "pg-1");
     const failover = slo(report, "failover");
-    expect(failover.verdict).toBe("pass");
     expect(failover.observed).toBeGreaterThanOrEqual(ttlMs - loopWaitMs - slackMs);
+    expect(failover.observed).toBeLessThanOrEqual(failoverClaimMs);
     await expectConvergedOn(pgha, promoted.node);
     console.info(summary(pgha, { failoverMs: failover.observed!, promotedMs: promoted.atMs - kill.injectedAtMs, newLeader: promoted.node }));
   });

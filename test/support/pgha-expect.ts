@@ -51,6 +51,15 @@ export async function expectConvergedOn(pgha: PghaRun, leader: string): Promise<
   expect(await leftovers(pgha.report.runId)).toEqual({ containers: 0, networks: 0 });
 }
 
+/**
+ * The CLI's exit code for a report's verdicts: 1 when an SLO failed, else 4 when one could not be judged (e.g. the
+ * load generator dropped iterations on a loaded machine, which makes a would-be pass unknown), else 0.
+ */
+export function exitFor(report: PghaRun["report"]): number {
+  if (report.slos.some((s) => s.verdict === "fail")) return 1;
+  return report.slos.some((s) => s.verdict !== "pass") ? 4 : 0;
+}
+
 /** Figures a test prints for the README's tables: one line per run. */
 export function summary(pgha: PghaRun, extra: Record<string, string | number>): string {
   const loss = pgha.report.dataLoss;

@@ -30,6 +30,13 @@ number() {
   [[ "$1" =~ ^[0-9]+$ ]] || { echo "pgha-node: expected a whole number, got '$1'" >&2; exit 1; }
   printf '%s' "$1"
 }
+# Checked here, not inside the heredoc: an exit in a command substitution there would not stop the script.
+ttl=$(number "${PATRONI_TTL:-10}")
+loop_wait=$(number "${PATRONI_LOOP_WAIT:-2}")
+retry_timeout=$(number "${PATRONI_RETRY_TIMEOUT:-3}")
+maximum_lag=$(number "${MAXIMUM_LAG_ON_FAILOVER:-1048576}")
+synchronous_mode=$(bool "${SYNCHRONOUS_MODE:-false}")
+synchronous_mode_strict=$(bool "${SYNCHRONOUS_MODE_STRICT:-false}")
 [[ "$NODE_NAME" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "pgha-node: NODE_NAME '$NODE_NAME' is not a host name" >&2; exit 1; }
 connect_address="${CONNECT_ADDRESS:-$NODE_NAME:5432}"
 [[ "$connect_address" =~ ^[A-Za-z0-9._-]+:[0-9]+$ ]] || { echo "pgha-node: CONNECT_ADDRESS must be host:port, got '$connect_address'" >&2; exit 1; }
@@ -55,12 +62,12 @@ etcd3:
   hosts: $(yaml_quote "$ETCD_HOSTS")
 bootstrap:
   dcs:
-    ttl: $(number "${PATRONI_TTL:-10}")
-    loop_wait: $(number "${PATRONI_LOOP_WAIT:-2}")
-    retry_timeout: $(number "${PATRONI_RETRY_TIMEOUT:-3}")
-    maximum_lag_on_failover: $(number "${MAXIMUM_LAG_ON_FAILOVER:-1048576}")
-    synchronous_mode: $(bool "${SYNCHRONOUS_MODE:-false}")
-    synchronous_mode_strict: $(bool "${SYNCHRONOUS_MODE_STRICT:-false}")
+    ttl: $ttl
+    loop_wait: $loop_wait
+    retry_timeout: $retry_timeout
+    maximum_lag_on_failover: $maximum_lag
+    synchronous_mode: $synchronous_mode
+    synchronous_mode_strict: $synchronous_mode_strict
     postgresql:
       use_pg_rewind: true
       use_slots: true
