@@ -12,13 +12,17 @@ describe("pgha: primary SIGKILLed under device writes (integration)", () => {
   it("synchronous mode: a standby leads within ttl, writes come back, nothing acknowledged is lost, the old primary rejoins", async () => {
     const pgha = await runPgha("scenarios/pgha/primary-kill-sync.ts");
     const { report, history, run } = pgha;
-    expect(run.exitCode, run.stderr.slice(-3000)).toBe(0);
-    expect(report.slos.map((s) => [s.id, s.verdict])).toEqual([
-      ["writes-before-fault", "pass"],
-      ["failover", "pass"],
-      ["no-acknowledged-write-lost", "pass"],
-      ["every-node-converged", "pass"],
-    ]);
+    // Nothing fails. Availability and failover may read "unknown" only when k6 dropped iterations (a machine loaded by
+    // other work: then nothing is proven either way, and the exit is 4); their figures are checked below regardless.
+    expect(report.slos.filter((s) => s.verdict === "fail")).toEqual([]);
+    expect(slo(report, "no-acknowledged-write-lost").verdict).toBe("pass");
+    expect(slo(report, "every-node-converged").verdict).toBe("pass");
+    for (const id of ["writes-before-fault", "failover"]) {
+      const { verdict, why } = slo(report, id);
+      if (verdict !== "pass") expect(why, id).toMatch(/dropped \d+ iterations/);
+    }
+    expect(run.exitCode, run.stderr.slice(-3000)).toBe(exitFor(report));
+    expect(slo(report, "writes-before-fault").observed).toBeGreaterThanOrEqual(99);
     // The role probe found the first leader, and Docker saw exactly that node die of SIGKILL and start again.
     const kill = fault(pgha, "kill-primary");
     expect(kill.targets).toEqual(["pg-1"]);
