@@ -4,6 +4,7 @@ import type { ImageSpec } from "../bootstrap/images.ts";
 import { identityServerImage } from "./identity/images.ts";
 import { trackrImages } from "./trackr/images.ts";
 import { twozoneProxyImage } from "./twozone/images.ts";
+import { pghaImages } from "./pgha/images.ts";
 import { faketimeImage, stressImage } from "./tools/resource-clock-images.ts";
 import { toxiproxyImage } from "./tools/toxiproxy/images.ts";
 
@@ -19,7 +20,7 @@ toolImages.push({ tag: "havoc/netfault:dev", contextDir: fileURLToPath(new URL("
 toolImages.push({ tag: "havoc/testnode:dev", contextDir: fileURLToPath(new URL("./tools/testnode/", import.meta.url)) });
 
 /** Every image havoc knows how to build, by tag. Scenario images not listed here must already exist locally. */
-const buildable: readonly ImageSpec[] = [...toolImages, ...trackrImages, twozoneProxyImage, identityServerImage];
+const buildable: readonly ImageSpec[] = [...toolImages, ...trackrImages, twozoneProxyImage, identityServerImage, ...pghaImages];
 
 export function buildableImage(tag: string): ImageSpec | undefined {
   return buildable.find((spec) => spec.tag === tag);

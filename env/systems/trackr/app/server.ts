@@ -91,6 +91,11 @@ const healthPool = new pg.Pool({
 });
 // An idle client whose server went away emits 'error' on the pool; unhandled, that would crash the node.
 for (const p of new Set([pool, readPool, healthPool])) p.on("error", (error) => logDbError("idle client", error));
+// A checked-out client whose connection dies mid-query (its database killed, or a proxy cutting it when the primary
+// moves) rejects the query AND emits 'error' on the client itself (pg 8); with no listener that emit crashed the node.
+// The rejected query is what the request acts on (the client is released with the error and dropped), so here it is
+// only logged.
+for (const p of new Set([pool, readPool, healthPool])) p.on("connect", (client) => client.on("error", (error) => logDbError("client", error)));
 
 /** Logs database errors at most once per second: under load during a fault they would otherwise flood stdout. */
 let lastDbErrorLogMs = 0;
@@ -265,9 +270,11 @@ async function postReading(req: IncomingMessage, res: ServerResponse): Promise<v
   } catch (error) {
     client.release(error instanceof Error ? error : true); // a failed connection must not go back to the pool
     logDbError("insert", error);
-    // An error answer from the server means the statement rolled back. Anything else (connection lost, read
-    // timeout) came after the INSERT was sent: it may have committed.
-    throw new HttpError(503, `database unavailable: ${errorText(error)}`, undefined, error instanceof pg.DatabaseError ? false : "unknown");
+    // An ERROR answer from the server means the statement rolled back. A FATAL one ends the session and may come
+    // after the commit: a primary demoted (Patroni) while a commit waited for its synchronous standby answers 57P01
+    // "terminating connection" after "the transaction has already committed locally". That, and anything else
+    // (connection lost, read timeout), came after the INSERT was sent: it may have committed.
+    throw new HttpError(503, `database unavailable: ${errorText(error)}`, undefined, error instanceof pg.DatabaseError && error.severity === "ERROR" ? false : "unknown");
   }
   sendJson(res, 201, { reading_id: reading.reading_id });
 }

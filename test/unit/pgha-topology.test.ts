@@ -1,0 +1,66 @@
+import { readdir } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { Scenario } from "../../core/scenario.ts";
+import { Topology } from "../../core/topology.ts";
+import { pghaTopology } from "../../env/systems/pgha/topology.ts";
+import { pghaImages } from "../../env/systems/pgha/images.ts";
+import { buildableImage } from "../../env/systems/images.ts";
+
+/** The pgha topology and scenarios as data: what the integration tests rely on, checked without Docker. */
+describe("pgha topology", () => {
+  it("declares three Patroni nodes, three etcd members, the router, three apps and the balancer, with db's role probe and probes", () => {
+    const topology = Topology.parse(pghaTopology());
+    expect(topology.nodes.map((n) => n.name)).toEqual(["etcd-1", "etcd-2", "etcd-3", "pg-1", "pg-2", "pg-3", "pgproxy", "app-1", "app-2", "app-3", "lb"]);
+    expect(topology.roles.db?.expect).toBe("200");
+    expect(topology.probes.map((p) => [p.kind, p.kind === "leader" ? p.role : p.name])).toEqual([
+      ["leader", "db"],
+      ["series", "replication-lag-bytes"],
+      ["series", "replication-lag-seconds"],
+    ]);
+    // pg-1 bootstraps alone, so it is the first leader every run.
+    expect(topology.nodes.find((n) => n.name === "pg-2")!.dependsOn).toContain("pg-1");
+    expect(topology.nodes.find((n) => n.name === "pg-1")!.dependsOn).not.toContain("pg-2");
+    expect(topology.links).toEqual([]);
+    // The apps write through the router's primary port.
+    expect(topology.nodes.find((n) => n.name === "app-1")!.env.DATABASE_URL).toMatch(/@pgproxy:5000\/trackr$/);
+  });
+
+  it("passes the replication mode and Patroni's timing to every node", () => {
+    const topology = Topology.parse(pghaTopology({ synchronous: true, synchronousStrict: true, ttl: 20, loopWait: 4, retryTimeout: 5 }));
+    for (const node of topology.nodes.filter((n) => n.role === "db"))
+      expect(node.env).toMatchObject({ SYNCHRONOUS_MODE: "true", SYNCHRONOUS_MODE_STRICT: "true", PATRONI_TTL: "20", PATRONI_LOOP_WAIT: "4", PATRONI_RETRY_TIMEOUT: "5" });
+  });
+
+  it("refuses timings Patroni would refuse, and strict without synchronous", () => {
+    expect(() => pghaTopology({ ttl: 10, loopWait: 5, retryTimeout: 3 })).toThrow(/loop_wait \+ 2 \* retry_timeout <= ttl/);
+    expect(() => pghaTopology({ synchronousStrict: true })).toThrow(/synchronousStrict needs synchronous/);
+  });
+
+  it("with replicationLinks, every node is reached by the others through its own link on a port of its own", () => {
+    const topology = Topology.parse(pghaTopology({ replicationLinks: true }));
+    expect(topology.links.map((l) => [l.name, l.to.node, l.to.port, l.listenPort])).toEqual([
+      ["pg-1-repl", "pg-1", 5432, 5441],
+      ["pg-2-repl", "pg-2", 5432, 5442],
+      ["pg-3-repl", "pg-3", 5432, 5443],
+    ]);
+    expect(topology.nodes.filter((n) => n.role === "db").map((n) => n.env.CONNECT_ADDRESS)).toEqual(["pg-1-repl:5441", "pg-2-repl:5442", "pg-3-repl:5443"]);
+  });
+
+  it("builds every image it uses", () => {
+    const topology = Topology.parse(pghaTopology());
+    for (const image of new Set(topology.nodes.map((n) => n.image))) expect(buildableImage(image), image).toBeDefined();
+    expect(pghaImages.map((i) => i.tag)).toEqual(["havoc/pgha-app:dev", "havoc/pgha-node:dev", "havoc/pgha-etcd:dev", "havoc/pgha-proxy:dev"]);
+  });
+
+  it("every scenario file in scenarios/pgha is a valid scenario, one per fault story and mode", async () => {
+    const files = (await readdir(new URL("../../scenarios/pgha/", import.meta.url))).filter((f) => f.endsWith(".ts")).sort();
+    expect(files).toHaveLength(8);
+    for (const file of files) {
+      const { default: input } = (await import(`../../scenarios/pgha/${file}`)) as { default: unknown };
+      const scenario = Scenario.parse(input);
+      expect(scenario.name).toBe(`pgha-${file.replace(/\.ts$/, "")}`);
+      expect(scenario.slos.map((s) => s.kind)).toEqual(expect.arrayContaining(["lost-writes", "convergence"]));
+      expect(scenario.readback[0]).toMatchObject({ from: { primaryOf: "db" }, convergence: { role: "db" } });
+    }
+  });
+});
