@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       case "demo":
         return await runCommand(demoScenario, values);
       case "setup":
-        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, images: allBuildableImages() }, log);
+        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, netTools: true, images: allBuildableImages() }, log);
         return ExitCode.pass;
       case "doctor":
         return await doctor();

@@ -4,6 +4,7 @@ import { chromium } from "./chromium.ts";
 import { dockerEngine } from "./docker-engine.ts";
 import { goVersion, k6Step, toxiproxyStep } from "./go-tools.ts";
 import { checkImages, ensureImages, type ImageSpec } from "./images.ts";
+import { netToolsStep } from "./net-tools.ts";
 import type { BootstrapStep, StepStatus } from "./shared.ts";
 
 export interface EnvironmentNeeds {
@@ -12,6 +13,8 @@ export interface EnvironmentNeeds {
   k6?: boolean;
   toxiproxy?: boolean;
   chromium?: boolean;
+  /** nsenter, nft, tc on the host, for network faults (faults/network/); without them they fall back to sidecars. */
+  netTools?: boolean;
   images?: ImageSpec[];
 }
 
@@ -50,6 +53,7 @@ function stepsFor(needs: EnvironmentNeeds): BootstrapStep[] {
   if (needs.k6) steps.push(k6Step);
   if (needs.toxiproxy) steps.push(toxiproxyStep);
   if (needs.chromium) steps.push(chromium);
+  if (needs.netTools) steps.push(netToolsStep);
   if (images.length > 0) steps.push(imagesStep(images));
   return steps;
 }
@@ -94,6 +98,7 @@ export async function doctorReport(images: ImageSpec[] = []): Promise<DoctorLine
   await add(k6Step);
   await add(toxiproxyStep);
   await add(chromium);
+  await add(netToolsStep);
   if (images.length > 0) {
     if (engineUp) await add(imagesStep(images));
     else lines.push({ step: "images", present: false, detail: "unknown: no engine answers" });
