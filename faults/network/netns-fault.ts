@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { errorMessage } from "../../core/errors.ts";
 import type { RunClock } from "../../core/clock.ts";
 import { healOnce, runMs, type FaultContext, type FaultHandle } from "../fault.ts";
-import { buildScript, counterOf, parseSteps, probeRefused, probeStep, type ParsedScript, type ScriptStep } from "./netns-script.ts";
+import type { ExecResult } from "../../env/docker/exec.ts";
+import { buildScript, hasRootQdisc, mentionsAddress, parseSteps, probeRefused, probeStep, type ParsedScript, type ScriptStep } from "./netns-script.ts";
 import { chooseAccess, HostNetnsShell, invisibleNamespaces, openSidecarShell, SidecarNetnsShell, type AccessChoice, type NetnsShell } from "./netns-shell.ts";
-import { cutTableBody, deleteTableCommand, listsTable, nftTableName, replaceTableScript } from "./nft-rules.ts";
+import { cutTableBody, deleteTableCommand, nftTableName, replaceTableScript } from "./nft-rules.ts";
 import type { CutPair } from "./partition-groups.ts";
 import { addressBook, changedNodes, describeAddresses, inspectNodes, ipsOf, type AddressBook, type NodeNet } from "./peers.ts";
 import { qdiscDeleteCommand, qdiscKindOfArgs } from "./tc-commands.ts";
@@ -30,8 +31,8 @@ export interface NetnsFaultPlan {
   peers: readonly string[];
   effect(node: string, book: AddressBook): NodeEffect;
   /**
-   * A cut pair to probe while applying: a datagram from `from`'s namespace to `to` must be refused by the table's
-   * output rule (EPERM at the sender) and show in that rule's counter. `from` must be in `nodes` and cut towards `to`.
+   * A cut pair to probe while applying: a datagram from `from`'s namespace to `to` must leave before the rules and
+   * be refused after them (EPERM at the sender: the table's output drop). `from` must be in `nodes` and cut towards `to`.
    */
   probe?: CutPair;
   /** Notes known before injecting (groups, mechanism choice). */
@@ -112,54 +113,69 @@ export async function injectNetnsFault(ctx: FaultContext, plan: NetnsFaultPlan):
     return state.sidecar;
   };
 
-  /** One script: nft apply, the probe (if this node sends it), the qdiscs, the listing; then every check. Returns notes. */
+  /**
+   * Applies `node`'s effect in one process start after nsenter where possible: rules alone are one `nft --echo -f -`
+   * (the echo is the kernel's own notice of what it committed, checked for the expected addresses); the node that
+   * sends the cut probe runs one bash script: a datagram to the peer (must pass), the rules, the same datagram
+   * (must be refused with EPERM by the new drop rule); qdiscs run as one bash script that finds the interfaces in
+   * /proc/net and shows the qdiscs after. Returns notes.
+   */
   const apply = async (node: string, current: ReadonlyMap<string, NodeNet>, state: NodeState, withProbe: boolean): Promise<string[]> => {
     const shell = await shellFor(node, state, current.get(node));
     const currentBook = addressBook(current);
     const effect = plan.effect(node, currentBook);
-    const steps: ScriptStep[] = [];
-    const after: ScriptStep[] = [];
     const probeTo = withProbe && plan.probe?.from === node ? plan.probe.to : undefined;
     const probeAddress = probeTo ? (currentBook.get(probeTo) ?? [])[0] : undefined;
-    const applied: string[] = [];
-    if (effect.nftBody !== undefined) {
-      steps.push({ id: "nft-apply", command: ["nft", "-f", "-"], stdin: replaceTableScript(table, effect.nftBody) });
-      if (probeAddress) steps.push(probeStep(probeAddress.ip, PROBE_PORT));
-      after.push({ id: "nft-list", command: ["nft", "list", "table", "inet", table] });
-      state.hasTable = true; // even a failed apply may be retried by heal: delete is harmless when absent
-    }
-    const own = (current.get(node)?.addresses ?? []).map((a) => a.ip);
+    const own = current.get(node)?.addresses ?? [];
     const qdisc = effect.qdiscArgs ? { addresses: own, args: effect.qdiscArgs } : undefined;
-    const result = await shell.run(buildScript(steps, qdisc, after));
-    const parsed = parseSteps(result.output);
+    const nftApply = effect.nftBody === undefined ? undefined : { id: "nft-apply", command: ["nft", "--echo", "-f", "-"], stdin: replaceTableScript(table, effect.nftBody) };
+    if (nftApply) state.hasTable = true; // even a failed apply is retried by heal: delete is harmless when absent
+
+    let parsed: ParsedScript;
+    let raw: ExecResult;
+    if (nftApply && !qdisc && !probeAddress) {
+      raw = await shell.exec(nftApply.command, nftApply.stdin);
+      parsed = { steps: new Map([["nft-apply", { exitCode: raw.exitCode, output: raw.output.trim() }]]), ifaces: [] };
+    } else {
+      const steps: ScriptStep[] = [];
+      if (nftApply && probeAddress) steps.push(probeStep("probe-before", probeAddress.ip, PROBE_PORT), nftApply, probeStep("probe", probeAddress.ip, PROBE_PORT));
+      else if (nftApply) steps.push(nftApply);
+      raw = await shell.run(buildScript(steps, qdisc));
+      parsed = parseSteps(raw.output);
+    }
+    if (parsed.steps.size === 0 && parsed.ifaces.length === 0 && raw.exitCode !== 0)
+      throw new Error(`${node}: could not enter its network namespace (${shell.via}): ${raw.output.trim().slice(0, 300)}`);
+
     const errors: string[] = [];
-    if (effect.nftBody !== undefined) {
-      const failed = stepError(node, `nft -f (table ${table})`, parsed, "nft-apply") ?? stepError(node, `nft list table ${table}`, parsed, "nft-list");
+    const applied: string[] = [];
+    if (nftApply) {
+      const failed = stepError(node, `nft -f (table ${table})`, parsed, "nft-apply");
       if (failed) errors.push(failed);
       else {
-        const listing = parsed.steps.get("nft-list")!.output;
-        const missing = (effect.expectInTable ?? []).filter((text) => !listing.includes(text));
-        if (missing.length) errors.push(`${node}: table ${table} lacks ${missing.join(", ")} after applying`);
+        const echo = parsed.steps.get("nft-apply")!.output;
+        const missing = [`add table inet ${table}`, ...(effect.expectInTable ?? [])].filter((text) => (/^[0-9a-fA-F.:]+$/.test(text) ? !mentionsAddress(echo, text) : !echo.includes(text)));
+        if (missing.length) errors.push(`${node}: the kernel's echo of table ${table} lacks ${missing.join(", ")}: ${echo.slice(0, 400)}`);
         if (probeTo && probeAddress) {
-          const probe = parsed.steps.get("probe");
-          const counted = counterOf(listing, probeAddress.family === 4 ? "to4" : "to6") ?? 0;
-          if (!probeRefused(probe) || counted < 1)
-            errors.push(`${plan.key}: cut not in effect: a datagram ${node} -> ${probeTo} (${probeAddress.ip}) was ${probeRefused(probe) ? "refused" : "sent"} (exit ${probe?.exitCode ?? "none"} ${probe?.output ?? ""}) and the drop rule counted ${counted} packet(s)`);
-          else applied.push(`cut verified: a datagram ${node} -> ${probeTo} (${probeAddress.ip}) was refused in ${node}'s namespace ("${probe!.output}") and counted by table ${table}'s drop rule`);
+          const before = parsed.steps.get("probe-before");
+          const after = parsed.steps.get("probe");
+          if (!probeRefused(after)) errors.push(`${plan.key}: cut not in effect: a datagram ${node} -> ${probeTo} (${probeAddress.ip}) was not refused after the rules were applied (exit ${after?.exitCode ?? "none"} ${after?.output ?? ""})`);
+          else if (probeRefused(before)) applied.push(`cut verified: a datagram ${node} -> ${probeTo} (${probeAddress.ip}) is refused, but was already refused before this fault's rules (another fault or the system's own rules?)`);
+          else if (before?.exitCode !== 0) applied.push(`cut verified: a datagram ${node} -> ${probeTo} (${probeAddress.ip}) was refused after the rules ("${after!.output}"); before them it failed otherwise (${before?.output ?? "not sent"})`);
+          else applied.push(`cut verified: a datagram ${node} -> ${probeTo} (${probeAddress.ip}) left ${node}'s namespace before the rules and was refused after them ("${after!.output}")`);
         } else if (probeTo) applied.push(`probe ${node} -> ${probeTo} skipped: ${probeTo} has no address`);
       }
     }
     if (qdisc) {
       const kind = qdiscKindOfArgs(qdisc.args);
-      if (parsed.ifaces.length === 0) errors.push(`${node}: no interface carries its addresses ${own.join(", ")}${result.exitCode !== 0 ? ` (${result.output.trim().slice(0, 300)})` : ""}`);
+      if (parsed.ifaces.length === 0) errors.push(`${node}: no interface carries its addresses ${own.map((a) => a.ip).join(", ")}${raw.exitCode !== 0 ? ` (${raw.output.trim().slice(0, 300)})` : ""}`);
       state.qdiscs = parsed.ifaces.map((iface) => ({ iface, kind }));
+      const shown = stepError(node, "tc qdisc show", parsed, "qdisc-show");
       for (const iface of parsed.ifaces) {
-        const failed = stepError(node, `tc qdisc replace dev ${iface}`, parsed, `qdisc-${iface}`) ?? stepError(node, `tc qdisc show dev ${iface}`, parsed, `qdisc-show-${iface}`);
+        const failed = stepError(node, `tc qdisc replace dev ${iface}`, parsed, `qdisc-${iface}`) ?? shown;
         if (failed) errors.push(failed);
-        else if (!parsed.steps.get(`qdisc-show-${iface}`)!.output.includes(kind)) errors.push(`${node}: ${iface} shows no ${kind} qdisc after applying: ${parsed.steps.get(`qdisc-show-${iface}`)!.output}`);
+        else if (!hasRootQdisc(parsed.steps.get("qdisc-show")!.output, iface, kind)) errors.push(`${node}: ${iface} shows no root ${kind} qdisc after applying: ${parsed.steps.get("qdisc-show")!.output}`);
       }
     }
-    if (errors.length === 0 && result.exitCode !== 0 && parsed.steps.size === 0) errors.push(`${node}: could not enter its network namespace (${shell.via}): ${result.output.trim().slice(0, 300)}`);
     if (errors.length) throw new Error(errors.join("; "));
     return applied;
   };
@@ -172,43 +188,64 @@ export async function injectNetnsFault(ctx: FaultContext, plan: NetnsFaultPlan):
         .catch(() => undefined)
     )?.State?.Running === true;
 
-  /** Removes the table and qdiscs in each namespace (verified), then the sidecars. Returns the effect's end (epoch ms). */
+  /**
+   * Heals `node`'s namespace: `nft delete table` (nft exits 0 only once the kernel acknowledged the transaction;
+   * "No such file" means it is already gone), as one command when there are no qdiscs; with qdiscs, one bash script
+   * that also deletes them and shows that none of ours is left.
+   */
+  const removeFrom = async (node: string, state: NodeState, net: NodeNet | undefined): Promise<void> => {
+    const shell = await shellFor(node, state, net);
+    const deleteStep = { id: "nft-delete", command: deleteTableCommand(table) };
+    let parsed: ParsedScript;
+    if (state.qdiscs.length === 0) {
+      const result = await shell.exec(deleteStep.command);
+      parsed = { steps: new Map([["nft-delete", { exitCode: result.exitCode, output: result.output.trim() }]]), ifaces: [] };
+    } else {
+      const steps: ScriptStep[] = state.hasTable ? [deleteStep] : [];
+      for (const { iface } of state.qdiscs) steps.push({ id: `qdisc-del-${iface}`, command: qdiscDeleteCommand(iface) });
+      steps.push({ id: "qdisc-show", command: ["tc", "qdisc", "show"] });
+      const result = await shell.run(buildScript(steps));
+      parsed = parseSteps(result.output);
+      if (parsed.steps.size === 0) throw new Error(`could not enter its network namespace (${shell.via}): ${result.output.trim().slice(0, 300)}`);
+    }
+    if (state.hasTable) {
+      const deleted = parsed.steps.get("nft-delete");
+      // nft's own "No such file" (table absent), not nsenter's (namespace gone: handled by the caller, which inspects again).
+      if (!deleted || (deleted.exitCode !== 0 && !/Error: Could not process rule: No such file or directory/.test(deleted.output))) throw new Error(`nft delete table ${table}: ${deleted?.output || "not reached"}`);
+    }
+    for (const { iface, kind } of state.qdiscs) {
+      const deleted = parsed.steps.get(`qdisc-del-${iface}`);
+      if (!deleted || (deleted.exitCode !== 0 && !/No such file|Cannot find device|handle of zero|Invalid handle/i.test(deleted.output))) throw new Error(`tc qdisc del dev ${iface}: ${deleted?.output ?? "not reached"}`);
+      const shown = parsed.steps.get("qdisc-show");
+      if (shown?.exitCode === 0 && hasRootQdisc(shown.output, iface, kind)) throw new Error(`${iface} still has a root ${kind} qdisc`);
+    }
+  };
+
+  /**
+   * Removes the table and qdiscs in each namespace, then the sidecars. Returns the effect's end (epoch ms).
+   * Uses the namespaces of the last inspection (no inspect on the heal path); a node that stopped or restarted since
+   * is inspected again: gone means its rules went with its namespace, a new namespace gets the heal script too.
+   */
   const removeAll = async (): Promise<number> => {
     const failures: string[] = [];
-    const now = await inspectNodes(topology, plan.nodes);
+    const goneNote = (node: string) => notes.push(`${node} not running at heal: its rules went with its network namespace`);
     await Promise.all(
       [...states].map(async ([node, state]) => {
+        if (state.sidecar && !(await state.sidecar.running())) {
+          // The sidecar went away but the rules live on in the target's namespace: clean them with a new one.
+          state.sidecar = undefined;
+          state.generation++;
+          if (await targetRunning(node)) notes.push(`${node}: sidecar was gone at heal; removed the rules with a new one`);
+        }
+        if (!state.hasTable && state.qdiscs.length === 0) return;
         try {
-          if (!now.get(node)?.running) return notes.push(`${node} not running at heal: its rules went with its network namespace`);
-          if (state.sidecar && !(await state.sidecar.running())) {
-            // The sidecar went away but the rules live on in the target's namespace: clean them with a new one.
-            state.sidecar = undefined;
-            state.generation++;
-            notes.push(`${node}: sidecar was gone at heal; removed the rules with a new one`);
-          }
-          if (!state.hasTable && state.qdiscs.length === 0) return;
-          const shell = await shellFor(node, state, now.get(node));
-          const steps: ScriptStep[] = [];
-          if (state.hasTable) steps.push({ id: "nft-delete", command: deleteTableCommand(table) }, { id: "nft-tables", command: ["nft", "list", "tables"] });
-          for (const { iface } of state.qdiscs) steps.push({ id: `qdisc-del-${iface}`, command: qdiscDeleteCommand(iface) }, { id: `qdisc-show-${iface}`, command: ["tc", "qdisc", "show", "dev", iface] });
-          const result = await shell.run(buildScript(steps));
-          const parsed = parseSteps(result.output);
-          if (parsed.steps.size === 0) throw new Error(`could not enter its network namespace (${shell.via}): ${result.output.trim().slice(0, 300)}`);
-          if (state.hasTable) {
-            const deleted = parsed.steps.get("nft-delete");
-            if (!deleted || (deleted.exitCode !== 0 && !/No such file|does not exist/i.test(deleted.output))) throw new Error(`nft delete table: ${deleted?.output ?? "not reached"}`);
-            const tables = parsed.steps.get("nft-tables");
-            if (!tables || tables.exitCode !== 0 || listsTable(tables.output, table)) throw new Error(`table ${table} still listed after delete (${tables?.output ?? "not listed"})`);
-          }
-          for (const { iface, kind } of state.qdiscs) {
-            const deleted = parsed.steps.get(`qdisc-del-${iface}`);
-            if (!deleted || (deleted.exitCode !== 0 && !/No such file|Cannot find device|handle of zero|Invalid handle/i.test(deleted.output))) throw new Error(`tc qdisc del dev ${iface}: ${deleted?.output ?? "not reached"}`);
-            const shown = parsed.steps.get(`qdisc-show-${iface}`);
-            if (shown?.exitCode === 0 && shown.output.includes(kind)) throw new Error(`${iface} still has a ${kind} qdisc`);
-          }
+          await removeFrom(node, state, nets.get(node));
         } catch (error) {
-          if (await targetRunning(node)) failures.push(`${node}: ${errorMessage(error)}`);
-          else notes.push(`${node} not running at heal: its rules went with its network namespace`);
+          const fresh = (await inspectNodes(topology, [node]).catch(() => undefined))?.get(node);
+          if (!fresh?.running) return void goneNote(node);
+          const retry = choice.access === "host" && fresh.sandboxKey !== nets.get(node)?.sandboxKey;
+          if (!retry) return void failures.push(`${node}: ${errorMessage(error)}`);
+          await removeFrom(node, state, fresh).catch((again: unknown) => failures.push(`${node}: ${errorMessage(again)}`));
         }
       }),
     );
@@ -291,7 +328,7 @@ export async function injectNetnsFault(ctx: FaultContext, plan: NetnsFaultPlan):
       await queue;
       const healCalled = ctx.clock.epochNow();
       const effectEnd = await removeAll();
-      notes.push(`healed: rules removed and verified ${Math.round(effectEnd - healCalled)} ms after the heal call${choice.access === "sidecar" ? `, sidecars removed ${Math.round(ctx.clock.epochNow() - healCalled)} ms after it` : ""}`);
+      notes.push(`healed: rules removed ${Math.round(effectEnd - healCalled)} ms after the heal call${choice.access === "sidecar" ? `, sidecars removed ${Math.round(ctx.clock.epochNow() - healCalled)} ms after it` : ""}`);
       return runMs(ctx.clock, effectEnd);
     }),
   };

@@ -7,7 +7,7 @@ import { SIDECAR_EXEC_DEADLINE_MS, startSidecar, type Sidecar } from "./sidecar.
 
 /**
  * How a network fault reaches a node's network namespace:
- * - "host": `nsenter --net=<SandboxKey> sh -c <script>` from the host, as Chaos Mesh's daemon enters a pod's
+ * - "host": `nsenter --net=<SandboxKey> <command>` from the host, as Chaos Mesh's daemon enters a pod's
  *   namespace. Costs one process start per namespace and action (~10 ms here); needs root and nsenter, nft, tc, ip,
  *   bash on the host (the bootstrap's "network tools" step installs them), and the engine's namespaces visible on
  *   this machine (not a remote DOCKER_HOST).
@@ -22,8 +22,10 @@ export const NETNS_ACCESS_ENV = "HAVOC_NETNS_ACCESS";
 export interface NetnsShell {
   readonly via: NetnsAccess;
   readonly node: string;
-  /** Runs `script` with sh in the namespace; resolves with its exit code and output (rejects on deadline or when the namespace cannot be entered). */
+  /** Runs `script` with bash in the namespace; resolves with its exit code and output (stderr folded in; rejects on deadline). */
   run(script: string, timeoutMs?: number): Promise<ExecResult>;
+  /** Runs one command in the namespace with `stdin` as its input: the cheapest action (one process after nsenter). */
+  exec(command: readonly string[], stdin?: string, timeoutMs?: number): Promise<ExecResult>;
   /** Releases what the shell holds (the sidecar); idempotent, fine when already gone. */
   close(): Promise<void>;
 }
@@ -39,17 +41,26 @@ export class HostNetnsShell implements NetnsShell {
   ) {}
 
   run(script: string, timeoutMs = SIDECAR_EXEC_DEADLINE_MS): Promise<ExecResult> {
+    return this.exec(["bash", "-c", script], undefined, timeoutMs);
+  }
+
+  exec(command: readonly string[], stdin?: string, timeoutMs = SIDECAR_EXEC_DEADLINE_MS): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn("nsenter", [`--net=${this.sandboxKey}`, "sh", "-c", script], {
-        stdio: ["ignore", "pipe", "pipe"],
+      const child = spawn("nsenter", [`--net=${this.sandboxKey}`, ...command], {
+        stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
         env: { PATH: netToolsPath, LC_ALL: "C" },
       });
       const chunks: Buffer[] = [];
-      child.stdout.on("data", (d: Buffer) => chunks.push(d));
-      child.stderr.on("data", (d: Buffer) => chunks.push(d));
+      child.stdout!.on("data", (d: Buffer) => chunks.push(d));
+      child.stderr!.on("data", (d: Buffer) => chunks.push(d));
+      if (child.stdin) {
+        // A command that exits before reading its input closes the pipe; its exit code and output say why.
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(stdin);
+      }
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
-        reject(new Error(`${this.node}: nsenter script did not finish within ${timeoutMs} ms`));
+        reject(new Error(`${this.node}: "${command[0]}" in its namespace did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
       child.on("error", (error) => {
         clearTimeout(timer);
@@ -76,7 +87,13 @@ export class SidecarNetnsShell implements NetnsShell {
   }
 
   run(script: string, timeoutMs = SIDECAR_EXEC_DEADLINE_MS): Promise<ExecResult> {
-    return this.sidecar.exec(["sh", "-c", script], timeoutMs);
+    return this.sidecar.exec(["bash", "-c", script], timeoutMs);
+  }
+
+  /** docker exec takes no stdin here: the input goes in as an argument and is fed by bash. */
+  exec(command: readonly string[], stdin?: string, timeoutMs = SIDECAR_EXEC_DEADLINE_MS): Promise<ExecResult> {
+    if (stdin === undefined) return this.sidecar.exec([...command], timeoutMs);
+    return this.sidecar.exec(["bash", "-c", 'input=$1; shift; exec "$@" <<<"$input"', "bash", stdin, ...command], timeoutMs);
   }
 
   /** Is the sidecar still running (a target restart leaves it running in the dead namespace: "stranded")? */

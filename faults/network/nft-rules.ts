@@ -32,7 +32,7 @@ const HOOK_PRIORITY = -10;
 
 /**
  * Drops packets from `dropFrom` (input) and to `dropTo` (output). Empty sets mean no rule for that side. Each rule
- * counts what it drops, so the cut probe can show the packet it sent was dropped by this very table.
+ * counts what it drops, so `nft list table` shows how much a cut has held back.
  */
 export function cutTableBody(cut: { dropFrom: IpSet; dropTo: IpSet }): string {
   const input = [

@@ -153,6 +153,10 @@ describe("network faults (integration)", () => {
     await events.start();
     topology = await startTopology({ runId, topology: topologySpec, secrets: new RunSecrets([]), log });
     ctx = { topology, clock, events, log };
+    // testnode touches its ready file right after starting its socat listeners in the background: on a loaded
+    // machine a listener may bind a moment later. Wait (against a deadline) until every pair connects.
+    const deadline = Date.now() + 20_000;
+    while ((await tcpCutMatrix()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   });
 
   afterAll(async () => {

@@ -1,10 +1,35 @@
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
-import { buildScript, counterOf, parseSteps, probeRefused, probeStep, shellQuote } from "../../faults/network/netns-script.ts";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildScript, hasRootQdisc, inet6Hex, mentionsAddress, parseSteps, probeRefused, probeStep, routeHex, shellQuote } from "../../faults/network/netns-script.ts";
 
-/** Runs a built script with the machine's sh, outside any namespace: only quoting, step framing and parsing are under test. */
+/**
+ * Runs built scripts with the machine's bash, outside any namespace: only quoting, step framing, the interface loop
+ * and parsing are under test. /proc/net files are replaced by canned ones; `tc` is a stand-in on PATH that prints a
+ * canned `qdisc show` and echoes its other arguments.
+ */
+const dir = mkdtempSync(join(tmpdir(), "havoc-netns-script-"));
+const procNet = { route: join(dir, "route"), ifInet6: join(dir, "if_inet6") };
+// Little-endian /proc/net/route of a node on 172.23.0.0/16 (eth1) and 10.9.0.0/24 (eth0), default route via eth0.
+writeFileSync(
+  procNet.route,
+  [
+    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
+    "eth0\t00000000\t0100090A\t0003\t0\t0\t0\t00000000\t0\t0\t0",
+    "eth0\t0000090A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
+    "eth1\t000017AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0",
+    "eth2\t0007A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
+  ].join("\n") + "\n",
+);
+writeFileSync(procNet.ifInet6, "fd000000000000000000000000000005 e9 40 00 80     eth0\n00000000000000000000000000000001 01 80 10 80       lo\n");
+writeFileSync(join(dir, "tc"), '#!/bin/sh\nif [ "$2" = show ]; then echo "qdisc tbf 8001: dev eth1 root refcnt 2 rate 1Mbit burst 3200b lat 50ms"; echo "qdisc noqueue 0: dev lo root refcnt 2"; else echo "tc $*"; fi\n');
+chmodSync(join(dir, "tc"), 0o755);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 function runScript(script: string): string {
-  return spawnSync("sh", ["-c", script], { encoding: "utf8" }).stdout;
+  return spawnSync("bash", ["-c", script], { encoding: "utf8", env: { PATH: `${dir}:/usr/bin:/bin` } }).stdout;
 }
 
 describe("per-namespace fault scripts (no Docker)", () => {
@@ -18,6 +43,7 @@ describe("per-namespace fault scripts (no Docker)", () => {
       [
         { id: "say", command: ["printf", "%s", "it's"] },
         { id: "stdin", command: ["cat"], stdin: "a'b\nc" },
+        { id: "snippet", bash: "echo from-bash" },
       ],
       undefined,
       [{ id: "fails", command: ["sh", "-c", "echo oops >&2; exit 3"] }],
@@ -25,6 +51,7 @@ describe("per-namespace fault scripts (no Docker)", () => {
     const parsed = parseSteps(runScript(script));
     expect(parsed.steps.get("say")).toEqual({ exitCode: 0, output: "it's" });
     expect(parsed.steps.get("stdin")).toEqual({ exitCode: 0, output: "a'b\nc" });
+    expect(parsed.steps.get("snippet")).toEqual({ exitCode: 0, output: "from-bash" });
     expect(parsed.steps.get("fails")).toEqual({ exitCode: 3, output: "oops" });
     expect(parsed.ifaces).toEqual([]);
   });
@@ -35,23 +62,53 @@ describe("per-namespace fault scripts (no Docker)", () => {
   });
 
   it("marks a step the script never finished with exit -1", () => {
-    const parsed = parseSteps("@@step one@@\nhalf\n");
-    expect(parsed.steps.get("one")).toEqual({ exitCode: -1, output: "half" });
+    expect(parseSteps("@@step one@@\nhalf\n").steps.get("one")).toEqual({ exitCode: -1, output: "half" });
   });
 
-  it("reads the qdisc loop's interfaces", () => {
-    const parsed = parseSteps("@@ifaces  eth0 eth2@@\n@@step qdisc-eth0@@\n\n@@exit 0@@\n");
-    expect(parsed.ifaces).toEqual(["eth0", "eth2"]);
-    expect(parsed.steps.get("qdisc-eth0")).toEqual({ exitCode: 0, output: "" });
+  it("writes addresses the way /proc/net prints them", () => {
+    expect(routeHex("172.23.0.2", "LE")).toBe("020017AC");
+    expect(routeHex("172.23.0.2", "BE")).toBe("AC170002");
+    expect(inet6Hex("fd00::5")).toBe("fd000000000000000000000000000005");
+    expect(inet6Hex("2001:db8:0:0:1:0:0:1")).toBe("20010db8000000000001000000000001");
+    expect(() => routeHex("1.2.3")).toThrow(/not an IPv4/);
+    expect(() => inet6Hex("fd00::1::2")).toThrow(/not an IPv6/);
   });
 
-  it("tells a refused probe datagram from a sent one, and reads the drop rule's counter", () => {
-    expect(probeStep("172.18.0.3", 9).command).toEqual(["bash", "-c", 'echo havoc-probe > "/dev/udp/$1/$2"', "bash", "172.18.0.3", "9"]);
+  it("puts the qdisc on exactly the interfaces carrying the node's addresses, once each, then shows them", () => {
+    const addresses = [
+      { ip: "172.23.0.2", family: 4 as const },
+      { ip: "10.9.0.5", family: 4 as const },
+      { ip: "fd00::5", family: 6 as const },
+    ];
+    const parsed = parseSteps(runScript(buildScript([], { addresses, args: ["root", "tbf", "rate", "1000kbit"], procNet })));
+    expect(parsed.ifaces).toEqual(["eth0", "eth1"]);
+    expect(parsed.steps.get("qdisc-eth1")).toEqual({ exitCode: 0, output: "tc qdisc replace dev eth1 root tbf rate 1000kbit" });
+    expect(parsed.steps.get("qdisc-eth0")).toEqual({ exitCode: 0, output: "tc qdisc replace dev eth0 root tbf rate 1000kbit" });
+    expect(parsed.steps.has("qdisc-eth2")).toBe(false);
+    const shown = parsed.steps.get("qdisc-show")!.output;
+    expect(hasRootQdisc(shown, "eth1", "tbf")).toBe(true);
+    expect(hasRootQdisc(shown, "eth0", "tbf")).toBe(false);
+    expect(hasRootQdisc(shown, "eth", "tbf")).toBe(false);
+  });
+
+  it("finds no interface when none carries the addresses (the default route does not count)", () => {
+    const parsed = parseSteps(runScript(buildScript([], { addresses: [{ ip: "192.0.2.7", family: 4 }], args: ["root", "tbf"], procNet })));
+    expect(parsed.ifaces).toEqual([]);
+  });
+
+  it("probes with bash's own /dev/udp and tells a refused datagram from a sent one", () => {
+    expect(probeStep("probe", "172.18.0.3", 9)).toEqual({ id: "probe", bash: "echo havoc-probe > /dev/udp/172.18.0.3/9" });
+    expect(() => probeStep("probe", "1.2.3.4; rm -rf /", 9)).toThrow(/not an IP/);
     expect(probeRefused({ exitCode: 1, output: "bash: line 1: echo: write error: Operation not permitted" })).toBe(true);
     expect(probeRefused({ exitCode: 0, output: "" })).toBe(false);
     expect(probeRefused({ exitCode: 1, output: "bash: connect: Network is unreachable" })).toBe(false);
-    const listing = "chain output {\n\t\ttype filter hook output priority filter - 10; policy accept;\n\t\tip daddr @to4 counter packets 2 bytes 90 drop\n\t}";
-    expect(counterOf(listing, "to4")).toBe(2);
-    expect(counterOf(listing, "to6")).toBeUndefined();
+  });
+
+  it("finds addresses in nft's echo as whole tokens", () => {
+    const echo = "add element inet havoc_x to4 { 10.1.1.12 }\nadd element inet havoc_x from4 { 10.1.1.1, 10.1.1.2 }";
+    expect(mentionsAddress(echo, "10.1.1.1")).toBe(true);
+    expect(mentionsAddress(echo, "10.1.1.12")).toBe(true);
+    expect(mentionsAddress(echo, "10.1.1.3")).toBe(false);
+    expect(mentionsAddress("add element inet t to4 { 10.1.1.12 }", "10.1.1.1")).toBe(false);
   });
 });
