@@ -38,7 +38,7 @@ import { qdiscDeleteCommand, tbfCommand } from "../faults/network/tc-commands.ts
 import { injectFault } from "../faults/registry.ts";
 import { BenchRecorder } from "./lib/results.ts";
 import { spawnOk } from "./lib/spawn.ts";
-import { describeStats, ratio, stats, timed } from "./lib/stats.ts";
+import { describeStats, pairedRatios, ratio, stats, timed } from "./lib/stats.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -205,6 +205,26 @@ const cases: Record<Kind, Case> = {
   },
 };
 
+const settled: Record<string, number> = {};
+/**
+ * Before every operation, outside the timers: the target of kill/pause is running and not paused. Docker 20.10 under
+ * heavy load was seen answering "already paused" to a pause right after an unpause had returned; counted in the notes.
+ */
+async function settle(kind: Kind): Promise<void> {
+  const node = kind === "kill" ? "n5" : kind === "pause" ? "n4" : undefined;
+  if (!node) return;
+  const state = (await topology!.container(node).inspect()).State;
+  if (state.Paused) {
+    settled[`${node} still paused`] = (settled[`${node} still paused`] ?? 0) + 1;
+    await topology!.container(node).unpause();
+  }
+  if (!state.Running) {
+    settled[`${node} not running`] = (settled[`${node} not running`] ?? 0) + 1;
+    await topology!.container(node).start();
+    await topology!.waitReady(node);
+  }
+}
+
 try {
   topology = await startTopology({ runId, topology: topologySpec, secrets: new RunSecrets([]), log: quiet });
   await events.start();
@@ -218,6 +238,7 @@ try {
     const samples = { inject: [] as number[], heal: [] as number[], rawApply: [] as number[], rawUndo: [] as number[] };
     let mechanism = "";
     const havocOnce = async () => {
+      await settle(kind);
       const injected = await timed(() => injectFault({ ...ctx, rng: createRng(7) }, spec, c.targets));
       const handle: FaultHandle = injected.value;
       mechanism = handle.mechanism;
@@ -225,18 +246,27 @@ try {
       samples.heal.push((await timed(() => handle.heal())).ms);
     };
     const rawOnce = async () => {
+      await settle(kind);
       const raw = await c.prepare();
       samples.rawApply.push((await timed(raw.apply)).ms);
       samples.rawUndo.push((await timed(raw.undo)).ms);
     };
-    for (let i = 0; i < iterations; i++) {
-      if (i % 2 === 0) {
-        await havocOnce();
-        await rawOnce();
-      } else {
-        await rawOnce();
-        await havocOnce();
+    try {
+      for (let i = 0; i < iterations; i++) {
+        if (i % 2 === 0) {
+          await havocOnce();
+          await rawOnce();
+        } else {
+          await rawOnce();
+          await havocOnce();
+        }
       }
+    } catch (error) {
+      const message = `${kind}: stopped after ${samples.inject.length} havoc and ${samples.rawApply.length} by-hand injections: ${error instanceof Error ? error.message : String(error)}`;
+      console.log(message);
+      recorder.notes.push(message);
+      await settle(kind).catch(() => undefined);
+      if (samples.inject.length === 0 || samples.rawApply.length === 0 || samples.heal.length === 0 || samples.rawUndo.length === 0) continue;
     }
     const inject = stats(samples.inject);
     const heal = stats(samples.heal);
@@ -252,11 +282,13 @@ try {
       havoc: inject,
       baseline: { what: c.rawWhat.split(" / ")[0]!, stats: rawApply },
       ratio: ratio(inject.p50, rawApply.p50),
+      ...(samples.inject.length === samples.rawApply.length ? { pairedRatio: pairedRatios(samples.inject, samples.rawApply) } : {}),
       ...(network ? { goal: "p50 within 1.5x of the rules applied by hand" } : {}),
     });
-    recorder.add({ id: `fault.${kind}.heal`, figure: `${kind} heal, call -> restored and verified`, unit: "ms", havoc: heal, baseline: { what: c.rawWhat.split(" / ")[1] ?? c.rawWhat, stats: rawUndo }, ratio: ratio(heal.p50, rawUndo.p50) });
+    recorder.add({ id: `fault.${kind}.heal`, figure: `${kind} heal, call -> restored and verified`, unit: "ms", havoc: heal, baseline: { what: c.rawWhat.split(" / ")[1] ?? c.rawWhat, stats: rawUndo }, ratio: ratio(heal.p50, rawUndo.p50), ...(samples.heal.length === samples.rawUndo.length ? { pairedRatio: pairedRatios(samples.heal, samples.rawUndo) } : {}) });
   }
   recorder.notes.push("by-hand side: the mechanism alone (no verification), namespaces and rules prepared before the timer starts");
+  for (const [what, count] of Object.entries(settled)) recorder.notes.push(`before ${count} operation(s) ${what}: put right outside the timers`);
   recorder.write(outFile);
 } finally {
   events.stop();

@@ -22,7 +22,7 @@ import { WriteLedger } from "../load/write-ledger.ts";
 import { k6SummaryFigures, type LoadFigures } from "./lib/k6-summary.ts";
 import { BenchRecorder } from "./lib/results.ts";
 import { startStandIn } from "./lib/stand-in-server.ts";
-import { describeStats, ratio, stats } from "./lib/stats.ts";
+import { describeStats, pairedRatios, ratio, stats } from "./lib/stats.ts";
 
 const repetitions = Number(process.argv[2] ?? 5);
 const seconds = Number(process.argv[3] ?? 10);
@@ -107,7 +107,7 @@ try {
     const h = stats(runs.harness.map((r) => r[row.key]), row.unit === "ms" ? 2 : 0);
     const b = stats(runs.bare.map((r) => r[row.key]), row.unit === "ms" ? 2 : 0);
     console.log(`${row.figure}: ${describeStats(h, row.unit)} vs bare k6 ${describeStats(b, row.unit)}: ratio ${ratio(h.p50, b.p50)}`);
-    recorder.add({ id: row.id, figure: row.figure, unit: row.unit, havoc: h, baseline: { what: "bare `k6 run`, same script and target, output discarded", stats: b }, ratio: ratio(h.p50, b.p50) });
+    recorder.add({ id: row.id, figure: row.figure, unit: row.unit, havoc: h, baseline: { what: "bare `k6 run`, same script and target, output discarded", stats: b }, ratio: ratio(h.p50, b.p50), pairedRatio: pairedRatios(runs.harness.map((r) => r[row.key]), runs.bare.map((r) => r[row.key])) });
   }
   recorder.notes.push(`arrival rate ${rate}/s asked (above capacity), ${seconds} s per run, maxVUs ${maxVUs}; the stand-in answers 201 at once`);
   recorder.write();

@@ -18,7 +18,7 @@ import { k6SummaryFigures } from "./lib/k6-summary.ts";
 import { BenchRecorder } from "./lib/results.ts";
 import { spawnOk } from "./lib/spawn.ts";
 import { startStandIn } from "./lib/stand-in-server.ts";
-import { describeStats, ratio, stats } from "./lib/stats.ts";
+import { describeStats, pairedRatios, ratio, stats } from "./lib/stats.ts";
 import { ensureWrk, parseWrk } from "./lib/wrk.ts";
 
 const repetitions = Number(process.argv[2] ?? 5);
@@ -75,7 +75,7 @@ try {
     const k = stats(runs.k6.map((r) => r[key]), unit === "ms" ? 2 : 0);
     const w = stats(runs.wrk.map((r) => r[key]), unit === "ms" ? 2 : 0);
     console.log(`${figure}: ${describeStats(k, unit)} vs wrk ${describeStats(w, unit)}: ratio ${ratio(k.p50, w.p50)}`);
-    recorder.add({ id: `loadgen.k6-vs-wrk.${key}`, figure, unit, havoc: k, baseline: { what: `Debian's wrk -t2 -c${connections}, same endpoint and body`, stats: w }, ratio: ratio(k.p50, w.p50) });
+    recorder.add({ id: `loadgen.k6-vs-wrk.${key}`, figure, unit, havoc: k, baseline: { what: `Debian's wrk -t2 -c${connections}, same endpoint and body`, stats: w }, ratio: ratio(k.p50, w.p50), pairedRatio: pairedRatios(runs.k6.map((r) => r[key]), runs.wrk.map((r) => r[key])) });
   }
   recorder.notes.push("the 'havoc' column is bare k6 here (the load generator havoc drives), compared with wrk; wrk is closed-loop, k6 open-model above capacity");
   recorder.write();

@@ -23,7 +23,8 @@ const spread = (s: Stats) => `p95 ${num(s.p95)}; ${num(s.min)}–${num(s.max)}`;
 
 function rowLine(r: BenchRow): string {
   const base = r.baseline;
-  return `| ${r.figure} | ${r.unit} | **${num(r.havoc.p50)}** | ${spread(r.havoc)} | ${r.havoc.n} | ${base ? `${base.what}: **${num(base.stats.p50)}** (${spread(base.stats)})` : "—"} | ${r.ratio ?? "—"} | ${r.goal ?? ""} |`;
+  const paired = r.pairedRatio ? `${r.pairedRatio.p50} (${r.pairedRatio.min}–${r.pairedRatio.max})` : "—";
+  return `| ${r.figure} | ${r.unit} | **${num(r.havoc.p50)}** | ${spread(r.havoc)} | ${r.havoc.n} | ${base ? `${base.what}: **${num(base.stats.p50)}** (${spread(base.stats)})` : "—"} | ${r.ratio ?? "—"} | ${paired} | ${r.goal ?? ""} |`;
 }
 
 function section(name: string, title: string, pending?: string): string {
@@ -36,7 +37,7 @@ function section(name: string, title: string, pending?: string): string {
   return (
     `### ${title}\n\n` +
     `\`${result.command}\` — ${result.startedAt.slice(0, 16).replace("T", " ")} UTC, commit ${result.commit}, ${result.machine.cores} cores, load average ${load0} at start, ${load1} at end\n\n` +
-    `| figure | unit | havoc p50 | spread | n | baseline (same process tree): p50 (spread) | ratio of p50s | goal |\n|---|---|---|---|---|---|---|---|\n` +
+    `| figure | unit | havoc p50 | spread | n | baseline (same process tree): p50 (spread) | ratio of p50s | paired ratio: median (min–max) | goal |\n|---|---|---|---|---|---|---|---|---|\n` +
     result.rows.map(rowLine).join("\n") +
     "\n" +
     (result.notes.length ? `\n${result.notes.map((n) => `- ${n}`).join("\n")}\n` : "")

@@ -19,7 +19,7 @@ import { startK6 } from "../load/k6-process.ts";
 import { TimelineBuilder } from "../load/timeline.ts";
 import { WriteLedger } from "../load/write-ledger.ts";
 import { BenchRecorder } from "./lib/results.ts";
-import { describeStats, ratio, stats } from "./lib/stats.ts";
+import { describeStats, pairedRatios, ratio, stats } from "./lib/stats.ts";
 
 const fakeK6 = fileURLToPath(new URL("./fake-k6-stream.mjs", import.meta.url));
 const replayK6 = fileURLToPath(new URL("./replay-k6-stream.sh", import.meta.url));
@@ -131,8 +131,8 @@ if (mode === "--child-pipeline" || mode === "--child-decode") {
   console.log(`lines/s: ${describeStats(rate, "lines/s")} vs decode only ${describeStats(rateFloor, "lines/s")}: ratio ${ratio(rate.p50, rateFloor.p50)}`);
   console.log(`peak RSS: ${describeStats(rss, "MB")} vs decode only ${describeStats(rssFloor, "MB")}`);
   const floor = "the same lines through cat, readline + JSON.parse only";
-  recorder.add({ id: "results.lines-per-s", figure: `${lines.toLocaleString("en")} op lines through parser + timeline + ledger: rate`, unit: "lines/s", havoc: rate, baseline: { what: floor, stats: rateFloor }, ratio: ratio(rate.p50, rateFloor.p50), goal: "well above the design's peak of ~4,200 ops/s" });
-  recorder.add({ id: "results.peak-rss", figure: `${lines.toLocaleString("en")} op lines through parser + timeline + ledger: peak RSS of the process`, unit: "MB", havoc: rss, baseline: { what: floor, stats: rssFloor }, ratio: ratio(rss.p50, rssFloor.p50) });
+  recorder.add({ id: "results.lines-per-s", figure: `${lines.toLocaleString("en")} op lines through parser + timeline + ledger: rate`, unit: "lines/s", havoc: rate, baseline: { what: floor, stats: rateFloor }, ratio: ratio(rate.p50, rateFloor.p50), pairedRatio: pairedRatios(runs.pipeline.map((r) => r.linesPerS), runs.decode.map((r) => r.linesPerS)), goal: "well above the design's peak of ~4,200 ops/s" });
+  recorder.add({ id: "results.peak-rss", figure: `${lines.toLocaleString("en")} op lines through parser + timeline + ledger: peak RSS of the process`, unit: "MB", havoc: rss, baseline: { what: floor, stats: rssFloor }, ratio: ratio(rss.p50, rssFloor.p50), pairedRatio: pairedRatios(runs.pipeline.map((r) => r.peakRssMb), runs.decode.map((r) => r.peakRssMb)) });
   recorder.write();
   await rm(dir, { recursive: true, force: true });
 }

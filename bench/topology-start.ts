@@ -22,7 +22,7 @@ import { startTopology } from "../env/topology/start-topology.ts";
 import { newRunId } from "../engine/runner/run-id.ts";
 import { BenchRecorder } from "./lib/results.ts";
 import { spawnCollect, spawnOk } from "./lib/spawn.ts";
-import { describeStats, ratio, stats, timed } from "./lib/stats.ts";
+import { describeStats, pairedRatios, ratio, stats, timed } from "./lib/stats.ts";
 
 const repetitions = Number(process.argv[2] ?? 5);
 const DOCKER = "/usr/bin/docker";
@@ -122,7 +122,7 @@ const row = (id: string, figure: string, havoc: number[], plain: number[], what:
   const h = stats(havoc, 0);
   const p = stats(plain, 0);
   console.log(`${figure}: havoc ${describeStats(h)} vs plain docker ${describeStats(p)}: ratio ${ratio(h.p50, p.p50)}`);
-  recorder.add({ id, figure, unit: "ms", havoc: h, baseline: { what, stats: p }, ratio: ratio(h.p50, p.p50) });
+  recorder.add({ id, figure, unit: "ms", havoc: h, baseline: { what, stats: p }, ratio: ratio(h.p50, p.p50), pairedRatio: pairedRatios(havoc, plain) });
 };
 row("topology.trackr.start", "trackr start, call -> lb ready (havoc startTopology)", samples.havocStart, samples.plainStart, "docker network create + docker run per node, same order and probes");
 row("topology.trackr.teardown", "trackr teardown (havoc label sweep)", samples.havocDown, samples.plainDown, "docker rm -f + docker network rm");

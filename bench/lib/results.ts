@@ -20,6 +20,8 @@ export interface BenchRow {
   baseline?: { what: string; stats: Stats };
   /** havoc p50 / baseline p50. */
   ratio?: number;
+  /** Per repetition havoc / baseline, each pair measured back to back (robust to a machine whose load drifts). */
+  pairedRatio?: Stats;
   /** The goal this figure is held to, when it has one (figures are printed, never asserted). */
   goal?: string;
 }

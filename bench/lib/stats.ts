@@ -24,6 +24,15 @@ export function ratio(a: number, b: number): number {
   return b === 0 ? Number.NaN : Number((a / b).toFixed(2));
 }
 
+/**
+ * havoc[i] / baseline[i] for each repetition (each pair measured back to back, so slow drift of a noisy machine
+ * cancels), summarised. Both arrays must be the same length.
+ */
+export function pairedRatios(havoc: readonly number[], baseline: readonly number[]): Stats {
+  if (havoc.length !== baseline.length || havoc.length === 0) throw new Error(`paired ratios need equal, non-empty samples (${havoc.length} vs ${baseline.length})`);
+  return stats(havoc.map((h, i) => h / baseline[i]!), 2);
+}
+
 /** ms since `startNs` (process.hrtime.bigint()). */
 export function msSince(startNs: bigint): number {
   return Number(process.hrtime.bigint() - startNs) / 1e6;
