@@ -51,7 +51,8 @@ const summaryFigures = (path: string) => k6SummaryFigures(path, seconds);
 async function bare(i: number): Promise<Run> {
   const summaryPath = join(dir, `bare-${i}-summary.json`);
   const child = spawn(k6Path(), ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", "--address=", `--summary-export=${summaryPath}`, deviceFleetScriptPath], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", K6_NO_USAGE_REPORT: "true", ...env },
+    // The environment startK6 gives k6 (load/k6-process.ts), so the only difference is who reads the output.
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", K6_NO_USAGE_REPORT: "true", K6_AUTO_EXTENSION_RESOLUTION: "false", ...env },
     stdio: ["ignore", "ignore", "ignore"],
   });
   await new Promise((resolve) => child.on("exit", resolve));

@@ -42,7 +42,7 @@ async function k6(i: number) {
   const summaryPath = join(dir, `k6-${i}-summary.json`);
   const env = deviceFleetEnv({ targetUrl: server.url, ratePerSecond: rate, durationMs: seconds * 1000, devices: 50, deviceKeySecret: "bench", requestTimeoutMs: 2_000, maxVUs, traffic: "bench", runId: "bench" });
   const child = spawn(k6Path(), ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", "--address=", `--summary-export=${summaryPath}`, deviceFleetScriptPath], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", K6_NO_USAGE_REPORT: "true", ...env },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", K6_NO_USAGE_REPORT: "true", K6_AUTO_EXTENSION_RESOLUTION: "false", ...env },
     stdio: ["ignore", "ignore", "ignore"],
   });
   await new Promise((resolve) => child.on("exit", resolve));

@@ -3,12 +3,12 @@ import { errorMessage } from "../../core/errors.ts";
 import type { RunClock } from "../../core/clock.ts";
 import { healOnce, runMs, type FaultContext, type FaultHandle } from "../fault.ts";
 import type { ExecResult } from "../../env/docker/exec.ts";
-import { buildScript, hasRootQdisc, mentionsAddress, parseSteps, probeRefused, probeStep, type ParsedScript, type ScriptStep } from "./netns-script.ts";
+import { buildScript, hasRootQdisc, mentionsAddress, parseSteps, probeRefused, probeStep, qdiscBatch, type ParsedScript, type ScriptStep } from "./netns-script.ts";
 import { chooseAccess, HostNetnsShell, invisibleNamespaces, openSidecarShell, SidecarNetnsShell, type AccessChoice, type NetnsShell } from "./netns-shell.ts";
 import { cutTableBody, deleteTableCommand, nftTableName, replaceTableScript } from "./nft-rules.ts";
 import type { CutPair } from "./partition-groups.ts";
 import { addressBook, changedNodes, describeAddresses, inspectNodes, ipsOf, type AddressBook, type NodeNet } from "./peers.ts";
-import { qdiscDeleteCommand, qdiscKindOfArgs } from "./tc-commands.ts";
+import { qdiscKindOfArgs } from "./tc-commands.ts";
 
 /** What one node's namespace gets, computed from the current addresses (so a re-apply follows address changes). */
 export interface NodeEffect {
@@ -118,7 +118,7 @@ export async function injectNetnsFault(ctx: FaultContext, plan: NetnsFaultPlan):
    * (the echo is the kernel's own notice of what it committed, checked for the expected addresses); the node that
    * sends the cut probe runs one bash script: a datagram to the peer (must pass), the rules, the same datagram
    * (must be refused with EPERM by the new drop rule); qdiscs run as one bash script that finds the interfaces in
-   * /proc/net and shows the qdiscs after. Returns notes.
+   * /proc/net and runs one `tc -batch` replacing and then dumping them. Returns notes.
    */
   const apply = async (node: string, current: ReadonlyMap<string, NodeNet>, state: NodeState, withProbe: boolean): Promise<string[]> => {
     const shell = await shellFor(node, state, current.get(node));
@@ -169,11 +169,14 @@ export async function injectNetnsFault(ctx: FaultContext, plan: NetnsFaultPlan):
       const kind = qdiscKindOfArgs(qdisc.args);
       if (parsed.ifaces.length === 0) errors.push(`${node}: no interface carries its addresses ${own.map((a) => a.ip).join(", ")}${raw.exitCode !== 0 ? ` (${raw.output.trim().slice(0, 300)})` : ""}`);
       state.qdiscs = parsed.ifaces.map((iface) => ({ iface, kind }));
-      const shown = stepError(node, "tc qdisc show", parsed, "qdisc-show");
-      for (const iface of parsed.ifaces) {
-        const failed = stepError(node, `tc qdisc replace dev ${iface}`, parsed, `qdisc-${iface}`) ?? shown;
+      if (parsed.ifaces.length > 0) {
+        const failed = stepError(node, `tc -batch (qdisc replace on ${parsed.ifaces.join(", ")})`, parsed, "qdisc-batch");
         if (failed) errors.push(failed);
-        else if (!hasRootQdisc(parsed.steps.get("qdisc-show")!.output, iface, kind)) errors.push(`${node}: ${iface} shows no root ${kind} qdisc after applying: ${parsed.steps.get("qdisc-show")!.output}`);
+        else {
+          const shown = parsed.steps.get("qdisc-batch")!.output;
+          const without = parsed.ifaces.filter((iface) => !hasRootQdisc(shown, iface, kind));
+          if (without.length) errors.push(`${node}: ${without.join(", ")} show no root ${kind} qdisc after applying: ${shown}`);
+        }
       }
     }
     if (errors.length) throw new Error(errors.join("; "));
@@ -190,35 +193,34 @@ export async function injectNetnsFault(ctx: FaultContext, plan: NetnsFaultPlan):
 
   /**
    * Heals `node`'s namespace: `nft delete table` (nft exits 0 only once the kernel acknowledged the transaction;
-   * "No such file" means it is already gone), as one command when there are no qdiscs; with qdiscs, one bash script
-   * that also deletes them and shows that none of ours is left.
+   * "No such file" means it is already gone) and/or one `tc -force -batch -` deleting our root qdiscs and dumping each
+   * interface's qdiscs after, which must list none of ours. One command each; a bash script only when both.
    */
   const removeFrom = async (node: string, state: NodeState, net: NodeNet | undefined): Promise<void> => {
     const shell = await shellFor(node, state, net);
     const deleteStep = { id: "nft-delete", command: deleteTableCommand(table) };
+    // -force: one interface already gone must not stop the others' deletes nor the shows after them.
+    const qdiscStep = { id: "qdisc-batch", command: ["tc", "-force", "-batch", "-"], stdin: qdiscBatch("del", state.qdiscs.map((q) => q.iface)) };
+    const steps: { id: string; command: string[]; stdin?: string }[] = [...(state.hasTable ? [deleteStep] : []), ...(state.qdiscs.length ? [qdiscStep] : [])];
     let parsed: ParsedScript;
-    if (state.qdiscs.length === 0) {
-      const result = await shell.exec(deleteStep.command);
-      parsed = { steps: new Map([["nft-delete", { exitCode: result.exitCode, output: result.output.trim() }]]), ifaces: [] };
+    if (steps.length === 1) {
+      const result = await shell.exec(steps[0]!.command, steps[0]!.stdin);
+      parsed = { steps: new Map([[steps[0]!.id, { exitCode: result.exitCode, output: result.output.trim() }]]), ifaces: [] };
     } else {
-      const steps: ScriptStep[] = state.hasTable ? [deleteStep] : [];
-      for (const { iface } of state.qdiscs) steps.push({ id: `qdisc-del-${iface}`, command: qdiscDeleteCommand(iface) });
-      steps.push({ id: "qdisc-show", command: ["tc", "qdisc", "show"] });
       const result = await shell.run(buildScript(steps));
       parsed = parseSteps(result.output);
-      if (parsed.steps.size === 0) throw new Error(`could not enter its network namespace (${shell.via}): ${result.output.trim().slice(0, 300)}`);
     }
+    const unreachable = [...parsed.steps.values()].find((r) => r.exitCode >= 126 || /^nsenter: /m.test(r.output));
+    if (parsed.steps.size === 0 || unreachable) throw new Error(`could not enter its network namespace or run its tools (${shell.via}): ${(unreachable?.output ?? "").slice(0, 300)}`);
     if (state.hasTable) {
       const deleted = parsed.steps.get("nft-delete");
       // nft's own "No such file" (table absent), not nsenter's (namespace gone: handled by the caller, which inspects again).
       if (!deleted || (deleted.exitCode !== 0 && !/Error: Could not process rule: No such file or directory/.test(deleted.output))) throw new Error(`nft delete table ${table}: ${deleted?.output || "not reached"}`);
     }
-    for (const { iface, kind } of state.qdiscs) {
-      const deleted = parsed.steps.get(`qdisc-del-${iface}`);
-      if (!deleted || (deleted.exitCode !== 0 && !/No such file|Cannot find device|handle of zero|Invalid handle/i.test(deleted.output))) throw new Error(`tc qdisc del dev ${iface}: ${deleted?.output ?? "not reached"}`);
-      const shown = parsed.steps.get("qdisc-show");
-      if (shown?.exitCode === 0 && hasRootQdisc(shown.output, iface, kind)) throw new Error(`${iface} still has a root ${kind} qdisc`);
-    }
+    // Deleting what is already gone fails ("handle of zero", "Cannot find device"); what counts is the kernel's dump after.
+    const batch = parsed.steps.get("qdisc-batch");
+    const left = state.qdiscs.filter(({ iface, kind }) => !batch || hasRootQdisc(batch.output, iface, kind));
+    if (left.length) throw new Error(`${left.map((q) => `${q.iface} still has a root ${q.kind} qdisc`).join(", ")}${batch ? `: ${batch.output.slice(0, 300)}` : ""}`);
   };
 
   /**

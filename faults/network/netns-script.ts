@@ -72,18 +72,27 @@ export function inet6Hex(ip: string): string {
   return groups.map((g) => g.toLowerCase().padStart(4, "0")).join("");
 }
 
+/** tc batch lines (`tc -batch -`): one tc process for every interface, then a dump of what the kernel holds. */
+export function qdiscBatch(action: "replace" | "del", ifaces: readonly string[], args: readonly string[] = ["root"]): string {
+  const bad = [...ifaces, ...args].find((t) => !/^[A-Za-z0-9_.%:@-]+$/.test(t));
+  if (bad !== undefined) throw new Error(`not a plain tc token: "${bad}"`);
+  // `qdisc show dev X` prints no "dev X"; the plain show names every device.
+  return [...ifaces.map((i) => `qdisc ${action} dev ${i} ${args.join(" ")}`), "qdisc show"].join("\n") + "\n";
+}
+
 /**
- * `qdisc-<iface>` (tc qdisc replace) on every interface carrying one of the addresses, then one `qdisc-show`.
- * IPv4: the interface of the connected route (no gateway) whose destination/mask covers the address, from
- * /proc/net/route; IPv6: the interface listed with the address in /proc/net/if_inet6. /proc/net is the reading
- * process's network namespace, so this is read inside it, by bash builtins (no process started).
+ * Step `qdisc-batch`: `tc -batch -` replacing the root qdisc on every interface carrying one of the addresses and
+ * then showing all qdiscs. IPv4: the interface of the connected route (no gateway) whose destination/mask covers the
+ * address, from /proc/net/route; IPv6: the interface listed with the address in /proc/net/if_inet6. /proc/net is the
+ * reading process's network namespace, so this is read inside it, by bash builtins: tc is the only process started.
  */
 function qdiscLines(q: QdiscStep): string {
   const v4 = q.addresses.filter((a) => a.family === 4).map((a) => routeHex(a.ip));
   const v6 = q.addresses.filter((a) => a.family === 6).map((a) => inet6Hex(a.ip));
   const route = shellQuote(q.procNet?.route ?? "/proc/net/route");
   const ifInet6 = shellQuote(q.procNet?.ifInet6 ?? "/proc/net/if_inet6");
-  const args = q.args.map(shellQuote).join(" ");
+  qdiscBatch("replace", ["x"], q.args); // validates the arguments as plain tokens
+  const args = q.args.join(" ");
   return (
     `ifaces=''\n` +
     `add_iface() { [ "$1" = lo ] && return; case " $ifaces " in *" $1 "*) ;; *) ifaces="$ifaces $1" ;; esac; }\n` +
@@ -96,10 +105,9 @@ function qdiscLines(q: QdiscStep): string {
     `  while read -r addr _ _ _ _ iface; do for a in "\${v6[@]}"; do [[ $addr == "$a" ]] && add_iface "$iface"; done; done < ${ifInet6}\n` +
     `fi\n` +
     `echo "@@ifaces $ifaces@@"\n` +
-    `for i in $ifaces; do\n` +
-    `  echo "@@step qdisc-$i@@"; tc qdisc replace dev "$i" ${args} </dev/null; rc=$?; echo; echo "@@exit $rc@@"\n` +
-    `done\n` +
-    stepLines({ id: "qdisc-show", command: ["tc", "qdisc", "show"] })
+    `batch=''; for i in $ifaces; do batch+="qdisc replace dev $i ${args}"$'\\n'; done\n` +
+    `batch+="qdisc show"$'\\n'\n` +
+    `if [ -n "$ifaces" ]; then echo '@@step qdisc-batch@@'; tc -batch - <<<"$batch"; rc=$?; echo; echo "@@exit $rc@@"; fi\n`
   );
 }
 
@@ -111,7 +119,7 @@ export function hasRootQdisc(tcQdiscShow: string, iface: string, kind: string): 
 
 /** The whole bash script: steps in order, then the qdisc loop if any, then `after` steps. Every step runs. */
 export function buildScript(steps: readonly ScriptStep[], qdisc?: QdiscStep, after: readonly ScriptStep[] = []): string {
-  const ids = [...steps, ...after].map((s) => s.id).concat(qdisc ? ["qdisc-show"] : []);
+  const ids = [...steps, ...after].map((s) => s.id).concat(qdisc ? ["qdisc-batch"] : []);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new Error(`script step id "${dup}" used twice`);
   return "exec 2>&1\n" + steps.map(stepLines).join("") + (qdisc ? qdiscLines(qdisc) : "") + after.map(stepLines).join("");

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildScript, hasRootQdisc, inet6Hex, mentionsAddress, parseSteps, probeRefused, probeStep, routeHex, shellQuote } from "../../faults/network/netns-script.ts";
+import { buildScript, hasRootQdisc, inet6Hex, mentionsAddress, parseSteps, probeRefused, probeStep, qdiscBatch, routeHex, shellQuote } from "../../faults/network/netns-script.ts";
 
 /**
  * Runs built scripts with the machine's bash, outside any namespace: only quoting, step framing, the interface loop
@@ -24,7 +24,11 @@ writeFileSync(
   ].join("\n") + "\n",
 );
 writeFileSync(procNet.ifInet6, "fd000000000000000000000000000005 e9 40 00 80     eth0\n00000000000000000000000000000001 01 80 10 80       lo\n");
-writeFileSync(join(dir, "tc"), '#!/bin/sh\nif [ "$2" = show ]; then echo "qdisc tbf 8001: dev eth1 root refcnt 2 rate 1Mbit burst 3200b lat 50ms"; echo "qdisc noqueue 0: dev lo root refcnt 2"; else echo "tc $*"; fi\n');
+// `tc -batch -`: echoes each batch line; `qdisc show` answers with a tbf qdisc on eth1 and noqueue on eth0.
+writeFileSync(
+  join(dir, "tc"),
+  '#!/bin/bash\nwhile read -r line; do case "$line" in "qdisc show") echo "qdisc noqueue 0: dev eth0 root refcnt 2"; echo "qdisc tbf 8001: dev eth1 root refcnt 2 rate 1Mbit burst 3200b lat 50ms";; *) echo "ran: $line";; esac; done\n',
+);
 chmodSync(join(dir, "tc"), 0o755);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -82,18 +86,25 @@ describe("per-namespace fault scripts (no Docker)", () => {
     ];
     const parsed = parseSteps(runScript(buildScript([], { addresses, args: ["root", "tbf", "rate", "1000kbit"], procNet })));
     expect(parsed.ifaces).toEqual(["eth0", "eth1"]);
-    expect(parsed.steps.get("qdisc-eth1")).toEqual({ exitCode: 0, output: "tc qdisc replace dev eth1 root tbf rate 1000kbit" });
-    expect(parsed.steps.get("qdisc-eth0")).toEqual({ exitCode: 0, output: "tc qdisc replace dev eth0 root tbf rate 1000kbit" });
-    expect(parsed.steps.has("qdisc-eth2")).toBe(false);
-    const shown = parsed.steps.get("qdisc-show")!.output;
-    expect(hasRootQdisc(shown, "eth1", "tbf")).toBe(true);
-    expect(hasRootQdisc(shown, "eth0", "tbf")).toBe(false);
-    expect(hasRootQdisc(shown, "eth", "tbf")).toBe(false);
+    const batch = parsed.steps.get("qdisc-batch")!;
+    expect(batch.exitCode).toBe(0);
+    expect(batch.output.split("\n").filter((l) => l.startsWith("ran: "))).toEqual(["ran: qdisc replace dev eth0 root tbf rate 1000kbit", "ran: qdisc replace dev eth1 root tbf rate 1000kbit"]);
+    expect(batch.output).not.toContain("eth2");
+    expect(hasRootQdisc(batch.output, "eth1", "tbf")).toBe(true);
+    expect(hasRootQdisc(batch.output, "eth0", "tbf")).toBe(false);
+    expect(hasRootQdisc(batch.output, "eth", "tbf")).toBe(false);
   });
 
   it("finds no interface when none carries the addresses (the default route does not count)", () => {
     const parsed = parseSteps(runScript(buildScript([], { addresses: [{ ip: "192.0.2.7", family: 4 }], args: ["root", "tbf"], procNet })));
     expect(parsed.ifaces).toEqual([]);
+    expect(parsed.steps.has("qdisc-batch")).toBe(false);
+  });
+
+  it("builds tc batches of plain tokens only", () => {
+    expect(qdiscBatch("del", ["eth0", "eth1"])).toBe("qdisc del dev eth0 root\nqdisc del dev eth1 root\nqdisc show\n");
+    expect(() => qdiscBatch("replace", ["eth0"], ["root", "tbf;", "x"])).toThrow(/plain tc token/);
+    expect(() => buildScript([], { addresses: [], args: ["root", "rate 1"] })).toThrow(/plain tc token/);
   });
 
   it("probes with bash's own /dev/udp and tells a refused datagram from a sent one", () => {
