@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { chooseAccess, hostAccessProblem, invisibleNamespaces, NETNS_ACCESS_ENV } from "../../faults/network/netns-shell.ts";
 import { buildScript, hasRootQdisc, inet6Hex, mentionsAddress, parseSteps, probeRefused, probeStep, qdiscBatch, routeHex, shellQuote } from "../../faults/network/netns-script.ts";
 
 /**
@@ -121,5 +122,30 @@ describe("per-namespace fault scripts (no Docker)", () => {
     expect(mentionsAddress(echo, "10.1.1.12")).toBe(true);
     expect(mentionsAddress(echo, "10.1.1.3")).toBe(false);
     expect(mentionsAddress("add element inet t to4 { 10.1.1.12 }", "10.1.1.1")).toBe(false);
+  });
+});
+
+describe("choosing how network faults enter namespaces (no Docker)", () => {
+  const saved = process.env[NETNS_ACCESS_ENV];
+  afterAll(() => {
+    if (saved === undefined) delete process.env[NETNS_ACCESS_ENV];
+    else process.env[NETNS_ACCESS_ENV] = saved;
+  });
+
+  it("takes the fault context's choice first, then HAVOC_NETNS_ACCESS, and refuses a value it does not know", async () => {
+    process.env[NETNS_ACCESS_ENV] = "sidecar";
+    expect(await chooseAccess()).toEqual({ access: "sidecar", why: `${NETNS_ACCESS_ENV}=sidecar` });
+    expect((await chooseAccess("sidecar")).why).toMatch(/fault context/);
+    process.env[NETNS_ACCESS_ENV] = "nsenter";
+    await expect(chooseAccess()).rejects.toThrow(/HAVOC_NETNS_ACCESS="nsenter": expected host, sidecar or auto/);
+    process.env[NETNS_ACCESS_ENV] = "auto";
+    const auto = await chooseAccess();
+    const problem = await hostAccessProblem();
+    expect(auto.access).toBe(problem ? "sidecar" : "host");
+    if (problem) expect(auto.why).toContain(problem);
+  });
+
+  it("names the nodes whose namespace files this machine cannot see", () => {
+    expect(invisibleNamespaces(new Map([["a", "/proc/self/ns/net"], ["b", "/nonexistent/netns/x"], ["c", undefined]]))).toEqual(["b"]);
   });
 });
