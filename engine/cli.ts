@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
         // With scenario files: what they need (havoc's tool images and their nodes' images, the user's builds
         // included), not the reference systems' images a repository of one's own never runs.
         const images = rest.length === 0 ? allBuildableImages() : await scenarioImages(rest);
-        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, actionlint: rest.length === 0, images }, log);
+        await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, netTools: true, actionlint: rest.length === 0, images }, log);
         return ExitCode.pass;
       }
       case "doctor":

@@ -13,6 +13,11 @@ export interface FaultContext {
   clock: RunClock;
   events: ContainerEventWatcher;
   log: Logger;
+  /**
+   * How network faults enter the targets' namespaces (faults/network/netns-shell.ts): "host" (nsenter) or
+   * "sidecar" (a container per node). Default: $HAVOC_NETNS_ACCESS, else host where this machine can, else sidecar.
+   */
+  netnsAccess?: "host" | "sidecar";
 }
 
 /**

@@ -6,7 +6,7 @@ import { networkLoss } from "./network-loss.ts";
 import { networkPartition } from "./network-partition.ts";
 import { networkZoneCut } from "./network-zone-cut.ts";
 
-/** Network faults, applied by sidecars in the targets' network namespaces (see faults/network/). */
+/** Network faults, applied in the targets' network namespaces from the host or by sidecars (see faults/network/). */
 export const networkFaultImpls: FaultImpls<"isolate" | "partition" | "zone-cut" | "packet-loss" | "bandwidth" | "latency"> = {
   isolate: networkIsolate,
   partition: networkPartition,

@@ -8,8 +8,8 @@ type Spec = z.infer<typeof IsolateFault>;
 
 /**
  * Cuts the targets from every other node, both directions: nft drop rules (input from and output to all the
- * other nodes' addresses) in each target's namespace, applied by a sidecar. Verified by a TCP probe from a target
- * to another node that must time out. Re-applied when a target or peer restarts while the fault is due.
+ * other nodes' addresses) in each target's namespace. Verified by a datagram from a target to another node that the
+ * target's drop rule must refuse and count. Re-applied when a target or peer restarts while the fault is due.
  */
 export const networkIsolate: FaultKindImpl<Spec> = {
   kind: "isolate",
@@ -20,7 +20,7 @@ export const networkIsolate: FaultKindImpl<Spec> = {
     if (targets.length === 0 || others.length === 0) throw new Error(`isolate needs at least one target and one other node (targets: ${targets.join(", ") || "none"})`);
     return injectNetnsFault(ctx, {
       key: faultKey(spec),
-      mechanism: "nft drop in the targets' namespaces (sidecar), both directions",
+      mechanism: "nft drop in the targets' namespaces, both directions",
       nodes: targets,
       peers: others,
       effect: cutEffect(isolateCutPairs(targets, all)),

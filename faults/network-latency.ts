@@ -7,7 +7,7 @@ import { healOnce } from "./fault.ts";
 import { linkToxic } from "./link-toxic.ts";
 import { detectNetem } from "./network/netem.ts";
 import { faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
-import { netemDelayCommand } from "./network/tc-commands.ts";
+import { netemDelayArgs } from "./network/tc-commands.ts";
 
 type Spec = z.infer<typeof LatencyFault>;
 
@@ -21,14 +21,14 @@ export const networkLatency: FaultKindImpl<Spec> = {
   kind: "latency",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, targets, "latency");
-    const netem = await detectNetem(ctx.topology.runId);
+    const netem = await detectNetem(ctx.topology.runId, ctx.netnsAccess);
     if (!netem.available) return injectOnLinks(ctx, spec, targets, netem.detail);
     return injectNetnsFault(ctx, {
       key: faultKey(spec),
-      mechanism: `tc netem delay ${spec.delayMs}ms${spec.jitterMs ? ` ${spec.jitterMs}ms` : ""} on egress (sidecar)`,
+      mechanism: `tc netem delay ${spec.delayMs}ms${spec.jitterMs ? ` ${spec.jitterMs}ms` : ""} on egress`,
       nodes: targets,
       peers: [],
-      effect: () => ({ qdisc: (iface) => netemDelayCommand(iface, spec.delayMs, spec.jitterMs) }),
+      effect: () => ({ qdiscArgs: netemDelayArgs(spec.delayMs, spec.jitterMs) }),
       notes: [`netem: ${netem.detail}`],
     });
   },

@@ -5,7 +5,7 @@ import { detectNetem } from "./network/netem.ts";
 import { faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
 import { lossTableBody } from "./network/nft-rules.ts";
 import { ipsOf } from "./network/peers.ts";
-import { netemLossCommand } from "./network/tc-commands.ts";
+import { netemLossArgs } from "./network/tc-commands.ts";
 
 type Spec = z.infer<typeof PacketLossFault>;
 
@@ -21,16 +21,16 @@ export const networkLoss: FaultKindImpl<Spec> = {
     const key = faultKey(spec);
     const notes: string[] = [];
     const netemFits = spec.direction === "egress" && !spec.peers;
-    const netem = netemFits ? await detectNetem(ctx.topology.runId) : undefined;
+    const netem = netemFits ? await detectNetem(ctx.topology.runId, ctx.netnsAccess) : undefined;
     if (netem) notes.push(`netem: ${netem.detail}`);
     const peers = spec.peers ?? [];
     if (netem?.available) {
       return injectNetnsFault(ctx, {
         key,
-        mechanism: `tc netem loss ${spec.percent}% on egress (sidecar)`,
+        mechanism: `tc netem loss ${spec.percent}% on egress`,
         nodes: targets,
         peers: [],
-        effect: () => ({ qdisc: (iface) => netemLossCommand(iface, spec.percent) }),
+        effect: () => ({ qdiscArgs: netemLossArgs(spec.percent) }),
         notes,
       });
     }
@@ -38,7 +38,7 @@ export const networkLoss: FaultKindImpl<Spec> = {
     const egress = spec.direction !== "ingress";
     return injectNetnsFault(ctx, {
       key,
-      mechanism: `nft numgen random mod 10000 < ${Math.round(spec.percent * 100)} drop, ${spec.direction}${spec.peers ? ` to/from ${peers.join(", ")}` : ""} (sidecar)`,
+      mechanism: `nft numgen random mod 10000 < ${Math.round(spec.percent * 100)} drop, ${spec.direction}${spec.peers ? ` to/from ${peers.join(", ")}` : ""}`,
       nodes: targets,
       peers,
       effect: (_node, book) => ({

@@ -42,7 +42,7 @@ export const networkPartition: FaultKindImpl<Spec> = {
     const nodes = cutNodes(pairs);
     return injectNetnsFault(ctx, {
       key,
-      mechanism: `nft drop in every partitioned node's namespace (sidecars), ${spec.direction}`,
+      mechanism: `nft drop in every partitioned node's namespace, ${spec.direction}`,
       nodes,
       peers: nodes,
       effect: cutEffect(pairs),

@@ -26,7 +26,7 @@ export const networkZoneCut: FaultKindImpl<Spec> = {
     const nodes = cutNodes(pairs);
     return injectNetnsFault(ctx, {
       key: faultKey(spec),
-      mechanism: "nft drop in every cut node's namespace (sidecars), both directions",
+      mechanism: "nft drop in every cut node's namespace, both directions",
       nodes,
       peers: nodes,
       effect: cutEffect(pairs),

@@ -136,7 +136,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   try {
     setPhase("bootstrap");
     const images = imagesForNodes(scenario.topology.nodes);
-    await withDeadline("bootstrap", stageDeadlinesMs.bootstrap, ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true /* browser traffic and the timeline PNG */, images }, log));
+    await withDeadline("bootstrap", stageDeadlinesMs.bootstrap, ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true /* browser traffic and the timeline PNG */, netTools: true, images }, log));
     await assertImagesPresent(scenario, options.file);
     const swept = await sweepOrphans({ exceptRun: runId });
     if (swept.runs.length > 0) log.info(`swept leftovers of dead runs ${swept.runs.join(", ")}: ${swept.containers} container(s), ${swept.networks} network(s)`);

@@ -4,6 +4,7 @@ import { chromium } from "./chromium.ts";
 import { dockerEngine } from "./docker-engine.ts";
 import { actionlintStep, goVersion, k6Step, toxiproxyStep } from "./go-tools.ts";
 import { checkImages, ensureImages, type ImageSpec } from "./images.ts";
+import { netToolsStep } from "./net-tools.ts";
 import type { BootstrapStep, StepStatus } from "./shared.ts";
 
 export interface EnvironmentNeeds {
@@ -14,6 +15,8 @@ export interface EnvironmentNeeds {
   chromium?: boolean;
   /** The workflow linter the tests run on .github/workflows (not needed by runs). */
   actionlint?: boolean;
+  /** nsenter, nft, tc on the host, for network faults (faults/network/); without them they fall back to sidecars. */
+  netTools?: boolean;
   images?: ImageSpec[];
 }
 
@@ -53,6 +56,7 @@ function stepsFor(needs: EnvironmentNeeds): BootstrapStep[] {
   if (needs.toxiproxy) steps.push(toxiproxyStep);
   if (needs.chromium) steps.push(chromium);
   if (needs.actionlint) steps.push(actionlintStep);
+  if (needs.netTools) steps.push(netToolsStep);
   if (images.length > 0) steps.push(imagesStep(images));
   return steps;
 }
@@ -98,6 +102,7 @@ export async function doctorReport(images: ImageSpec[] = []): Promise<DoctorLine
   await add(toxiproxyStep);
   await add(chromium);
   await add(actionlintStep);
+  await add(netToolsStep);
   if (images.length > 0) {
     if (engineUp) await add(imagesStep(images));
     else lines.push({ step: "images", present: false, detail: "unknown: no engine answers" });

@@ -30,15 +30,18 @@ function setDecl(name: string, type: "ipv4_addr" | "ipv6_addr", elements: readon
 /** Priority -10: before anything else in the filter hooks of the namespace. */
 const HOOK_PRIORITY = -10;
 
-/** Drops packets from `dropFrom` (input) and to `dropTo` (output). Empty sets mean no rule for that side. */
+/**
+ * Drops packets from `dropFrom` (input) and to `dropTo` (output). Empty sets mean no rule for that side. Each rule
+ * counts what it drops, so `nft list table` shows how much a cut has held back.
+ */
 export function cutTableBody(cut: { dropFrom: IpSet; dropTo: IpSet }): string {
   const input = [
-    cut.dropFrom.v4.length ? "    ip saddr @from4 drop\n" : "",
-    cut.dropFrom.v6.length ? "    ip6 saddr @from6 drop\n" : "",
+    cut.dropFrom.v4.length ? "    ip saddr @from4 counter drop\n" : "",
+    cut.dropFrom.v6.length ? "    ip6 saddr @from6 counter drop\n" : "",
   ].join("");
   const output = [
-    cut.dropTo.v4.length ? "    ip daddr @to4 drop\n" : "",
-    cut.dropTo.v6.length ? "    ip6 daddr @to6 drop\n" : "",
+    cut.dropTo.v4.length ? "    ip daddr @to4 counter drop\n" : "",
+    cut.dropTo.v6.length ? "    ip6 daddr @to6 counter drop\n" : "",
   ].join("");
   return (
     setDecl("from4", "ipv4_addr", cut.dropFrom.v4) +

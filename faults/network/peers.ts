@@ -12,19 +12,32 @@ export interface NodeAddress {
 /** Node name -> its current addresses (empty when it is not running). */
 export type AddressBook = ReadonlyMap<string, readonly NodeAddress[]>;
 
+/** What a network fault needs to know of a node, from one `docker inspect`. */
+export interface NodeNet {
+  running: boolean;
+  /** Its current addresses (empty when it is not running). */
+  addresses: NodeAddress[];
+  /**
+   * The file Docker keeps the node's network namespace at (NetworkSettings.SandboxKey, /var/run/docker/netns/...):
+   * `nsenter --net=<it>` enters the namespace from the host. A restart gives a new one; a stopped node has none.
+   * A paused node keeps its namespace.
+   */
+  sandboxKey?: string;
+}
+
 /**
- * Current addresses of each node, from `docker inspect` (addresses can change across a restart or a
+ * Each node's addresses and namespace, from `docker inspect` (both change across a restart or a
  * disconnect/connect, so this is asked again after every such event; never cached).
  */
-export async function resolveAddresses(topology: StartedTopology, nodes: Iterable<string>): Promise<Map<string, NodeAddress[]>> {
+export async function inspectNodes(topology: StartedTopology, nodes: Iterable<string>): Promise<Map<string, NodeNet>> {
   const byDockerName = new Map([...topology.networks].map(([name, docker]) => [docker, name]));
   const entries = await Promise.all(
-    [...new Set(nodes)].map(async (node): Promise<[string, NodeAddress[]]> => {
+    [...new Set(nodes)].map(async (node): Promise<[string, NodeNet]> => {
       const info = await topology
         .container(node)
         .inspect()
         .catch(() => undefined);
-      if (!info?.State?.Running) return [node, []];
+      if (!info?.State?.Running) return [node, { running: false, addresses: [] }];
       const addresses: NodeAddress[] = [];
       for (const [dockerNetwork, endpoint] of Object.entries(info.NetworkSettings?.Networks ?? {})) {
         const network = byDockerName.get(dockerNetwork) ?? dockerNetwork;
@@ -32,10 +45,21 @@ export async function resolveAddresses(topology: StartedTopology, nodes: Iterabl
         if (endpoint.GlobalIPv6Address) addresses.push({ network, ip: endpoint.GlobalIPv6Address, family: 6 });
       }
       addresses.sort((a, b) => (a.network < b.network ? -1 : a.network > b.network ? 1 : 0));
-      return [node, addresses];
+      const sandboxKey = info.NetworkSettings?.SandboxKey || undefined;
+      return [node, { running: true, addresses, ...(sandboxKey ? { sandboxKey } : {}) }];
     }),
   );
   return new Map(entries);
+}
+
+/** The address book of an inspection. */
+export function addressBook(nets: ReadonlyMap<string, NodeNet>): Map<string, NodeAddress[]> {
+  return new Map([...nets].map(([node, net]) => [node, net.addresses]));
+}
+
+/** Current addresses of each node (see inspectNodes). */
+export async function resolveAddresses(topology: StartedTopology, nodes: Iterable<string>): Promise<Map<string, NodeAddress[]>> {
+  return addressBook(await inspectNodes(topology, nodes));
 }
 
 /** All addresses of `nodes`, by family. */

@@ -3,7 +3,10 @@ import { dockerClient } from "../../env/docker/client.ts";
 import { execInContainer, type ExecResult } from "../../env/docker/exec.ts";
 import { runLabels } from "../../env/docker/labels.ts";
 
-/** The sidecar image (env/systems/tools/netfault): nftables, iproute2, iptables; PID 1 sleeps. */
+/**
+ * The sidecar image (env/systems/tools/netfault): nftables, iproute2, iptables, bash; PID 1 sleeps. Network faults use
+ * sidecars only where the host cannot enter namespaces itself (netns-shell.ts).
+ */
 export const NETFAULT_IMAGE = "havoc/netfault:dev";
 /** Label naming the fault a sidecar serves; the run labels come with it so teardown and the sweep remove it. */
 export const SIDECAR_LABEL = "havoc.sidecar";
@@ -44,18 +47,6 @@ export class Sidecar {
   /** Runs a command; resolves with its exit code and output (rejects only on deadline or Docker errors). */
   exec(command: string[], timeoutMs = SIDECAR_EXEC_DEADLINE_MS): Promise<ExecResult> {
     return execInContainer(this.container, command, timeoutMs);
-  }
-
-  /** Runs a command that must succeed; returns its output. */
-  async run(command: string[], timeoutMs = SIDECAR_EXEC_DEADLINE_MS): Promise<string> {
-    const result = await this.exec(command, timeoutMs);
-    if (result.exitCode !== 0) throw new Error(`sidecar ${this.name}: "${command.join(" ")}" exited ${result.exitCode}: ${result.output.trim().slice(0, 400)}`);
-    return result.output;
-  }
-
-  /** Runs `script` with sh; extra args are $1.. (so rulesets pass as data, never through shell quoting). */
-  runShell(script: string, args: string[] = [], timeoutMs = SIDECAR_EXEC_DEADLINE_MS): Promise<string> {
-    return this.run(["sh", "-c", script, "sh", ...args], timeoutMs);
   }
 
   /** Is the sidecar still running (a target restart leaves it running in the dead namespace: "stranded")? */

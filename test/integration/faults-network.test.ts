@@ -5,6 +5,7 @@ import { createRng } from "../../core/rng.ts";
 import { FaultSpec, type FaultSpecInput } from "../../core/fault-spec.ts";
 import { selectNodes } from "../../core/selector.ts";
 import { Topology } from "../../core/topology.ts";
+import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { ensureImages } from "../../env/bootstrap/images.ts";
 import { dockerClient } from "../../env/docker/client.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
@@ -18,8 +19,10 @@ import type { FaultHandle } from "../../faults/fault.ts";
 import type { NetworkFaultContext } from "../../faults/network-partition.ts";
 import { partitionGroups } from "../../faults/network-partition.ts";
 import { detectNetem } from "../../faults/network/netem.ts";
+import { HostNetnsShell } from "../../faults/network/netns-shell.ts";
 import { groupCutPairs, isolateCutPairs, type CutPair } from "../../faults/network/partition-groups.ts";
-import { SIDECAR_LABEL, startSidecar } from "../../faults/network/sidecar.ts";
+import { inspectNodes } from "../../faults/network/peers.ts";
+import { SIDECAR_LABEL } from "../../faults/network/sidecar.ts";
 import { injectFault } from "../../faults/registry.ts";
 import { newRunId } from "../../engine/runner/run-id.ts";
 import { leftovers } from "../support/run-cli.ts";
@@ -28,6 +31,8 @@ import { leftovers } from "../support/run-cli.ts";
  * Network faults for real: five havoc/testnode containers on three networks (main, za, zb), each fault injected
  * through the registry, its effect measured from inside the nodes (TCP connects and one-way UDP datagrams for the
  * full reachability matrix, ping for loss, a timed 256 KiB download for bandwidth), then healed and measured again.
+ * Faults enter the namespaces from the host (nsenter; the bootstrap installs the tools); the last block forces the
+ * sidecar fallback and proves the same effect through it.
  */
 const NODES = ["n1", "n2", "n3", "n4", "n5"] as const;
 const log = createLogger("faults-network-test");
@@ -99,17 +104,14 @@ async function sidecarsOfRun(): Promise<number> {
   return (await dockerClient().listContainers({ all: true, filters })).length;
 }
 
-/** No sidecar of the run is left, and no node's namespace holds a havoc table or a tbf/netem qdisc. */
+/** No sidecar of the run is left, and no node's namespace holds a havoc table or a tbf/netem qdisc (read from the host). */
 async function expectCleanNamespaces(): Promise<void> {
   expect(await sidecarsOfRun()).toBe(0);
+  const nets = await inspectNodes(topology, NODES);
   for (const node of NODES) {
-    const checker = await startSidecar({ runId, faultKey: "test-check", node, targetContainer: topology.node(node).containerName, generation: Date.now() });
-    try {
-      expect(await checker.run(["nft", "list", "tables"])).not.toMatch(/havoc_/);
-      expect(await checker.run(["tc", "qdisc", "show"])).not.toMatch(/tbf|netem/);
-    } finally {
-      await checker.remove();
-    }
+    const result = await new HostNetnsShell(node, nets.get(node)!.sandboxKey!).run("nft list tables && tc qdisc show");
+    expect(result.exitCode).toBe(0);
+    expect(result.output).not.toMatch(/havoc_|tbf|netem/);
   }
 }
 
@@ -142,6 +144,7 @@ async function healAndExpectRestored(kind: string, handle: FaultHandle, injectMs
 
 describe("network faults (integration)", () => {
   beforeAll(async () => {
+    await ensureEnvironment({ netTools: true }, log);
     await ensureImages(
       toolImages.filter((i) => i.tag === "havoc/netfault:dev" || i.tag === "havoc/testnode:dev"),
       log,
@@ -150,6 +153,10 @@ describe("network faults (integration)", () => {
     await events.start();
     topology = await startTopology({ runId, topology: topologySpec, secrets: new RunSecrets([]), log });
     ctx = { topology, clock, events, log };
+    // testnode touches its ready file right after starting its socat listeners in the background: on a loaded
+    // machine a listener may bind a moment later. Wait (against a deadline) until every pair connects.
+    const deadline = Date.now() + 20_000;
+    while ((await tcpCutMatrix()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   });
 
   afterAll(async () => {
@@ -168,9 +175,11 @@ describe("network faults (integration)", () => {
   it("isolate: the target is cut from every other node, both ways; heal restores everything", async () => {
     const { handle, injectMs } = await inject({ kind: "isolate", target: { names: ["n1"] } });
     const intended = keys(isolateCutPairs(["n1"], [...NODES]));
+    expect(handle.mechanism).toMatch(/nsenter from the host/);
+    expect(await sidecarsOfRun()).toBe(0);
     expect(await tcpCutMatrix()).toEqual(intended);
     expect(await udpCutMatrix()).toEqual(intended);
-    expect(handle.notes.join("\n")).toMatch(/cut verified/);
+    expect(handle.notes.join("\n")).toMatch(/cut verified: a datagram n1 -> n\d .* was refused/);
     await healAndExpectRestored("isolate", handle, injectMs);
     expect(await udpCutMatrix()).toEqual([]);
   });
@@ -275,20 +284,62 @@ describe("network faults (integration)", () => {
     await healAndExpectRestored("isolate + re-apply", handle, injectMs);
   });
 
-  it("heal succeeds when the sidecar or the target is already gone", async () => {
-    const first = await inject({ kind: "isolate", target: { names: ["n4"] } });
-    const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`, SIDECAR_LABEL] });
-    for (const c of await dockerClient().listContainers({ all: true, filters })) await dockerClient().getContainer(c.Id).remove({ force: true });
-    await healAndExpectRestored("isolate, sidecar gone", first.handle, first.injectMs);
-    expect(first.handle.notes.join("\n")).toMatch(/sidecar was gone at heal/);
-
-    const second = await inject({ kind: "isolate", target: { names: ["n5"] } });
+  it("isolates a paused target (its namespace outlives the freeze) and refuses a stopped one", async () => {
+    await topology.container("n3").pause();
+    try {
+      const { handle, injectMs } = await inject({ kind: "isolate", target: { names: ["n3"] } });
+      expect(handle.notes.join("\n")).toMatch(/cut verified: a datagram n3 ->/);
+      await topology.container("n3").unpause();
+      expect(await tcpCutMatrix()).toEqual(keys(isolateCutPairs(["n3"], [...NODES])));
+      await healAndExpectRestored("isolate, paused target", handle, injectMs);
+    } finally {
+      await topology.container("n3").unpause().catch(() => undefined);
+    }
     await topology.container("n5").kill();
-    await second.handle.heal();
-    expect(second.handle.notes.join("\n")).toMatch(/n5 not running at heal/);
-    expect(await sidecarsOfRun()).toBe(0);
+    await expect(inject({ kind: "isolate", target: { names: ["n5"] } })).rejects.toThrow(/not running, no network namespace to fault: n5/);
     await topology.container("n5").start();
     await topology.waitReady("n5");
     expect(await tcpCutMatrix()).toEqual([]);
+  });
+
+  it("heal succeeds when the target is already gone", async () => {
+    const { handle } = await inject({ kind: "isolate", target: { names: ["n5"] } });
+    await topology.container("n5").kill();
+    await handle.heal();
+    expect(handle.notes.join("\n")).toMatch(/n5 not running at heal/);
+    await topology.container("n5").start();
+    await topology.waitReady("n5");
+    expect(await tcpCutMatrix()).toEqual([]);
+    await expectCleanNamespaces();
+  });
+
+  describe("sidecar fallback (netnsAccess: sidecar)", () => {
+    beforeAll(() => void (ctx.netnsAccess = "sidecar"));
+    afterAll(() => void (ctx.netnsAccess = undefined));
+
+    it("isolate through a sidecar: same cut, heal restores and removes the sidecar", async () => {
+      const { handle, injectMs } = await inject({ kind: "isolate", target: { names: ["n4"] } });
+      expect(handle.mechanism).toMatch(/sidecar containers/);
+      expect(await sidecarsOfRun()).toBe(1);
+      expect(handle.notes.join("\n")).toMatch(/cut verified: a datagram n4 ->/);
+      expect(await tcpCutMatrix()).toEqual(keys(isolateCutPairs(["n4"], [...NODES])));
+      await healAndExpectRestored("isolate (sidecar)", handle, injectMs);
+    });
+
+    it("bandwidth through a sidecar: the tbf qdisc is on n1's interfaces, and gone after heal", async () => {
+      const { handle, injectMs } = await inject({ kind: "bandwidth", target: { names: ["n1"] }, rateKbit: 1000 });
+      const nets = await inspectNodes(topology, ["n1"]);
+      expect((await new HostNetnsShell("n1", nets.get("n1")!.sandboxKey!).run("tc qdisc show")).output).toMatch(/qdisc tbf .* rate 1Mbit/);
+      await healAndExpectRestored("bandwidth (sidecar)", handle, injectMs);
+    });
+
+    it("heal succeeds when the sidecar is already gone: a new one removes the rules", async () => {
+      const first = await inject({ kind: "isolate", target: { names: ["n4"] } });
+      const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`, SIDECAR_LABEL] });
+      for (const c of await dockerClient().listContainers({ all: true, filters })) await dockerClient().getContainer(c.Id).remove({ force: true });
+      expect(await tcpCutMatrix()).toEqual(keys(isolateCutPairs(["n4"], [...NODES])));
+      await healAndExpectRestored("isolate, sidecar gone", first.handle, first.injectMs);
+      expect(first.handle.notes.join("\n")).toMatch(/sidecar was gone at heal/);
+    });
   });
 });

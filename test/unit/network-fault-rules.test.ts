@@ -4,7 +4,7 @@ import { createRng } from "../../core/rng.ts";
 import { cutTableBody, lossTableBody, nftTableName, replaceTableScript } from "../../faults/network/nft-rules.ts";
 import { computeGroups, groupCutPairs, isolateCutPairs } from "../../faults/network/partition-groups.ts";
 import { interfacesFor } from "../../faults/network/peers.ts";
-import { tbfCommand } from "../../faults/network/tc-commands.ts";
+import { qdiscKindOfArgs, tbfArgs, tbfCommand } from "../../faults/network/tc-commands.ts";
 
 describe("network fault building blocks (no Docker)", () => {
   it("builds one replaceable table per fault with the peer sets", () => {
@@ -12,7 +12,7 @@ describe("network fault building blocks (no Docker)", () => {
     expect(table).toBe("havoc_cut_db_1");
     const body = cutTableBody({ dropFrom: { v4: ["10.0.0.2"], v6: [] }, dropTo: { v4: ["10.0.0.2", "10.0.0.3"], v6: ["fd00::2"] } });
     expect(body).toContain("set from4 { type ipv4_addr; elements = { 10.0.0.2 } }");
-    expect(body).toContain("ip6 daddr @to6 drop");
+    expect(body).toContain("ip6 daddr @to6 counter drop");
     expect(body).not.toContain("@from6");
     expect(replaceTableScript(table, body)).toMatch(/^table inet havoc_cut_db_1 \{\}\ndelete table inet havoc_cut_db_1\ntable inet havoc_cut_db_1 \{/);
   });
@@ -27,6 +27,7 @@ describe("network fault building blocks (no Docker)", () => {
     const out = "1: lo    inet 127.0.0.1/8 scope host lo\n231: eth1    inet 172.23.0.2/16 brd 172.23.255.255 scope global eth1\n";
     expect(interfacesFor(out, ["172.23.0.2"])).toEqual(["eth1"]);
     expect(tbfCommand("eth1", 1000)).toEqual(["tc", "qdisc", "replace", "dev", "eth1", "root", "tbf", "rate", "1000kbit", "burst", "3200", "latency", "50ms"]);
+    expect(qdiscKindOfArgs(tbfArgs(1000))).toBe("tbf");
   });
 
   it("computes seeded groups and their cut pairs", () => {

@@ -1,0 +1,34 @@
+/**
+ * The benches `npm run bench` runs, in order, and the README table's sections. A bench writes
+ * bench/results/<name>.json (bench/lib/results.ts); render-readme.ts turns every such file into rows. Benches marked
+ * `pending` have no script yet: their section shows what is to come, and fills in as soon as their result file exists.
+ */
+export interface BenchSuite {
+  /** File name under bench/ without .ts, and of its result file under bench/results/. */
+  name: string;
+  title: string;
+  /** Arguments `npm run bench` passes (the defaults the README figures come from). */
+  args: string[];
+  /** Not written yet: who adds it and why it waits. */
+  pending?: string;
+}
+
+export const suites: BenchSuite[] = [
+  { name: "fault-latency", title: "Fault injection and heal latency, call to verified effect, against the mechanism by hand", args: ["20", "all"] },
+  {
+    name: "outage-accuracy",
+    title: "Accuracy: ground-truth outages against the outage the report gives",
+    args: [],
+    pending: "added by the lead once SLO times come from each op's start/end (work in flight on main): a node paused for exactly 1 s, 3 s, 10 s and the balancer killed for 5 s, error in ms",
+  },
+  { name: "topology-start", title: "Topology start and teardown: trackr under havoc against plain docker commands", args: ["5"] },
+  { name: "k6-throughput", title: "Harness overhead: the same k6 script through the harness against bare `k6 run`", args: ["5", "10"] },
+  { name: "k6-vs-wrk", title: "The load generator's own limit: bare k6 against Debian's wrk on the same endpoint", args: ["5", "10"] },
+  { name: "result-processing", title: "Result processing: 1,000,000 op lines through the timeline and ledger", args: ["5", "1000000"] },
+  {
+    name: "nightly-suite",
+    title: "The nightly suite's wall time on this 2-core machine",
+    args: [],
+    pending: "added by the lead once the suite runner lands (work in flight on main)",
+  },
+];
