@@ -13,6 +13,7 @@ const servers = identityServerList(["id-2", "id-3", "id-1"]);
  */
 export default {
   name: "identity-first-server-dies",
+  tags: ["identity", "redis", "client-failover"],
   description: "SIGKILL the first server of every client's list (a replica's) for 20 s: the clients' error rate while they move on",
   secrets: identitySecrets,
   topology: identityTopology(),

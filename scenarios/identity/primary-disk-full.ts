@@ -14,6 +14,7 @@ import { identityTraffic } from "./primary-kill.ts";
 export function diskFullScenario(appendfsync: "everysec" | "always"): ScenarioInput {
   return {
     name: appendfsync === "everysec" ? "identity-primary-disk-full" : `identity-primary-disk-full-${appendfsync}`,
+    tags: ["identity", "redis", "disk"],
     description: `Fill the Redis primary's AOF disk for 15 s (appendfsync ${appendfsync}): what Redis does, what clients see, what is lost`,
     secrets: identitySecrets,
     topology: identityTopology({ appendfsync, dataVolumeMb: 64 }),

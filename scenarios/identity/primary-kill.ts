@@ -17,6 +17,7 @@ export const identityTraffic = (durationS = 60): ScenarioInput["traffic"] => [
  */
 export default {
   name: "identity-primary-kill",
+  tags: ["identity", "redis", "failover"],
   description: "SIGKILL the Redis primary's server for 20 s: failover time against Sentinel's promise, sessions lost",
   secrets: identitySecrets,
   topology: identityTopology(),

@@ -14,6 +14,17 @@ export const partitionConfigurations = {
 export type PartitionConfiguration = keyof typeof partitionConfigurations;
 
 /**
+ * What each configuration is expected to do (measured, env/systems/identity/README.md): without protection and with
+ * min-replicas-to-write the cut-off primary acknowledges writes that are discarded when it rejoins; WAIT 1 loses
+ * none but its clients wait longer than the 5 s failover promise while it times out.
+ */
+const expectations: Record<PartitionConfiguration, Pick<ScenarioInput, "expect" | "expectFailing">> = {
+  unprotected: { expect: "fail", expectFailing: ["no-client-write-lost"] },
+  wait: { expect: "fail", expectFailing: ["failover-within-promise"] },
+  "min-replicas": { expect: "fail", expectFailing: ["no-client-write-lost"] },
+};
+
+/**
  * The primary's server (id-1: Redis, Sentinel, app) is cut from the two other servers for 20 s; the clients still
  * reach all three apps (they come from outside the servers' network). The majority's Sentinels elect a new primary;
  * the old one does not know, and its app keeps asking its own Sentinel, which still names it. Clients whose list
@@ -25,6 +36,8 @@ export function partitionScenario(configuration: PartitionConfiguration): Scenar
   const suffix = configuration === "unprotected" ? "" : `-${configuration}`;
   return {
     name: `identity-primary-partition${suffix}`,
+    tags: ["identity", "redis", "partition", ...(configuration === "unprotected" ? ["ci"] : [])],
+    ...expectations[configuration],
     description: `Cut the Redis primary's server from the other two for 20 s (${configuration}): acknowledged writes lost when it rejoins`,
     secrets: identitySecrets,
     topology: identityTopology(partitionConfigurations[configuration]),

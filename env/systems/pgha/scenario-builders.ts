@@ -63,6 +63,7 @@ export const failoverClaimMs = (pghaDefaults.ttl + pghaDefaults.loopWait + 3) * 
 export function primaryKill(mode: ReplicationMode): ScenarioInput {
   return {
     name: `pgha-primary-kill-${mode}`,
+    tags: ["pgha", "postgres", "failover", ...(mode === "sync" ? ["ci"] : [])],
     description:
       mode === "sync"
         ? "SIGKILL the Patroni primary under device writes: a synchronous standby takes over within ttl, nothing acknowledged is lost, every node converges"
@@ -94,6 +95,9 @@ export function zombiePrimary(mode: ReplicationMode): ScenarioInput {
   const [oldPrimary, ...replicas] = pghaDbNodes;
   return {
     name: `pgha-zombie-primary-${mode}`,
+    tags: ["pgha", "postgres", "partition"],
+    // Asynchronous: the zombie acknowledges writes pg_rewind erases (the finding this scenario exists to show).
+    ...(mode === "async" ? { expect: "fail" as const, expectFailing: ["no-acknowledged-write-lost"] } : {}),
     description:
       mode === "sync"
         ? "Cut the primary from etcd and the replicas while the apps still reach it: its commits block until Patroni demotes it, a standby takes over, nothing acknowledged is lost"
@@ -140,6 +144,10 @@ export function laggingReplicaFailover(mode: ReplicationMode): ScenarioInput {
   const link = replicationLinkOf(pghaDbNodes[0]);
   return {
     name: `pgha-lagging-replica-${mode}`,
+    tags: ["pgha", "postgres", "replication-lag"],
+    // Both modes pay: sync with writes during the lag, async with the writes the lagging replica never got.
+    expect: "fail",
+    expectFailing: [mode === "sync" ? "writes-while-replication-lags" : "no-acknowledged-write-lost"],
     description:
       mode === "sync"
         ? "Delay the primary's replication by 2 s, then lose the primary and its link: commits wait for the lagging standby (expected to FAIL writes-while-replication-lags), which takes over holding every acknowledged write"
@@ -190,6 +198,7 @@ export const restartClaimMs = 5_000 + 10_000 + failoverClaimMs;
 export function wholeClusterRestart(mode: ReplicationMode): ScenarioInput {
   return {
     name: `pgha-whole-cluster-restart-${mode}`,
+    tags: ["pgha", "postgres", "restart", "slow"],
     description:
       mode === "sync"
         ? "SIGKILL every PostgreSQL node and etcd member at once and start them again after 5 s: writes come back, nothing acknowledged is lost, every node converges"
