@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { ImageSpec } from "../bootstrap/images.ts";
+import { galeraImages } from "./galera/images.ts";
 import { trackrImages } from "./trackr/images.ts";
 import { twozoneProxyImage } from "./twozone/images.ts";
 import { faketimeImage, stressImage } from "./tools/resource-clock-images.ts";
@@ -17,7 +18,7 @@ toolImages.push({ tag: "havoc/netfault:dev", contextDir: fileURLToPath(new URL("
 toolImages.push({ tag: "havoc/testnode:dev", contextDir: fileURLToPath(new URL("./tools/testnode/", import.meta.url)) });
 
 /** Every image havoc knows how to build, by tag. Scenario images not listed here must already exist locally. */
-const buildable: readonly ImageSpec[] = [...toolImages, ...trackrImages, twozoneProxyImage];
+const buildable: readonly ImageSpec[] = [...toolImages, ...trackrImages, twozoneProxyImage, ...galeraImages];
 
 export function buildableImage(tag: string): ImageSpec | undefined {
   return buildable.find((spec) => spec.tag === tag);
