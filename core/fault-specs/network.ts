@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { nearest } from "../did-you-mean.ts";
-import { NodeName, type Topology } from "../topology.ts";
+import { NodeName, TOXIPROXY_NODE, type Topology } from "../topology.ts";
 import { Selector, describeSelection, selectionCount, selectorPool } from "../selector.ts";
 import { scheduled } from "./scheduled.ts";
 
@@ -136,7 +136,7 @@ type SplitFault = z.infer<typeof IsolateFault> | z.infer<typeof PartitionFault> 
  * an isolation with nobody left to cut the targets from. Each would otherwise fail only at injection, mid-run, as
  * exit 3; here it is refused before the start, naming the nodes the selector resolves to.
  */
-export function networkSplitProblems(fault: { kind: string }, topology: Pick<Topology, "nodes" | "networks">): FaultProblem[] {
+export function networkSplitProblems(fault: { kind: string }, topology: Pick<Topology, "nodes" | "networks"> & { links?: readonly unknown[] }): FaultProblem[] {
   const f = fault as SplitFault;
   if (f.kind !== "isolate" && f.kind !== "partition" && f.kind !== "zone-cut") return [];
   const pool = selectorPool(f.target, topology.nodes);
@@ -169,8 +169,9 @@ export function networkSplitProblems(fault: { kind: string }, topology: Pick<Top
   return [{ path: ["target"], message: `zone-cut ${zoneA} | ${zoneB} splits only for some seeds: its target ${resolved} (${sides}), which may miss a zone; give mode "all"` }];
 }
 
-function unknownGroupNodes(groups: readonly (readonly string[])[], topology: Pick<Topology, "nodes">): FaultProblem[] {
-  const names = topology.nodes.map((n) => n.name);
+function unknownGroupNodes(groups: readonly (readonly string[])[], topology: Pick<Topology, "nodes"> & { links?: readonly unknown[] }): FaultProblem[] {
+  // A topology with links gets the links' own node, which a partition may cut like any other (e.g. a WAN's only path).
+  const names = [...topology.nodes.map((n) => n.name), ...((topology.links?.length ?? 0) > 0 ? [TOXIPROXY_NODE] : [])];
   return groups.flatMap((group, i) =>
     group.flatMap((name, j) => {
       if (names.includes(name)) return [];

@@ -13,6 +13,7 @@ import type { Scenario } from "../../core/scenario.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
+import { pinImages, type PinnedImages } from "../../env/bootstrap/pin-images.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { sweepOrphans } from "../../env/docker/sweep.ts";
 import { killOrphanLoad } from "../../env/processes/orphan-load.ts";
@@ -126,6 +127,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     events.write({ type: "container", event: { atMs: clock.toRunMs(event.epochMs) ?? event.epochMs - startedAt.getTime(), node: event.node, action: event.action, ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}) } }),
   );
   let topology: StartedTopology | undefined;
+  let pinned: PinnedImages | undefined;
   let traffic: TrafficRun | undefined;
   let schedule: FaultSchedule | undefined;
   let stopTicker: (() => void) | undefined;
@@ -138,6 +140,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     const images = imagesForNodes(scenario.topology.nodes);
     await withDeadline("bootstrap", stageDeadlinesMs.bootstrap, ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true /* browser traffic and the timeline PNG */, netTools: true, images }, log));
     await assertImagesPresent(scenario, options.file);
+    // Nodes start from run tags of this checkout's builds: another checkout on the same engine may re-tag `:dev`.
+    pinned = await pinImages(images.filter((spec) => scenario.topology.nodes.some((n) => n.image === spec.tag)), runId, log);
     const swept = await sweepOrphans({ exceptRun: runId });
     if (swept.runs.length > 0) log.info(`swept leftovers of dead runs ${swept.runs.join(", ")}: ${swept.containers} container(s), ${swept.networks} network(s)`);
     const orphanLoad = await killOrphanLoad();
@@ -147,7 +151,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     setPhase("starting");
     await watcher.start();
     topology = await log.step(`starting topology (${scenario.topology.nodes.length} nodes)`, () =>
-      startTopology({ runId, topology: scenario.topology, secrets, log, logDir: join(runDir, "logs") }),
+      startTopology({ runId, topology: pinned!.apply(scenario.topology), secrets, log, logDir: join(runDir, "logs") }),
     );
     events.write({ type: "topology-started", nodes: Object.fromEntries([...topology.nodes].map(([n, node]) => [n, Object.fromEntries([...node.hostPorts].map(([c, h]) => [String(c), h]))])) });
     throwIfAborted(options.signal);
@@ -248,6 +252,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     await withDeadline("teardown", stageDeadlinesMs.teardown, topology?.teardown() ?? Promise.resolve()).catch((e) => {
       fail("error", `teardown: ${errorMessage(e)}`);
     });
+    await pinned?.release();
   }
 
   setPhase("checks");

@@ -33,7 +33,17 @@ export async function sweepOrphans(options: { all?: boolean; exceptRun?: string 
   });
   // After the containers that held them are gone: the loop-mounted disks of dead runs (owner pid in their owner.json).
   result.disks = (await sweepOrphanDisks(options)).length;
+  // And the run tags their images were pinned under (env/bootstrap/pin-images.ts), now that no container uses them.
+  await removeRunImageTags(new Set(result.runs));
   return result;
+}
+
+/** Removes image tags `havoc-run/<repo>:<run id>` and `havoc-run-hold/...` of the given runs; an image left with no tag goes with them. */
+async function removeRunImageTags(runs: ReadonlySet<string>): Promise<void> {
+  if (runs.size === 0) return;
+  const images = await dockerClient().listImages();
+  const tags = images.flatMap((image) => image.RepoTags ?? []).filter((tag) => /^havoc-run(-hold)?\//.test(tag) && runs.has(tag.slice(tag.lastIndexOf(":") + 1)));
+  for (const tag of tags) await ignoreGone(dockerClient().getImage(tag).remove());
 }
 
 

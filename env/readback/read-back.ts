@@ -63,11 +63,28 @@ export async function readBack(spec: Readback, ctx: ReadbackContext, retryForMs 
 /**
  * The convergence check's reads: every node of the readback's `convergence` set, compared with the primary's ids.
  * A node that differs is re-read for CONVERGENCE_SETTLE_MS (writes still replicating), an unreachable one for
- * retryForMs, before its difference is recorded.
+ * retryForMs, before its difference is recorded. While a node differs the primary is read again too (at most once
+ * per pause): a write whose client gave up can still commit after the first read (measured: an app finishing a
+ * backlog after the traffic ended put 54 ids on every node, the primary included, after its first read, and all
+ * three nodes were reported diverged). A node is compared with the primary's latest ids.
  */
 export async function readConvergence(spec: Readback, primaryIds: readonly string[], ctx: ReadbackContext, retryForMs = spec.retryFor): Promise<ReplicaRead[]> {
   const members = convergenceNodes(spec, ctx.topology);
-  const primary = new Set(primaryIds);
+  let primary = new Set(primaryIds);
+  let primaryReadAtMs = Date.now();
+  let rereading: Promise<void> | undefined;
+  /** Reads the primary again unless it was read within the last pause; keeps the last ids on any failure. */
+  const refreshPrimary = (): Promise<void> => {
+    if (Date.now() - primaryReadAtMs < RETRY_PAUSE_MS) return rereading ?? Promise.resolve();
+    primaryReadAtMs = Date.now();
+    rereading = readNodes(spec, ctx)
+      .then((nodes) => readNode(spec, nodes[0]!, ctx))
+      .then((outcome) => {
+        if (outcome.kind === "ok") primary = new Set(outcome.ids);
+      })
+      .catch(() => undefined);
+    return rereading;
+  };
   return Promise.all(
     members.map(async (node): Promise<ReplicaRead> => {
       const startedMs = Date.now();
@@ -84,6 +101,10 @@ export async function readConvergence(spec: Readback, primaryIds: readonly strin
           break;
         }
         diff = difference(primary, outcome.kind === "ok" ? outcome.ids : []);
+        if (diff.lacking.length + diff.extra.length > 0 && outcome.kind === "ok") {
+          await refreshPrimary();
+          diff = difference(primary, outcome.ids);
+        }
         if (diff.lacking.length + diff.extra.length === 0 || elapsedMs >= CONVERGENCE_SETTLE_MS) break;
       }
       const count = outcome.kind === "ok" ? outcome.ids.length : outcome.kind === "store-lost" ? 0 : null;

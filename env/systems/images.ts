@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { NodeSpec } from "../../core/topology.ts";
 import type { ImageSpec } from "../bootstrap/images.ts";
 import { identityServerImage } from "./identity/images.ts";
+import { galeraImages } from "./galera/images.ts";
 import { trackrImages } from "./trackr/images.ts";
 import { twozoneProxyImage } from "./twozone/images.ts";
 import { pghaImages } from "./pgha/images.ts";
@@ -20,7 +21,7 @@ toolImages.push({ tag: "havoc/netfault:dev", contextDir: fileURLToPath(new URL("
 toolImages.push({ tag: "havoc/testnode:dev", contextDir: fileURLToPath(new URL("./tools/testnode/", import.meta.url)) });
 
 /** Every image havoc knows how to build, by tag. Scenario images not listed here must already exist locally. */
-const buildable: readonly ImageSpec[] = [...toolImages, ...trackrImages, twozoneProxyImage, identityServerImage, ...pghaImages];
+const buildable: readonly ImageSpec[] = [...toolImages, ...trackrImages, twozoneProxyImage, identityServerImage, ...pghaImages, ...galeraImages];
 
 export function buildableImage(tag: string): ImageSpec | undefined {
   return buildable.find((spec) => spec.tag === tag);

@@ -4,7 +4,7 @@ import type { ImageSpec } from "../../bootstrap/images.ts";
 
 const appDir = fileURLToPath(new URL("./app/", import.meta.url));
 
-/** Bundles the app and its npm deps (pg) into one file, so the image needs Node but no npm install. */
+/** Bundles the app and its npm deps (pg, and mysql2 for a mysql:// DATABASE_URL) into one file, so the image needs Node but no npm install. */
 async function bundleApp(): Promise<void> {
   await build({
     entryPoints: [`${appDir}server.ts`],

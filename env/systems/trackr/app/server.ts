@@ -6,6 +6,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import pg from "pg";
 import { dashboardHtml } from "./dashboard-html.ts";
+import { StoreError } from "./db.ts";
+import { createMysqlStore, isMysqlUrl } from "./db-mysql.ts";
 import { isValidDeviceKey } from "./device-key.ts";
 
 const nodeName = process.env.NODE_NAME ?? "app";
@@ -79,6 +81,13 @@ function requestPool(connectionString: string): pg.Pool {
     keepAlive: true,
   });
 }
+/**
+ * A mysql:// DATABASE_URL selects MySQL / MariaDB (db-mysql.ts) for every database call below; the pg pools are
+ * then never used (pg opens nothing until asked).
+ */
+const mysqlStore = isMysqlUrl(databaseUrl)
+  ? createMysqlStore({ databaseUrl, readDatabaseUrl, healthDatabaseUrl, poolSize, queryTimeoutMs, connectTimeoutMs: 2_000, onIdleError: (error) => logDbError("idle client", error) })
+  : undefined;
 const pool = requestPool(databaseUrl);
 const readPool = readDatabaseUrl ? requestPool(readDatabaseUrl) : pool;
 const healthPool = new pg.Pool({
@@ -119,6 +128,7 @@ function errorText(error: unknown): string {
 let schemaReady = false;
 
 async function createSchema(): Promise<void> {
+  if (mysqlStore) return mysqlStore.createSchema();
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -143,6 +153,7 @@ async function createSchema(): Promise<void> {
 
 /** Opens every connection of the request pools at once, so the first burst of traffic waits for none. */
 async function warmPools(): Promise<void> {
+  if (mysqlStore) return mysqlStore.warm();
   const pools = [...new Set([pool, readPool])];
   const opened = await Promise.allSettled(pools.flatMap((p) => Array.from({ length: poolSize }, () => p.connect())));
   for (const result of opened) if (result.status === "fulfilled") result.value.release();
@@ -250,6 +261,14 @@ async function postReading(req: IncomingMessage, res: ServerResponse): Promise<v
     recorded_at: b.recorded_at,
   };
   if (!schemaReady) throw new HttpError(503, "starting: schema not ready", undefined, false);
+  if (mysqlStore) {
+    const project_id = (reading.deviceNumber % projects) + 1;
+    await mysqlStore.insert({ ...reading, project_id, served_by: nodeName }).catch((error: unknown) => {
+      logDbError("insert", error);
+      throw new HttpError(503, `database unavailable: ${errorText(error)}`, undefined, error instanceof StoreError ? error.stored : "unknown");
+    });
+    return sendJson(res, 201, { reading_id: reading.reading_id });
+  }
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -294,6 +313,11 @@ function limitOf(url: URL): number {
  */
 async function latestReadings(column: "project_id" | "device_id", value: number | string, limit: number): Promise<unknown[]> {
   if (!schemaReady) throw new HttpError(503, "starting: schema not ready");
+  if (mysqlStore)
+    return mysqlStore.latest(column, value, limit).catch((error: unknown) => {
+      logDbError("select", error);
+      throw new HttpError(503, `database unavailable: ${errorText(error)}`);
+    });
   try {
     const result = await readPool.query(
       `SELECT reading_id, device_id, value,
@@ -333,7 +357,7 @@ async function healthz(res: ServerResponse): Promise<void> {
   try {
     // query_timeout bounds the query itself; the race also bounds waiting for a pool slot.
     await Promise.race([
-      healthPool.query("SELECT 1"),
+      mysqlStore ? mysqlStore.health(healthTimeoutMs) : healthPool.query("SELECT 1"),
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${healthTimeoutMs} ms`)), healthTimeoutMs))),
     ]);
     sendJson(res, 200, { ok: true, node: nodeName });
@@ -407,11 +431,12 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections(); // Node 18 keeps idle keep-alive sockets open after close(); without this we wait for them
   await closed;
   await Promise.allSettled([...new Set([pool, readPool, healthPool])].map((p) => p.end()));
+  await mysqlStore?.end();
   log(`stopped in ${Date.now() - startedMs} ms`);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
-server.listen(port, () => log(`listening on :${port} (projects ${projects}; reads from ${readDatabaseUrl ? "READ_DATABASE_URL" : "DATABASE_URL"})`));
+server.listen(port, () => log(`listening on :${port} (projects ${projects}; reads from ${readDatabaseUrl ? "READ_DATABASE_URL" : "DATABASE_URL"}${mysqlStore ? `; ${mysqlStore.description}` : ""})`));
 void createSchemaBeforeDeadline();
