@@ -49,7 +49,7 @@ describe("pgha topology", () => {
   it("builds every image it uses", () => {
     const topology = Topology.parse(pghaTopology());
     for (const image of new Set(topology.nodes.map((n) => n.image))) expect(buildableImage(image), image).toBeDefined();
-    expect(pghaImages.map((i) => i.tag)).toEqual(["havoc/pgha-app:dev", "havoc/pgha-node:dev", "havoc/pgha-etcd:dev", "havoc/pgha-proxy:dev"]);
+    expect(pghaImages.map((i) => i.tag)).toEqual(["havoc/pgha-node:dev", "havoc/pgha-etcd:dev", "havoc/pgha-proxy:dev"]);
   });
 
   it("every scenario file in scenarios/pgha is a valid scenario, one per fault story and mode", async () => {

@@ -138,7 +138,7 @@ export function pghaTopology(options: PghaOptions = {}): z.input<typeof Topology
   };
   const apps: NodeSpecInput[] = pghaAppNodes.map((name) => ({
     name,
-    image: "havoc/pgha-app:dev",
+    image: "havoc/trackr-app:dev",
     role: "app",
     env: {
       NODE_NAME: name,
