@@ -10,6 +10,7 @@ import { galeraReadback, galeraSecrets, galeraTopology } from "../../env/systems
  */
 export default {
   name: "galera-full-crash",
+  tags: ["galera", "mysql", "restart"],
   description: "SIGKILL all three Galera nodes at once for 10 s, then start them: the cluster re-forms by itself",
   secrets: galeraSecrets,
   topology: galeraTopology(),

@@ -9,6 +9,7 @@ import { trackrMysqlReadback, trackrMysqlSecrets, trackrMysqlTopology } from "..
  */
 export default {
   name: "trackr-mysql-disk-full",
+  tags: ["galera", "mysql", "trackr", "disk"],
   description: "Fill the MySQL server's data disk for 15 s under device writes: refused cleanly, nothing lost, back once freed",
   secrets: trackrMysqlSecrets,
   topology: trackrMysqlTopology(),

@@ -9,6 +9,7 @@ import { galeraReadback, galeraSecrets, galeraTopology } from "../../env/systems
  */
 export default {
   name: "galera-node-kill",
+  tags: ["galera", "mysql", "failover"],
   description: "SIGKILL the Galera node the router uses, for 15 s, under steady device writes",
   secrets: galeraSecrets,
   topology: galeraTopology(),

@@ -13,6 +13,7 @@ const duringLatency = { kind: "fault", fault: wanLatencyFaultId, phase: "during"
  */
 export default {
   name: "galera-wan-latency",
+  tags: ["galera", "mysql", "latency"],
   description: "100 ms round trip on the WAN between the providers for 20 s: writes pay about a round trip, reads stay local",
   secrets: galeraSecrets,
   topology: galeraTopology({ providerBEntry: true }),
