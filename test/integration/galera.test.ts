@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { nightly } from "../support/nightly.ts";
 import { leftovers } from "../support/run-cli.ts";
 import { countsWithin, percentileWithin, runScenario, secondsWithin } from "../support/history-figures.ts";
 
@@ -22,8 +23,9 @@ function logAfter(log: string, marker: string): string {
   return at < 0 ? "" : log.slice(at);
 }
 
+// CI runs the provider cut (quorum and the non-primary component are what set Galera apart); the rest nightly.
 describe("galera (integration)", () => {
-  it(
+  it.runIf(nightly)(
     "one node SIGKILLed: seconds of outage, nothing lost, the node rejoins by IST",
     async () => {
       const { run, report, history, nodeLog } = await runScenario("scenarios/galera/node-kill.ts", { timeoutMs: runTimeoutMs });
@@ -121,7 +123,7 @@ describe("galera (integration)", () => {
     testTimeoutMs,
   );
 
-  it(
+  it.runIf(nightly)(
     "100 ms round trip on the WAN: writes pay about a round trip, reads stay local",
     async () => {
       const { run, report, history } = await runScenario("scenarios/galera/wan-latency.ts", { timeoutMs: runTimeoutMs });
@@ -155,7 +157,7 @@ describe("galera (integration)", () => {
     testTimeoutMs,
   );
 
-  it(
+  it.runIf(nightly)(
     "all three nodes killed at once: the cluster re-forms by itself, nothing lost",
     async () => {
       const { run, report, history, nodeLog } = await runScenario("scenarios/galera/full-crash.ts", { timeoutMs: runTimeoutMs });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { nightly } from "../support/nightly.ts";
 import { runIdentityScenario, verdicts } from "../support/identity-run.ts";
 
 /**
  * The Redis primary's AOF disk full (scenarios/identity/primary-disk-full*.ts): what Redis does with a write it
  * cannot write, whether clients see it, and whether anything acknowledged is lost.
  */
-describe("identity: primary's AOF disk full (integration)", () => {
+describe.runIf(nightly)("identity: primary's AOF disk full (integration)", () => {
   it("appendfsync everysec: writes refused with MISCONF, PING too, so Sentinel fails over; nothing lost", async () => {
     const { run, report, figures, leftovers } = await runIdentityScenario("scenarios/identity/primary-disk-full.ts");
     const { clients, people } = figures.byTraffic;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { nightly } from "../support/nightly.ts";
 import { runIdentityScenario, verdicts } from "../support/identity-run.ts";
 
 /**
  * The two protections the identity design may rely on against a partitioned primary, on real containers
  * (scenarios/identity/primary-partition-*.ts; the unprotected case is identity-partition.test.ts).
  */
-describe("identity: protections against a partitioned primary (integration)", () => {
+describe.runIf(nightly)("identity: protections against a partitioned primary (integration)", () => {
   it("WAIT 1: the cut-off primary acknowledges nothing, so nothing acknowledged is lost", async () => {
     const { run, report, figures, leftovers } = await runIdentityScenario("scenarios/identity/primary-partition-wait.ts");
     const { clients, people } = figures.byTraffic;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { nightly } from "../support/nightly.ts";
 import { runIdentityScenario, verdicts } from "../support/identity-run.ts";
 
 /**
  * The primary's whole server SIGKILLed (scenarios/identity/primary-kill.ts): Sentinel's failover time against its
  * promise (down-after 2 s + an election), and what a restarted old primary does to acknowledged sessions.
  */
-describe("identity: primary SIGKILLed (integration)", () => {
+describe.runIf(nightly)("identity: primary SIGKILLed (integration)", () => {
   it("fails over to a replica within the promise; the old primary rejoins as a replica; nothing acknowledged is lost", async () => {
     const { run, report, figures, leftovers } = await runIdentityScenario("scenarios/identity/primary-kill.ts");
     const { clients, people } = figures.byTraffic;

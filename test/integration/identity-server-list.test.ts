@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { nightly } from "../support/nightly.ts";
 import { runIdentityScenario, verdicts } from "../support/identity-run.ts";
 
 /**
  * The clients' own failover (scenarios/identity/first-server-dies.ts): the first server of every client's list
  * dies. Sticky clients pay one refused attempt each; in-order clients pay one on every request.
  */
-describe("identity: the first server of the clients' list dies (integration)", () => {
+describe.runIf(nightly)("identity: the first server of the clients' list dies (integration)", () => {
   it("every request still succeeds; sticky clients' error rate is a blip, in-order clients' about one attempt in two", async () => {
     const { run, report, figures, leftovers } = await runIdentityScenario("scenarios/identity/first-server-dies.ts");
     const fault = figures.fault!;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { nightly } from "../support/nightly.ts";
 import { leftovers } from "../support/run-cli.ts";
 import { countsWithin, runScenario, secondsWithin } from "../support/history-figures.ts";
 
 /** trackr on one MySQL server (MariaDB 10.11, no Galera) whose data disk fills up, on real containers through the CLI. */
-describe("trackr on MySQL: disk full (integration)", () => {
+describe.runIf(nightly)("trackr on MySQL: disk full (integration)", () => {
   it(
     "refuses writes cleanly while the disk is full, serves reads, loses nothing, and writes again once space is freed",
     async () => {

@@ -7,7 +7,7 @@ import { promotion, slo, type PghaRun } from "./pgha-run.ts";
  * Runs of the non-representative pgha scenarios (each takes about 2.5 min on this 2-core machine) happen only when
  * HAVOC_NIGHTLY=1; CI runs the representative one (pgha-primary-kill.test.ts, synchronous mode) every time.
  */
-export const nightly = process.env.HAVOC_NIGHTLY === "1";
+export { nightly } from "./nightly.ts";
 
 /** Patroni's timing of the topology the scenarios use, ms. */
 export const ttlMs = pghaDefaults.ttl * 1_000;
