@@ -14,6 +14,9 @@ const servers = identityServerList(["id-2", "id-3", "id-1"]);
 export default {
   name: "identity-first-server-dies",
   tags: ["identity", "redis", "client-failover"],
+  // In-order clients pay a refused attempt on every request while their first server is down: the price shown.
+  expect: "fail",
+  expectFailing: ["in-order-attempts-ok-during"],
   description: "SIGKILL the first server of every client's list (a replica's) for 20 s: the clients' error rate while they move on",
   secrets: identitySecrets,
   topology: identityTopology(),
@@ -24,8 +27,9 @@ export default {
   faults: [{ id: "kill-first-server", kind: "kill", target: { names: ["id-2"] }, at: "15s", for: "20s", signal: "SIGKILL" }],
   readback: [identityReadback("sticky"), identityReadback("in-order")],
   slos: [
-    // Sticky clients: one refused attempt each when id-2 dies, then none.
-    { id: "sticky-attempts-ok-during", kind: "availability", traffic: "sticky", window: { kind: "fault", fault: "kill-first-server", phase: "during" }, atLeastPercent: 95 },
+    // Sticky clients: one refused attempt each when id-2 dies, then none. At most 60 refusals (one per client) among
+    // about 30/s x 21 s = 630 requests during the kill: at least 90.5 % ok, 88 % with room for a slow second.
+    { id: "sticky-attempts-ok-during", kind: "availability", traffic: "sticky", window: { kind: "fault", fault: "kill-first-server", phase: "during" }, atLeastPercent: 88 },
     { id: "sticky-outage", kind: "longest-outage", traffic: "sticky", atMost: "1s" },
     // In-order clients: about every other attempt fails while id-2 is down (expected to FAIL: this is the price).
     { id: "in-order-attempts-ok-during", kind: "availability", traffic: "in-order", window: { kind: "fault", fault: "kill-first-server", phase: "during" }, atLeastPercent: 95 },

@@ -147,8 +147,10 @@ describe("galera (integration)", () => {
         expect(w.rise).toBeGreaterThan(70);
         expect(w.rise).toBeLessThan(300);
       }
-      // Reads never leave the node: far less than a round trip.
-      for (const r of [readsA, readsB]) expect(r.rise).toBeLessThan(30);
+      // Reads never leave the node, so they never pay the WAN's round trip: well under half of one. (They do rise a
+      // little, 25 to 34 ms at the median on a quiet machine: they share the apps and galera-1 with commits that now
+      // wait for certification.)
+      for (const r of [readsA, readsB]) expect(r.rise).toBeLessThan(50);
       const f = (x: { before: number; during: number }) => `${x.before.toFixed(0)} -> ${x.during.toFixed(0)} ms`;
       console.info(`galera WAN latency (median): writes A ${f(writesA)}, writes B ${f(writesB)}, reads A ${f(readsA)}, reads B ${f(readsB)}`);
       expect(report.dataLoss).toMatchObject({ lost: 0, unexpected: 0 });
