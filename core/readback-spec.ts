@@ -33,34 +33,21 @@ const common = {
   retryFor: DurationMs.default(60_000),
 };
 
-/** PostgreSQL: `idsQuery` returns one text column of ids. */
-export const PostgresReadback = z
-  .object({
-    kind: z.literal("postgres"),
-    ...common,
-    port: z.number().int().default(5432),
-    database: z.string().min(1),
-    user: z.string().min(1),
-    /** May be `${secret:NAME}`. */
-    password: z.string(),
-    /** Returns one text column: the ids of stored writes. */
-    idsQuery: z.string().min(1),
-  })
-  .strict();
+/** What an SQL store's readback names: where to log in, and the query whose first column is the stored ids. */
+const sql = {
+  database: z.string().min(1),
+  user: z.string().min(1),
+  /** May be `${secret:NAME}`. */
+  password: z.string(),
+  /** Returns the ids of stored writes in its first column. */
+  idsQuery: z.string().min(1),
+};
 
-/** MySQL / MariaDB: `idsQuery` returns the ids in its first column. */
-export const MysqlReadback = z
-  .object({
-    kind: z.literal("mysql"),
-    ...common,
-    port: z.number().int().default(3306),
-    database: z.string().min(1),
-    user: z.string().min(1),
-    /** May be `${secret:NAME}`. */
-    password: z.string(),
-    idsQuery: z.string().min(1),
-  })
-  .strict();
+/** PostgreSQL (port 5432 by default). */
+export const PostgresReadback = z.object({ kind: z.literal("postgres"), ...common, port: z.number().int().default(5432), ...sql }).strict();
+
+/** MySQL / MariaDB (port 3306 by default). */
+export const MysqlReadback = z.object({ kind: z.literal("mysql"), ...common, port: z.number().int().default(3306), ...sql }).strict();
 
 /**
  * Redis: the ids are the members of a set (`set: KEY`), or the keys matching a pattern (`scan: PATTERN`, each key

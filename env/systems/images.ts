@@ -19,6 +19,8 @@ toolImages.push(toxiproxyImage);
 /** Network-fault sidecar (faults/network/sidecar.ts) and the small test node (tools/testnode/README.md). */
 toolImages.push({ tag: "havoc/netfault:dev", contextDir: fileURLToPath(new URL("./tools/netfault/", import.meta.url)) });
 toolImages.push({ tag: "havoc/testnode:dev", contextDir: fileURLToPath(new URL("./tools/testnode/", import.meta.url)) });
+/** Debian's haproxy: the base the reference systems' balancers and routers are built FROM (before them, as a tool image). */
+toolImages.push({ tag: "havoc/haproxy:dev", contextDir: fileURLToPath(new URL("./tools/haproxy/", import.meta.url)) });
 
 /** Every image havoc knows how to build, by tag. Scenario images not listed here must already exist locally. */
 const buildable: readonly ImageSpec[] = [...toolImages, ...trackrImages, twozoneProxyImage, identityServerImage, ...pghaImages, ...galeraImages];

@@ -6,7 +6,7 @@
  * sessions) change the password, then log in again with the new one. Think times are exponential with mean
  * 60 s / HAVOC_REQUESTS_PER_MINUTE. No request starts after the duration.
  */
-import { sleep } from "k6";
+import { exponentialThinkMs, thinkUntil } from "./lib/think-time.ts";
 import exec from "k6/execution";
 import type { Options } from "k6/options";
 import { envInt, envNumber, envText, segmentOptions } from "./lib/havoc-k6.ts";
@@ -54,14 +54,8 @@ function newId(kind: string): string {
   return `${runId}-${trafficName}-u${exec.vu.idInTest}-${kind}${made}`;
 }
 
-function think(deadlineMs: number, ms: number): void {
-  const wait = Math.min(ms, deadlineMs - Date.now());
-  if (wait > 0) sleep(wait / 1000);
-}
-
-function thinkSampleMs(): number {
-  return Math.min(10 * meanThinkMs, -Math.log(1 - Math.random()) * meanThinkMs);
-}
+const think = thinkUntil;
+const thinkSampleMs = () => exponentialThinkMs(meanThinkMs);
 
 export default function (): void {
   const deadlineMs = exec.scenario.startTime + durationMs;

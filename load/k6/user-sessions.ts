@@ -13,7 +13,7 @@
  * No request starts after the scenario's duration (think time is cut at the deadline), so every request that k6
  * counts also prints its op line. Every request carries `X-User: user-<n>` for trackr's per-user rate limit.
  */
-import { sleep } from "k6";
+import { exponentialThinkMs, thinkUntil } from "./lib/think-time.ts";
 import exec from "k6/execution";
 import http from "k6/http";
 import type { Options } from "k6/options";
@@ -63,15 +63,7 @@ let writes = 0;
 let started = false;
 let unchecked: string | undefined;
 
-function thinkUntil(deadlineMs: number, thinkMs: number): void {
-  const ms = Math.min(thinkMs, deadlineMs - Date.now());
-  if (ms > 0) sleep(ms / 1000);
-}
-
-/** Exponential think time with the model's mean, capped at 10x the mean so one person cannot idle for ever. */
-function thinkSampleMs(): number {
-  return Math.min(10 * meanThinkMs, -Math.log(1 - Math.random()) * meanThinkMs);
-}
+const thinkSampleMs = () => exponentialThinkMs(meanThinkMs);
 
 export default function (): void {
   const deadlineMs = exec.scenario.startTime + durationMs;

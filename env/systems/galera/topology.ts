@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { ReadbackInput } from "../../../core/readback-spec.ts";
 import type { LinkSpec, NodeSpecInput, Topology } from "../../../core/topology.ts";
-import { trackrSecrets } from "../trackr/topology.ts";
+import { trackrAppNode, trackrBalancerNode, trackrSecrets } from "../trackr/topology.ts";
 
 /** Per-run secrets the galera topology refers to (trackr's): the database user's password and the device keys' secret. */
 export const galeraSecrets = trackrSecrets;
@@ -107,8 +107,6 @@ function galeraNodeSpec(node: GaleraNode): NodeSpecInput {
   };
 }
 
-const appPort = 8080;
-const appReady = { kind: "http", port: appPort, path: "/healthz" } as const;
 const appNames = ["app-1", "app-2", "app-3"];
 
 export interface GaleraTopologyOptions {
@@ -135,42 +133,13 @@ export function galeraTopology(options: GaleraTopologyOptions = {}): z.input<typ
     ready: { kind: "tcp", port: mysqlDatabase.port },
     dependsOn: galeraNodes.map((n) => n.name),
   };
-  const appEnv = { PORT: String(appPort), DEVICE_KEY_SECRET: "${secret:device-key}" };
-  const apps: NodeSpecInput[] = appNames.map((name) => ({
-    name,
-    image: "havoc/trackr-app:dev",
-    role: "app",
-    networks: inA,
-    env: { ...appEnv, NODE_NAME: name, DATABASE_URL: mysqlUrl("router") },
-    ports: [appPort],
-    ready: appReady,
-    readyTimeoutMs: 30_000,
-    dependsOn: ["router"],
-  }));
-  const lb: NodeSpecInput = {
-    name: "lb",
-    image: "havoc/trackr-haproxy:dev",
-    role: "lb",
-    networks: inA,
-    ports: [80, 8404],
-    ready: { kind: "http", port: 80, path: "/lb-health" },
-    dependsOn: appNames,
-  };
+  const apps: NodeSpecInput[] = appNames.map((name) => trackrAppNode(name, { databaseUrl: mysqlUrl("router"), networks: inA, dependsOn: ["router"] }));
+  const lb = trackrBalancerNode(appNames, inA);
   const nodes = [...galeraNodes.map(galeraNodeSpec), router, ...apps, lb];
   if (options.providerBEntry) {
     const local = galeraNodes.find((n) => n.provider === "provider-b")!;
     nodes.push(
-      {
-        name: "app-b",
-        image: "havoc/trackr-app:dev",
-        role: "app-b",
-        networks: ["provider-b"],
-        env: { ...appEnv, NODE_NAME: "app-b", DATABASE_URL: mysqlUrl(local.name) },
-        ports: [appPort],
-        ready: appReady,
-        readyTimeoutMs: 30_000,
-        dependsOn: [local.name],
-      },
+      trackrAppNode("app-b", { databaseUrl: mysqlUrl(local.name), role: "app-b", networks: ["provider-b"], dependsOn: [local.name] }),
       {
         name: "lb-b",
         // twozone's per-zone proxy: reads and writes both to LOCAL_APP/PRIMARY_APP (app-b), health-checked.

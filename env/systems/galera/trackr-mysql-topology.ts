@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { NodeSpecInput, Topology } from "../../../core/topology.ts";
-import { trackrSecrets } from "../trackr/topology.ts";
+import { trackrAppNode, trackrBalancerNode, trackrSecrets } from "../trackr/topology.ts";
 import { mariadbReady, mysqlDatabase, mysqlReadback, mysqlUrl, mysqlUserEnv } from "./topology.ts";
 
 /** Per-run secrets of trackr on MySQL (trackr's). */
@@ -23,24 +23,8 @@ export function trackrMysqlTopology(options: { diskMb?: number } = {}): z.input<
     // The entrypoint copies a 30 MB data directory template onto the empty disk and gives it to the mysql user.
     dataVolume: { path: "/var/lib/mysql", sizeMb: options.diskMb ?? 160, kind: "loop-ext4" },
   };
-  const apps: NodeSpecInput[] = appNames.map((name) => ({
-    name,
-    image: "havoc/trackr-app:dev",
-    role: "app",
-    env: { NODE_NAME: name, PORT: "8080", DATABASE_URL: mysqlUrl("db"), DEVICE_KEY_SECRET: "${secret:device-key}" },
-    ports: [8080],
-    ready: { kind: "http", port: 8080, path: "/healthz" },
-    readyTimeoutMs: 30_000,
-    dependsOn: ["db"],
-  }));
-  const lb: NodeSpecInput = {
-    name: "lb",
-    image: "havoc/trackr-haproxy:dev",
-    role: "lb",
-    ports: [80, 8404],
-    ready: { kind: "http", port: 80, path: "/lb-health" },
-    dependsOn: appNames,
-  };
+  const apps: NodeSpecInput[] = appNames.map((name) => trackrAppNode(name, { databaseUrl: mysqlUrl("db"), dependsOn: ["db"] }));
+  const lb = trackrBalancerNode(appNames);
   return { networks: ["main"], nodes: [db, ...apps, lb] };
 }
 

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { PostgresReadbackInput } from "../../../core/readback-spec.ts";
 import type { ProbeSpecInput } from "../../../core/probe-spec.ts";
 import type { LinkSpec, NodeSpecInput, Topology } from "../../../core/topology.ts";
-import { trackrDatabaseName, trackrSecrets } from "../trackr/topology.ts";
+import { trackrAppNode, trackrBalancerNode, trackrDatabaseName, trackrSecrets } from "../trackr/topology.ts";
 
 /**
  * Per-run secrets the pgha topology refers to as `${secret:NAME}`: trackr's (the superuser password the apps and the
@@ -136,29 +136,10 @@ export function pghaTopology(options: PghaOptions = {}): z.input<typeof Topology
     ready: { kind: "http", port: 8404, path: "/stats" },
     dependsOn: [...pghaDbNodes],
   };
-  const apps: NodeSpecInput[] = pghaAppNodes.map((name) => ({
-    name,
-    image: "havoc/trackr-app:dev",
-    role: "app",
-    env: {
-      NODE_NAME: name,
-      PORT: String(appPort),
-      DATABASE_URL: `postgres://postgres:\${secret:db-password}@${pghaProxy}:5000/${trackrDatabaseName}`,
-      DEVICE_KEY_SECRET: "${secret:device-key}",
-    },
-    ports: [appPort],
-    ready: { kind: "http", port: appPort, path: "/healthz" },
-    readyTimeoutMs: 60_000,
-    dependsOn: [pghaProxy],
-  }));
-  const lb: NodeSpecInput = {
-    name: "lb",
-    image: "havoc/trackr-haproxy:dev",
-    role: "lb",
-    ports: [80, 8404],
-    ready: { kind: "http", port: 80, path: "/lb-health" },
-    dependsOn: [...pghaAppNodes],
-  };
+  const apps: NodeSpecInput[] = pghaAppNodes.map((name) =>
+    trackrAppNode(name, { databaseUrl: `postgres://postgres:\${secret:db-password}@${pghaProxy}:5000/${trackrDatabaseName}`, dependsOn: [pghaProxy], readyTimeoutMs: 60_000 }),
+  );
+  const lb = trackrBalancerNode([...pghaAppNodes]);
   const links: z.input<typeof LinkSpec>[] = options.replicationLinks
     ? pghaDbNodes.map((node, i) => ({ name: replicationLinkOf(node), to: { node, port: pgPort }, listenPort: linkPort(i) }))
     : [];

@@ -43,23 +43,13 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean 
     // No TCP until the password and database exist (the entrypoint sets them up in single-user mode first).
     ready: trackrPostgresReady,
   };
-  const apps: NodeSpecInput[] = appNames.map((name) => ({
-    name,
-    image: "havoc/trackr-app:dev",
-    role: "app",
-    env: {
-      NODE_NAME: name,
-      PORT: String(appPort),
-      DATABASE_URL: trackrDatabaseUrl("db"),
-      DEVICE_KEY_SECRET: "${secret:device-key}",
-      ...(opts.readReplica ? { READ_DATABASE_URL: trackrDatabaseUrl("replica") } : {}),
-    },
-    ports: [appPort],
-    // 200 only once the schema exists and `SELECT 1` answers.
-    ready: { kind: "http", port: appPort, path: "/healthz" },
-    readyTimeoutMs: appReadyTimeoutMs,
-    dependsOn: opts.readReplica ? ["db", "replica"] : ["db"],
-  }));
+  const apps: NodeSpecInput[] = appNames.map((name) =>
+    trackrAppNode(name, {
+      databaseUrl: trackrDatabaseUrl("db"),
+      env: opts.readReplica ? { READ_DATABASE_URL: trackrDatabaseUrl("replica") } : {},
+      dependsOn: opts.readReplica ? ["db", "replica"] : ["db"],
+    }),
+  );
   const replica: NodeSpecInput = {
     name: "replica",
     image: "havoc/trackr-postgres:dev",
@@ -71,17 +61,47 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean 
     ready: trackrPostgresReady,
     dependsOn: ["db"],
   };
-  const lb: NodeSpecInput = {
+  const lb = trackrBalancerNode(appNames);
+  if (!opts.readReplica) return { networks: ["main"], nodes: [db, ...apps, lb] };
+  return { networks: ["main"], nodes: [db, replica, ...apps, lb], links: [{ name: replicationLink, to: { node: "db", port: 5432 } }] };
+}
+
+/**
+ * One trackr app server (the image every system that puts trackr in front of its database uses): `databaseUrl` is
+ * where it writes (postgres:// or mysql://), `env` adds to or overrides its environment. Ready once the schema exists
+ * and its database answers (GET /healthz).
+ */
+export function trackrAppNode(
+  name: string,
+  opts: { databaseUrl: string; dependsOn: string[]; env?: Record<string, string>; networks?: string[]; readyTimeoutMs?: number; role?: string },
+): NodeSpecInput {
+  return {
+    name,
+    image: "havoc/trackr-app:dev",
+    role: opts.role ?? "app",
+    ...(opts.networks ? { networks: opts.networks } : {}),
+    env: { NODE_NAME: name, PORT: String(appPort), DATABASE_URL: opts.databaseUrl, DEVICE_KEY_SECRET: "${secret:device-key}", ...opts.env },
+    ports: [appPort],
+    ready: { kind: "http", port: appPort, path: "/healthz" },
+    readyTimeoutMs: opts.readyTimeoutMs ?? appReadyTimeoutMs,
+    dependsOn: opts.dependsOn,
+  };
+}
+
+/**
+ * trackr's balancer `lb` (haproxy.cfg lists app-1..app-3 by name) in front of `appNames`. Ready when haproxy itself
+ * answers /lb-health; it presumes servers UP until checks say otherwise, and the apps are ready before it starts.
+ */
+export function trackrBalancerNode(appNames: string[], networks?: string[]): NodeSpecInput {
+  return {
     name: "lb",
     image: "havoc/trackr-haproxy:dev",
     role: "lb",
+    ...(networks ? { networks } : {}),
     ports: [80, 8404],
-    // Answered by haproxy itself. It presumes servers UP until checks say otherwise; the apps are ready first.
     ready: { kind: "http", port: 80, path: "/lb-health" },
     dependsOn: appNames,
   };
-  if (!opts.readReplica) return { networks: ["main"], nodes: [db, ...apps, lb] };
-  return { networks: ["main"], nodes: [db, replica, ...apps, lb], links: [{ name: replicationLink, to: { node: "db", port: 5432 } }] };
 }
 
 /** After traffic, read every stored reading id from `db`, to compare with the readings acknowledged to `traffic`. */

@@ -10,16 +10,24 @@
  * must not count as a freshness check.
  */
 export function readYourWritesStale(okStatus: number, status: number, body: unknown, readingId: string): boolean | undefined {
-  if (status !== okStatus || typeof body !== "string") return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const parsed = answeredObject(okStatus, status, body);
+  if (parsed === undefined) return undefined;
   const readings: unknown = (parsed as { readings?: unknown }).readings;
   if (!Array.isArray(readings)) return undefined;
   const ids: unknown[] = readings.map((r: unknown) => (typeof r === "object" && r !== null ? (r as { reading_id?: unknown }).reading_id : undefined));
   return !ids.includes(readingId);
+}
+
+/**
+ * The JSON object a read answered with, or undefined when the read failed (not `okStatus`, no text body, not a JSON
+ * object): the shared first step of every freshness decision, since a failed read proves nothing either way.
+ */
+export function answeredObject(okStatus: number, status: number, body: unknown): object | undefined {
+  if (status !== okStatus || typeof body !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
