@@ -26,7 +26,12 @@ describe("identity: primary partitioned, no protection (integration)", () => {
       // No election won before the heal: the logs show the split vote, and no write was lost.
       expect(figures.sentinel.splitVotes).toBeGreaterThanOrEqual(1);
       expect(clients!.lost + people!.lost).toBe(0);
-      expect(run.exitCode, run.stderr.slice(-3000)).toBe(1); // the failover SLO: nobody wrote for 20 s
+      expect(verdicts(report)).toMatchObject({ "no-client-write-lost": "pass", "no-person-write-lost": "pass", "servers-converge": "pass" });
+      // Whether the clients recover within the promise depends on how soon those of id-2 and id-3 move on to id-1
+      // (still primary, still reachable): measured both ways. The exit code follows that one verdict and no other.
+      const failover = verdicts(report)["failover-within-promise"];
+      expect(["pass", "fail"]).toContain(failover);
+      expect(run.exitCode, run.stderr.slice(-3000)).toBe(failover === "fail" ? 1 : 0);
       expect(leftovers).toEqual({ containers: 0, networks: 0 });
       return;
     }
