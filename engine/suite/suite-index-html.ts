@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { escapeXml as esc } from "../../reports/reporters/escape.ts";
-import { STYLE, verdictBadge } from "../../reports/reporters/html-report.ts";
+import { STYLE, htmlHead, verdictBadge } from "../../reports/reporters/html-report.ts";
 import { formatWallTime } from "./budget.ts";
 import type { ScenarioFlakiness } from "./flakiness.ts";
 import { HISTORY_FILE } from "./history-file.ts";
@@ -138,14 +138,7 @@ export function renderSuiteIndex(suite: SuiteRecord, flakiness: readonly Scenari
   const loud = suite.runs.filter((r) => r.loud);
   const loudBox = loud.length === 0 ? "" : `<div class="loud"><h2>CONTROLS THAT PASSED</h2><ul>${loud.map((r) => `<li><strong>${esc(runLabel(r, suite))}</strong>: ${esc(r.note)}</li>`).join("")}</ul></div>`;
   return [
-    `<!DOCTYPE html>`,
-    `<html lang="en">`,
-    `<head>`,
-    `<meta charset="utf-8">`,
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-    `<title>${esc(`Havoc suite ${suite.name}: ${suite.verdict.toUpperCase()}`)}</title>`,
-    `<style>${STYLE}${EXTRA_STYLE}</style>`,
-    `</head>`,
+    ...htmlHead(`Havoc suite ${suite.name}: ${suite.verdict.toUpperCase()}`, `${STYLE}${EXTRA_STYLE}`),
     `<body>`,
     `<header class="run-header"><h1>Suite ${esc(suite.name)} ${verdictBadge(suite.verdict)}</h1>`,
     `<dl class="run-facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("")}</dl></header>`,

@@ -14,6 +14,23 @@ import { voidLine } from "./summary-markdown.ts";
  */
 
 /** The page style, shared with the suite's index.html so both read alike. */
+/**
+ * A self-contained page's head: no script, no fetch (the CSP allows inline style only), so a report opened from a
+ * CI artifact shows everything and calls nowhere. `title` is text, escaped here.
+ */
+export function htmlHead(title: string, style: string): string[] {
+  return [
+    `<!DOCTYPE html>`,
+    `<html lang="en">`,
+    `<head>`,
+    `<meta charset="utf-8">`,
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    `<title>${esc(title)}</title>`,
+    `<style>${style}</style>`,
+    `</head>`,
+  ];
+}
+
 export const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 1100px; }
 h1 { margin-bottom: 0.2rem; }
@@ -142,14 +159,7 @@ export function renderHtmlReport(report: RunReport, history?: History): string {
     report.plan.faults.map((f) => [esc(f.id), esc(f.kind), esc(f.targets.join(", ")), esc(formatSeconds(f.atMs)), esc(f.healAtMs === null ? "end of traffic" : formatSeconds(f.healAtMs))]),
   );
   return [
-    `<!DOCTYPE html>`,
-    `<html lang="en">`,
-    `<head>`,
-    `<meta charset="utf-8">`,
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-    `<title>${esc(`Havoc ${report.scenario}: ${report.verdict.toUpperCase()}`)}</title>`,
-    `<style>${STYLE}</style>`,
-    `</head>`,
+    ...htmlHead(`Havoc ${report.scenario}: ${report.verdict.toUpperCase()}`, STYLE),
     `<body>`,
     header(report),
     timelines(report, history),
