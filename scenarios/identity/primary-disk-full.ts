@@ -8,8 +8,9 @@ import { identityTraffic } from "./primary-kill.ts";
  * ("Errors writing to the AOF file") and PING too, on purpose: to Sentinel it is then down, and Sentinel fails over
  * after down-after-milliseconds. With always, the first write that cannot be written makes Redis exit; its
  * supervisor starts it again at once (as systemd's Restart=always would), it dies again at the next write, and after
- * 5 starts in 10 s the supervisor gives up (systemd's start limit): Sentinel fails over to a replica. Either way the
- * promise is Sentinel's: clients are served again within down-after + election; nothing acknowledged is lost.
+ * 5 starts in 10 s the supervisor gives up (systemd's start limit): Sentinel fails over to a replica, and id-1 stays
+ * down until someone starts it. Either way the promise is Sentinel's: clients are served again within down-after +
+ * election; nothing acknowledged is lost.
  */
 export function diskFullScenario(appendfsync: "everysec" | "always"): ScenarioInput {
   return {
@@ -20,8 +21,12 @@ export function diskFullScenario(appendfsync: "everysec" | "always"): ScenarioIn
     topology: identityTopology({ appendfsync, dataVolumeMb: 64 }),
     traffic: identityTraffic(),
     faults: [{ id: "disk-full", kind: "disk-fill", target: { role: identityRole, mode: "primary" }, at: "20s", for: "15s" }],
-    // Under always, id-1's Redis stays down after the heal (its supervisor gave up): do not wait a minute for it.
-    readback: [identityReadback("clients", "15s"), identityReadback("people", "15s")],
+    readback: [identityReadback("clients", "15s"), identityReadback("people", "15s")].map((r) =>
+      // Under always, id-1's Redis stays down after the heal (its supervisor gave up, as systemd's start limit would,
+      // until an operator starts it): it cannot be read, and a convergence check that includes it is unknown in every
+      // run. The servers that still serve are compared; that id-1 stayed down is asserted from its log by the test.
+      appendfsync === "always" ? { ...r, convergence: { nodes: ["id-2", "id-3"] } } : r,
+    ),
     slos: [
       { id: "no-client-write-lost", kind: "lost-writes", traffic: "clients", atMost: 0 },
       { id: "no-person-write-lost", kind: "lost-writes", traffic: "people", atMost: 0 },
