@@ -59,4 +59,7 @@ for (const { id, what } of faults) {
   console.log(`${what.padEnd(28)} truth p50 ${stats(t, 0).p50} ms, reported p50 ${stats(r, 0).p50} ms, error p50 ${stats(errors, 0).p50} ms (min ${Math.min(...errors)}, max ${Math.max(...errors)})`);
 }
 recorder.notes.push("devices post 50 readings a second through the balancer with the default 2 s timeout; the kill's truth ends at the ready probe, which polls every 100 ms after the start, so a negative error there means the ops saw the balancer answer before the probe did");
+recorder.notes.push(
+  "a pause's truth here is the fault's length, which is not what clients see: a pause shorter than the 2 s request timeout holds requests and answers them after the unpause (no failed op: the report says 0, error = -pause); after the 10 s pause the balancer failed the requests it had held (started up to 2 s before the unpause, answered with errors at the unpause) and the first ok answer came about 0.9 s later. The report's outage runs from the first failed op's start to the first ok op's answer, so a positive error there is outage the clients saw after the heal",
+);
 recorder.write();
