@@ -54,14 +54,13 @@ function newId(kind: string): string {
   return `${runId}-${trafficName}-u${exec.vu.idInTest}-${kind}${made}`;
 }
 
-const think = thinkUntil;
 const thinkSampleMs = () => exponentialThinkMs(meanThinkMs);
 
 export default function (): void {
   const deadlineMs = exec.scenario.startTime + durationMs;
   if (!started) {
     started = true;
-    think(deadlineMs, Math.random() * meanThinkMs);
+    thinkUntil(deadlineMs, Math.random() * meanThinkMs);
   }
   if (Date.now() >= deadlineMs) return;
   client ??= new ServerListClient(settings.urls, { ...settings, rotateBy: settings.spread ? exec.vu.idInTest - 1 : 0 });
@@ -87,7 +86,7 @@ export default function (): void {
     sessionLeft--;
     introspect(client, token);
   }
-  think(deadlineMs, thinkSampleMs() - (Date.now() - startedMs));
+  thinkUntil(deadlineMs, thinkSampleMs() - (Date.now() - startedMs));
 }
 
 export function handleSummary(): Record<string, string> {

@@ -13,7 +13,6 @@ import { voidLine } from "./summary-markdown.ts";
  * The timelines need the History; rendered from report.json alone, the page says so instead.
  */
 
-/** The page style, shared with the suite's index.html so both read alike. */
 /**
  * A self-contained page's head: no script, no fetch (the CSP allows inline style only), so a report opened from a
  * CI artifact shows everything and calls nowhere. `title` is text, escaped here.
@@ -31,6 +30,7 @@ export function htmlHead(title: string, style: string): string[] {
   ];
 }
 
+/** The page style, shared with the suite's index.html so both read alike. */
 export const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 1100px; }
 h1 { margin-bottom: 0.2rem; }

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { identityReadback, identityRole, identitySecrets, identityTopology } from "../../env/systems/identity/topology.ts";
+import { identityReadback, identityRole, identitySecrets, identityServers, identityTopology, initialPrimary } from "../../env/systems/identity/topology.ts";
 import { identityTraffic } from "./primary-kill.ts";
 
 /**
@@ -25,7 +25,7 @@ export function diskFullScenario(appendfsync: "everysec" | "always"): ScenarioIn
       // Under always, id-1's Redis stays down after the heal (its supervisor gave up, as systemd's start limit would,
       // until an operator starts it): it cannot be read, and a convergence check that includes it is unknown in every
       // run. The servers that still serve are compared; that id-1 stayed down is asserted from its log by the test.
-      appendfsync === "always" ? { ...r, convergence: { nodes: ["id-2", "id-3"] } } : r,
+      appendfsync === "always" ? { ...r, convergence: { nodes: identityServers.filter((n) => n !== initialPrimary) } } : r,
     ),
     slos: [
       { id: "no-client-write-lost", kind: "lost-writes", traffic: "clients", atMost: 0 },
