@@ -23,7 +23,7 @@ import { Topology } from "../core/topology.ts";
 import { ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { ContainerEventWatcher } from "../env/docker/container-events.ts";
 import { execInContainer } from "../env/docker/exec.ts";
-import { toolImages } from "../env/systems/images.ts";
+import { toolImages } from "../env/images/images.ts";
 import { RunSecrets } from "../env/secrets.ts";
 import { startTopology } from "../env/topology/start-topology.ts";
 import type { StartedTopology } from "../env/topology/started-topology.ts";

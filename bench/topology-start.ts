@@ -15,14 +15,15 @@ import { ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { runLabels } from "../env/docker/labels.ts";
 import { freePorts } from "../env/free-port.ts";
 import { RunSecrets } from "../env/secrets.ts";
-import { trackrImages } from "../env/systems/trackr/images.ts";
-import { trackrSecrets, trackrTopology } from "../env/systems/trackr/topology.ts";
+import { trackrImages } from "../systems/trackr/images.ts";
+import { trackrSecrets, trackrTopology } from "../systems/trackr/topology.ts";
 import { startLayers } from "../env/topology/start-order.ts";
 import { startTopology } from "../env/topology/start-topology.ts";
 import { newRunId } from "../engine/runner/run-id.ts";
 import { BenchRecorder } from "./lib/results.ts";
 import { spawnCollect, spawnOk } from "./lib/spawn.ts";
 import { describeStats, pairedRatios, ratio, stats, timed } from "./lib/stats.ts";
+import { imageSpecOf } from "../env/images/images.ts";
 
 const repetitions = Number(process.argv[2] ?? 5);
 const DOCKER = "/usr/bin/docker";
@@ -33,7 +34,7 @@ const quiet = createLogger("bench", () => undefined);
 const recorder = new BenchRecorder("topology-start", `npx tsx bench/topology-start.ts ${process.argv.slice(2).join(" ")}`.trim());
 const topology = Topology.parse(trackrTopology());
 
-await ensureEnvironment({ docker: true, baseImage: true, images: trackrImages }, log);
+await ensureEnvironment({ docker: true, baseImage: true, images: Object.values(trackrImages).map(imageSpecOf) }, log);
 
 async function probeOnce(name: string, probe: ReadyProbe, ports: ReadonlyMap<number, number>): Promise<boolean> {
   switch (probe.kind) {

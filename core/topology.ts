@@ -66,6 +66,12 @@ export const ImageBuild = z
     args: z.record(z.string(), z.string()).default({}),
     /** Stage of a multi-stage Dockerfile to build. Default the last one. */
     target: z.string().min(1).optional(),
+    /**
+     * A command (argv, run in the context folder, PATH looked up) that makes files the Dockerfile copies before the
+     * context is hashed and built, e.g. `["node", "bundle.mjs"]` bundling an app so the image needs no npm install.
+     * Bounded by the bootstrap's deadline; a non-zero exit fails the setup with the command's output. Default none.
+     */
+    prepare: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict()
   .refine((b) => !b.dockerfile.startsWith("/") && !b.dockerfile.split(/[\\/]/).includes(".."), {

@@ -6,13 +6,14 @@ import { log } from "../core/log.ts";
 import { doctorReport, ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { sweepOrphans } from "../env/docker/sweep.ts";
 import { killOrphanLoad } from "../env/processes/orphan-load.ts";
-import { allBuildableImages, imagesForNodes } from "../env/systems/images.ts";
+import { imagesForNodes, toolImages } from "../env/images/images.ts";
 import type { ImageSpec } from "../env/bootstrap/images.ts";
 import { renderConsoleTable } from "../reports/reporters/console-table.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { reportCommand } from "./commands/report.ts";
 import { suiteCommand } from "./commands/suite.ts";
 import { loadScenarioFile } from "./runner/load-scenario.ts";
+import { expandScenarioPaths } from "./suite/select-scenarios.ts";
 import { runScenario } from "./runner/run-scenario.ts";
 
 const demoScenario = fileURLToPath(new URL("../scenarios/trackr/app-node-crash.ts", import.meta.url));
@@ -26,8 +27,8 @@ const usage = `usage: havoc <command>
                                                  index.html) and a line in reports/suite-history.ndjson; exit: the worst run
                                                  (a control that fails counts as passed), 5 over budget
   demo                                           run scenarios/trackr/app-node-crash.ts
-  setup [scenario.ts ...]                        install/build what runs need (idempotent); with scenario files, only
-                                                 their images (your own builds included) instead of every reference system's
+  setup [files, folders or globs ...]            install/build what runs need (idempotent): the engine, k6, toxiproxy,
+                                                 chromium, havoc's tool images, and the images of the scenarios named
   doctor                                         show what is present and what is missing; installs nothing
   clean [--all]                                  remove what dead runs left behind (--all: every havoc resource)
   report <run-dir>                               re-render a saved run's reports (a killed run gets a partial one) and print its table
@@ -67,9 +68,8 @@ export async function main(argv: string[]): Promise<number> {
       case "demo":
         return await runCommand(demoScenario, values);
       case "setup": {
-        // With scenario files: what they need (havoc's tool images and their nodes' images, the user's builds
-        // included), not the reference systems' images a repository of one's own never runs.
-        const images = rest.length === 0 ? allBuildableImages() : await scenarioImages(rest);
+        // The images come from the scenarios named (their nodes' builds); havoc keeps no list of systems.
+        const images = rest.length === 0 ? [...toolImages] : await scenarioImages(rest);
         await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, netTools: true, actionlint: rest.length === 0, images }, log);
         return ExitCode.pass;
       }
@@ -124,15 +124,16 @@ async function runCommand(file: string, values: { seed?: string | undefined; rep
   }
 }
 
-/** The images the given scenario files' topologies need (each file loaded and validated first). */
-async function scenarioImages(files: string[]): Promise<ImageSpec[]> {
+/** The images the given scenarios' topologies need (files, folders or globs; each file loaded and validated first). */
+async function scenarioImages(patterns: string[]): Promise<ImageSpec[]> {
   const nodes = [];
-  for (const file of files) nodes.push(...(await loadScenarioFile(file)).topology.nodes);
-  return imagesForNodes(nodes);
+  for (const file of await expandScenarioPaths(patterns, process.cwd())) nodes.push(...(await loadScenarioFile(file)).topology.nodes);
+  const images = imagesForNodes(nodes);
+  return images.filter((spec, i) => images.findIndex((other) => other.tag === spec.tag) === i);
 }
 
 async function doctor(): Promise<number> {
-  const lines = await doctorReport(allBuildableImages());
+  const lines = await doctorReport([...toolImages]);
   for (const line of lines) process.stdout.write(`${line.present ? "ok     " : "MISSING"}  ${line.step.padEnd(14)} ${line.detail}\n`);
   const missing = lines.filter((l) => !l.present).length;
   process.stdout.write(missing === 0 ? "everything is present\n" : `${missing} missing: run \`havoc setup\` (or npm test / npm run demo, which set up what they need)\n`);

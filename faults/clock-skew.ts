@@ -25,7 +25,7 @@ async function timestampFile(container: Dockerode.Container, node: string): Prom
   const file = get("FAKETIME_TIMESTAMP_FILE");
   if (!file || !get("LD_PRELOAD")?.includes("faketime") || get("FAKETIME_NO_CACHE") !== "1")
     throw new Error(
-      `clock-skew: node "${node}" does not preload libfaketime (needs LD_PRELOAD with libfaketime, FAKETIME_TIMESTAMP_FILE and FAKETIME_NO_CACHE=1): build its image FROM havoc/faketime:dev (env/systems/tools/faketime/README.md)`,
+      `clock-skew: node "${node}" does not preload libfaketime (needs LD_PRELOAD with libfaketime, FAKETIME_TIMESTAMP_FILE and FAKETIME_NO_CACHE=1): build its image FROM havoc/faketime:dev (env/images/faketime/README.md)`,
     );
   return file;
 }

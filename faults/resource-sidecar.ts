@@ -8,7 +8,7 @@ import type { FaultContext } from "./fault.ts";
 export const SIDECAR_LABEL = "havoc.sidecar";
 /** Label on every fault sidecar: the node it works on. */
 export const SIDECAR_TARGET_LABEL = "havoc.sidecar-target";
-/** Image of the resource-fault sidecars (env/systems/tools/stress). */
+/** Image of the resource-fault sidecars (env/images/stress). */
 export const STRESS_IMAGE = "havoc/stress:dev";
 
 /** What the resource faults need from `docker info`; asked once per process (a call takes ~2 s here). */

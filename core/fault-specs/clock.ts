@@ -4,7 +4,7 @@ import { scheduled } from "./scheduled.ts";
 /**
  * Moves one node's wall clock (CLOCK_REALTIME as its processes see it) by `offsetMs`, leaving the host alone.
  * Mechanism: libfaketime preloaded in the target image (build it FROM havoc/faketime:dev, see
- * env/systems/tools/faketime/README.md); the fault writes the offset into the file named by the container's
+ * env/images/faketime/README.md); the fault writes the offset into the file named by the container's
  * FAKETIME_TIMESTAMP_FILE, read on every clock call (FAKETIME_NO_CACHE=1). Statically linked programs (Go
  * binaries) and the kernel (file times, TLS in the kernel) are not affected. Heal writes "+0".
  */

@@ -20,7 +20,7 @@ import { killOrphanLoad } from "../../env/processes/orphan-load.ts";
 import { ProbeSampler } from "../../env/probes/probe-sampler.ts";
 import { readBack, readConvergence } from "../../env/readback/read-back.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { imagesForNodes } from "../../env/systems/images.ts";
+import { imagesForNodes } from "../../env/images/images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import { buildReport } from "../../reports/build-report.ts";

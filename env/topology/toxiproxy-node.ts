@@ -4,7 +4,7 @@ import { TOXIPROXY_API_PORT, TOXIPROXY_NODE, type LinkSpec, type NodeSpec, type 
 import { dockerClient } from "../docker/client.ts";
 import { NODE_LABEL, runLabels } from "../docker/labels.ts";
 import { freePort } from "../free-port.ts";
-import { toxiproxyImage } from "../systems/tools/toxiproxy/images.ts";
+import { toxiproxyImage } from "../images/toxiproxy/images.ts";
 import { FunctionWaitStrategy, NodeContainer } from "./node-container.ts";
 import { waitUntilReady } from "./ready-probe.ts";
 import type { StartedNode } from "./started-topology.ts";

@@ -4,7 +4,7 @@ import { execInContainer, type ExecResult } from "../../env/docker/exec.ts";
 import { runLabels } from "../../env/docker/labels.ts";
 
 /**
- * The sidecar image (env/systems/tools/netfault): nftables, iproute2, iptables, bash; PID 1 sleeps. Network faults use
+ * The sidecar image (env/images/netfault): nftables, iproute2, iptables, bash; PID 1 sleeps. Network faults use
  * sidecars only where the host cannot enter namespaces itself (netns-shell.ts).
  */
 export const NETFAULT_IMAGE = "havoc/netfault:dev";
@@ -104,7 +104,7 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     );
   } catch (error) {
     if (statusOf(error) === 404 && /image/i.test(String(error)))
-      throw new Error(`image ${NETFAULT_IMAGE} is missing: run "havoc setup" (it is one of env/systems/images.ts toolImages)`, { cause: error });
+      throw new Error(`image ${NETFAULT_IMAGE} is missing: run "havoc setup" (it is one of env/images/images.ts toolImages)`, { cause: error });
     throw error;
   }
   const sidecar = new Sidecar(options.node, name, container);

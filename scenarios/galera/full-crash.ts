@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { galeraReadback, galeraSecrets, galeraTopology } from "../../env/systems/galera/topology.ts";
+import { galeraReadback, galeraSecrets, galeraTopology } from "../../systems/galera/topology.ts";
 
 /**
  * After all three nodes stop at once, the cluster comes back by itself. All three Galera nodes are SIGKILLed at 20 s

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { trackrMysqlReadback, trackrMysqlSecrets, trackrMysqlTopology } from "../../env/systems/galera/trackr-mysql-topology.ts";
+import { trackrMysqlReadback, trackrMysqlSecrets, trackrMysqlTopology } from "../../systems/galera/trackr-mysql-topology.ts";
 
 /**
  * trackr on one MySQL server (MariaDB 10.11) whose data disk fills up: writes must be refused cleanly (a definite

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { galeraReadback, galeraSecrets, galeraTopology } from "../../env/systems/galera/topology.ts";
+import { galeraReadback, galeraSecrets, galeraTopology } from "../../systems/galera/topology.ts";
 
 /**
  * The Galera design's first claim: losing one node of three costs seconds, loses nothing, and the node rejoins by

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { galeraReadback, galeraSecrets, galeraTopology } from "../../env/systems/galera/topology.ts";
+import { galeraReadback, galeraSecrets, galeraTopology } from "../../systems/galera/topology.ts";
 
 /**
  * The multi-provider design's quorum claim: when the provider holding one node of three is cut off, the two nodes of

@@ -1,6 +1,6 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { galeraReadback, galeraSecrets, galeraTopology } from "../../env/systems/galera/topology.ts";
-import { wanLatencyFaultId, wanLatencyFaults } from "../../env/systems/galera/wan-faults.ts";
+import { galeraReadback, galeraSecrets, galeraTopology } from "../../systems/galera/topology.ts";
+import { wanLatencyFaultId, wanLatencyFaults } from "../../systems/galera/wan-faults.ts";
 
 const duringLatency = { kind: "fault", fault: wanLatencyFaultId, phase: "during" } as const;
 

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { identityReadback, identitySecrets, identityServerList, identityTopology } from "../../env/systems/identity/topology.ts";
+import { identityReadback, identitySecrets, identityServerList, identityTopology } from "../../systems/identity/topology.ts";
 
 /** Every client holds id-2, id-3, id-1: its first server is a replica's server, so no failover is involved. */
 const servers = identityServerList(["id-2", "id-3", "id-1"]);

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { identityReadback, identityRole, identitySecrets, identityServers, identityTopology, initialPrimary } from "../../env/systems/identity/topology.ts";
+import { identityReadback, identityRole, identitySecrets, identityServers, identityTopology, initialPrimary } from "../../systems/identity/topology.ts";
 import { identityTraffic } from "./primary-kill.ts";
 
 /**

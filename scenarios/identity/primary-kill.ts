@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { identityReadback, identityRole, identitySecrets, identityServerList, identityTopology } from "../../env/systems/identity/topology.ts";
+import { identityReadback, identityRole, identitySecrets, identityServerList, identityTopology } from "../../systems/identity/topology.ts";
 
 /** Services and people, each client holding the list id-1, id-2, id-3 and starting where its spread puts it. */
 export const identityTraffic = (durationS = 60): ScenarioInput["traffic"] => [

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { identityReadback, identitySecrets, identityTopology, initialPrimary, type IdentityOptions } from "../../env/systems/identity/topology.ts";
+import { identityReadback, identitySecrets, identityTopology, initialPrimary, type IdentityOptions } from "../../systems/identity/topology.ts";
 import { identityTraffic } from "./primary-kill.ts";
 
 /** The configurations the partition scenario compares (README.md, "Configurations"). */
@@ -14,7 +14,7 @@ export const partitionConfigurations = {
 export type PartitionConfiguration = keyof typeof partitionConfigurations;
 
 /**
- * What each configuration is expected to do (measured, env/systems/identity/README.md): without protection and with
+ * What each configuration is expected to do (measured, systems/identity/README.md): without protection and with
  * min-replicas-to-write the cut-off primary acknowledges writes that are discarded when it rejoins; WAIT 1 loses
  * none but its clients wait longer than the 5 s failover promise while it times out.
  */

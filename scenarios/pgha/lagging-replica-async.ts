@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { laggingReplicaFailover } from "../../env/systems/pgha/scenario-builders.ts";
+import { laggingReplicaFailover } from "../../systems/pgha/scenario-builders.ts";
 
 /** Failover while replication runs 2 s late, asynchronous replication: expected to FAIL no-acknowledged-write-lost (see laggingReplicaFailover). */
 export default laggingReplicaFailover("async") satisfies ScenarioInput;

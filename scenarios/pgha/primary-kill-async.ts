@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { primaryKill } from "../../env/systems/pgha/scenario-builders.ts";
+import { primaryKill } from "../../systems/pgha/scenario-builders.ts";
 
 /** Patroni primary SIGKILLed under device writes, asynchronous replication (see primaryKill). */
 export default primaryKill("async") satisfies ScenarioInput;

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { wholeClusterRestart } from "../../env/systems/pgha/scenario-builders.ts";
+import { wholeClusterRestart } from "../../systems/pgha/scenario-builders.ts";
 
 /** Every PostgreSQL node and etcd member killed at once and started again, synchronous_mode on (see wholeClusterRestart). */
 export default wholeClusterRestart("sync") satisfies ScenarioInput;

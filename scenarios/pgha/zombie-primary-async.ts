@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { zombiePrimary } from "../../env/systems/pgha/scenario-builders.ts";
+import { zombiePrimary } from "../../systems/pgha/scenario-builders.ts";
 
 /** The primary cut from etcd and the replicas while the apps still reach it, asynchronous replication: expected to FAIL no-acknowledged-write-lost (see zombiePrimary). */
 export default zombiePrimary("async") satisfies ScenarioInput;

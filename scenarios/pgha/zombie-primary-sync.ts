@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { zombiePrimary } from "../../env/systems/pgha/scenario-builders.ts";
+import { zombiePrimary } from "../../systems/pgha/scenario-builders.ts";
 
 /** The primary cut from etcd and the replicas while the apps still reach it, synchronous_mode on (see zombiePrimary). */
 export default zombiePrimary("sync") satisfies ScenarioInput;

@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { trackrReadback, trackrSecrets, trackrTopology } from "../../env/systems/trackr/topology.ts";
+import { trackrReadback, trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
 
 /**
  * The IoT service's first claim: losing one app server behind the load balancer costs almost no device

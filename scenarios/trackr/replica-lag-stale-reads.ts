@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { replicationLink, trackrReadback, trackrSecrets, trackrTopology } from "../../env/systems/trackr/topology.ts";
+import { replicationLink, trackrReadback, trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
 
 /**
  * What serving reads from a streaming replica costs: trackr's apps write to the primary and read from a hot standby

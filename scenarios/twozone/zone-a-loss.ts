@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { twozoneReadback, twozoneSecrets, twozoneTopology } from "../../env/systems/twozone/topology.ts";
+import { twozoneReadback, twozoneSecrets, twozoneTopology } from "../../systems/twozone/topology.ts";
 import { twozoneTraffic } from "./zone-split.ts";
 
 /**

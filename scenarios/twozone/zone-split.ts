@@ -1,5 +1,5 @@
 import type { ScenarioInput } from "../../core/scenario.ts";
-import { twozoneReadback, twozoneSecrets, twozoneTopology, zones } from "../../env/systems/twozone/topology.ts";
+import { twozoneReadback, twozoneSecrets, twozoneTopology, zones } from "../../systems/twozone/topology.ts";
 
 /** Devices writing and people reading in both zones' proxies: what both twozone scenarios drive for 50 s. */
 export const twozoneTraffic: ScenarioInput["traffic"] = [

@@ -8,7 +8,7 @@ import { dockerClient } from "../../env/docker/client.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { RUN_LABEL } from "../../env/docker/labels.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { faketimeImage, faketimeTestnodeImage } from "../../env/systems/tools/resource-clock-images.ts";
+import { faketimeImage, faketimeTestnodeImage } from "../../env/images/resource-clock-images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import { clockFaultImpls } from "../../faults/clock-faults.ts";
 import { faketimeOffset, measureSkewMs } from "../../faults/clock-skew.ts";

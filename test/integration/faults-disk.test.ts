@@ -9,11 +9,12 @@ import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { execInContainer } from "../../env/docker/exec.ts";
 import { diskPaths } from "../../env/disks/run-disks.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { trackrImages } from "../../env/systems/trackr/images.ts";
+import { trackrImages } from "../../systems/trackr/images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import type { FaultContext, FaultHandle } from "../../faults/fault.ts";
 import { injectFault } from "../../faults/registry.ts";
+import { imageSpecOf } from "../../env/images/images.ts";
 
 /**
  * disk-fill for real on a 32 MiB loop-mounted ext4 data volume: writes inside the container fail with ENOSPC, the
@@ -21,7 +22,7 @@ import { injectFault } from "../../faults/registry.ts";
  * The node runs as `nobody` (havoc/trackr-app:dev), so the volume is given uid/gid 65534.
  */
 const NODE_IMAGE = "havoc/trackr-app:dev";
-const nodeImage = trackrImages.find((i) => i.tag === NODE_IMAGE)!;
+const nodeImage = imageSpecOf(trackrImages.app);
 const NOBODY = 65534;
 
 describe("disk-fill on a loop-ext4 data volume (integration)", () => {
@@ -143,7 +144,7 @@ describe("disk-fill on trackr's postgres with a loop-ext4 data dir (integration)
   const clock = new RunClock();
   const events = new ContainerEventWatcher(runId);
   let topology: StartedTopology;
-  const pgImage = trackrImages.find((i) => i.tag === "havoc/trackr-postgres:dev")!;
+  const pgImage = imageSpecOf(trackrImages.postgres);
 
   afterAll(async () => {
     events.stop();

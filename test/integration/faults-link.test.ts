@@ -9,14 +9,15 @@ import { ensureImages } from "../../env/bootstrap/images.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { execInContainer } from "../../env/docker/exec.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { trackrImages } from "../../env/systems/trackr/images.ts";
-import { toxiproxyImage } from "../../env/systems/tools/toxiproxy/images.ts";
+import { trackrImages } from "../../systems/trackr/images.ts";
+import { toxiproxyImage } from "../../env/images/toxiproxy/images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import { listToxics } from "../../env/topology/toxiproxy-node.ts";
 import type { FaultContext } from "../../faults/fault.ts";
 import { detectNetem } from "../../faults/network/netem.ts";
 import { injectFault } from "../../faults/registry.ts";
+import { imageSpecOf } from "../../env/images/images.ts";
 
 /**
  * Link faults for real: an echo server behind a toxiproxy link, a client node that reaches it only as `echo-link:7000`.
@@ -24,7 +25,7 @@ import { injectFault } from "../../faults/registry.ts";
  * Images: havoc/trackr-app:dev for its Node 18 (server and client are one-line scripts), havoc/toxiproxy:dev.
  */
 const NODE_IMAGE = "havoc/trackr-app:dev";
-const nodeImage = trackrImages.find((i) => i.tag === NODE_IMAGE)!;
+const nodeImage = imageSpecOf(trackrImages.app);
 const ECHO_SERVER = `require("net").createServer((s) => s.on("data", (d) => s.write(d)).on("error", () => {})).listen(7000)`;
 
 /** Node script run in the client: `rounds` round trips on one connection; prints {rtts} or {error}. */

@@ -12,7 +12,7 @@ import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { execInContainer } from "../../env/docker/exec.ts";
 import { RUN_LABEL } from "../../env/docker/labels.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { toolImages } from "../../env/systems/images.ts";
+import { toolImages } from "../../env/images/images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import type { FaultHandle } from "../../faults/fault.ts";

@@ -9,7 +9,7 @@ import { dockerClient } from "../../env/docker/client.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { RUN_LABEL } from "../../env/docker/labels.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { stressImage } from "../../env/systems/tools/resource-clock-images.ts";
+import { stressImage } from "../../env/images/resource-clock-images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { FaultContext } from "../../faults/fault.ts";
 import { processFaultImpls } from "../../faults/process-faults.ts";

@@ -4,7 +4,7 @@ import { leftovers } from "../support/run-cli.ts";
 import { countsWithin, percentileWithin, runScenario, secondsWithin } from "../support/history-figures.ts";
 
 /**
- * The Galera reference system's claims on real containers, through the CLI (env/systems/galera/README.md): three
+ * The Galera reference system's claims on real containers, through the CLI (systems/galera/README.md): three
  * MariaDB 10.11 Galera nodes over two providers joined by toxiproxy WAN links, haproxy as the router, trackr on top.
  * Each run takes about 2 minutes; bounds come from what the run itself recorded (this machine is shared and loaded).
  */

@@ -5,7 +5,7 @@ import { createLogger } from "../../core/log.ts";
 import { Topology } from "../../core/topology.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { trackrSecrets, trackrTopology } from "../../env/systems/trackr/topology.ts";
+import { trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
 import { assertOwnTarget } from "../../env/target-guard.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";

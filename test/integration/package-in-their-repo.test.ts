@@ -108,12 +108,12 @@ describe("havoc installed from its tarball in someone else's repository", () => 
     ]);
     expect(filesMentioning(installed, checkout)).toEqual([]);
     // What the package ships: the engine and its image contexts, not the checkout's tests or run reports.
-    expect(existsSync(join(installed, "env/systems/tools/toxiproxy/Dockerfile"))).toBe(true);
+    expect(existsSync(join(installed, "env/images/toxiproxy/Dockerfile"))).toBe(true);
     expect(existsSync(join(installed, "test"))).toBe(false);
     expect(existsSync(join(installed, "reports/runs"))).toBe(false);
     // ... nor what builds leave in the checkout's image contexts (the toxiproxy binary, trackr's bundle).
-    expect(existsSync(join(installed, "env/systems/tools/toxiproxy/bin"))).toBe(false);
-    expect(existsSync(join(installed, "env/systems/trackr/app/dist"))).toBe(false);
+    expect(existsSync(join(installed, "env/images/toxiproxy/bin"))).toBe(false);
+    expect(existsSync(join(installed, "systems/trackr/app/dist"))).toBe(false);
   });
 
   it("type-checks the example's scenario and test against the package's declarations, with the example's own tsconfig", async () => {

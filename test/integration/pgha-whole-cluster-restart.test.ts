@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pghaDbNodes, pghaEtcdNodes } from "../../env/systems/pgha/topology.ts";
+import { pghaDbNodes, pghaEtcdNodes } from "../../systems/pgha/topology.ts";
 import { acknowledgedBetween, lostWrites, runPgha, slo } from "../support/pgha-run.ts";
 import { exitFor, expectConvergedOn, fault, loopWaitMs, nightly, slackMs, summary, ttlMs } from "../support/pgha-expect.ts";
 

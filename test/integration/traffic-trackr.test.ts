@@ -27,14 +27,15 @@ import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
 import { readBack } from "../../env/readback/read-back.ts";
 import { RunSecrets } from "../../env/secrets.ts";
-import { trackrImages } from "../../env/systems/trackr/images.ts";
-import { trackrReadback, trackrSecrets, trackrTopology } from "../../env/systems/trackr/topology.ts";
+import { trackrImages } from "../../systems/trackr/images.ts";
+import { trackrReadback, trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
 import { assertOwnTarget } from "../../env/target-guard.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import { newRunId } from "../../engine/runner/run-id.ts";
 import { startTraffic, type TrafficClassResult, type TrafficRun } from "../../engine/runner/traffic.ts";
 import { leftovers } from "../support/run-cli.ts";
+import { imageSpecOf } from "../../env/images/images.ts";
 
 const tools = existsSync(k6Path()) && existsSync(chromiumPath());
 if (!tools && process.env.HAVOC_REQUIRE_TOOLS) throw new Error("HAVOC_REQUIRE_TOOLS is set but k6 or chromium is missing: run `havoc setup`");
@@ -84,7 +85,7 @@ describe.skipIf(!tools)("traffic classes against trackr (integration)", () => {
   const answers: Record<"all" | "newest" | "badLimit" | "badDevice", Answer | undefined> = { all: undefined, newest: undefined, badLimit: undefined, badDevice: undefined };
 
   beforeAll(async () => {
-    await ensureEnvironment({ docker: true, baseImage: true, k6: true, chromium: true, images: trackrImages }, log);
+    await ensureEnvironment({ docker: true, baseImage: true, k6: true, chromium: true, images: Object.values(trackrImages).map(imageSpecOf) }, log);
     runDir = await mkdtemp(join(tmpdir(), "havoc-traffic-"));
     try {
       topology = await startTopology({ runId, topology: Topology.parse(trackrTopology()), secrets, log, logDir: join(runDir, "logs") });

@@ -7,7 +7,7 @@ import { Topology } from "../../core/topology.ts";
 import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { ensureImages } from "../../env/bootstrap/images.ts";
 import { dockerClient } from "../../env/docker/client.ts";
-import { nodeBuildImages } from "../../env/systems/images.ts";
+import { nodeBuildImages } from "../../env/images/images.ts";
 
 /**
  * A node's `build` with the user's own Dockerfile (not named Dockerfile), a build arg and a target stage, as the

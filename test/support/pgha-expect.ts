@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { pghaDbNodes, pghaDefaults } from "../../env/systems/pgha/topology.ts";
+import { pghaDbNodes, pghaDefaults } from "../../systems/pgha/topology.ts";
 import { leftovers } from "./run-cli.ts";
 import { promotion, slo, type PghaRun } from "./pgha-run.ts";
 

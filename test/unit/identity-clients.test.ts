@@ -4,7 +4,7 @@ import { TrafficClass, trafficTargets, type K6TrafficClass } from "../../core/tr
 import { k6Launches, k6ScriptPaths } from "../../load/k6-env.ts";
 import { rotated, shouldMoveOn } from "../../load/k6/lib/server-list-rules.ts";
 import { tokenActiveStale } from "../../load/k6/lib/token-check.ts";
-import { identityReadback, identityServerList, identityTopology } from "../../env/systems/identity/topology.ts";
+import { identityReadback, identityServerList, identityTopology } from "../../systems/identity/topology.ts";
 import partition from "../../scenarios/identity/primary-partition.ts";
 
 const servers = identityServerList();

@@ -16,7 +16,9 @@ const allowed: Record<string, readonly string[]> = {
   load: ["core", "env", "load"],
   reports: ["core", "reports"],
   engine: ["core", "env", "faults", "load", "reports", "engine"],
-  scenarios: ["core", "env", "scenarios"],
+  // Reference systems are modules outside the harness: they use what a user's repository uses.
+  systems: ["core", "api", "systems"],
+  scenarios: ["core", "api", "systems", "scenarios"],
   // The package's public entry points (package.json exports): they wrap the rest, nothing of ours imports them.
   api: ["core", "env", "engine", "reports", "api"],
 };

@@ -2,9 +2,8 @@ import { readdir } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { Scenario } from "../../core/scenario.ts";
 import { Topology } from "../../core/topology.ts";
-import { pghaTopology } from "../../env/systems/pgha/topology.ts";
-import { pghaImages } from "../../env/systems/pgha/images.ts";
-import { buildableImage } from "../../env/systems/images.ts";
+import { pghaTopology } from "../../systems/pgha/topology.ts";
+import { pghaImages } from "../../systems/pgha/images.ts";
 
 /** The pgha topology and scenarios as data: what the integration tests rely on, checked without Docker. */
 describe("pgha topology", () => {
@@ -48,8 +47,8 @@ describe("pgha topology", () => {
 
   it("builds every image it uses", () => {
     const topology = Topology.parse(pghaTopology());
-    for (const image of new Set(topology.nodes.map((n) => n.image))) expect(buildableImage(image), image).toBeDefined();
-    expect(pghaImages.map((i) => i.tag)).toEqual(["havoc/pgha-node:dev", "havoc/pgha-etcd:dev", "havoc/pgha-proxy:dev"]);
+    for (const node of topology.nodes) expect(node.build, `${node.name} (${node.image}) names its build`).toBeDefined();
+    expect(Object.values(pghaImages).map((i) => i.image)).toEqual(["havoc/pgha-node:dev", "havoc/pgha-etcd:dev", "havoc/pgha-proxy:dev"]);
   });
 
   it("every scenario file in scenarios/pgha is a valid scenario, one per fault story and mode", async () => {

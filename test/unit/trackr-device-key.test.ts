@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deviceKey, deviceKeyHexChars, isValidDeviceKey } from "../../env/systems/trackr/app/device-key.ts";
+import { deviceKey, deviceKeyHexChars, isValidDeviceKey } from "../../systems/trackr/app/device-key.ts";
 
 describe("trackr device key", () => {
   it("is the first 32 hex chars of HMAC-SHA256(secret, device_id)", () => {

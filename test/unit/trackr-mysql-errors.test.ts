@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isMysqlUrl, storedAfter } from "../../env/systems/trackr/app/db-mysql.ts";
+import { isMysqlUrl, storedAfter } from "../../systems/trackr/app/db-mysql.ts";
 
 /** What trackr answers about a failed MySQL write: only a rollback the server confirmed is "not stored". */
 describe("trackr on MySQL: outcome of a failed write", () => {

@@ -1,5 +1,5 @@
 /**
- * The identity API as its clients use it (env/systems/identity/server/app/identity.ts), over a server list. Every
+ * The identity API as its clients use it (systems/identity/server/app/identity.ts), over a server list. Every
  * write carries an id the client made up (account, session, password change), so a write sent again to the next
  * server is the same write; the op line's id is the Redis key the write creates (`account:<id>`, `session:<id>`,
  * `pwchange:<id>`), which is what the readback scans for.

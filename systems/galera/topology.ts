@@ -1,0 +1,203 @@
+import type { z } from "zod";
+import type { ReadbackInput } from "../../core/readback-spec.ts";
+import type { LinkSpec, NodeSpecInput, Topology } from "../../core/topology.ts";
+import { trackrAppNode, trackrBalancerNode, trackrSecrets } from "../trackr/topology.ts";
+import { galeraImages } from "./images.ts";
+import { twozoneProxyImage } from "../twozone/images.ts";
+
+/** Per-run secrets the galera topology refers to (trackr's): the database user's password and the device keys' secret. */
+export const galeraSecrets = trackrSecrets;
+
+/** The two hosting providers (Docker networks). Nothing routes between them but the WAN links (toxiproxy). */
+export const providers = ["provider-a", "provider-b"] as const;
+type Provider = (typeof providers)[number];
+
+/** The application's database, user and port on every MariaDB node. */
+export const mysqlDatabase = { name: "trackr", user: "trackr", port: 3306 } as const;
+/** Port of each MariaDB node's health check (galera-check.sh behind socat): 200 only while the node serves. */
+export const checkPort = 9200;
+/** Role of the three Galera nodes (selectors, readback, convergence). */
+export const galeraRole = "galera";
+/** The router and the app servers live in this provider. */
+const routerProvider: Provider = "provider-a";
+
+interface GaleraNode {
+  name: string;
+  provider: Provider;
+  /** gmcast (group communication) port; IST gets the next one. Distinct per node: WAN links listen on them. */
+  gcommPort: number;
+  /** Port the node's rsync daemon listens on for a full state transfer (SST). */
+  sstPort: number;
+}
+
+/** galera-1 and galera-2 in provider A, galera-3 alone in provider B. */
+export const galeraNodes: readonly GaleraNode[] = [
+  { name: "galera-1", provider: "provider-a", gcommPort: 4567, sstPort: 4444 },
+  { name: "galera-2", provider: "provider-a", gcommPort: 4577, sstPort: 4454 },
+  { name: "galera-3", provider: "provider-b", gcommPort: 4587, sstPort: 4464 },
+];
+
+/**
+ * WAN link names. Every byte between the providers passes through one of them (the toxiproxy node is the only
+ * container on both networks), so link faults on them are faults of the WAN:
+ * - `<node>-wan`: a peer in the other provider reaches the node's group communication through it.
+ * - `<node>-ist`, `<node>-sst`: donors reach the node's state-transfer listeners through them (a joiner advertises one
+ *   address to every donor, and Docker's DNS cannot answer per provider, so donors in the same provider use them too).
+ * - `<node>-sql`, `<node>-check`: the router (provider A) reaches a node of provider B's MySQL port and health check.
+ */
+export const wanLink = (node: string) => `${node}-wan`;
+const istLink = (node: string) => `${node}-ist`;
+const sstLink = (node: string) => `${node}-sst`;
+const sqlLink = (node: string) => `${node}-sql`;
+const checkLink = (node: string) => `${node}-check`;
+/** The links that carry group communication across the WAN (what a WAN latency or loss fault acts on). */
+export const wanLinks: readonly string[] = galeraNodes.map((n) => wanLink(n.name));
+
+function links(): z.input<typeof LinkSpec>[] {
+  const perNode = galeraNodes.flatMap((n) => [
+    { name: wanLink(n.name), to: { node: n.name, port: n.gcommPort } },
+    { name: istLink(n.name), to: { node: n.name, port: n.gcommPort + 1 } },
+    { name: sstLink(n.name), to: { node: n.name, port: n.sstPort } },
+  ]);
+  const remote = galeraNodes.filter((n) => n.provider !== routerProvider);
+  if (remote.length > 1) throw new Error("the router's links listen on fixed ports (3306, 9200): one remote node at most");
+  const routed = remote.flatMap((n) => [
+    { name: sqlLink(n.name), to: { node: n.name, port: mysqlDatabase.port } },
+    { name: checkLink(n.name), to: { node: n.name, port: checkPort } },
+  ]);
+  return [...perNode, ...routed];
+}
+
+/** Where `from` reaches `to`'s group communication: directly inside one provider, through `to`'s WAN link across. */
+function gcommAddress(from: GaleraNode, to: GaleraNode): string {
+  return `${from.provider === to.provider ? to.name : wanLink(to.name)}:${to.gcommPort}`;
+}
+
+/** The password stays a secret ref; resolved per run. */
+export function mysqlUrl(host: string): string {
+  return `mysql://${mysqlDatabase.user}:\${secret:db-password}@${host}:${mysqlDatabase.port}/${mysqlDatabase.name}`;
+}
+
+/** Env of a MariaDB node's application database and user (created at its first start, see mariadb/entrypoint.sh). */
+export const mysqlUserEnv = { DB_NAME: mysqlDatabase.name, DB_USER: mysqlDatabase.user, DB_PASSWORD: "${secret:db-password}" };
+/** Ready: the node serves clients (Synced and wsrep_ready ON; for a single server: it answers). */
+export const mariadbReady = { kind: "exec", command: ["galera-check.sh", "--exit"] } as const satisfies NodeSpecInput["ready"];
+
+function galeraNodeSpec(node: GaleraNode): NodeSpecInput {
+  const peers = galeraNodes.filter((p) => p !== node);
+  return {
+    name: node.name,
+    ...galeraImages.mariadb,
+    role: galeraRole,
+    networks: [node.provider],
+    env: {
+      NODE_NAME: node.name,
+      ...mysqlUserEnv,
+      GCOMM_PORT: String(node.gcommPort),
+      CLUSTER_ADDRESS: `gcomm://${peers.map((p) => gcommAddress(node, p)).join(",")}`,
+      IST_ADDRESS: `${istLink(node.name)}:${node.gcommPort + 1}`,
+      SST_ADDRESS: `${sstLink(node.name)}:${node.sstPort}`,
+      // Only at the cluster's very first start (no grastate.dat yet); see mariadb/entrypoint.sh.
+      ...(node === galeraNodes[0] ? { BOOTSTRAP: "1" } : {}),
+    },
+    ports: [mysqlDatabase.port],
+    ready: mariadbReady,
+    // A joiner's first start includes a full state transfer (rsync) on a loaded machine.
+    readyTimeoutMs: 180_000,
+    // Joiners need the bootstrapped node; they may join together (one waits for a free donor).
+    dependsOn: node === galeraNodes[0] ? [] : [galeraNodes[0]!.name],
+  };
+}
+
+const appNames = ["app-1", "app-2", "app-3"];
+
+export interface GaleraTopologyOptions {
+  /**
+   * Provider B's own entry: `app-b` (trackr's app on galera-3, its local node) behind `lb-b` (a proxy answering
+   * /lb-health, health-checking app-b). What a client in provider B sees. Default false.
+   */
+  providerBEntry?: boolean;
+}
+
+/**
+ * MariaDB 10.11 Galera over two providers (README.md): galera-1, galera-2 in provider A, galera-3 in provider B, the
+ * providers joined only by WAN links through toxiproxy. In provider A: `router` (haproxy with the Galera health
+ * check), trackr's app servers app-1..3 on mysql://...@router:3306, and trackr's `lb` in front of them.
+ */
+export function galeraTopology(options: GaleraTopologyOptions = {}): z.input<typeof Topology> {
+  const inA = [routerProvider];
+  const router: NodeSpecInput = {
+    name: "router",
+    ...galeraImages.router,
+    role: "router",
+    networks: inA,
+    ports: [mysqlDatabase.port, 8404],
+    ready: { kind: "tcp", port: mysqlDatabase.port },
+    dependsOn: galeraNodes.map((n) => n.name),
+  };
+  const apps: NodeSpecInput[] = appNames.map((name) => trackrAppNode(name, { databaseUrl: mysqlUrl("router"), networks: inA, dependsOn: ["router"] }));
+  const lb = trackrBalancerNode(appNames, inA);
+  const nodes = [...galeraNodes.map(galeraNodeSpec), router, ...apps, lb];
+  if (options.providerBEntry) {
+    const local = galeraNodes.find((n) => n.provider === "provider-b")!;
+    nodes.push(
+      trackrAppNode("app-b", { databaseUrl: mysqlUrl(local.name), role: "app-b", networks: ["provider-b"], dependsOn: [local.name] }),
+      {
+        name: "lb-b",
+        // twozone's per-zone proxy: reads and writes both to LOCAL_APP/PRIMARY_APP (app-b), health-checked.
+        ...twozoneProxyImage,
+        role: "lb-b",
+        networks: ["provider-b"],
+        env: { LOCAL_APP: "app-b", PRIMARY_APP: "app-b" },
+        ports: [80],
+        ready: { kind: "http", port: 80, path: "/lb-health" },
+        dependsOn: ["app-b"],
+      },
+    );
+  }
+  return {
+    networks: [...providers],
+    nodes,
+    links: links(),
+    // Galera is multi-primary: every node in the primary component that is Synced takes reads and writes.
+    roles: { [galeraRole]: { primaryProbe: ["galera-check.sh", "--exit"] } },
+    probes: [
+      // Which nodes serve (Synced, in the primary component): a cut or a crash changes the set.
+      { kind: "leader", name: "serving-nodes", role: galeraRole },
+      { kind: "series", name: "cluster-size", role: galeraRole, check: { kind: "exec", command: ["galera-status.sh", "cluster_size"] }, unit: "members" },
+      { kind: "series", name: "local-state", role: galeraRole, check: { kind: "exec", command: ["galera-status.sh", "local_state"] }, unit: "wsrep_local_state (4 synced)" },
+      { kind: "series", name: "primary-component", role: galeraRole, check: { kind: "exec", command: ["galera-status.sh", "primary"] }, unit: "1 in primary" },
+    ],
+  };
+}
+
+/**
+ * Filter of one traffic class's reading ids (`<run>-<class>-<n>`, or `<run>-<class>-u<user>-<n>` for people), exact
+ * on the class name so "devices" does not match "devices-b". Class names are lower-case letters, digits and '-'.
+ */
+export function readingIdsOf(traffic: string): string {
+  if (!/^[a-z0-9-]+$/.test(traffic)) throw new RangeError(`traffic class name "${traffic}" must be lower-case letters, digits and '-'`);
+  return `SELECT reading_id FROM readings WHERE reading_id REGEXP '-${traffic}-(u[0-9]+-)?[0-9]+$'`;
+}
+
+/** A MySQL readback of one class's reading ids from `from`, as the application's user. */
+export function mysqlReadback(traffic: string, from: NonNullable<ReadbackInput["from"]>): ReadbackInput {
+  return {
+    kind: "mysql",
+    traffic,
+    from,
+    port: mysqlDatabase.port,
+    database: mysqlDatabase.name,
+    user: mysqlDatabase.user,
+    password: "${secret:db-password}",
+    idsQuery: readingIdsOf(traffic),
+  };
+}
+
+/**
+ * After traffic, one class's reading ids from a Galera node that serves (Synced, in the primary component), and the
+ * same from every node after the tail: a node lacking or holding extra ids diverged (the `convergence` SLO).
+ */
+export function galeraReadback(traffic: string): ReadbackInput {
+  return { ...mysqlReadback(traffic, { primaryOf: galeraRole }), convergence: { role: galeraRole } };
+}

@@ -1,0 +1,120 @@
+import type { z } from "zod";
+import type { PostgresReadbackInput } from "../../core/readback-spec.ts";
+import type { NodeSpecInput, Topology } from "../../core/topology.ts";
+import { trackrImages } from "./images.ts";
+
+/** Per-run secrets the trackr topology refers to as `${secret:NAME}`; declare them in the scenario's `secrets`. */
+export const trackrSecrets = ["db-password", "device-key"];
+
+/** Name of the database the apps use on every trackr-postgres node. */
+export const trackrDatabaseName = "trackr";
+const databaseName = trackrDatabaseName;
+
+/** URL of trackr's database on a PostgreSQL node (primary or replica), for the apps' env; the password stays a secret ref. */
+export function trackrDatabaseUrl(node: string): string {
+  return `postgres://postgres:\${secret:db-password}@${node}:5432/${databaseName}`;
+}
+
+/** Readiness of a trackr-postgres node: no TCP until the database and password exist (or the replica is consistent). */
+export const trackrPostgresReady = { kind: "exec", command: ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres", "-t", "1"] } as const satisfies NodeSpecInput["ready"];
+const appPort = 8080;
+// Starting node 18 and creating the schema takes about 1.5 s; the rest is headroom on a loaded 2-core machine.
+const appReadyTimeoutMs = 30_000;
+
+/** Name of the link the replica streams through (toxiproxy), so link faults can delay or cut replication. */
+export const replicationLink = "db-repl";
+
+/**
+ * trackr: haproxy (`lb`, ports 80 and 8404) in front of `appNodes` app servers (`app-1`..) in front of one
+ * PostgreSQL 15 (`db`). Devices post to lb:80; the haproxy stats CSV is at lb:8404/stats;csv. See README.md.
+ * With `readReplica`, a hot standby (`replica`) streams from `db` through the link `db-repl` and the apps read from
+ * it (writes, health checks and readback stay on `db`): a link fault on `db-repl` makes reads stale.
+ */
+export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean } = {}): z.input<typeof Topology> {
+  const appNodes = opts.appNodes ?? 3;
+  // haproxy.cfg lists exactly app-1..app-3 by name; another count needs another config.
+  if (appNodes < 1 || appNodes > 3 || !Number.isInteger(appNodes)) throw new RangeError(`trackr has 1 to 3 app nodes (haproxy.cfg lists app-1..app-3), got ${appNodes}`);
+  const appNames = Array.from({ length: appNodes }, (_, i) => `app-${i + 1}`);
+  const db: NodeSpecInput = {
+    name: "db",
+    ...trackrImages.postgres,
+    role: "db",
+    env: { POSTGRES_PASSWORD: "${secret:db-password}", POSTGRES_DB: databaseName },
+    ports: [5432],
+    // No TCP until the password and database exist (the entrypoint sets them up in single-user mode first).
+    ready: trackrPostgresReady,
+  };
+  const apps: NodeSpecInput[] = appNames.map((name) =>
+    trackrAppNode(name, {
+      databaseUrl: trackrDatabaseUrl("db"),
+      env: opts.readReplica ? { READ_DATABASE_URL: trackrDatabaseUrl("replica") } : {},
+      dependsOn: opts.readReplica ? ["db", "replica"] : ["db"],
+    }),
+  );
+  const replica: NodeSpecInput = {
+    name: "replica",
+    ...trackrImages.postgres,
+    role: "replica",
+    // pg_basebackup from db through the link, then streaming replication through it (entrypoint.sh).
+    env: { REPLICA_OF: `${replicationLink}:5432`, POSTGRES_PASSWORD: "${secret:db-password}", NODE_NAME: "replica" },
+    ports: [5432],
+    // Accepts connections once the copy is done and the standby is consistent.
+    ready: trackrPostgresReady,
+    dependsOn: ["db"],
+  };
+  const lb = trackrBalancerNode(appNames);
+  if (!opts.readReplica) return { networks: ["main"], nodes: [db, ...apps, lb] };
+  return { networks: ["main"], nodes: [db, replica, ...apps, lb], links: [{ name: replicationLink, to: { node: "db", port: 5432 } }] };
+}
+
+/**
+ * One trackr app server (the image every system that puts trackr in front of its database uses): `databaseUrl` is
+ * where it writes (postgres:// or mysql://), `env` adds to or overrides its environment. Ready once the schema exists
+ * and its database answers (GET /healthz).
+ */
+export function trackrAppNode(
+  name: string,
+  opts: { databaseUrl: string; dependsOn: string[]; env?: Record<string, string>; networks?: string[]; readyTimeoutMs?: number; role?: string },
+): NodeSpecInput {
+  return {
+    name,
+    ...trackrImages.app,
+    role: opts.role ?? "app",
+    ...(opts.networks ? { networks: opts.networks } : {}),
+    env: { NODE_NAME: name, PORT: String(appPort), DATABASE_URL: opts.databaseUrl, DEVICE_KEY_SECRET: "${secret:device-key}", ...opts.env },
+    ports: [appPort],
+    ready: { kind: "http", port: appPort, path: "/healthz" },
+    readyTimeoutMs: opts.readyTimeoutMs ?? appReadyTimeoutMs,
+    dependsOn: opts.dependsOn,
+  };
+}
+
+/**
+ * trackr's balancer `lb` (haproxy.cfg lists app-1..app-3 by name) in front of `appNames`. Ready when haproxy itself
+ * answers /lb-health; it presumes servers UP until checks say otherwise, and the apps are ready before it starts.
+ */
+export function trackrBalancerNode(appNames: string[], networks?: string[]): NodeSpecInput {
+  return {
+    name: "lb",
+    ...trackrImages.haproxy,
+    role: "lb",
+    ...(networks ? { networks } : {}),
+    ports: [80, 8404],
+    ready: { kind: "http", port: 80, path: "/lb-health" },
+    dependsOn: appNames,
+  };
+}
+
+/** After traffic, read every stored reading id from `db`, to compare with the readings acknowledged to `traffic`. */
+export function trackrReadback(traffic: string, node = "db"): PostgresReadbackInput {
+  return {
+    kind: "postgres",
+    traffic,
+    node,
+    port: 5432,
+    database: databaseName,
+    user: "postgres",
+    password: "${secret:db-password}",
+    idsQuery: "SELECT reading_id FROM readings",
+  };
+}
