@@ -14,22 +14,27 @@
  * });
  * ```
  */
-import type { ComposeNodeOverrides, ComposeTopologyInput } from "../core/compose-topology-spec.ts";
-import type { DurationInput } from "../core/duration.ts";
+import type { ComposeNodeOverrides, ComposeTopologyInput } from "../scenario/compose/compose-topology-spec.ts";
+import { parseDurationMs, type DurationInput } from "../core/duration.ts";
 import type { FaultSpecInput } from "../core/fault-spec.ts";
 import type { ReadbackInput } from "../core/readback-spec.ts";
-import type { ScenarioInput } from "../core/scenario.ts";
+import type { ScenarioInput } from "../scenario/scenario.ts";
 import type { SelectorInput } from "../core/selector.ts";
-import type { SloSpecInput } from "../core/slo-spec.ts";
+import type { SloSpecInput } from "../judge/slo-spec.ts";
 import type { LinkSpec, NodeSpecInput, Topology } from "../core/topology.ts";
 import type { z } from "zod";
-import type { K6ScriptClass, TrafficClass } from "../core/traffic-spec.ts";
+import type { K6Class } from "../load/traffic/k6.ts";
+import type { BrowserClass } from "../load/traffic/browser.ts";
+import type { TrafficTarget } from "../load/traffic/common.ts";
+import type { TrafficClassInput } from "../load/traffic/registry.ts";
 
-export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, NodeSpecInput, ReadbackInput, SelectorInput, SloSpecInput };
+export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, NodeSpecInput, ReadbackInput, ScenarioInput, SelectorInput, SloSpecInput };
 export type TopologyInput = z.input<typeof Topology>;
 export type LinkInput = z.input<typeof LinkSpec>;
-export type TrafficClassInput = z.input<typeof TrafficClass>;
-export type K6TrafficInput = z.input<typeof K6ScriptClass>;
+export type { TrafficClassInput, TrafficTarget };
+export type K6TrafficInput = z.input<typeof K6Class>;
+export type BrowserTrafficInput = z.input<typeof BrowserClass>;
+export type { Journey, JourneyContext, JourneyStep } from "../load/browser-journey.ts";
 
 /**
  * A scenario as written in a file: the validated shape (core/scenario.ts) with a topology that may instead be a
@@ -60,6 +65,11 @@ export function k6Traffic(spec: Omit<K6TrafficInput, "script">): K6TrafficInput 
   return { script: "k6", ...spec };
 }
 
+/** People in a real browser, each journey the default export of the `journey` module (see Journey). */
+export function browserTraffic(spec: Omit<BrowserTrafficInput, "script">): BrowserTrafficInput {
+  return { script: "browser", ...spec };
+}
+
 /** Readback over HTTP: GET `path` on the node answers every stored id (a JSON array, or one id per line). */
 export function httpReadback(spec: Omit<Extract<ReadbackInput, { kind: "http" }>, "kind">): ReadbackInput {
   return { kind: "http", ...spec };
@@ -85,4 +95,21 @@ export function pause(target: SelectorInput, timing: FaultTiming): FaultSpecInpu
 /** Cut the selected nodes off every network of the run; heal reconnects them. */
 export function isolate(target: SelectorInput, timing: FaultTiming): FaultSpecInput {
   return { kind: "isolate", target, ...timing };
+}
+
+/** Milliseconds of a duration as a scenario writes it (`"20s"`, `"1500ms"`, or ms as a number); throws when it is none. */
+export function parseDuration(input: DurationInput): number {
+  const ms = parseDurationMs(input);
+  if (ms === undefined) throw new Error(`expected a duration such as "500ms", "20s" or "2m", got ${JSON.stringify(input)}`);
+  return ms;
+}
+
+/**
+ * Validates the options of a traffic (or topology) helper of your own with a zod schema, applying its defaults; on
+ * bad input throws one message naming every field, e.g. `deviceFleet(devices): at ratePerSecond: expected a number`.
+ */
+export function parseHelperOptions<S extends z.ZodType>(schema: S, input: unknown, label: string): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new Error(`${label}: ${result.error.issues.map((i) => `at ${i.path.map(String).join(".") || "(options)"}: ${i.message}`).join("; ")}`);
 }

@@ -20,9 +20,9 @@ import { createLogger, log as defaultLogger } from "../core/log.ts";
 import type { SloResult } from "../core/verdict.ts";
 import { removeRunResources } from "../env/docker/sweep.ts";
 import { findLoadProcesses } from "../env/processes/orphan-load.ts";
-import { loadScenarioFile } from "../engine/runner/load-scenario.ts";
+import { loadScenarioFile } from "../scenario/load-scenario.ts";
 import { runScenario as runOne } from "../engine/runner/run-scenario.ts";
-import type { RunReport } from "../reports/report-schema.ts";
+import type { RunReport } from "../judge/report-schema.ts";
 
 export type { RunReport, SloResult };
 

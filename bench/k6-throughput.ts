@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { createLogger } from "../core/log.ts";
 import { ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../env/bootstrap/go-tools.ts";
-import { deviceFleetEnv, deviceFleetScriptPath, gracefulStopMsFor, startK6 } from "../load/k6-process.ts";
+import { startK6 } from "../load/k6-process.ts";
+import { deviceFleetLaunch } from "../test/support/device-fleet-k6.ts";
 import { TimelineBuilder } from "../load/timeline.ts";
 import { WriteLedger } from "../load/write-ledger.ts";
 import { k6SummaryFigures, type LoadFigures } from "./lib/k6-summary.ts";
@@ -33,24 +34,16 @@ await ensureEnvironment({ k6: true }, createLogger("bench"));
 const dir = await mkdtemp(join(tmpdir(), "havoc-bench-k6-"));
 const server = await startStandIn();
 
-const env = deviceFleetEnv({
-  targetUrl: server.url,
-  ratePerSecond: rate,
-  durationMs: seconds * 1000,
-  devices: 50,
-  deviceKeySecret: "bench",
-  requestTimeoutMs: 2_000,
-  maxVUs,
-  traffic: "bench",
-  runId: "bench",
-});
+// trackr's device fleet exactly as a run bundles it and sets its environment.
+const launch = await deviceFleetLaunch({ targetUrl: server.url, ratePerSecond: rate, durationMs: seconds * 1000, devices: 50, keySecretValue: "bench", requestTimeoutMs: 2_000, maxVUs, traffic: "bench", runId: "bench", outDir: dir });
+const env = launch.env;
 
 type Run = LoadFigures;
 const summaryFigures = (path: string) => k6SummaryFigures(path, seconds);
 
 async function bare(i: number): Promise<Run> {
   const summaryPath = join(dir, `bare-${i}-summary.json`);
-  const child = spawn(k6Path(), ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", "--address=", `--summary-export=${summaryPath}`, deviceFleetScriptPath], {
+  const child = spawn(k6Path(), ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", "--address=", `--summary-export=${summaryPath}`, launch.scriptPath], {
     // The environment startK6 gives k6 (load/k6-process.ts), so the only difference is who reads the output.
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", K6_NO_USAGE_REPORT: "true", K6_AUTO_EXTENSION_RESOLUTION: "false", ...env },
     stdio: ["ignore", "ignore", "ignore"],
@@ -67,12 +60,12 @@ async function harness(i: number): Promise<Run & { ops: number }> {
   const ticker = setInterval(() => timeline.advance(Date.now()), 1_000);
   const handle = startK6({
     k6Path: k6Path(),
-    scriptPath: deviceFleetScriptPath,
+    scriptPath: launch.scriptPath,
     runDir: dir,
     traffic: `harness-${i}`,
     env,
     durationMs: seconds * 1000,
-    gracefulStopMs: gracefulStopMsFor(2_000),
+    gracefulStopMs: launch.gracefulStopMs,
     onOp: (op) => {
       ops++;
       timeline.add(op);

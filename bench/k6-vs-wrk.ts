@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { createLogger } from "../core/log.ts";
 import { ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../env/bootstrap/go-tools.ts";
-import { deviceFleetEnv, deviceFleetScriptPath } from "../load/k6-process.ts";
+import { deviceFleetLaunch } from "../test/support/device-fleet-k6.ts";
 import { k6SummaryFigures } from "./lib/k6-summary.ts";
 import { BenchRecorder } from "./lib/results.ts";
 import { spawnOk } from "./lib/spawn.ts";
@@ -40,8 +40,9 @@ await writeFile(luaPath, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)
 
 async function k6(i: number) {
   const summaryPath = join(dir, `k6-${i}-summary.json`);
-  const env = deviceFleetEnv({ targetUrl: server.url, ratePerSecond: rate, durationMs: seconds * 1000, devices: 50, deviceKeySecret: "bench", requestTimeoutMs: 2_000, maxVUs, traffic: "bench", runId: "bench" });
-  const child = spawn(k6Path(), ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", "--address=", `--summary-export=${summaryPath}`, deviceFleetScriptPath], {
+  const launch = await deviceFleetLaunch({ targetUrl: server.url, ratePerSecond: rate, durationMs: seconds * 1000, devices: 50, keySecretValue: "bench", requestTimeoutMs: 2_000, maxVUs, traffic: "bench", runId: "bench", outDir: tmpdir() });
+  const env = launch.env;
+  const child = spawn(k6Path(), ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", "--address=", `--summary-export=${summaryPath}`, launch.scriptPath], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", K6_NO_USAGE_REPORT: "true", K6_AUTO_EXTENSION_RESOLUTION: "false", ...env },
     stdio: ["ignore", "ignore", "ignore"],
   });

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { History } from "../core/history.ts";
-import { RunReport } from "../reports/report-schema.ts";
+import { RunReport } from "../judge/report-schema.ts";
 import { BenchRecorder } from "./lib/results.ts";
 import { stats } from "./lib/stats.ts";
 

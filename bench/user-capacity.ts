@@ -14,7 +14,9 @@ import type { TimelineBucket } from "../core/history.ts";
 import { percentileMs } from "../core/latency-histogram.ts";
 import { createLogger } from "../core/log.ts";
 import { Topology } from "../core/topology.ts";
-import { TrafficClass } from "../core/traffic-spec.ts";
+import { TrafficClass } from "../load/traffic/registry.ts";
+import { userSessions } from "../systems/trackr/traffic.ts";
+import { chromiumPath } from "../env/bootstrap/chromium.ts";
 import { ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../env/bootstrap/go-tools.ts";
 import { RunSecrets } from "../env/secrets.ts";
@@ -22,7 +24,7 @@ import { trackrImages } from "../systems/trackr/images.ts";
 import { trackrSecrets, trackrTopology } from "../systems/trackr/topology.ts";
 import { startTopology } from "../env/topology/start-topology.ts";
 import { newRunId } from "../engine/runner/run-id.ts";
-import { startTraffic } from "../engine/runner/traffic.ts";
+import { prepareTraffic, startTraffic } from "../load/start-traffic.ts";
 import { imageSpecOf } from "../env/images/images.ts";
 
 const levels = (process.argv[2] ?? "250,1000,2500").split(",").map(Number);
@@ -39,9 +41,10 @@ try {
   console.log("users  model_req/s  achieved_req/s(after ramp)  ok%     p99_ms          causes");
   for (const users of levels) {
     const buckets: TimelineBucket[] = [];
-    const c = TrafficClass.parse({ name: "people", script: "user-sessions", target: { node: "lb", port: 80 }, users, duration: `${seconds}s`, rampUp: "10s", processes });
+    const c = TrafficClass.parse(userSessions({ name: "people", target: { node: "lb", port: 80 }, users, duration: `${seconds}s`, rampUp: "10s", processes }));
     const run = startTraffic({
       classes: [c], topology, secrets, clock: new RunClock(), runId, runDir: dir, ledgerPath: join(dir, `ledger-${users}.ndjson`), k6Path: k6Path(), log: quiet,
+      chromiumPath: chromiumPath(), prepared: await prepareTraffic([c], dir),
       onBucket: (b) => buckets.push(b),
       onK6Log: (_t, line) => console.log(`k6: ${line.slice(0, 200)}`),
     });

@@ -12,7 +12,7 @@ import { renderConsoleTable } from "../reports/reporters/console-table.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { reportCommand } from "./commands/report.ts";
 import { suiteCommand } from "./commands/suite.ts";
-import { loadScenarioFile } from "./runner/load-scenario.ts";
+import { loadScenarioFile } from "../scenario/load-scenario.ts";
 import { expandScenarioPaths } from "./suite/select-scenarios.ts";
 import { runScenario } from "./runner/run-scenario.ts";
 

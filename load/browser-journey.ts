@@ -6,9 +6,9 @@ import type { OpRecord, Outcome } from "../core/history.ts";
 import { log as defaultLogger, type Logger } from "../core/log.ts";
 
 /**
- * Browser journeys: a person opens trackr's dashboard in a real browser (Debian chromium driven by playwright-core)
- * and waits until the latest reading shown changes to a newer one (the device fleet keeps writing). trackr has no
- * sign-in, so there is no sign-in step; a system with one would add it as the first step.
+ * Browser journeys: people using the system in a real browser (Debian chromium driven by playwright-core), each
+ * journey a module of the scenario's (`journey`, e.g. trackr's dashboard: open it, wait for a newer reading) that
+ * runs its steps through `ctx.step`.
  *
  * Pace: a journey starts every 60 s / journeysPerMinute in a fresh browser context (a new person: no cookies,
  * no cache); at most `contexts` run at once, and a start that finds them all busy is dropped (counted in
@@ -19,8 +19,35 @@ import { log as defaultLogger, type Logger } from "../core/log.ts";
 
 export const browserLaunchArgs = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"];
 
+/** How one step of a journey ended; `node` is the node that served it, when the page tells. */
+export interface JourneyStep {
+  outcome: Outcome;
+  cause: string;
+  node?: string;
+}
+
+/** What a journey module gets besides its page. */
+export interface JourneyContext {
+  /** http://127.0.0.1:<port> of the class's target (traffic rule: loopback only). */
+  baseUrl: string;
+  /** Every step's deadline (the page's default timeout too). */
+  stepTimeoutMs: number;
+  /**
+   * Runs one step, one "read" op in the timeline: `work` returns how it ended (nothing: ok, cause `<name>_ok`); a
+   * throw is classified by chromium's error (refused: fail; reset: unknown; a timeout: `timeoutIs`, default fail,
+   * "unknown" for a navigation that may still have been served). A step that did not end ok leaves a screenshot.
+   * Returns whether the journey may go on.
+   */
+  step(name: string, work: () => Promise<JourneyStep | void>, options?: { timeoutIs?: "fail" | "unknown" }): Promise<boolean>;
+}
+
+/** A journey module's default export: one person's visit, steps through ctx.step, bounded by their timeouts. */
+export type Journey = (page: Page, ctx: JourneyContext) => Promise<void>;
+
 export interface BrowserJourneyOptions {
   traffic: string;
+  /** The person's visit (the journey module's default export). */
+  journey: Journey;
   /** http://127.0.0.1:<port> of the load balancer (traffic rule: loopback only). */
   baseUrl: string;
   executablePath: string;
@@ -52,14 +79,6 @@ export interface BrowserHandle {
   stop(): Promise<void>;
 }
 
-const latestSelector = '[data-testid="latest-reading"]';
-
-interface StepResult {
-  outcome: Outcome;
-  cause: string;
-  node?: string;
-}
-
 export function startBrowserJourneys(options: BrowserJourneyOptions): BrowserHandle {
   const logger = options.logger ?? defaultLogger;
   const host = URL.canParse(options.baseUrl) ? new URL(options.baseUrl).hostname : "";
@@ -71,7 +90,7 @@ export function startBrowserJourneys(options: BrowserJourneyOptions): BrowserHan
   let browser: Browser | undefined;
   const running = new Set<Promise<void>>();
 
-  const emit = (step: StepResult, startEpochMs: number) => {
+  const emit = (step: JourneyStep, startEpochMs: number) => {
     if (stopping) return;
     result.steps++;
     const op: OpRecord = { traffic: options.traffic, op: "read", startEpochMs, durationMs: Date.now() - startEpochMs, outcome: step.outcome, cause: step.cause };
@@ -80,14 +99,14 @@ export function startBrowserJourneys(options: BrowserJourneyOptions): BrowserHan
   };
 
   /** Runs one step; a non-ok end saves a screenshot. Returns whether the journey may go on. */
-  const step = async (page: Page, journey: number, name: string, work: () => Promise<StepResult>): Promise<boolean> => {
+  const step = async (page: Page, journey: number, name: string, work: () => Promise<JourneyStep | void>, timeoutIs: "fail" | "unknown"): Promise<boolean> => {
     const startEpochMs = Date.now();
-    let outcome: StepResult;
+    let outcome: JourneyStep;
     try {
-      outcome = await work();
+      outcome = (await work()) ?? { outcome: "ok", cause: `${name}_ok` };
     } catch (error) {
       if (stopping) return false;
-      outcome = classifyError(name, error);
+      outcome = classifyError(name, error, timeoutIs);
     }
     emit(outcome, startEpochMs);
     if (outcome.outcome !== "ok" && !stopping) {
@@ -107,31 +126,17 @@ export function startBrowserJourneys(options: BrowserJourneyOptions): BrowserHan
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(options.stepTimeoutMs);
-      let allOk = await step(page, n, "open", async () => {
-        const response = await page.goto(`${options.baseUrl}/`, { waitUntil: "domcontentloaded", timeout: options.stepTimeoutMs });
-        const status = response?.status() ?? 0;
-        const node = (await response?.headerValue("x-served-by")) ?? undefined;
-        return { outcome: status === 200 ? "ok" : status === 502 || status === 504 ? "unknown" : "fail", cause: `open_http_${status}`, ...(node ? { node } : {}) };
-      });
-      let firstId = "";
-      allOk &&= await step(page, n, "latest", async () => {
-        const handle = await page.waitForFunction((selector) => (document.querySelector(selector) as HTMLElement | null)?.dataset.readingId || undefined, latestSelector, {
-          timeout: options.stepTimeoutMs,
-        });
-        firstId = String(await handle.jsonValue());
-        return { outcome: "ok", cause: "latest_shown" };
-      });
-      allOk &&= await step(page, n, "newer", async () => {
-        await page.waitForFunction(
-          ([selector, first]) => {
-            const id = (document.querySelector(selector!) as HTMLElement | null)?.dataset.readingId;
-            return id !== undefined && id !== "" && id !== first;
-          },
-          [latestSelector, firstId] as const,
-          { timeout: options.stepTimeoutMs },
-        );
-        return { outcome: "ok", cause: "newer_shown" };
-      });
+      let allOk = true;
+      const ctx: JourneyContext = {
+        baseUrl: options.baseUrl,
+        stepTimeoutMs: options.stepTimeoutMs,
+        step: async (name, work, stepOptions) => {
+          const ok = await step(page, n, name, work, stepOptions?.timeoutIs ?? "fail");
+          allOk &&= ok;
+          return ok;
+        },
+      };
+      await options.journey(page, ctx);
       if (allOk && !stopping) result.okJourneys++;
     } finally {
       await context.close().catch(() => undefined);
@@ -191,13 +196,10 @@ export function startBrowserJourneys(options: BrowserJourneyOptions): BrowserHan
 }
 
 /** Playwright errors carry chromium's net error names (net::ERR_CONNECTION_REFUSED) and TimeoutError. */
-function classifyError(step: string, error: unknown): StepResult {
+function classifyError(step: string, error: unknown, timeoutIs: "fail" | "unknown"): JourneyStep {
   const message = errorMessage(error);
-  if (error instanceof Error && error.name === "TimeoutError") {
-    // The page was there but showed nothing (new): the person saw a stale dashboard, a definite failure.
-    // Only a navigation that timed out may still have been served.
-    return step === "open" ? { outcome: "unknown", cause: "open_timeout" } : { outcome: "fail", cause: `${step}_timeout` };
-  }
+  // A page that was there but showed nothing new is a definite failure; only a navigation may still have been served.
+  if (error instanceof Error && error.name === "TimeoutError") return { outcome: timeoutIs, cause: `${step}_timeout` };
   if (/ERR_CONNECTION_REFUSED/.test(message)) return { outcome: "fail", cause: `${step}_refused` };
   if (/ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_CONNECTION_CLOSED/.test(message)) return { outcome: "unknown", cause: `${step}_reset` };
   return { outcome: "unknown", cause: `${step}_error` };

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { build, type Message } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { build, type Message, type Plugin } from "esbuild";
 import { InputError } from "../core/errors.ts";
 
 /**
@@ -12,6 +13,10 @@ import { InputError } from "../core/errors.ts";
  * own relative imports and npm packages; k6's built-in modules (`k6`, `k6/http`, ...) stay imports. An inline
  * source map keeps k6's error positions pointing at the user's file.
  */
+/** `havoc/k6` is always this harness's own copy, wherever the script sits (a user's repository or a system module). */
+const publicK6Api = fileURLToPath(new URL("./k6/lib/public-api.ts", import.meta.url));
+const havocK6: Plugin = { name: "havoc-k6", setup: (b) => b.onResolve({ filter: /^havoc\/k6$/ }, () => ({ path: publicK6Api })) };
+
 export async function bundleK6Script(scriptPath: string, outDir: string, traffic: string): Promise<string> {
   await mkdir(outDir, { recursive: true });
   const outfile = join(outDir, `k6-${traffic}.bundle.js`);
@@ -27,6 +32,7 @@ export async function bundleK6Script(scriptPath: string, outDir: string, traffic
       mainFields: ["module", "main"],
       conditions: ["k6", "import", "default"],
       external: ["k6", "k6/*", "https://*", "http://*"],
+      plugins: [havocK6],
       sourcemap: "inline",
       logLevel: "silent",
       write: true,

@@ -3,14 +3,13 @@ import { rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { EnvironmentError, InputError, errorMessage } from "../core/errors.ts";
+import { EnvironmentError, errorMessage } from "../core/errors.ts";
 import { OpRecord } from "../core/history.ts";
 import { log as defaultLogger, type Logger } from "../core/log.ts";
 
 /**
- * Runs one k6 process for one traffic class and streams its op lines (see load/k6/device-fleet.ts) to the caller.
+ * Runs one k6 process for one traffic class and streams its op lines (see load/k6/lib/havoc-k6.ts) to the caller.
  * k6 prints `console.log` through its logger; with `--log-format=raw` the logger writes the message verbatim plus
  * "\n" (k6 internal/cmd/root.go RawFormatter), to stderr by default. Both streams are parsed.
  */
@@ -31,67 +30,13 @@ export const k6Limits = { maxRatePerSecond: 10_000, minDurationMs: 1_000, maxDur
 /** The safety net kills k6 this long after its scenario duration + gracefulStop. */
 const safetyMarginMs = 30_000;
 
-/** The built-in device fleet script (k6 runs the TypeScript file itself). */
-export const deviceFleetScriptPath = fileURLToPath(new URL("./k6/device-fleet.ts", import.meta.url));
-
-export interface DeviceFleetParams {
-  /** http://127.0.0.1:<port> (traffic rule: loopback only). */
-  targetUrl: string;
-  ratePerSecond: number;
-  durationMs: number;
-  devices: number;
-  deviceKeySecret: string;
-  requestTimeoutMs: number;
-  maxVUs: number;
-  traffic: string;
-  runId: string;
-}
-
-/** gracefulStop the script sets: in-flight requests end by their own timeout and still print their op line. */
-export function gracefulStopMsFor(requestTimeoutMs: number): number {
-  return requestTimeoutMs + 1_000;
-}
-
-/** Validates the bounds and builds the HAVOC_* environment of load/k6/device-fleet.ts. */
-export function deviceFleetEnv(params: DeviceFleetParams): Record<string, string> {
-  const { ratePerSecond, durationMs, maxVUs } = params;
-  if (!Number.isInteger(ratePerSecond) || ratePerSecond < 1 || ratePerSecond > k6Limits.maxRatePerSecond) {
-    throw new InputError(`traffic ${params.traffic}: rate ${ratePerSecond}/s must be an integer in 1..${k6Limits.maxRatePerSecond}`);
-  }
-  if (!Number.isInteger(durationMs) || durationMs < k6Limits.minDurationMs || durationMs > k6Limits.maxDurationMs) {
-    throw new InputError(`traffic ${params.traffic}: duration ${durationMs} ms must be in ${k6Limits.minDurationMs}..${k6Limits.maxDurationMs} ms`);
-  }
-  if (!Number.isInteger(maxVUs) || maxVUs < 1 || maxVUs > k6Limits.maxVUs) {
-    throw new InputError(`traffic ${params.traffic}: maxVUs ${maxVUs} must be in 1..${k6Limits.maxVUs}`);
-  }
-  assertLoopback(params.targetUrl);
-  return {
-    HAVOC_TARGET_URL: params.targetUrl,
-    HAVOC_RATE: String(ratePerSecond),
-    HAVOC_DURATION_MS: String(durationMs),
-    HAVOC_DEVICES: String(params.devices),
-    HAVOC_DEVICE_KEY_SECRET: params.deviceKeySecret,
-    HAVOC_TIMEOUT_MS: String(params.requestTimeoutMs),
-    HAVOC_MAX_VUS: String(maxVUs),
-    HAVOC_TRAFFIC: params.traffic,
-    HAVOC_RUN_ID: params.runId,
-  };
-}
-
-function assertLoopback(targetUrl: string): void {
-  const host = URL.canParse(targetUrl) ? new URL(targetUrl).hostname : "";
-  if (host !== "127.0.0.1" && host !== "[::1]") {
-    throw new InputError(`traffic target ${targetUrl} is not loopback`, "load goes only to 127.0.0.1 / ::1 ports published by the run's own containers");
-  }
-}
-
 export interface K6Options {
   k6Path: string;
   scriptPath: string;
   /** The summary goes to <runDir>/k6-<traffic>-summary.json. */
   runDir: string;
   traffic: string;
-  /** Script environment (e.g. deviceFleetEnv()); values are never logged. */
+  /** Script environment (load/traffic/k6.ts k6Launches()); values are never logged. */
   env: Record<string, string>;
   /** Scenario duration + gracefulStop: the safety net kills k6 30 s after this. */
   durationMs: number;

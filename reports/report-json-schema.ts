@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RunReport } from "./report-schema.ts";
+import { RunReport } from "../judge/report-schema.ts";
 
 /**
  * report.json as a JSON Schema (draft 2020-12) for tools outside TypeScript (CI gates, dashboards), derived from

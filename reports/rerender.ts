@@ -7,10 +7,10 @@ import { History, type ContainerEvent, type FaultRecord, type LeaderChange, type
 import type { Logger } from "../core/log.ts";
 import { RunEvent } from "../core/run-events.ts";
 import { Verdict } from "../core/verdict.ts";
-import { summarizeDataLoss } from "./data-loss.ts";
-import { RunReport, RunStatus, type ReportPlan } from "./report-schema.ts";
-import { exitCodeFor } from "./slo/evaluate.ts";
-import { summarizeTraffic } from "./traffic-summary.ts";
+import { summarizeDataLoss } from "../judge/data-loss.ts";
+import { RunReport, RunStatus, type ReportPlan } from "../judge/report-schema.ts";
+import { exitCodeFor } from "../judge/evaluate.ts";
+import { summarizeTraffic } from "../judge/traffic-summary.ts";
 import { writeReports, type WriteReportsResult } from "./write-reports.ts";
 
 /**

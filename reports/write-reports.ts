@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { errorMessage } from "../core/errors.ts";
 import type { History } from "../core/history.ts";
 import type { Logger } from "../core/log.ts";
-import type { RunReport } from "./report-schema.ts";
+import type { RunReport } from "../judge/report-schema.ts";
 import { renderHtmlReport } from "./reporters/html-report.ts";
 import { renderJunitXml } from "./reporters/junit-xml.ts";
 import { renderSummaryMarkdown } from "./reporters/summary-markdown.ts";

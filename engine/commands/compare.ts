@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { ExitCode, InputError } from "../../core/errors.ts";
-import { compareReports, type Comparison, type MetricComparison } from "../../reports/compare.ts";
-import { formatObserved } from "../../reports/format.ts";
-import type { RunReport } from "../../reports/report-schema.ts";
+import { compareReports, type Comparison, type MetricComparison } from "../../judge/compare.ts";
+import { formatObserved } from "../../core/format.ts";
+import type { RunReport } from "../../judge/report-schema.ts";
 import { loadRunDir } from "../../reports/rerender.ts";
 
 /** The flags as typed on the command line; validated here so the CLI only passes them through. */

@@ -9,7 +9,7 @@ import { findPrimaries } from "../../env/topology/primary.ts";
 import type { FaultContext, FaultHandle } from "../../faults/fault.ts";
 import { injectFault } from "../../faults/registry.ts";
 import { NodeNotReadyError } from "../../env/topology/ready-probe.ts";
-import type { Plan, PlannedFault } from "./plan.ts";
+import type { Plan, PlannedFault } from "../../scenario/plan.ts";
 
 export interface GateResult {
   passed: boolean;

@@ -1,6 +1,6 @@
-import type { Scenario } from "../../core/scenario.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
 import type { GateResult } from "./fault-schedule.ts";
-import type { ClassTotals } from "./traffic.ts";
+import type { ClassTotals } from "../../load/start-traffic.ts";
 
 /**
  * Steady state: every gated traffic class has enough requests and successes before the first fault.

@@ -1,5 +1,5 @@
 import { InputError } from "../../core/errors.ts";
-import type { Scenario } from "../../core/scenario.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
 import { dockerClient } from "../../env/docker/client.ts";
 
 /**

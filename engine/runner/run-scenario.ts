@@ -9,7 +9,7 @@ import type { History, ReadbackRecord, ReplicaRead, TimelineBucket, WriteSets } 
 import { readbackFrom, type Readback } from "../../core/readback-spec.ts";
 import type { Logger } from "../../core/log.ts";
 import { randomSeed } from "../../core/rng.ts";
-import type { Scenario } from "../../core/scenario.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
@@ -23,24 +23,24 @@ import { RunSecrets } from "../../env/secrets.ts";
 import { imagesForNodes } from "../../env/images/images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
-import { buildReport } from "../../reports/build-report.ts";
-import type { RunReport, RunStatus } from "../../reports/report-schema.ts";
-import { evaluateSlos } from "../../reports/slo/evaluate.ts";
+import { buildReport } from "../../judge/build-report.ts";
+import type { RunReport, RunStatus } from "../../judge/report-schema.ts";
+import { evaluateSlos } from "../../judge/evaluate.ts";
 import { writeReports } from "../../reports/write-reports.ts";
-import { bundleK6Script } from "../../load/k6-bundle.ts";
 import type { K6Result } from "../../load/k6-process.ts";
 import { ControlMonitor, type ControlLoss } from "./control-monitor.ts";
 import { EventLog } from "./event-log.ts";
 import { proveReadback } from "./readback-proof.ts";
 import { FaultSchedule, type GateResult } from "./fault-schedule.ts";
 import { judgeGate } from "./gate.ts";
-import { makePlan, type Plan } from "./plan.ts";
+import { makePlan, type Plan } from "../../scenario/plan.ts";
 import { assertImagesPresent } from "./preflight.ts";
 import { newRunId } from "./run-id.ts";
 import { SafetyMonitor } from "./safety-monitor.ts";
 import { startStatusTicker } from "./status-line.ts";
 import { writeTimelinePng } from "./timeline-png.ts";
-import { startTraffic, type TrafficRun } from "./traffic.ts";
+import { prepareTraffic, startTraffic, type TrafficRun } from "../../load/start-traffic.ts";
+import { chromiumPath } from "../../env/bootstrap/chromium.ts";
 
 export interface RunScenarioOptions {
   file: string;
@@ -71,9 +71,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   const runDir = join(options.reportsDir, "runs", runId);
   await mkdir(runDir, { recursive: true });
   // The user's k6 scripts first: one that does not bundle is bad input (exit 2), refused before anything starts.
-  const k6Bundles = new Map<string, string>();
+  let prepared: Map<string, string>;
   try {
-    for (const t of scenario.traffic) if (t.script === "k6") k6Bundles.set(t.name, await bundleK6Script(t.file, join(runDir, "k6"), t.name));
+    prepared = await prepareTraffic(scenario.traffic, runDir);
   } catch (error) {
     await rm(runDir, { recursive: true, force: true });
     throw error;
@@ -167,7 +167,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
       runDir,
       ledgerPath: join(runDir, "ledger.ndjson"),
       k6Path: k6Path(),
-      k6Bundles,
+      chromiumPath: chromiumPath(),
+      prepared,
       log,
       onBucket: (bucket) => {
         buckets.push(bucket);
@@ -259,7 +260,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   const history = buildHistory({ runId, scenario, plan, clock, buckets, watcher, schedule, traffic, stored, k6Results, startedAt, controlLost: control.loss, probes: probes?.result() });
   await writeFile(join(runDir, "history.json"), JSON.stringify(history));
   const judged = outcome.status !== "inconclusive" && outcome.status !== "invalid";
-  const slos = judged ? evaluateSlos(scenario, history) : unjudged(scenario, outcome.reason ?? "steady-state gate failed");
+  const slos = judged ? evaluateSlos(scenario.slos, history) : unjudged(scenario, outcome.reason ?? "steady-state gate failed");
   const report = buildReport({
     scenario,
     history,

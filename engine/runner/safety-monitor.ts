@@ -1,5 +1,5 @@
 import type { TimelineBucket } from "../../core/history.ts";
-import type { Scenario } from "../../core/scenario.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
 
 interface Second {
   requests: number;

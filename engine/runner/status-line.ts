@@ -1,4 +1,4 @@
-import type { ClassTotals } from "./traffic.ts";
+import type { ClassTotals } from "../../load/start-traffic.ts";
 
 export interface StatusSnapshot {
   phase: string;

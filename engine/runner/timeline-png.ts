@@ -6,7 +6,7 @@ import { chromium, type Browser } from "playwright-core";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { chromiumPath } from "../../env/bootstrap/chromium.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 
 /**
  * timeline.png: the report's timelines as an image, for places that show pictures but not HTML (chat, PR

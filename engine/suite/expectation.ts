@@ -1,5 +1,5 @@
 import { mergeVerdicts, type SloResult, type Verdict } from "../../core/verdict.ts";
-import type { RunStatus } from "../../reports/report-schema.ts";
+import type { RunStatus } from "../../judge/report-schema.ts";
 
 /**
  * What a suite counts for one run: the raw verdict, turned around for a control (`expect: "fail"`). A control that

@@ -1,5 +1,5 @@
-import { compareReports, type ComparableRun, type CompareOptions, type Comparison } from "../../reports/compare.ts";
-import { formatObserved } from "../../reports/format.ts";
+import { compareReports, type ComparableRun, type CompareOptions, type Comparison } from "../../judge/compare.ts";
+import { formatObserved } from "../../core/format.ts";
 import type { RegressionMark, ScenarioRunRecord, SuiteRecord } from "./suite-record.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { relative } from "node:path";
-import type { Scenario } from "../../core/scenario.ts";
-import type { RunReport } from "../../reports/report-schema.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
+import type { RunReport } from "../../judge/report-schema.ts";
 import { judgeExpectation } from "./expectation.ts";
 import type { KeyFigures, ScenarioRunRecord } from "./suite-record.ts";
 

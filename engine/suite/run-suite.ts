@@ -1,8 +1,8 @@
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { randomSeed } from "../../core/rng.ts";
-import type { Scenario } from "../../core/scenario.ts";
-import type { RunReport } from "../../reports/report-schema.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
+import type { RunReport } from "../../judge/report-schema.ts";
 import { checkBudget, estimateRunMs, formatWallTime } from "./budget.ts";
 import { crashedRunRecord, runRecord } from "./run-record.ts";
 import type { SelectedScenario } from "./select-scenarios.ts";

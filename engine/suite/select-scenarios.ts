@@ -2,8 +2,8 @@ import { existsSync, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { InputError, errorMessage } from "../../core/errors.ts";
-import type { Scenario } from "../../core/scenario.ts";
-import { loadScenarioFile } from "../runner/load-scenario.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
+import { loadScenarioFile } from "../../scenario/load-scenario.ts";
 
 /**
  * Which scenario files a suite runs: files, folders (every scenario module under them) and globs, then the

@@ -1,4 +1,4 @@
-import { formatCount, formatObserved } from "../../reports/format.ts";
+import { formatCount, formatObserved } from "../../core/format.ts";
 import { formatWallTime } from "./budget.ts";
 import type { KeyFigures, ScenarioRunRecord, SuiteRecord } from "./suite-record.ts";
 

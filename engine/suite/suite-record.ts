@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Verdict } from "../../core/verdict.ts";
-import { RunStatus } from "../../reports/report-schema.ts";
+import { RunStatus } from "../../judge/report-schema.ts";
 
 /**
  * One suite run as data: written as suite.json into the suite directory and appended as one line to the history

@@ -1,5 +1,5 @@
-import type { RunReport } from "../report-schema.ts";
-import { formatCount, formatObserved } from "../format.ts";
+import type { RunReport } from "../../judge/report-schema.ts";
+import { formatCount, formatObserved } from "../../core/format.ts";
 import { voidLine } from "./summary-markdown.ts";
 
 /** Long windows/whys would wrap the terminal; the full text is in report.json and summary.md. */

@@ -1,7 +1,7 @@
 import { formatSeconds } from "../../core/duration.ts";
 import type { History } from "../../core/history.ts";
-import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../format.ts";
-import type { DataLossCounts, RunReport } from "../report-schema.ts";
+import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../../core/format.ts";
+import type { DataLossCounts, RunReport } from "../../judge/report-schema.ts";
 import { escapeXml as esc } from "./escape.ts";
 import { renderTimelineSvg } from "./timeline-svg.ts";
 import { renderLeaderSvg, renderSeriesSvg } from "./probes-svg.ts";

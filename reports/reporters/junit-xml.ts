@@ -1,5 +1,5 @@
 import type { SloResult } from "../../core/verdict.ts";
-import type { RunReport } from "../report-schema.ts";
+import type { RunReport } from "../../judge/report-schema.ts";
 import { escapeXml, escapeXmlAttribute } from "./escape.ts";
 import { voidLine } from "./summary-markdown.ts";
 

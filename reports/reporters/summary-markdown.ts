@@ -1,6 +1,6 @@
 import { formatSeconds } from "../../core/duration.ts";
-import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../format.ts";
-import type { DataLossCounts, RunReport } from "../report-schema.ts";
+import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../../core/format.ts";
+import type { DataLossCounts, RunReport } from "../../judge/report-schema.ts";
 import { escapeMarkdownCell } from "./escape.ts";
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

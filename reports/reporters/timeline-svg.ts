@@ -1,8 +1,8 @@
 import { formatSeconds } from "../../core/duration.ts";
 import type { ContainerEvent, LeaderChange, TimelineBucket } from "../../core/history.ts";
 import { mergeHistograms, percentileMs, type LatencyHistogram } from "../../core/latency-histogram.ts";
-import type { ReportFault } from "../report-schema.ts";
-import { describeFault } from "../slo/window.ts";
+import type { ReportFault } from "../../judge/report-schema.ts";
+import { describeFault } from "../../judge/slos/window.ts";
 import { escapeXml as esc } from "./escape.ts";
 
 /**

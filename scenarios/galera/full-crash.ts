@@ -1,5 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { galeraReadback, galeraSecrets, galeraTopology } from "../../systems/galera/topology.ts";
+import { deviceFleet } from "../../systems/trackr/traffic.ts";
 
 /**
  * After all three nodes stop at once, the cluster comes back by itself. All three Galera nodes are SIGKILLed at 20 s
@@ -14,7 +15,7 @@ export default {
   description: "SIGKILL all three Galera nodes at once for 10 s, then start them: the cluster re-forms by itself",
   secrets: galeraSecrets,
   topology: galeraTopology(),
-  traffic: [{ name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 30, devices: 30, duration: "60s" }],
+  traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 30, devices: 30, duration: "60s" })],
   faults: [{ id: "kill-all-galera", kind: "kill", target: { role: "galera", mode: "all" }, at: "20s", for: "10s", signal: "SIGKILL" }],
   readback: [galeraReadback("devices")],
   slos: [

@@ -1,5 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { trackrMysqlReadback, trackrMysqlSecrets, trackrMysqlTopology } from "../../systems/galera/trackr-mysql-topology.ts";
+import { deviceFleet, userSessions } from "../../systems/trackr/traffic.ts";
 
 /**
  * trackr on one MySQL server (MariaDB 10.11) whose data disk fills up: writes must be refused cleanly (a definite
@@ -14,8 +15,8 @@ export default {
   secrets: trackrMysqlSecrets,
   topology: trackrMysqlTopology(),
   traffic: [
-    { name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 40, devices: 40, duration: "55s" },
-    { name: "readers", script: "user-sessions", target: { node: "lb", port: 80 }, users: 10, rampUp: "2s", writesPerMinute: 0, duration: "55s" },
+    deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 40, devices: 40, duration: "55s" }),
+    userSessions({ name: "readers", target: { node: "lb", port: 80 }, users: 10, rampUp: "2s", writesPerMinute: 0, duration: "55s" }),
   ],
   faults: [{ id: "fill-db-disk", kind: "disk-fill", target: { names: ["db"] }, at: "20s", for: "15s" }],
   readback: [trackrMysqlReadback("devices")],

@@ -1,5 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { galeraReadback, galeraSecrets, galeraTopology } from "../../systems/galera/topology.ts";
+import { deviceFleet } from "../../systems/trackr/traffic.ts";
 
 /**
  * The Galera design's first claim: losing one node of three costs seconds, loses nothing, and the node rejoins by
@@ -13,7 +14,7 @@ export default {
   description: "SIGKILL the Galera node the router uses, for 15 s, under steady device writes",
   secrets: galeraSecrets,
   topology: galeraTopology(),
-  traffic: [{ name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 40, devices: 40, duration: "60s" }],
+  traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 40, devices: 40, duration: "60s" })],
   faults: [{ id: "kill-galera-1", kind: "kill", target: { names: ["galera-1"] }, at: "20s", for: "15s", signal: "SIGKILL" }],
   readback: [galeraReadback("devices")],
   slos: [

@@ -1,5 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { galeraReadback, galeraSecrets, galeraTopology } from "../../systems/galera/topology.ts";
+import { deviceFleet, userSessions } from "../../systems/trackr/traffic.ts";
 
 /**
  * The multi-provider design's quorum claim: when the provider holding one node of three is cut off, the two nodes of
@@ -20,10 +21,10 @@ export default {
   secrets: galeraSecrets,
   topology: galeraTopology({ providerBEntry: true }),
   traffic: [
-    { name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 30, devices: 30, duration: "55s" },
-    { name: "devices-b", script: "device-fleet", target: { node: "lb-b", port: 80 }, ratePerSecond: 10, devices: 10, duration: "55s" },
+    deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 30, devices: 30, duration: "55s" }),
+    deviceFleet({ name: "devices-b", target: { node: "lb-b", port: 80 }, ratePerSecond: 10, devices: 10, duration: "55s" }),
     // Readers only: people whose sessions write would mix refused writes into the read availability.
-    { name: "readers-b", script: "user-sessions", target: { node: "lb-b", port: 80 }, users: 10, rampUp: "2s", writesPerMinute: 0, duration: "55s" },
+    userSessions({ name: "readers-b", target: { node: "lb-b", port: 80 }, users: 10, rampUp: "2s", writesPerMinute: 0, duration: "55s" }),
   ],
   // A commit from provider B crosses the WAN (toxiproxy); on this loaded shared machine one stalls past the devices'
   // 2 s timeout now and then (measured: 13 of 200 in one pre-fault second at load 28). The gate still stops a sick cluster.

@@ -1,6 +1,7 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { galeraReadback, galeraSecrets, galeraTopology } from "../../systems/galera/topology.ts";
 import { wanLatencyFaultId, wanLatencyFaults } from "../../systems/galera/wan-faults.ts";
+import { deviceFleet, userSessions } from "../../systems/trackr/traffic.ts";
 
 const duringLatency = { kind: "fault", fault: wanLatencyFaultId, phase: "during" } as const;
 
@@ -18,10 +19,10 @@ export default {
   secrets: galeraSecrets,
   topology: galeraTopology({ providerBEntry: true }),
   traffic: [
-    { name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 20, devices: 20, duration: "55s" },
-    { name: "readers", script: "user-sessions", target: { node: "lb", port: 80 }, users: 10, rampUp: "2s", writesPerMinute: 0, duration: "55s" },
-    { name: "devices-b", script: "device-fleet", target: { node: "lb-b", port: 80 }, ratePerSecond: 10, devices: 10, duration: "55s" },
-    { name: "readers-b", script: "user-sessions", target: { node: "lb-b", port: 80 }, users: 10, rampUp: "2s", writesPerMinute: 0, duration: "55s" },
+    deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 20, devices: 20, duration: "55s" }),
+    userSessions({ name: "readers", target: { node: "lb", port: 80 }, users: 10, rampUp: "2s", writesPerMinute: 0, duration: "55s" }),
+    deviceFleet({ name: "devices-b", target: { node: "lb-b", port: 80 }, ratePerSecond: 10, devices: 10, duration: "55s" }),
+    userSessions({ name: "readers-b", target: { node: "lb-b", port: 80 }, users: 10, rampUp: "2s", writesPerMinute: 0, duration: "55s" }),
   ],
   // Provider B's commits cross the WAN even without a fault; see provider-cut.ts.
   gate: { minSuccessPercent: 90 },

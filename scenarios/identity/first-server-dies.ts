@@ -1,5 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { identityReadback, identitySecrets, identityServerList, identityTopology } from "../../systems/identity/topology.ts";
+import { identityClients } from "../../systems/identity/traffic.ts";
 
 /** Every client holds id-2, id-3, id-1: its first server is a replica's server, so no failover is involved. */
 const servers = identityServerList(["id-2", "id-3", "id-1"]);
@@ -21,8 +22,8 @@ export default {
   secrets: identitySecrets,
   topology: identityTopology(),
   traffic: [
-    { name: "sticky", script: "identity-clients", servers, resume: "last-good", ratePerSecond: 30, clients: 60, duration: "50s", keySecret: "client-passwords" },
-    { name: "in-order", script: "identity-clients", servers, resume: "first", ratePerSecond: 30, clients: 60, duration: "50s", keySecret: "client-passwords" },
+    identityClients({ name: "sticky", servers, resume: "last-good", ratePerSecond: 30, clients: 60, duration: "50s", keySecret: "client-passwords" }),
+    identityClients({ name: "in-order", servers, resume: "first", ratePerSecond: 30, clients: 60, duration: "50s", keySecret: "client-passwords" }),
   ],
   faults: [{ id: "kill-first-server", kind: "kill", target: { names: ["id-2"] }, at: "15s", for: "20s", signal: "SIGKILL" }],
   readback: [identityReadback("sticky"), identityReadback("in-order")],

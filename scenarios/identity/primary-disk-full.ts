@@ -1,6 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { identityReadback, identityRole, identitySecrets, identityServers, identityTopology, initialPrimary } from "../../systems/identity/topology.ts";
-import { identityTraffic } from "./primary-kill.ts";
+import { identityTraffic } from "../../systems/identity/traffic.ts";
 
 /**
  * The Redis primary's data disk (a 64 MiB ext4 volume holding its AOF) fills up for 15 s, under appendfsync

@@ -1,11 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
-import { identityReadback, identityRole, identitySecrets, identityServerList, identityTopology } from "../../systems/identity/topology.ts";
-
-/** Services and people, each client holding the list id-1, id-2, id-3 and starting where its spread puts it. */
-export const identityTraffic = (durationS = 60): ScenarioInput["traffic"] => [
-  { name: "clients", script: "identity-clients", servers: identityServerList(), spread: true, ratePerSecond: 40, clients: 100, duration: `${durationS}s`, keySecret: "client-passwords" },
-  { name: "people", script: "identity-people", servers: identityServerList(), spread: true, users: 30, requestsPerMinute: 30, rampUp: "3s", duration: `${durationS}s`, keySecret: "client-passwords" },
-];
+import type { ScenarioInput } from "../../api/index.ts";
+import { identityReadback, identityRole, identitySecrets, identityTopology } from "../../systems/identity/topology.ts";
+import { identityTraffic } from "../../systems/identity/traffic.ts";
 
 /**
  * The primary's server is SIGKILLed (Redis, its Sentinel and its app at once) and started again 20 s later.

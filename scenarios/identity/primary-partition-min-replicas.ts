@@ -1,4 +1,4 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { partitionScenario } from "./primary-partition.ts";
 
 /** The primary-partition scenario (primary-partition.ts) with the configuration "min-replicas". */

@@ -1,6 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { identityReadback, identitySecrets, identityTopology, initialPrimary, type IdentityOptions } from "../../systems/identity/topology.ts";
-import { identityTraffic } from "./primary-kill.ts";
+import { identityTraffic } from "../../systems/identity/traffic.ts";
 
 /** The configurations the partition scenario compares (README.md, "Configurations"). */
 export const partitionConfigurations = {

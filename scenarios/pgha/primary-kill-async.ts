@@ -1,4 +1,4 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { primaryKill } from "../../systems/pgha/scenario-builders.ts";
 
 /** Patroni primary SIGKILLed under device writes, asynchronous replication (see primaryKill). */

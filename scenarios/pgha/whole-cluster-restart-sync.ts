@@ -1,4 +1,4 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { wholeClusterRestart } from "../../systems/pgha/scenario-builders.ts";
 
 /** Every PostgreSQL node and etcd member killed at once and started again, synchronous_mode on (see wholeClusterRestart). */

@@ -1,4 +1,4 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import appNodeCrash from "./app-node-crash.ts";
 
 /**

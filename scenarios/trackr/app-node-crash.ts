@@ -1,5 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { trackrReadback, trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
+import { deviceFleet } from "../../systems/trackr/traffic.ts";
 
 /**
  * The IoT service's first claim: losing one app server behind the load balancer costs almost no device
@@ -12,7 +13,7 @@ export default {
   tags: ["trackr", "gate"],
   secrets: trackrSecrets,
   topology: trackrTopology(),
-  traffic: [{ name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 50, duration: "60s", devices: 50 }],
+  traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 50, duration: "60s", devices: 50 })],
   faults: [{ id: "kill-app", kind: "kill", target: { role: "app", mode: "one" }, at: "20s", for: "20s", signal: "SIGKILL" }],
   readback: [trackrReadback("devices")],
   slos: [

@@ -1,5 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { replicationLink, trackrReadback, trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
+import { userSessions } from "../../systems/trackr/traffic.ts";
 
 /**
  * What serving reads from a streaming replica costs: trackr's apps write to the primary and read from a hot standby
@@ -19,7 +20,7 @@ export default {
   secrets: trackrSecrets,
   topology: trackrTopology({ readReplica: true }),
   // 6 writes a minute each (the model's 1 would give a handful of checks in 15 s), so each window has dozens.
-  traffic: [{ name: "people", script: "user-sessions", target: { node: "lb", port: 80 }, users: 40, rampUp: "2s", writesPerMinute: 6, duration: "45s" }],
+  traffic: [userSessions({ name: "people", target: { node: "lb", port: 80 }, users: 40, rampUp: "2s", writesPerMinute: 6, duration: "45s" })],
   faults: [
     {
       id: "replication-lag",

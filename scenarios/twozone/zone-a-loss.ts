@@ -1,4 +1,4 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { twozoneReadback, twozoneSecrets, twozoneTopology } from "../../systems/twozone/topology.ts";
 import { twozoneTraffic } from "./zone-split.ts";
 

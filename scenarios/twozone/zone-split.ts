@@ -1,12 +1,13 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { twozoneReadback, twozoneSecrets, twozoneTopology, zones } from "../../systems/twozone/topology.ts";
+import { deviceFleet, userSessions } from "../../systems/trackr/traffic.ts";
 
 /** Devices writing and people reading in both zones' proxies: what both twozone scenarios drive for 50 s. */
 export const twozoneTraffic: ScenarioInput["traffic"] = [
-  { name: "writers-a", script: "device-fleet", target: { node: "proxy-a", port: 80 }, ratePerSecond: 20, devices: 20, duration: "50s" },
-  { name: "writers-b", script: "device-fleet", target: { node: "proxy-b", port: 80 }, ratePerSecond: 20, devices: 20, duration: "50s" },
+  deviceFleet({ name: "writers-a", target: { node: "proxy-a", port: 80 }, ratePerSecond: 20, devices: 20, duration: "50s" }),
+  deviceFleet({ name: "writers-b", target: { node: "proxy-b", port: 80 }, ratePerSecond: 20, devices: 20, duration: "50s" }),
   // Readers only: people whose sessions write would mix refused writes into the read availability.
-  { name: "readers-b", script: "user-sessions", target: { node: "proxy-b", port: 80 }, users: 20, rampUp: "2s", writesPerMinute: 0, duration: "50s" },
+  userSessions({ name: "readers-b", target: { node: "proxy-b", port: 80 }, users: 20, rampUp: "2s", writesPerMinute: 0, duration: "50s" }),
 ];
 
 /**

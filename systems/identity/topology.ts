@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { ReadbackInput } from "../../core/readback-spec.ts";
 import type { NodeSpecInput, Topology } from "../../core/topology.ts";
-import type { TrafficTarget } from "../../core/traffic-spec.ts";
+import type { TrafficTarget } from "../../api/index.ts";
 import { identityServerImage } from "./images.ts";
 
 /** The three identity servers, each Redis + Sentinel + app (README.md). Three, so two Sentinels are a majority. */

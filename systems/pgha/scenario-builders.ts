@@ -1,5 +1,6 @@
-import type { ScenarioInput } from "../../core/scenario.ts";
+import type { ScenarioInput } from "../../api/index.ts";
 import { pghaDbNodes, pghaDefaults, pghaEtcdNodes, pghaReadback, pghaSecrets, pghaTopology, replicationLinkOf } from "./topology.ts";
+import { deviceFleet } from "../../systems/trackr/traffic.ts";
 
 /**
  * The pgha scenarios (scenarios/pgha/), one builder per fault story, each made for both replication modes. A
@@ -22,7 +23,7 @@ export const pghaWriteRate = 40;
  */
 function devices(durationS: number): ScenarioInput["traffic"] {
   return [
-    { name: traffic, script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: pghaWriteRate, devices: 40, maxVUs: 400, duration: `${durationS}s`, requestTimeout: "6s" },
+    deviceFleet({ name: traffic, target: { node: "lb", port: 80 }, ratePerSecond: pghaWriteRate, devices: 40, maxVUs: 400, duration: `${durationS}s`, requestTimeout: "6s" }),
   ];
 }
 

@@ -1,5 +1,5 @@
 /**
- * Firmware retries of load/k6/device-fleet.ts, with real k6 against a stand-in server on 127.0.0.1 that answers
+ * Firmware retries of trackr's device fleet (systems/trackr/k6/device-fleet.ts), with real k6 against a stand-in server on 127.0.0.1 that answers
  * 503 to the first attempt of every reading, 201 to the second; and a 429 (never retried).
  */
 import { existsSync } from "node:fs";
@@ -11,9 +11,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { OpRecord } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
-import { TrafficClass, type DeviceFleetClass } from "../../core/traffic-spec.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
-import { k6Launches } from "../../load/k6-env.ts";
+import { bundleK6Script } from "../../load/k6-bundle.ts";
+import { K6Class, k6Launches } from "../../load/traffic/k6.ts";
+import { deviceFleet } from "../../systems/trackr/traffic.ts";
 import { startK6 } from "../../load/k6-process.ts";
 
 const k6Missing = !existsSync(k6Path());
@@ -34,10 +35,12 @@ describe.skipIf(k6Missing)("device fleet firmware retries (integration)", () => 
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
-      const c = TrafficClass.parse({ name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, ratePerSecond: 20, duration: "3s", devices: 4, retries: { attempts: 3, baseDelay: "300ms" } }) as DeviceFleetClass;
-      const [launch] = k6Launches(c, { targetUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, deviceKeySecret: "x", runId: "r" });
+      const c = K6Class.parse(deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 20, duration: "3s", devices: 4, retries: { attempts: 3, baseDelay: "300ms" } }));
+      const runDir = await mkdtemp(join(tmpdir(), "havoc-retry-"));
+      const bundledScriptPath = await bundleK6Script(c.file, runDir, c.name);
+      const [launch] = k6Launches(c, { urls: [`http://127.0.0.1:${(server.address() as AddressInfo).port}`], keySecret: "x", runId: "r", bundledScriptPath });
       const ops: OpRecord[] = [];
-      const handle = startK6({ k6Path: k6Path(), scriptPath: launch!.scriptPath, runDir: await mkdtemp(join(tmpdir(), "havoc-retry-")), traffic: "devices", env: launch!.env, durationMs: launch!.durationMs, gracefulStopMs: launch!.gracefulStopMs, onOp: (op) => ops.push(op), onLog: () => undefined, logger: createLogger("retry-test", () => undefined) });
+      const handle = startK6({ k6Path: k6Path(), scriptPath: launch!.scriptPath, runDir, traffic: "devices", env: launch!.env, durationMs: launch!.durationMs, gracefulStopMs: launch!.gracefulStopMs, onOp: (op) => ops.push(op), onLog: () => undefined, logger: createLogger("retry-test", () => undefined) });
       const result = await handle.done;
       expect(result.exitCode).toBe(0);
       const byId = new Map<string, OpRecord[]>();

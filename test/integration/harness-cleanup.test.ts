@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../core/rng.ts";
 import { findLoadProcesses } from "../../env/processes/orphan-load.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 import { leftovers, runHavoc } from "../support/run-cli.ts";
 import { eventTypes, pollUntil, runDirs, spawnHavoc } from "../support/spawn-havoc.ts";
 

@@ -1,7 +1,7 @@
 /**
  * Real k6 against a tiny Node stand-in for trackr's POST /api/readings on 127.0.0.1. The server answers 201, or
  * 503 / hangs / resets the connection inside fixed windows (ms from traffic start), so each classification path
- * of load/k6/device-fleet.ts is exercised and lands in the right seconds of the timeline.
+ * of trackr's device fleet (systems/trackr/k6/device-fleet.ts) is exercised and lands in the right seconds of the timeline.
  */
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -15,7 +15,10 @@ import type { OpRecord, TimelineBucket } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
 import { freePorts } from "../../env/free-port.ts";
-import { deviceFleetEnv, deviceFleetScriptPath, gracefulStopMsFor, startK6, type K6Result } from "../../load/k6-process.ts";
+import { startK6, type K6Result } from "../../load/k6-process.ts";
+import { k6Launches, K6Class } from "../../load/traffic/k6.ts";
+import { deviceFleet } from "../../systems/trackr/traffic.ts";
+import { deviceFleetLaunch, type DeviceFleetParams } from "../support/device-fleet-k6.ts";
 import { TimelineBuilder } from "../../load/timeline.ts";
 
 const k6 = k6Path();
@@ -24,6 +27,12 @@ if (k6Missing && process.env.HAVOC_REQUIRE_TOOLS) throw new Error(`HAVOC_REQUIRE
 if (k6Missing) console.warn(`SKIPPED k6-process integration tests: no k6 at ${k6} (run \`havoc setup\`; CI sets HAVOC_REQUIRE_TOOLS)`);
 
 const secret = "integration-secret";
+
+/** One k6 process of trackr's device fleet, bundled with its env as a run would (the traffic name is the label). */
+async function fleetProcess(p: DeviceFleetParams) {
+  const launch = await deviceFleetLaunch(p);
+  return { scriptPath: launch.scriptPath, env: launch.env, gracefulStopMs: launch.gracefulStopMs };
+}
 const rate = 50;
 const durationMs = 8_000;
 const timeoutMs = 1_000;
@@ -84,17 +93,17 @@ describe.skipIf(k6Missing)("startK6 with load/k6/device-fleet.ts", () => {
     await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
     targetUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
 
+    // Bundled before the clock starts, so the server's windows count from k6's start as they did.
+    const fleet = await fleetProcess({ targetUrl, ratePerSecond: rate, durationMs, devices: 20, keySecretValue: secret, requestTimeoutMs: timeoutMs, maxVUs: 200, traffic: "devices", runId: "it", outDir: runDir });
     trafficStartEpochMs = Date.now();
     const timeline = new TimelineBuilder(trafficStartEpochMs, (bucket) => buckets.push(bucket));
     const ticker = setInterval(() => timeline.advance(Date.now()), 1_000);
     const handle = startK6({
       k6Path: k6,
-      scriptPath: deviceFleetScriptPath,
+      ...fleet,
       runDir,
       traffic: "devices",
-      env: deviceFleetEnv({ targetUrl, ratePerSecond: rate, durationMs, devices: 20, deviceKeySecret: secret, requestTimeoutMs: timeoutMs, maxVUs: 200, traffic: "devices", runId: "it" }),
       durationMs,
-      gracefulStopMs: gracefulStopMsFor(timeoutMs),
       onOp: (op) => {
         ops.push(op);
         timeline.add(op);
@@ -187,12 +196,10 @@ describe.skipIf(k6Missing)("startK6 stop()", () => {
     let opLines = 0;
     const handle = startK6({
       k6Path: k6,
-      scriptPath: deviceFleetScriptPath,
+      ...(await fleetProcess({ targetUrl, ratePerSecond: 20, durationMs: 60_000, devices: 5, keySecretValue: secret, requestTimeoutMs: 500, maxVUs: 20, traffic: "stoppable", runId: "stop", outDir: runDir })),
       runDir,
       traffic: "stoppable",
-      env: deviceFleetEnv({ targetUrl, ratePerSecond: 20, durationMs: 60_000, devices: 5, deviceKeySecret: secret, requestTimeoutMs: 500, maxVUs: 20, traffic: "stoppable", runId: "stop" }),
       durationMs: 60_000,
-      gracefulStopMs: gracefulStopMsFor(500),
       onOp: () => opLines++,
       onLog: () => undefined,
       logger: createLogger("test", () => undefined),
@@ -226,12 +233,10 @@ describe.skipIf(k6Missing)("startK6 with a throwing onOp", () => {
     const targetUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const handle = startK6({
       k6Path: k6,
-      scriptPath: deviceFleetScriptPath,
+      ...(await fleetProcess({ targetUrl, ratePerSecond: 20, durationMs: 60_000, devices: 5, keySecretValue: secret, requestTimeoutMs: 500, maxVUs: 20, traffic: "throwing", runId: "throw", outDir: runDir })),
       runDir,
       traffic: "throwing",
-      env: deviceFleetEnv({ targetUrl, ratePerSecond: 20, durationMs: 60_000, devices: 5, deviceKeySecret: secret, requestTimeoutMs: 500, maxVUs: 20, traffic: "throwing", runId: "throw" }),
       durationMs: 60_000,
-      gracefulStopMs: gracefulStopMsFor(500),
       onOp: () => {
         throw new Error("consumer bug");
       },
@@ -253,7 +258,7 @@ describe("startK6 without a k6 binary", () => {
   it("rejects done with an EnvironmentError", async () => {
     const handle = startK6({
       k6Path: "/nonexistent/k6",
-      scriptPath: deviceFleetScriptPath,
+      scriptPath: "/nonexistent/script.js",
       runDir: tmpdir(),
       traffic: "missing",
       env: {},
@@ -267,11 +272,12 @@ describe("startK6 without a k6 binary", () => {
     await handle.stop();
   });
 
-  it("refuses a non-loopback target and out-of-range rates", () => {
-    const params = { targetUrl: "http://10.0.0.1:80", ratePerSecond: 10, durationMs: 5_000, devices: 1, deviceKeySecret: "s", requestTimeoutMs: 1_000, maxVUs: 10, traffic: "t", runId: "r" };
-    expect(() => deviceFleetEnv(params)).toThrow(/not loopback/);
-    expect(() => deviceFleetEnv({ ...params, targetUrl: "http://127.0.0.1:1", ratePerSecond: 20_000 })).toThrow(/rate/);
-    expect(() => deviceFleetEnv({ ...params, targetUrl: "http://127.0.0.1:1", durationMs: 0 })).toThrow(/duration/);
+  it("refuses a non-loopback target, an out-of-range rate and duration", () => {
+    const c = K6Class.parse(deviceFleet({ name: "t", target: { node: "n", port: 1 }, ratePerSecond: 10, duration: 5_000, devices: 1 }));
+    const ctx = { urls: ["http://10.0.0.1:80"], keySecret: "s", runId: "r", bundledScriptPath: "/x.js" };
+    expect(() => k6Launches(c, ctx)).toThrow(/not loopback/);
+    expect(() => k6Launches({ ...c, duration: 0 }, { ...ctx, urls: ["http://127.0.0.1:1"] })).toThrow(/duration/);
+    expect(() => deviceFleet({ name: "t", target: { node: "n", port: 1 }, ratePerSecond: 20_000, duration: 5_000 })).toThrow(/ratePerSecond/);
   });
 });
 
@@ -286,15 +292,14 @@ describe.skipIf(k6Missing)("per-second dropped iterations from k6's REST API", (
     const drops: { atMs: number; count: number }[] = [];
     try {
       const [apiPort] = await freePorts(1);
+      const fleet = await fleetProcess({ targetUrl: target, ratePerSecond: 50, durationMs: 7_000, devices: 10, keySecretValue: secret, requestTimeoutMs: 1_000, maxVUs: 5, traffic: "devices", runId: "drop", outDir: runDir });
       startMs = Date.now();
       const handle = startK6({
         k6Path: k6,
-        scriptPath: deviceFleetScriptPath,
+        ...fleet,
         runDir,
         traffic: "devices",
-        env: deviceFleetEnv({ targetUrl: target, ratePerSecond: 50, durationMs: 7_000, devices: 10, deviceKeySecret: secret, requestTimeoutMs: 1_000, maxVUs: 5, traffic: "devices", runId: "drop" }),
         durationMs: 7_000,
-        gracefulStopMs: gracefulStopMsFor(1_000),
         onOp: () => undefined,
         onLog: () => undefined,
         apiPort,

@@ -7,11 +7,11 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { History, TimelineBucket } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
-import { Scenario } from "../../core/scenario.ts";
+import { Scenario } from "../../scenario/scenario.ts";
 import { chromiumPath } from "../../env/bootstrap/chromium.ts";
-import { buildReport } from "../../reports/build-report.ts";
-import { evaluateSlos } from "../../reports/slo/evaluate.ts";
-import { describeFault } from "../../reports/slo/window.ts";
+import { buildReport } from "../../judge/build-report.ts";
+import { evaluateSlos } from "../../judge/evaluate.ts";
+import { describeFault } from "../../judge/slos/window.ts";
 import { writeReports } from "../../reports/write-reports.ts";
 import { CHROMIUM_ARGS, renderTimelinePng, writeTimelinePng } from "../../engine/runner/timeline-png.ts";
 
@@ -57,8 +57,8 @@ const scenario = Scenario.parse({
   secrets: ["device-key"],
   topology: { nodes: [{ name: "app-2", image: "app", ports: [8080] }, { name: "db", image: "db" }] },
   traffic: [
-    { name: "devices", script: "device-fleet", target: { node: "app-2", port: 8080 }, ratePerSecond: 100, duration: "30s" },
-    { name: "users", script: "device-fleet", target: { node: "app-2", port: 8080 }, ratePerSecond: 10, duration: "30s" },
+    { name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app-2", port: 8080 }, duration: "30s" },
+    { name: "users", script: "k6", file: "/load/devices.ts", target: { node: "app-2", port: 8080 }, duration: "30s" },
   ],
   faults: [
     { kind: "kill", id: "kill-app-2", target: { names: ["app-2"] }, at: "10s", for: "10s" },
@@ -83,7 +83,7 @@ runIt("report.html in headless Chromium", () => {
   const report = buildReport({
     scenario,
     history: h,
-    slos: evaluateSlos(scenario, h),
+    slos: evaluateSlos(scenario.slos, h),
     status: "completed",
     reason: null,
     startedAt: new Date(1_700_000_000_000 - 10_000),

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SuiteRecord } from "../../engine/suite/suite-record.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 import { all, parseXml } from "../support/parse-xml.ts";
 import { leftovers, runHavoc } from "../support/run-cli.ts";
 import { eventTypes, pollUntil, runDirs, spawnHavoc } from "../support/spawn-havoc.ts";

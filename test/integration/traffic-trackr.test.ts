@@ -21,7 +21,8 @@ import type { TimelineBucket } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
 import { Readback } from "../../core/readback-spec.ts";
 import { Topology } from "../../core/topology.ts";
-import { TrafficClass } from "../../core/traffic-spec.ts";
+import { TrafficClass } from "../../load/traffic/registry.ts";
+import { abusiveClient, dashboardBrowsers, deviceFleet, userSessions } from "../../systems/trackr/traffic.ts";
 import { chromiumPath } from "../../env/bootstrap/chromium.ts";
 import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { k6Path } from "../../env/bootstrap/go-tools.ts";
@@ -33,7 +34,7 @@ import { assertOwnTarget } from "../../env/target-guard.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import { newRunId } from "../../engine/runner/run-id.ts";
-import { startTraffic, type TrafficClassResult, type TrafficRun } from "../../engine/runner/traffic.ts";
+import { prepareTraffic, startTraffic, type TrafficClassResult, type TrafficRun } from "../../load/start-traffic.ts";
 import { leftovers } from "../support/run-cli.ts";
 import { imageSpecOf } from "../../env/images/images.ts";
 
@@ -41,10 +42,10 @@ const tools = existsSync(k6Path()) && existsSync(chromiumPath());
 if (!tools && process.env.HAVOC_REQUIRE_TOOLS) throw new Error("HAVOC_REQUIRE_TOOLS is set but k6 or chromium is missing: run `havoc setup`");
 
 const classes = [
-  { name: "devices", script: "device-fleet", target: { node: "lb", port: 80 }, duration: "20s", ratePerSecond: 50, devices: 50, processes: 2, retries: {} },
-  { name: "people", script: "user-sessions", target: { node: "lb", port: 80 }, duration: "20s", users: 40, rampUp: "2s", writesPerMinute: 6 },
-  { name: "abuser", script: "abusive-client", target: { node: "lb", port: 80 }, duration: "20s", ratePerSecond: 200 },
-  { name: "viewer", script: "browser", target: { node: "lb", port: 80 }, duration: "20s", contexts: 1, journeysPerMinute: 10 },
+  deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, duration: "20s", ratePerSecond: 50, devices: 50, processes: 2, retries: {} }),
+  userSessions({ name: "people", target: { node: "lb", port: 80 }, duration: "20s", users: 40, rampUp: "2s", writesPerMinute: 6 }),
+  abusiveClient({ name: "abuser", target: { node: "lb", port: 80 }, duration: "20s", ratePerSecond: 200 }),
+  dashboardBrowsers({ name: "viewer", target: { node: "lb", port: 80 }, duration: "20s", contexts: 1, journeysPerMinute: 10 }),
 ].map((c) => TrafficClass.parse(c));
 
 /** load/k6/user-sessions.ts: person u posts as device dev-<1000000 + u>, with reading ids "<run>-<class>-u<u>-<n>". */
@@ -89,6 +90,7 @@ describe.skipIf(!tools)("traffic classes against trackr (integration)", () => {
     runDir = await mkdtemp(join(tmpdir(), "havoc-traffic-"));
     try {
       topology = await startTopology({ runId, topology: Topology.parse(trackrTopology()), secrets, log, logDir: join(runDir, "logs") });
+      const prepared = await prepareTraffic(classes, runDir);
       traffic = startTraffic({
         classes,
         topology,
@@ -98,6 +100,8 @@ describe.skipIf(!tools)("traffic classes against trackr (integration)", () => {
         runDir,
         ledgerPath: join(runDir, "ledger.ndjson"),
         k6Path: k6Path(),
+        chromiumPath: chromiumPath(),
+        prepared,
         log,
         onBucket: (b) => buckets.push(b),
         onK6Log: (t, line) => log.info(`[${t}] ${secrets.redact(line)}`),

@@ -8,7 +8,7 @@ import { RunEvent } from "../../core/run-events.ts";
 import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
 import { pingDocker } from "../../env/docker/client.ts";
 import { findLoadProcesses } from "../../env/processes/orphan-load.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 import { leftovers, runHavoc } from "../support/run-cli.ts";
 import { eventTypes, pollUntil, runDirs, spawnHavoc } from "../support/spawn-havoc.ts";
 

@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { History } from "../../core/history.ts";
 import { LedgerLine } from "../../load/write-ledger.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 
 /**
  * The figures the identity scenarios are about, from one saved run directory (report.json, history.json,

@@ -1,6 +1,6 @@
 import { readFile, readlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { RunReport } from "../../reports/report-schema.ts";
+import type { RunReport } from "../../judge/report-schema.ts";
 import { readIdentityFigures, type IdentityFigures } from "./identity-figures.ts";
 import { leftovers, readLatestReport, runHavoc, type CliRun } from "./run-cli.ts";
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { History } from "../../core/history.ts";
-import type { RunReport } from "../../reports/report-schema.ts";
+import type { RunReport } from "../../judge/report-schema.ts";
 import { readLatestReport, runHavoc, type CliRun } from "./run-cli.ts";
 
 /** One write of the run's ledger (ledger.ndjson): `atMs` is when the request started, from traffic start. */

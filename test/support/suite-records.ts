@@ -1,5 +1,5 @@
 import type { SloResult } from "../../core/verdict.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 import { ScenarioRunRecord, SuiteRecord } from "../../engine/suite/suite-record.ts";
 
 /** Hand-made reports and suite records for the suite's unit tests (no Docker). */

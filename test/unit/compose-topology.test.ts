@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { ComposeTopology } from "../../core/compose-topology-spec.ts";
+import { ComposeTopology } from "../../scenario/compose/compose-topology-spec.ts";
 import { InputError } from "../../core/errors.ts";
 import { Topology } from "../../core/topology.ts";
-import { validateScenario } from "../../core/validate-scenario.ts";
-import { containerPort, healthcheckProbe, parseComposeText, splitCommand, topologyFromCompose } from "../../env/compose/compose-topology.ts";
+import { validateScenario } from "../../scenario/validate-scenario.ts";
+import { containerPort, healthcheckProbe, parseComposeText, splitCommand, topologyFromCompose } from "../../scenario/compose/compose-topology.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const example = join(root, "examples/notes-service");

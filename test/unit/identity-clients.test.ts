@@ -1,56 +1,57 @@
 import { describe, expect, it } from "vitest";
-import { Scenario } from "../../core/scenario.ts";
-import { TrafficClass, trafficTargets, type K6TrafficClass } from "../../core/traffic-spec.ts";
-import { k6Launches, k6ScriptPaths } from "../../load/k6-env.ts";
-import { rotated, shouldMoveOn } from "../../load/k6/lib/server-list-rules.ts";
-import { tokenActiveStale } from "../../load/k6/lib/token-check.ts";
+import { Scenario } from "../../scenario/scenario.ts";
+import { TrafficClass, trafficTargets } from "../../load/traffic/registry.ts";
+import { K6Class, k6Launches } from "../../load/traffic/k6.ts";
+import { rotated, shouldMoveOn } from "../../systems/identity/k6/server-list-rules.ts";
+import { tokenActiveStale } from "../../systems/identity/k6/token-check.ts";
 import { identityReadback, identityServerList, identityTopology } from "../../systems/identity/topology.ts";
+import { identityClients, identityPeople } from "../../systems/identity/traffic.ts";
 import partition from "../../scenarios/identity/primary-partition.ts";
 
 const servers = identityServerList();
-const ctx = { targetUrl: "http://127.0.0.1:40001", serverUrls: ["http://127.0.0.1:40001", "http://127.0.0.1:40002", "http://127.0.0.1:40003"], deviceKeySecret: "pw-secret", runId: "run1" };
-const parse = (input: unknown) => TrafficClass.parse(input) as K6TrafficClass;
+const urls = ["http://127.0.0.1:40001", "http://127.0.0.1:40002", "http://127.0.0.1:40003"];
+const ctx = { urls, keySecret: "pw-secret", runId: "run1", bundledScriptPath: "/run/k6/bundle.js" };
+const parse = (input: unknown) => K6Class.parse(input);
 
-describe("server-list traffic classes (identity-clients, identity-people)", () => {
+describe("server-list traffic classes (identityClients, identityPeople)", () => {
   it("hold a list of servers instead of one target, with the defaults the design describes", () => {
-    const c = TrafficClass.parse({ name: "clients", script: "identity-clients", servers, ratePerSecond: 40, duration: "60s" });
-    expect(c).toMatchObject({ resume: "last-good", spread: false, clients: 100, requestTimeout: 2_000 });
+    const c = TrafficClass.parse(identityClients({ name: "clients", servers, ratePerSecond: 40, duration: "60s", keySecret: "pw" }));
+    expect(c).toMatchObject({ script: "k6", requestTimeout: 2_000, checksReadYourWrites: true });
+    expect(c.script === "k6" && c.env).toMatchObject({ RESUME: "last-good", SPREAD: "0", CLIENTS: "100" });
     expect(trafficTargets(c)).toEqual(servers);
-    expect("target" in c).toBe(false);
+    expect(c.script === "k6" && c.target).toBeUndefined();
   });
 
   it("refuse a server listed twice, an empty list, and a target instead of servers", () => {
-    expect(TrafficClass.safeParse({ name: "c", script: "identity-clients", servers: [servers[0], servers[0]], ratePerSecond: 1, duration: "5s" }).success).toBe(false);
-    expect(TrafficClass.safeParse({ name: "c", script: "identity-clients", servers: [], ratePerSecond: 1, duration: "5s" }).success).toBe(false);
-    expect(TrafficClass.safeParse({ name: "c", script: "identity-people", target: servers[0], users: 1, duration: "5s" }).success).toBe(false);
+    expect(TrafficClass.safeParse(identityClients({ name: "c", servers: [servers[0]!, servers[0]!], ratePerSecond: 1, duration: "5s", keySecret: "pw" })).success).toBe(false);
+    expect(() => identityClients({ name: "c", servers: [], ratePerSecond: 1, duration: "5s", keySecret: "pw" })).toThrow(/servers/);
+    expect(() => identityPeople({ name: "c", target: servers[0], users: 1, duration: "5s", keySecret: "pw" } as never)).toThrow(/target/);
   });
 
   it("k6 environment: every server URL in list order, attempts default to one per server, gracefulStop covers them all", () => {
-    const [launch] = k6Launches(parse({ name: "clients", script: "identity-clients", servers, ratePerSecond: 40, clients: 50, duration: "60s", spread: true }), ctx);
-    expect(launch!.scriptPath).toBe(k6ScriptPaths["identity-clients"]);
+    const [launch] = k6Launches(parse(identityClients({ name: "clients", servers, ratePerSecond: 40, clients: 50, duration: "60s", spread: true, keySecret: "pw" })), ctx);
     expect(launch!.env).toMatchObject({
-      HAVOC_SERVERS: ctx.serverUrls.join(","),
-      HAVOC_RESUME: "last-good",
-      HAVOC_SPREAD: "1",
-      HAVOC_ATTEMPTS: "3",
-      HAVOC_RATE: "40",
-      HAVOC_CLIENTS: "50",
-      HAVOC_PASSWORD_SECRET: "pw-secret",
+      HAVOC_SERVERS: urls.join(","),
+      RESUME: "last-good",
+      SPREAD: "1",
+      ATTEMPTS: "3",
+      RATE_PER_SECOND: "40",
+      CLIENTS: "50",
+      HAVOC_KEY_SECRET: "pw-secret",
       HAVOC_TRAFFIC: "clients",
     });
     expect(launch!.gracefulStopMs).toBe(3 * 2_000 + 1_000);
-    const [people] = k6Launches(parse({ name: "people", script: "identity-people", servers, users: 30, duration: "60s", resume: "first", attempts: 2 }), ctx);
-    expect(people!.env).toMatchObject({ HAVOC_USERS: "30", HAVOC_REQUESTS_PER_MINUTE: "30", HAVOC_RAMP_UP_MS: "5000", HAVOC_RESUME: "first", HAVOC_ATTEMPTS: "2" });
+    const [people] = k6Launches(parse(identityPeople({ name: "people", servers, users: 30, duration: "60s", resume: "first", attempts: 2, keySecret: "pw" })), ctx);
+    expect(people!.env).toMatchObject({ USERS: "30", REQUESTS_PER_MINUTE: "30", RAMP_UP_MS: "5000", RESUME: "first", ATTEMPTS: "2" });
   });
 
-  it("refuses any server that is not loopback, and a URL list that does not match the servers", () => {
-    const c = parse({ name: "clients", script: "identity-clients", servers, ratePerSecond: 1, duration: "5s" });
-    expect(() => k6Launches(c, { ...ctx, serverUrls: ["http://127.0.0.1:1", "http://10.0.0.2:8080", "http://127.0.0.1:3"] })).toThrow(/not loopback/);
-    expect(() => k6Launches(c, { ...ctx, serverUrls: ["http://127.0.0.1:1"] })).toThrow(/3 servers listed, 1 URLs given/);
+  it("refuses any server that is not loopback", () => {
+    const c = parse(identityClients({ name: "clients", servers, ratePerSecond: 1, duration: "5s", keySecret: "pw" }));
+    expect(() => k6Launches(c, { ...ctx, urls: ["http://127.0.0.1:1", "http://10.0.0.2:8080", "http://127.0.0.1:3"] })).toThrow(/not loopback/);
   });
 
   it("a scenario names the server that is unknown or does not publish the port", () => {
-    const input = { ...partition, traffic: [{ name: "clients", script: "identity-clients", servers: [servers[0], { node: "id-9", port: 8080 }, { node: "id-2", port: 9999 }], ratePerSecond: 1, duration: "60s", keySecret: "client-passwords" }], slos: [{ id: "a", kind: "availability", traffic: "clients", atLeastPercent: 1 }], readback: [] };
+    const input = { ...partition, traffic: [identityClients({ name: "clients", servers: [servers[0]!, { node: "id-9", port: 8080 }, { node: "id-2", port: 9999 }], ratePerSecond: 1, duration: "60s", keySecret: "client-passwords" })], slos: [{ id: "a", kind: "availability", traffic: "clients", atLeastPercent: 1 }], readback: [] };
     const result = Scenario.safeParse(input);
     expect(result.success).toBe(false);
     const messages = result.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`);

@@ -12,15 +12,18 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const allowed: Record<string, readonly string[]> = {
   core: ["core"],
   env: ["core", "env"],
-  faults: ["core", "env", "faults"],
   load: ["core", "env", "load"],
-  reports: ["core", "reports"],
-  engine: ["core", "env", "faults", "load", "reports", "engine"],
+  judge: ["core", "judge"],
+  faults: ["core", "env", "faults"],
+  // The scenario as a whole: its schema composed from every kind's, its validation, loading and plan.
+  scenario: ["core", "env", "load", "judge", "faults", "scenario"],
+  reports: ["core", "judge", "reports"],
+  engine: ["core", "env", "load", "judge", "faults", "scenario", "reports", "engine"],
+  // The package's public entry points (package.json exports): they wrap the rest, nothing of ours imports them.
+  api: ["core", "env", "load", "judge", "faults", "scenario", "reports", "engine", "api"],
   // Reference systems are modules outside the harness: they use what a user's repository uses.
   systems: ["core", "api", "systems"],
   scenarios: ["core", "api", "systems", "scenarios"],
-  // The package's public entry points (package.json exports): they wrap the rest, nothing of ours imports them.
-  api: ["core", "env", "engine", "reports", "api"],
 };
 /** Packages a folder may import besides Node's built-ins; core is the strictest. */
 const corePackages = new Set(["zod"]);

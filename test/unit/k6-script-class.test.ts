@@ -4,9 +4,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
-import { TrafficClass, type K6ScriptClass } from "../../core/traffic-spec.ts";
+import { TrafficClass } from "../../load/traffic/registry.ts";
+import type { K6Class } from "../../load/traffic/k6.ts";
 import { bundleK6Script } from "../../load/k6-bundle.ts";
-import { k6Launches } from "../../load/k6-env.ts";
+import { k6Launches } from "../../load/traffic/k6.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 let repo: string;
@@ -28,8 +29,8 @@ afterAll(async () => {
   if (repo) await rm(repo, { recursive: true, force: true });
 });
 
-const k6Class = (fields: Record<string, unknown> = {}): K6ScriptClass =>
-  TrafficClass.parse({ script: "k6", name: "writers", file: "/x/writers.ts", target: { node: "web", port: 8080 }, duration: "20s", ...fields }) as K6ScriptClass;
+const k6Class = (fields: Record<string, unknown> = {}): K6Class =>
+  TrafficClass.parse({ script: "k6", name: "writers", file: "/x/writers.ts", target: { node: "web", port: 8080 }, duration: "20s", ...fields }) as K6Class;
 
 describe("the user's own k6 script (script: \"k6\")", () => {
   it("bundles it with havoc/k6 from the repository's node_modules and its relative imports; k6 modules stay imports", async () => {
@@ -53,8 +54,8 @@ describe("the user's own k6 script (script: \"k6\")", () => {
   it("gives the script the run's settings as HAVOC_* plus its own env, secrets resolved", () => {
     const c = k6Class({ env: { NOTES_PER_SECOND: "20", TOKEN: "${secret:api}" }, requestTimeout: "3s", processes: 2 });
     const launches = k6Launches(c, {
-      targetUrl: "http://127.0.0.1:40001",
-      deviceKeySecret: "",
+      urls: ["http://127.0.0.1:40001"],
+      keySecret: "",
       runId: "r1",
       bundledScriptPath: "/run/k6/k6-writers.bundle.js",
       resolveSecrets: (env) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace("${secret:api}", "s3cret")])),
@@ -79,7 +80,8 @@ describe("the user's own k6 script (script: \"k6\")", () => {
     expect(TrafficClass.safeParse({ script: "k6", name: "w", file: "/x/w.ts", target: { node: "web", port: 1 }, duration: "5s", env: { HAVOC_TARGET_URL: "x" } }).success).toBe(false);
     expect(TrafficClass.safeParse({ script: "k6", name: "w", file: "/x/w.ts", target: { node: "web", port: 1 }, duration: "5s", env: { K6_NO_USAGE_REPORT: "false" } }).success).toBe(false);
     expect(TrafficClass.safeParse({ script: "k6", name: "w", file: "/x/w.yaml", target: { node: "web", port: 1 }, duration: "5s" }).success).toBe(false);
-    expect(() => k6Launches(k6Class(), { targetUrl: "http://10.0.0.1:80", deviceKeySecret: "", runId: "r", bundledScriptPath: "/b.js" })).toThrow("is not loopback");
-    expect(() => k6Launches(k6Class(), { targetUrl: "http://127.0.0.1:80", deviceKeySecret: "", runId: "r" })).toThrow("was not bundled");
+    expect(() => k6Launches(k6Class(), { urls: ["http://10.0.0.1:80"], keySecret: "", runId: "r", bundledScriptPath: "/b.js" })).toThrow("is not loopback");
+    expect(TrafficClass.safeParse({ script: "k6", name: "w", file: "/x/w.ts", duration: "5s" }).success).toBe(false);
+    expect(TrafficClass.safeParse({ script: "k6", name: "w", file: "/x/w.ts", target: { node: "web", port: 1 }, servers: [{ node: "web", port: 1 }], duration: "5s" }).success).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { Scenario } from "../../core/scenario.ts";
+import { Scenario } from "../../scenario/scenario.ts";
 import { Topology } from "../../core/topology.ts";
 import { pghaTopology } from "../../systems/pgha/topology.ts";
 import { pghaImages } from "../../systems/pgha/images.ts";

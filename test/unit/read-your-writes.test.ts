@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readYourWritesStale } from "../../load/k6/lib/read-your-writes.ts";
+import { readYourWritesStale } from "../../systems/trackr/k6/read-your-writes.ts";
 
 /** A body shaped like trackr's GET /api/devices/:id/readings answer, newest first. */
 function answer(ids: string[]): string {

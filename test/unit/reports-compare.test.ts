@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SloResult } from "../../core/verdict.ts";
-import { compareReports } from "../../reports/compare.ts";
-import { RunReport, type TrafficSummary } from "../../reports/report-schema.ts";
+import { compareReports } from "../../judge/compare.ts";
+import { RunReport, type TrafficSummary } from "../../judge/report-schema.ts";
 import { compareCommand, renderComparison } from "../../engine/commands/compare.ts";
 
 function slo(id: string, verdict: SloResult["verdict"], observed: number | null, unit = "%"): SloResult {

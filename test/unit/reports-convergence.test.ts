@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { History, ReplicaRead, WriteSets } from "../../core/history.ts";
-import { checkConvergence } from "../../reports/slo/convergence.ts";
-import { checkLostWrites } from "../../reports/slo/lost-writes.ts";
+import { checkConvergence } from "../../judge/slos/convergence.ts";
+import { checkLostWrites } from "../../judge/slos/lost-writes.ts";
 
 // Hand-made histories: what the readback and the convergence reads would have recorded.
 

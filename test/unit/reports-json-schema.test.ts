@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { reportJsonSchema, reportJsonSchemaText } from "../../reports/report-json-schema.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 import { rebuildFromEvents } from "../../reports/rerender.ts";
 
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { History } from "../../core/history.ts";
 import { decodeOpTrace, encodeOpTrace, outcomeLetter } from "../../core/op-trace.ts";
-import { SloSpec, type SloSpecInput } from "../../core/slo-spec.ts";
-import { evaluateSlo } from "../../reports/slo/evaluate.ts";
-import { opIndex, outagesFromOps, recoveryFromOps } from "../../reports/slo/op-window.ts";
+import { SloSpec, type SloSpecInput } from "../../judge/slo-spec.ts";
+import { evaluateSlo } from "../../judge/evaluate.ts";
+import { opIndex, outagesFromOps, recoveryFromOps } from "../../judge/slos/op-window.ts";
 
 // Hand-made op traces (no Docker) modelling ground truths: an open-model client at 50 requests a second.
 

@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { History, TimelineBucket } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
-import { Scenario } from "../../core/scenario.ts";
-import { buildReport, type BuildReportInput } from "../../reports/build-report.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { Scenario } from "../../scenario/scenario.ts";
+import { buildReport, type BuildReportInput } from "../../judge/build-report.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 import { renderConsoleTable } from "../../reports/reporters/console-table.ts";
 import { renderHtmlReport } from "../../reports/reporters/html-report.ts";
 import { renderJunitXml } from "../../reports/reporters/junit-xml.ts";
 import { renderSummaryMarkdown } from "../../reports/reporters/summary-markdown.ts";
-import { evaluateSlos } from "../../reports/slo/evaluate.ts";
+import { evaluateSlos } from "../../judge/evaluate.ts";
 import { defaultFileReporters, writeReports } from "../../reports/write-reports.ts";
 import { all, parseXml } from "../support/parse-xml.ts";
 
@@ -68,9 +68,9 @@ const scenario = Scenario.parse({
   secrets: ["device-key"],
   topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }, { name: "app-2", image: "app", ports: [8080] }, { name: "db", image: "db", ports: [5432] }] },
   traffic: [
-    { name: "devices", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 100, duration: "30s" },
-    { name: "users", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 10, duration: "30s" },
-    { name: "idle", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 1, duration: "30s" },
+    { name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app-1", port: 8080 }, duration: "30s" },
+    { name: "users", script: "k6", file: "/load/devices.ts", target: { node: "app-1", port: 8080 }, duration: "30s" },
+    { name: "idle", script: "k6", file: "/load/devices.ts", target: { node: "app-1", port: 8080 }, duration: "30s" },
   ],
   faults: [
     { kind: "kill", id: "kill-app-2", target: { names: ["app-2"] }, at: "10s", for: "10s" },
@@ -90,7 +90,7 @@ function input(overrides: Partial<BuildReportInput> = {}): BuildReportInput {
   return {
     scenario,
     history: h,
-    slos: evaluateSlos(scenario, h),
+    slos: evaluateSlos(scenario.slos, h),
     status: "completed",
     reason: null,
     startedAt: new Date(1_700_000_000_000 - 20_000),

@@ -7,7 +7,7 @@ import { InputError } from "../../core/errors.ts";
 import type { History, TimelineBucket } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
 import type { RunEventBody } from "../../core/run-events.ts";
-import { RunReport } from "../../reports/report-schema.ts";
+import { RunReport } from "../../judge/report-schema.ts";
 import { renderConsoleTable } from "../../reports/reporters/console-table.ts";
 import { INCOMPLETE_REASON, loadRunDir, parseEventLines, rerenderRunDir } from "../../reports/rerender.ts";
 import { reportCommand } from "../../engine/commands/report.ts";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { History, TimelineBucket } from "../../core/history.ts";
 import { recordLatency, type LatencyHistogram } from "../../core/latency-histogram.ts";
-import { Scenario, type ScenarioInput } from "../../core/scenario.ts";
-import { SloSpec, type SloSpecInput } from "../../core/slo-spec.ts";
-import { evaluateSlo } from "../../reports/slo/evaluate.ts";
-import { longestOutage } from "../../reports/slo/longest-outage.ts";
-import { secondsInWindow } from "../../reports/slo/series.ts";
+import { Scenario, type ScenarioInput } from "../../scenario/scenario.ts";
+import { SloSpec, type SloSpecInput } from "../../judge/slo-spec.ts";
+import { evaluateSlo } from "../../judge/evaluate.ts";
+import { longestOutage } from "../../judge/slos/longest-outage.ts";
+import { secondsInWindow } from "../../judge/slos/series.ts";
 
 // Hand-made histories (no Docker): 60 s of "devices" traffic at 100 requests a second,
 // app-2 killed at 20.3 s and started again at 40.0 s.
@@ -220,7 +220,7 @@ describe("scenario validation of the timing SLOs", () => {
     name: "demo",
     secrets: ["device-key"],
     topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }, { name: "app-2", image: "app", ports: [8080] }] },
-    traffic: [{ name: "devices", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 200, duration: "60s" }],
+    traffic: [{ name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app-1", port: 8080 }, duration: "60s" }],
     faults: [{ kind: "kill", id: "kill-app-2", target: { names: ["app-2"] }, at: "20s", for: "20s" }],
     slos: [{ kind: "availability", id: "available", traffic: "devices", atLeastPercent: 99 }],
   };
@@ -247,7 +247,7 @@ describe("scenario validation of the timing SLOs", () => {
     ]);
     expect(issues([{ kind: "latency", id: "c", traffic: "devices", percentile: 0, atMostMs: 250 }])[0]).toMatch(/^slos\.0\.percentile: /);
     expect(issues([{ kind: "stale-reads", id: "s", traffic: "devices" }])).toEqual([
-      'slos.0.traffic: stale-reads needs a class that checks read-your-writes (user-sessions, identity-people, identity-clients); "devices" is device-fleet',
+      'slos.0.traffic: stale-reads needs a class whose reads check read-your-writes (a k6 class with checksReadYourWrites: true); "devices" does not',
     ]);
     expect(issues([{ kind: "longest-outage", id: "a", traffic: "devices", atMost: "5s", window: { kind: "fault", fault: "nope", phase: "during" } }])).toEqual([
       'slos.0.window.fault: unknown fault id "nope"; fault ids: kill-app-2',

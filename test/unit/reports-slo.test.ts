@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { History, TimelineBucket } from "../../core/history.ts";
-import { Scenario, type ScenarioInput } from "../../core/scenario.ts";
-import type { SloWindow } from "../../core/slo-spec.ts";
+import { Scenario, type ScenarioInput } from "../../scenario/scenario.ts";
+import type { SloWindow } from "../../judge/slo-spec.ts";
 import type { SloResult, Verdict } from "../../core/verdict.ts";
-import { checkWriteSets, summarizeDataLoss } from "../../reports/data-loss.ts";
-import { checkAvailability, countInWindow, type AvailabilitySloSpec } from "../../reports/slo/availability.ts";
-import { evaluateSlos, exitCodeFor, runVerdict } from "../../reports/slo/evaluate.ts";
-import { checkLostWrites } from "../../reports/slo/lost-writes.ts";
-import { secondsInWindow } from "../../reports/slo/series.ts";
-import { resolveWindow } from "../../reports/slo/window.ts";
+import { checkWriteSets, summarizeDataLoss } from "../../judge/data-loss.ts";
+import { checkAvailability, countInWindow, type AvailabilitySloSpec } from "../../judge/slos/availability.ts";
+import { evaluateSlos, exitCodeFor, runVerdict } from "../../judge/evaluate.ts";
+import { checkLostWrites } from "../../judge/slos/lost-writes.ts";
+import { secondsInWindow } from "../../judge/slos/series.ts";
+import { resolveWindow } from "../../judge/slos/window.ts";
 
 // Hand-made histories (no Docker): 60 s of "devices" traffic, app-2 killed at 20 s and started at 40 s.
 
@@ -46,7 +46,7 @@ const scenarioInput: ScenarioInput = {
   name: "demo",
   secrets: ["device-key"],
   topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }, { name: "app-2", image: "app", ports: [8080] }] },
-  traffic: [{ name: "devices", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 200, duration: "60s" }],
+  traffic: [{ name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app-1", port: 8080 }, duration: "60s" }],
   faults: [{ kind: "kill", id: "kill-app-2", target: { names: ["app-2"] }, at: "20s", for: "20s" }],
   readback: [{ kind: "postgres", traffic: "devices", node: "app-2", port: 8080, database: "d", user: "u", password: "p", idsQuery: "SELECT id FROM t" }],
   slos: [
@@ -284,7 +284,7 @@ describe("lost writes (Jepsen set checker)", () => {
 describe("evaluateSlos", () => {
   it("judges every SLO of the scenario in order", () => {
     const scenario = Scenario.parse(scenarioInput);
-    const results = evaluateSlos(scenario, history({ writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } } }));
+    const results = evaluateSlos(scenario.slos, history({ writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } } }));
     expect(results.map((r) => [r.id, r.verdict])).toEqual([
       ["available", "pass"],
       ["no-lost-writes", "pass"],
@@ -299,10 +299,10 @@ describe("evaluateSlos", () => {
         throw new Error("timeline is corrupt");
       },
     });
-    const [broken, other] = evaluateSlos(scenario, h);
+    const [broken, other] = evaluateSlos(scenario.slos, h);
     expect(broken).toMatchObject({ id: "available", verdict: "error", observed: null, why: "check crashed: timeline is corrupt" });
     expect(other?.verdict).toBe("pass");
-    expect(runVerdict(evaluateSlos(scenario, h))).toBe("error");
+    expect(runVerdict(evaluateSlos(scenario.slos, h))).toBe("error");
   });
 
   it("merges fail > error > unknown > pass, and no SLOs is unknown", () => {

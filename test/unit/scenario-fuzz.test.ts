@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
-import { parseScenario } from "../../engine/runner/load-scenario.ts";
+import { parseScenario } from "../../scenario/load-scenario.ts";
 import demo from "../../scenarios/trackr/app-node-crash.ts";
 
 type Json = unknown;

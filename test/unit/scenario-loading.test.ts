@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadScenarioFile } from "../../engine/runner/load-scenario.ts";
+import { loadScenarioFile } from "../../scenario/load-scenario.ts";
 
 /**
  * Scenario files outside the havoc checkout, as a user's repository has them: loaded by bin/havoc.js (tsx plus the
@@ -83,6 +83,6 @@ describe("scenario files in the user's repository", () => {
     const run = havoc("run", "scenarios/missing-files.ts");
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`at topology.nodes[0].build.context: no such folder ${join(repo, "nowhere")}`);
-    expect(run.stderr).toContain(`at traffic[0].file: no such k6 script ${join(repo, "load/nope.ts")}`);
+    expect(run.stderr).toContain(`at traffic[0].file: no such file ${join(repo, "load/nope.ts")}`);
   });
 });

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { editDistance, nearest } from "../../core/did-you-mean.ts";
 import { InputError } from "../../core/errors.ts";
-import type { ScenarioInput } from "../../core/scenario.ts";
-import { loadScenarioFile, parseScenario } from "../../engine/runner/load-scenario.ts";
-import { makePlan } from "../../engine/runner/plan.ts";
+import type { ScenarioInput } from "../../scenario/scenario.ts";
+import { loadScenarioFile, parseScenario } from "../../scenario/load-scenario.ts";
+import { makePlan } from "../../scenario/plan.ts";
 import demo from "../../scenarios/trackr/app-node-crash.ts";
 import replicaLag from "../../scenarios/trackr/replica-lag-stale-reads.ts";
 import zoneSplit from "../../scenarios/twozone/zone-split.ts";
@@ -106,13 +106,13 @@ describe("every problem of a file at once", () => {
     const bad = demoWith((s) => {
       (s.topology.nodes[0] as Record<string, unknown>).imag = "x";
       (s.traffic[0] as { target: { node: string } }).target.node = "lbb";
-      (s.traffic[0] as Record<string, unknown>).ratePerSecond = "fast";
+      (s.traffic[0] as Record<string, unknown>).processes = "fast";
       s.faults![0]!.target = { names: ["app-9"] };
       s.slos[0]!.traffic = "device";
     });
     expect(problems(bad)).toEqual([
       'topology.nodes[0]: unknown key "imag"; did you mean "image"?',
-      'traffic[0].ratePerSecond: expected number, got "fast"',
+      'traffic[0].processes: expected number, got "fast"',
       'faults[0].target.names[0]: unknown node "app-9"; nodes: app-1, app-2, app-3, lb, db',
       'slos[0].traffic: unknown traffic class "device"; did you mean "devices"? traffic classes: devices',
     ]);
@@ -138,8 +138,8 @@ describe("every problem of a file at once", () => {
   });
 
   it("names the script, a top-level key and a missing kind", () => {
-    expect(problems(demoWith((s) => ((s.traffic[0] as { script: string }).script = "device-fleat")))).toEqual([
-      'traffic[0].script: unknown script "device-fleat"; did you mean "device-fleet"? expected one of: device-fleet, user-sessions, abusive-client, k6, browser, identity-clients, identity-people',
+    expect(problems(demoWith((s) => ((s.traffic[0] as { script: string }).script = "k7")))).toEqual([
+      'traffic[0].script: unknown script "k7"; did you mean "k6"? expected one of: k6, browser',
     ]);
     expect(problems(demoWith((s) => (s.faultz = [])))).toEqual(['(root): unknown key "faultz"; did you mean "faults"?']);
     expect(problems(demoWith((s) => delete (s.slos[0] as Record<string, unknown>).kind))).toEqual([`slos[0].kind: missing kind; expected one of: ${sloKinds}`]);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
-import type { ScenarioInput } from "../../core/scenario.ts";
-import { parseScenario } from "../../engine/runner/load-scenario.ts";
-import { makePlan } from "../../engine/runner/plan.ts";
+import type { ScenarioInput } from "../../scenario/scenario.ts";
+import { parseScenario } from "../../scenario/load-scenario.ts";
+import { makePlan } from "../../scenario/plan.ts";
 import demo from "../../scenarios/trackr/app-node-crash.ts";
 
 const file = "scenarios/test.ts";
@@ -30,11 +30,11 @@ describe("scenario validation", () => {
   });
 
   it("names the file, the wrong path and what was expected for a wrong type", () => {
-    const bad = clone() as { traffic: { ratePerSecond: unknown }[] };
-    bad.traffic[0]!.ratePerSecond = "fast";
+    const bad = clone() as unknown as { traffic: { processes: unknown }[] };
+    bad.traffic[0]!.processes = "fast";
     const message = refusal(bad);
     expect(message).toContain(file);
-    expect(message).toContain("traffic[0].ratePerSecond");
+    expect(message).toContain("traffic[0].processes");
     expect(message).toMatch(/expected number/i);
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Scenario } from "../../core/scenario.ts";
+import { Scenario } from "../../scenario/scenario.ts";
 import { judgeExpectation } from "../../engine/suite/expectation.ts";
 import { keyFigures, replayCommand, runRecord } from "../../engine/suite/run-record.ts";
-import { parseScenario } from "../../engine/runner/load-scenario.ts";
+import { parseScenario } from "../../scenario/load-scenario.ts";
 import { report, slo } from "../support/suite-records.ts";
 
 const control = (slos: ReturnType<typeof slo>[], expectFailing: string[] = [], overrides = {}) =>
@@ -59,7 +59,7 @@ describe("run records", () => {
   const scenario = Scenario.parse({
     name: "demo",
     topology: { nodes: [{ name: "app", image: "app", ports: [80] }] },
-    traffic: [{ name: "devices", script: "device-fleet", target: { node: "app", port: 80 }, ratePerSecond: 1, duration: "60s" }],
+    traffic: [{ name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app", port: 80 }, duration: "60s" }],
     secrets: ["device-key"],
     faults: [{ id: "k", kind: "kill", target: { names: ["app"] }, at: "10s", for: "10s" }],
     slos: [
@@ -101,7 +101,7 @@ describe("scenario schema: tags, expect, expectFailing", () => {
   const base = {
     name: "demo",
     topology: { nodes: [{ name: "app", image: "app", ports: [80] }] },
-    traffic: [{ name: "devices", script: "device-fleet", target: { node: "app", port: 80 }, ratePerSecond: 1, duration: "10s" }],
+    traffic: [{ name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app", port: 80 }, duration: "10s" }],
     secrets: ["device-key"],
     slos: [{ kind: "availability", id: "availability", traffic: "devices", atLeastPercent: 99 }],
   };

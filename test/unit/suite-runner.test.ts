@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../core/log.ts";
-import { Scenario } from "../../core/scenario.ts";
+import { Scenario } from "../../scenario/scenario.ts";
 import { checkBudget, estimateRunMs, formatWallTime } from "../../engine/suite/budget.ts";
 import { planEntries, runSuite, type SuiteEntry } from "../../engine/suite/run-suite.ts";
 import { suiteVerdict } from "../../engine/suite/suite-verdict.ts";
@@ -16,7 +16,7 @@ const scenario = (name: string, duration = "60s", expect: "pass" | "fail" = "pas
     name,
     expect,
     topology: { nodes: [{ name: "app", image: "app", ports: [80] }] },
-    traffic: [{ name: "devices", script: "device-fleet", target: { node: "app", port: 80 }, ratePerSecond: 1, duration }],
+    traffic: [{ name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app", port: 80 }, duration }],
     secrets: ["device-key"],
     slos: [{ kind: "availability", id: "availability", traffic: "devices", atLeastPercent: 99 }],
   });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
-import { Scenario } from "../../core/scenario.ts";
+import { Scenario } from "../../scenario/scenario.ts";
 import { expandScenarioPaths, globToRegExp, matchesTags, selectScenarios } from "../../engine/suite/select-scenarios.ts";
 import { repoRoot } from "../support/run-cli.ts";
 
@@ -58,7 +58,7 @@ describe("selectScenarios", () => {
       name,
       tags,
       topology: { nodes: [{ name: "app", image: "app", ports: [80] }] },
-      traffic: [{ name: "devices", script: "device-fleet", target: { node: "app", port: 80 }, ratePerSecond: 1, duration: "10s" }],
+      traffic: [{ name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app", port: 80 }, duration: "10s" }],
       secrets: ["device-key"],
       slos: [{ kind: "availability", id: "a", traffic: "devices", atLeastPercent: 99 }],
     });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
 import type { History } from "../../core/history.ts";
-import { Scenario } from "../../core/scenario.ts";
+import { Scenario } from "../../scenario/scenario.ts";
 import { ControlMonitor, type ControlLoss } from "../../engine/runner/control-monitor.ts";
-import { buildReport } from "../../reports/build-report.ts";
-import { evaluateSlos } from "../../reports/slo/evaluate.ts";
+import { buildReport } from "../../judge/build-report.ts";
+import { evaluateSlos } from "../../judge/evaluate.ts";
 import { renderSummaryMarkdown } from "../../reports/reporters/summary-markdown.ts";
 
 // Hand-made histories: a run whose SLOs would pass, then the same run with the harness losing control.
@@ -13,7 +13,7 @@ const scenario = Scenario.parse({
   name: "demo",
   secrets: ["device-key"],
   topology: { nodes: [{ name: "app-1", image: "app", ports: [8080] }] },
-  traffic: [{ name: "devices", script: "device-fleet", target: { node: "app-1", port: 8080 }, ratePerSecond: 10, duration: "60s" }],
+  traffic: [{ name: "devices", script: "k6", file: "/load/devices.ts", target: { node: "app-1", port: 8080 }, duration: "60s" }],
   faults: [{ kind: "kill", id: "kill-app", target: { names: ["app-1"] }, at: "20s", for: "10s" }],
   slos: [{ kind: "availability", id: "up", traffic: "devices", atLeastPercent: 50 }],
 });
@@ -36,13 +36,13 @@ function history(overrides: Partial<History> = {}): History {
 }
 
 const report = (h: History, status: "completed" | "error") =>
-  buildReport({ scenario, history: h, slos: evaluateSlos(scenario, h), status, reason: null, startedAt: new Date(0), finishedAt: new Date(60_000), plan: { seed: 1, faults: [] }, runId: "r" });
+  buildReport({ scenario, history: h, slos: evaluateSlos(scenario.slos, h), status, reason: null, startedAt: new Date(0), finishedAt: new Date(60_000), plan: { seed: 1, faults: [] }, runId: "r" });
 
 describe("void experiment", () => {
   it("turns every SLO into an error when the harness lost control, saying from when, never a pass or a fail", () => {
-    expect(evaluateSlos(scenario, history())[0]!.verdict).toBe("pass");
+    expect(evaluateSlos(scenario.slos, history())[0]!.verdict).toBe("pass");
     const lost = history({ controlLost: { fromMs: 30_200, reason: "the container engine stopped answering" } });
-    const [slo] = evaluateSlos(scenario, lost);
+    const [slo] = evaluateSlos(scenario.slos, lost);
     expect(slo).toMatchObject({ verdict: "error", void: { fromMs: 30_200 } });
     expect(slo!.why).toMatch(/^VOID \(the container engine stopped answering; the record is not trustworthy from 30\.2 s\); would have been PASS: /);
     const r = report(lost, "error");
@@ -53,7 +53,7 @@ describe("void experiment", () => {
   it("keeps a node that never became ready after its heal the system's failure: a FAIL row of its own, exit 1", () => {
     const h = history();
     h.faults[0]!.systemFailure = 'app-1 never became ready again after the harness started it (heal of kill-app): node "app-1" not ready after 60000 ms';
-    const results = evaluateSlos(scenario, h);
+    const results = evaluateSlos(scenario.slos, h);
     expect(results.map((r) => [r.id, r.verdict])).toEqual([
       ["up", "pass"],
       ["kill-app-node-ready", "fail"],

@@ -1,11 +1,10 @@
 /**
- * Shared by the k6 scripts of load/k6/ (k6 bundles relative imports itself): environment parsing, the loopback
- * guard, execution segments, device keys, outcome classification and the op line contract.
+ * The inside of `havoc/k6` (lib/public-api.ts is its face): environment parsing, the loopback guard, execution
+ * segments, outcome classification and the op line contract.
  *
  * Output contract: exactly one `console.log` line per HTTP attempt, JSON with `"havoc":"op"` (OpRecord of
  * core/history.ts minus `traffic`, which the Node side adds). k6 runs with `--log-format=raw`.
  */
-import { hmac } from "k6/crypto";
 import type { RefinedResponse, ResponseType } from "k6/http";
 import http from "k6/http";
 import type { Options } from "k6/options";
@@ -58,13 +57,16 @@ export function envText(name: string): string {
   return text;
 }
 
-/** HAVOC_TARGET_URL without trailing slashes; traffic rule: loopback only (ports published by the run's containers). */
+/** A URL of env var `name` without trailing slashes; traffic rule: loopback only (ports the run's containers publish). */
+export function loopbackUrl(name: string, url: string): string {
+  const trimmed = url.replace(/\/+$/, "");
+  if (!/^http:\/\/(127\.0\.0\.1|\[::1\])(:\d+)?$/.test(trimmed)) throw new Error(`${name} must be http://127.0.0.1:<port> or http://[::1]:<port>, got ${trimmed}`);
+  return trimmed;
+}
+
+/** HAVOC_TARGET_URL without trailing slashes (loopback only). */
 export function loopbackTarget(): string {
-  const targetUrl = envText("HAVOC_TARGET_URL").replace(/\/+$/, "");
-  if (!/^http:\/\/(127\.0\.0\.1|\[::1\])(:\d+)?$/.test(targetUrl)) {
-    throw new Error(`HAVOC_TARGET_URL must be http://127.0.0.1:<port> or http://[::1]:<port>, got ${targetUrl}`);
-  }
-  return targetUrl;
+  return loopbackUrl("HAVOC_TARGET_URL", envText("HAVOC_TARGET_URL"));
 }
 
 /**
@@ -80,18 +82,6 @@ export function segmentOptions(): Pick<Options, "executionSegment" | "executionS
   return { executionSegment: segment, executionSegmentSequence: sequence };
 }
 
-/** API key of a device: first 32 hex chars of HMAC-SHA256(secret, device_id), as the trackr firmware does. */
-export function deviceKeys(secret: string): (deviceId: string) => string {
-  const keyByDevice = new Map<string, string>();
-  return (deviceId) => {
-    let key = keyByDevice.get(deviceId);
-    if (key === undefined) {
-      key = hmac("sha256", secret, deviceId, "hex").slice(0, 32);
-      keyByDevice.set(deviceId, key);
-    }
-    return key;
-  };
-}
 
 // k6 error codes (https://grafana.com/docs/k6/latest/javascript-api/error-codes/, lib/netext/httpext/error_codes.go).
 const REQUEST_TIMEOUT = 1050;

@@ -22,9 +22,11 @@
 import exec from "k6/execution";
 import type { RefinedResponse, ResponseType } from "k6/http";
 import type { ConstantArrivalRateScenario, ConstantVUsScenario, Options } from "k6/options";
-import { envInt, envText, loopbackTarget, opLine, printOp, segmentOptions, type OpLine, type Outcome } from "./havoc-k6.ts";
+import { envInt, envText, loopbackTarget, loopbackUrl, opLine, printOp, segmentOptions, type OpLine, type Outcome } from "./havoc-k6.ts";
 
-export { classify, envInt, envNumber, envText, everyStatusExpected, opLine, printOp, type OpLine, type Outcome } from "./havoc-k6.ts";
+export { classify, envInt, envNumber, envText, everyStatusExpected, opLine, printOp, segmentOptions, type OpLine, type Outcome } from "./havoc-k6.ts";
+export { answeredObject } from "./read-your-writes.ts";
+export { exponentialThinkMs, thinkUntil } from "./think-time.ts";
 
 /** http://127.0.0.1:<port> of the class's target (the run's own published port; anything else is refused). */
 export function targetUrl(): string {
@@ -46,6 +48,29 @@ export function trafficName(): string {
   return envText("HAVOC_TRAFFIC");
 }
 
+/**
+ * The class's servers in the order its clients hold them (a class with `servers` instead of one `target`), each
+ * http://127.0.0.1:<port>; a class with one target gives [targetUrl()].
+ */
+export function serverUrls(): string[] {
+  const list = __ENV.HAVOC_SERVERS;
+  if (list === undefined || list === "") return [targetUrl()];
+  return list.split(",").map((url) => loopbackUrl("HAVOC_SERVERS", url));
+}
+
+/** The value of the class's `keySecret` (a per-run secret, e.g. to derive API keys or passwords); never print it. */
+export function keySecret(): string {
+  return envText("HAVOC_KEY_SECRET");
+}
+
+/**
+ * How long after the class's duration an iteration still running may finish (the class's `gracefulStop`, by default
+ * its request timeout plus 1 s), ms: use it as your executor's gracefulStop when you set the executor yourself.
+ */
+export function gracefulStopMs(): number {
+  return envInt("HAVOC_GRACEFUL_STOP_MS", 0, 600_000, requestTimeoutMs() + 1_000);
+}
+
 /** The run's id: fresh every run, so ids built from it never meet a previous run's. */
 export function runId(): string {
   return envText("HAVOC_RUN_ID");
@@ -61,11 +86,10 @@ export type HavocExecutor = Omit<ConstantArrivalRateScenario, "duration" | "grac
  * (thresholds are pointless: havoc judges SLOs from the op lines).
  */
 export function havocOptions(executor: HavocExecutor, extra: Omit<Options, "scenarios"> = {}): Options {
-  const gracefulStopMs = envInt("HAVOC_GRACEFUL_STOP_MS", 0, 600_000, requestTimeoutMs() + 1_000);
   return {
     ...extra,
     ...segmentOptions(),
-    scenarios: { [trafficName()]: { ...executor, duration: `${durationMs()}ms`, gracefulStop: `${gracefulStopMs}ms` } as ConstantArrivalRateScenario | ConstantVUsScenario },
+    scenarios: { [trafficName()]: { ...executor, duration: `${durationMs()}ms`, gracefulStop: `${gracefulStopMs()}ms` } as ConstantArrivalRateScenario | ConstantVUsScenario },
   };
 }
 

@@ -1,0 +1,79 @@
+import { formatSeconds } from "../core/duration.ts";
+import { ExitCode, errorMessage } from "../core/errors.ts";
+import type { History } from "../core/history.ts";
+import type { SloSpec } from "./slo-spec.ts";
+import { mergeVerdicts, SloResult, type Verdict } from "../core/verdict.ts";
+import { checkAvailability } from "./slos/availability.ts";
+import { checkConvergence } from "./slos/convergence.ts";
+import { checkDroppedIterations } from "./slos/dropped-iterations.ts";
+import { checkLatency } from "./slos/latency.ts";
+import { checkLongestOutage } from "./slos/longest-outage.ts";
+import { checkLostWrites } from "./slos/lost-writes.ts";
+import { checkRecoveryTime } from "./slos/recovery-time.ts";
+import { checkStaleReads } from "./slos/stale-reads.ts";
+
+function runCheck(slo: SloSpec, history: History): SloResult {
+  switch (slo.kind) {
+    case "availability":
+      return checkAvailability(slo, history);
+    case "lost-writes":
+      return checkLostWrites(slo, history);
+    case "longest-outage":
+      return checkLongestOutage(slo, history);
+    case "recovery-time":
+      return checkRecoveryTime(slo, history);
+    case "latency":
+      return checkLatency(slo, history);
+    case "stale-reads":
+      return checkStaleReads(slo, history);
+    case "dropped-iterations":
+      return checkDroppedIterations(slo, history);
+    case "convergence":
+      return checkConvergence(slo, history);
+  }
+}
+
+/**
+ * Judges one SLO. A check that throws, or returns a malformed result, is verdict "error" with the message
+ * as why: a crashing check never reads as a pass (Jepsen check-safe).
+ */
+export function evaluateSlo(slo: SloSpec, history: History): SloResult {
+  try {
+    return SloResult.parse(runCheck(slo, history));
+  } catch (error) {
+    return { id: slo.id, kind: slo.kind, verdict: "error", observed: null, target: "", unit: "", window: null, why: `check crashed: ${errorMessage(error)}` };
+  }
+}
+
+/**
+ * One result per SLO of the scenario, in scenario order, then one failed row per node the system never brought
+ * back after a heal (`<fault>-node-ready`). When the harness lost control of the run, every row is void: verdict
+ * error, whatever it observed, with the reason and the time from which the record is not to be trusted.
+ */
+export function evaluateSlos(slos: readonly SloSpec[], history: History): SloResult[] {
+  const results = [...slos.map((slo) => evaluateSlo(slo, history)), ...nodeReadyFailures(history)];
+  return history.controlLost ? results.map((r) => voided(r, history.controlLost!)) : results;
+}
+
+/** A heal whose restarted node never became ready: the system's failure, judged as such. */
+function nodeReadyFailures(history: History): SloResult[] {
+  return history.faults.flatMap((f) =>
+    f.systemFailure === undefined ? [] : [{ id: `${f.id}-node-ready`, kind: "node-ready", verdict: "fail" as const, observed: null, target: "ready after heal", unit: "", window: null, why: f.systemFailure }],
+  );
+}
+
+export function voided(result: SloResult, lost: NonNullable<History["controlLost"]>): SloResult {
+  const from = lost.fromMs === null ? "from the start" : `from ${formatSeconds(lost.fromMs)}`;
+  return { ...result, verdict: "error", void: lost, why: `VOID (${lost.reason}; the record is not trustworthy ${from}); would have been ${result.verdict.toUpperCase()}: ${result.why}` };
+}
+
+/** fail > error > unknown > pass; no SLOs at all is unknown. */
+export function runVerdict(results: readonly SloResult[]): Verdict {
+  return mergeVerdicts(results.map((r) => r.verdict));
+}
+
+/** Exit code of `havoc run` for a verdict: pass 0, fail 1, error 3, unknown 4. */
+export function exitCodeFor(verdict: Verdict): ExitCode {
+  const codes = { pass: ExitCode.pass, fail: ExitCode.sloFailed, error: ExitCode.environment, unknown: ExitCode.inconclusive } as const;
+  return codes[verdict];
+}

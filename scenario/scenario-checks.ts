@@ -1,0 +1,366 @@
+import { nearest } from "../core/did-you-mean.ts";
+import { formatSeconds } from "../core/duration.ts";
+import { faultId, type FaultSpec } from "../core/fault-spec.ts";
+import { nodesWithoutDataVolume } from "../core/fault-specs/disk.ts";
+import { linkFaultProblems } from "../core/fault-specs/link.ts";
+import { networkSplitProblems } from "../core/fault-specs/network.ts";
+import { readbackFrom } from "../core/readback-spec.ts";
+import type { Scenario } from "./scenario.ts";
+import { selectorPool } from "../core/selector.ts";
+import { trafficKind, trafficTargets } from "../load/traffic/registry.ts";
+import type { SloWindow } from "../judge/slo-spec.ts";
+
+/**
+ * The scenario's cross-reference checks: what one part says about another (a selector and the topology, an SLO and
+ * its traffic class, a fault and the end of traffic). The Scenario schema's refinement runs them on a parsed
+ * scenario; `validateScenario` runs the same functions on the parts that parsed when others did not, so one run
+ * reports every problem in the file. One function per check, each reading only the parts it needs and skipping
+ * when one of them did not parse (its own problems are reported by its schema).
+ */
+
+export type IssuePath = (string | number)[];
+/** Receives one problem: where in the scenario, and what is wrong. */
+export type Report = (path: IssuePath, message: string) => void;
+
+type Part<T> = T extends readonly (infer E)[] ? (E | undefined)[] : T;
+
+/**
+ * The parts of a scenario that parsed. A part that did not is absent; a list keeps one entry per element written,
+ * undefined where that element did not parse. `unparsed` names what elements that did not parse declared (node
+ * names, traffic class names, fault ids; undefined where it cannot be read), so a reference to one of them is not
+ * called unknown.
+ */
+export type ScenarioParts = { [K in keyof Scenario]?: Part<Scenario[K]> } & {
+  unparsed?: { nodes?: (string | undefined)[]; traffic?: (string | undefined)[]; faults?: (string | undefined)[] };
+};
+
+export type ScenarioCheck = (parts: ScenarioParts, report: Report) => void;
+
+/** Each parsed element of a list with its index (elements that did not parse are left out). */
+function each<T>(list: readonly (T | undefined)[] | undefined): [T, number][] {
+  return (list ?? []).flatMap((item, i) => (item === undefined ? [] : [[item, i] as [T, number]]));
+}
+
+/** The list, if every element of it parsed. */
+function complete<T>(list: readonly (T | undefined)[] | undefined): T[] | undefined {
+  return list && list.every((item) => item !== undefined) ? (list as T[]) : undefined;
+}
+
+/**
+ * Names a reference may point at: the parsed ones and those written in elements that did not parse (undefined: an
+ * element whose name cannot be read, so no reference into that list can be called unknown).
+ */
+class Names {
+  readonly #all: string[];
+  readonly #unreadable: boolean;
+  constructor(
+    readonly what: string,
+    readonly plural: string,
+    parsed: readonly string[],
+    unparsed: readonly (string | undefined)[] = [],
+  ) {
+    this.#all = [...new Set([...parsed, ...unparsed.flatMap((n) => n ?? [])])];
+    this.#unreadable = unparsed.includes(undefined);
+  }
+  has(name: string): boolean {
+    return this.#unreadable || this.#all.includes(name);
+  }
+  /** `unknown node "app-9"; did you mean "app-2"? nodes: app-1, app-2`. */
+  unknown(name: string): string {
+    const meant = nearest(name, this.#all);
+    return `unknown ${this.what} "${name}"${meant ? `; did you mean "${meant}"?` : ";"} ${this.plural}: ${this.#all.join(", ") || "none"}`;
+  }
+}
+
+const nodeNames = (p: ScenarioParts) => (p.topology ? new Names("node", "nodes", p.topology.nodes.map((n) => n.name), p.unparsed?.nodes) : undefined);
+const trafficNames = (p: ScenarioParts) => (p.traffic ? new Names("traffic class", "traffic classes", each(p.traffic).map(([t]) => t.name), p.unparsed?.traffic) : undefined);
+const faultIds = (p: ScenarioParts) => (p.faults ? new Names("fault id", "fault ids", each(p.faults).map(([f, i]) => faultId(f, i)), p.unparsed?.faults) : undefined);
+
+/** End of traffic (the longest class), ms from traffic start; undefined unless every class parsed. */
+function trafficEndMs(p: ScenarioParts): number | undefined {
+  const traffic = complete(p.traffic);
+  return traffic && traffic.length > 0 ? Math.max(...traffic.map((t) => t.duration)) : undefined;
+}
+
+/** When the plan heals a fault: `at + for`, else `tail` before the end of traffic (as engine/runner/plan.ts does). */
+function plannedHealMs(fault: Pick<FaultSpec, "at" | "for">, endMs: number, tailMs: number): number {
+  return fault.for !== undefined ? fault.at + fault.for : Math.max(fault.at, endMs - tailMs);
+}
+
+/** Whether every node parsed; otherwise a selector's pool may hold a node that did not, and its size is unknowable. */
+const nodesComplete = (p: ScenarioParts) => (p.unparsed?.nodes ?? []).length === 0;
+
+function duplicates<T>(items: [T, number][], key: (item: T, index: number) => string, report: (index: number, key: string) => void): void {
+  const seen = new Set<string>();
+  for (const [item, i] of items) {
+    const k = key(item, i);
+    if (seen.has(k)) report(i, k);
+    seen.add(k);
+  }
+}
+
+// ---- traffic ----
+
+export const checkTrafficNames: ScenarioCheck = (p, report) =>
+  duplicates(each(p.traffic), (t) => t.name, (i, name) => report(["traffic", i, "name"], `duplicate traffic class "${name}"`));
+
+export const checkTrafficSecrets: ScenarioCheck = (p, report) => {
+  const secrets = complete(p.secrets);
+  if (!secrets) return;
+  for (const [t, i] of each(p.traffic))
+    if ("keySecret" in t && t.keySecret !== undefined && !secrets.includes(t.keySecret)) report(["traffic", i, "keySecret"], `secret "${t.keySecret}" is not declared in secrets [${secrets.join(", ")}]`);
+};
+
+export const checkTrafficTargets: ScenarioCheck = (p, report) => {
+  const nodes = nodeNames(p);
+  if (!p.topology || !nodes) return;
+  for (const [t, i] of each(p.traffic)) {
+    // A class that holds a list of servers is checked server by server (its kind's targets()).
+    trafficTargets(t).forEach((target, j) => {
+      const path = "servers" in t && t.servers ? ["traffic", i, "servers", j] : ["traffic", i, "target"];
+      const node = p.topology!.nodes.find((n) => n.name === target.node);
+      if (!node) {
+        if (!nodes.has(target.node)) report([...path, "node"], nodes.unknown(target.node));
+      } else if (!node.ports.includes(target.port)) report([...path, "port"], `port ${target.port} is not published by "${node.name}" (ports: [${node.ports.join(", ")}])`);
+    });
+  }
+};
+
+// ---- faults ----
+
+export const checkFaultIds: ScenarioCheck = (p, report) =>
+  duplicates(each(p.faults), (f, i) => faultId(f, i), (i, id) => report(["faults", i, "id"], `duplicate fault id "${id}"`));
+
+/** Every scheduled fault and every random-fault template against the topology. */
+export const checkFaultTargets: ScenarioCheck = (p, report) => {
+  for (const [f, i] of each(p.faults)) checkFaultAgainstTopology(f, ["faults", i], p, report);
+  p.randomFaults?.choices.forEach((f, i) => checkFaultAgainstTopology(f, ["randomFaults", "choices", i], p, report));
+};
+
+/** A fault's selector matches, its link and zones exist, its disk targets have volumes, its cut has two sides. */
+function checkFaultAgainstTopology(f: FaultSpec, path: IssuePath, p: ScenarioParts, report: Report): void {
+  const topology = p.topology;
+  const nodes = nodeNames(p);
+  if (!topology || !nodes) return;
+  const at = (...rest: IssuePath) => [...path, ...rest];
+  f.target.names?.forEach((name, j) => {
+    if (!nodes.has(name)) report(at("target", "names", j), nodes.unknown(name));
+  });
+  if (f.target.mode === "primary" && f.target.role && !topology.roles[f.target.role])
+    report(at("target", "role"), `mode "primary" needs topology.roles.${f.target.role}.primaryProbe`);
+  for (const message of "link" in f ? linkFaultProblems(f, topology) : []) report(at("link"), message);
+  if (f.kind === "zone-cut")
+    f.zones.forEach((zone, j) => {
+      if (!topology.networks.includes(zone)) report(at("zones", j), new Names("zone", "networks", topology.networks).unknown(zone));
+    });
+  if (f.kind === "packet-loss")
+    f.peers?.forEach((peer, j) => {
+      if (!nodes.has(peer)) report(at("peers", j), nodes.unknown(peer));
+    });
+  // The rest counts the pool, which a node that did not parse might belong to.
+  if (!nodesComplete(p)) return;
+  const pool = selectorPool(f.target, topology.nodes);
+  if (pool.length === 0) {
+    if (f.target.names) return; // every name is unknown, each reported above
+    const roles = [...new Set(topology.nodes.flatMap((n) => n.role ?? []))];
+    const meant = f.target.role !== undefined ? nearest(f.target.role, roles) : undefined;
+    report(at("target"), `selector matches no node: no node has role "${f.target.role}"${meant ? ` (did you mean "${meant}"?)` : ""} (roles: ${roles.join(", ") || "none"})`);
+    return;
+  }
+  // A link fault acts on its link; its target is only listed in reports, so how many it takes does not matter.
+  if ("link" in f) return;
+  if (f.target.mode === "minority" && pool.length < 3)
+    report(at("target", "mode"), `a strict minority needs a pool of at least 3 nodes, and [${pool.join(", ")}] has ${pool.length}: one of them is not a minority; give mode "one"`);
+  if (f.kind === "disk-fill") {
+    const without = nodesWithoutDataVolume(pool, topology);
+    if (without.length > 0) report(at("target"), `disk-fill needs nodes with a dataVolume; these have none: ${without.join(", ")}`);
+  }
+  for (const problem of networkSplitProblems(f, topology)) report(at(...problem.path), problem.message);
+}
+
+export const checkFaultSchedule: ScenarioCheck = (p, report) => {
+  const endMs = trafficEndMs(p);
+  if (endMs === undefined || p.tail === undefined) return;
+  const tail = p.tail;
+  for (const [f, i] of each(p.faults)) {
+    if (f.at >= endMs) report(["faults", i, "at"], `fault at ${f.at} ms is not before the end of traffic (${endMs} ms)`);
+    else if (f.for !== undefined && f.at + f.for > endMs - tail)
+      report(["faults", i, "for"], `fault heals at ${f.at + f.for} ms, later than the end of traffic (${endMs} ms) minus the fault-free tail (${tail} ms)`);
+  }
+};
+
+export const checkRandomFaultWindow: ScenarioCheck = (p, report) => {
+  const endMs = trafficEndMs(p);
+  if (!p.randomFaults || endMs === undefined || p.tail === undefined) return;
+  if (p.randomFaults.to > endMs - p.tail) report(["randomFaults", "to"], `random faults must heal by ${endMs - p.tail} ms (end of traffic minus the tail)`);
+};
+
+// ---- SLOs ----
+
+export const checkSloIds: ScenarioCheck = (p, report) => duplicates(each(p.slos), (s) => s.id, (i, id) => report(["slos", i, "id"], `duplicate SLO id "${id}"`));
+
+export const checkSloReferences: ScenarioCheck = (p, report) => {
+  const traffic = trafficNames(p);
+  const faults = faultIds(p);
+  const readback = complete(p.readback);
+  for (const [slo, i] of each(p.slos)) {
+    if (traffic && !traffic.has(slo.traffic)) report(["slos", i, "traffic"], traffic.unknown(slo.traffic));
+    if (readback && slo.kind === "convergence" && !readback.some((r) => r.traffic === slo.traffic && r.convergence))
+      report(["slos", i, "traffic"], `convergence needs a readback for traffic "${slo.traffic}" with convergence: { role } or { nodes }`);
+    if (readback && slo.kind === "lost-writes" && !readback.some((r) => r.traffic === slo.traffic))
+      report(["slos", i, "traffic"], `lost-writes needs a readback for traffic "${slo.traffic}" (add one to readback)`);
+    if (faults && "window" in slo && slo.window.kind === "fault" && !faults.has(slo.window.fault)) report(["slos", i, "window", "fault"], faults.unknown(slo.window.fault));
+    if (faults && slo.kind === "recovery-time" && !faults.has(slo.fault)) report(["slos", i, "fault"], faults.unknown(slo.fault));
+    const sloTraffic = each(p.traffic).find(([t]) => t.name === slo.traffic)?.[0];
+    if (slo.kind === "stale-reads" && sloTraffic && !trafficKind(sloTraffic).checksReadYourWrites(sloTraffic))
+      report(["slos", i, "traffic"], `stale-reads needs a class whose reads check read-your-writes (a k6 class with checksReadYourWrites: true); "${slo.traffic}" does not`);
+  }
+};
+
+/**
+ * SLOs that could only ever be unknown: a window that is empty or holds none of its class's traffic (a "before"
+ * window of a fault injected in the first second, an "after" window of a fault healed when traffic ends), a
+ * recovery with too little traffic after it to see a stable stretch. Judged on the plan's times.
+ */
+export const checkSloTiming: ScenarioCheck = (p, report) => {
+  const endMs = trafficEndMs(p);
+  for (const [slo, i] of each(p.slos)) {
+    if ("window" in slo && slo.window.kind === "interval" && slo.window.from >= slo.window.to) report(["slos", i, "window"], "interval window needs from < to");
+    if (slo.kind === "recovery-time" && slo.stableFor < 200)
+      report(["slos", i, "stableFor"], "stableFor must be at least 200 ms (a shorter hold proves nothing about staying up)");
+    const traffic = each(p.traffic).find(([t]) => t.name === slo.traffic)?.[0];
+    if (endMs === undefined || p.tail === undefined || !traffic) continue;
+    const classEndMs = traffic.duration;
+    const written = "window" in slo ? slo.window : undefined;
+    const window = written && !(written.kind === "interval" && written.from >= written.to) ? plannedWindow(written, p, endMs, p.tail) : undefined;
+    if (window) {
+      if (window.toMs <= window.fromMs) report(["slos", i, "window"], `${window.label} is empty (${span(window)})${window.why ? `: ${window.why}` : ""}; the SLO could only be unknown`);
+      else if (window.fromMs >= classEndMs)
+        report(["slos", i, "window"], `${window.label} (${span(window)}) starts after traffic "${slo.traffic}" ends (${formatSeconds(classEndMs)}): it holds none of its traffic, so the SLO could only be unknown`);
+    }
+    if (slo.kind === "recovery-time") {
+      const fault = each(p.faults).find(([f, j]) => faultId(f, j) === slo.fault)?.[0];
+      if (!fault) continue;
+      const anchorMs = slo.from === "inject" ? fault.at : plannedHealMs(fault, endMs, p.tail);
+      if (anchorMs + slo.stableFor > classEndMs)
+        report(
+          ["slos", i, "stableFor"],
+          `recovery from the ${slo.from === "inject" ? "injection" : "heal"} of "${slo.fault}" (at ${formatSeconds(anchorMs)}) needs ${formatSeconds(slo.stableFor)} (stableFor) of "${slo.traffic}" traffic after it, which ends at ${formatSeconds(classEndMs)}; the SLO could only be unknown or fail`,
+        );
+    }
+  }
+};
+
+interface PlannedWindow {
+  label: string;
+  fromMs: number;
+  toMs: number;
+  why?: string;
+}
+
+const span = (w: PlannedWindow) => `${formatSeconds(w.fromMs)} to ${formatSeconds(w.toMs)}`;
+
+/** An SLO window on the plan's times (reports/slo/window.ts resolves the same on what really happened). */
+function plannedWindow(window: SloWindow, p: ScenarioParts, endMs: number, tailMs: number): PlannedWindow | undefined {
+  if (window.kind === "run") return { label: "the run window", fromMs: 0, toMs: endMs };
+  if (window.kind === "interval") return { label: "the interval window", fromMs: window.from, toMs: window.to };
+  const fault = each(p.faults).find(([f, i]) => faultId(f, i) === window.fault)?.[0];
+  if (!fault) return undefined;
+  const label = `the ${window.phase} window of fault "${window.fault}"`;
+  const healMs = plannedHealMs(fault, endMs, tailMs);
+  if (window.phase === "before")
+    return { label, fromMs: 0, toMs: Math.floor(fault.at / 1000) * 1000, why: `the fault is injected at ${formatSeconds(fault.at)}, and "before" ends at the whole second before the injection` };
+  if (window.phase === "during") return { label, fromMs: fault.at, toMs: healMs, why: `the fault heals as it is injected` };
+  return { label, fromMs: healMs, toMs: endMs, why: `the fault heals at ${formatSeconds(healMs)}, when traffic ends (tail ${formatSeconds(tailMs)})` };
+}
+
+// ---- safety, readback, secrets ----
+
+export const checkSafetyTraffic: ScenarioCheck = (p, report) => {
+  const traffic = trafficNames(p);
+  if (!traffic) return;
+  for (const [stop, i] of each(p.safety)) if (stop.traffic !== undefined && !traffic.has(stop.traffic)) report(["safety", i, "traffic"], traffic.unknown(stop.traffic));
+};
+
+export const checkReadbacks: ScenarioCheck = (p, report) => {
+  const traffic = trafficNames(p);
+  const nodes = nodeNames(p);
+  const topology = p.topology;
+  for (const [r, i] of each(p.readback)) {
+    if (traffic && !traffic.has(r.traffic)) report(["readback", i, "traffic"], traffic.unknown(r.traffic));
+    if (r.node !== undefined && r.from !== undefined) report(["readback", i, "from"], "give node or from, not both");
+    const from = readbackFrom(r);
+    if (!from) report(["readback", i, "node"], "expected node (a node name) or from ({ node } or { primaryOf: role })");
+    if (!topology || !nodes) continue;
+    const publishes = (node: string, path: IssuePath) => {
+      const spec = topology.nodes.find((n) => n.name === node);
+      if (!spec) {
+        if (!nodes.has(node)) report(path, nodes.unknown(node));
+      } else if (!spec.ports.includes(r.port)) report(path, `node "${node}" does not publish port ${r.port} (ports: [${spec.ports.join(", ")}])`);
+    };
+    if (from && "node" in from) publishes(from.node, ["readback", i, r.from ? "from" : "node"]);
+    else if (from && !topology.roles[from.primaryOf])
+      report(["readback", i, "from", "primaryOf"], `reading the primary of "${from.primaryOf}" needs topology.roles.${from.primaryOf}.primaryProbe`);
+    else if (from) topology.nodes.filter((n) => n.role === from.primaryOf).forEach((n) => publishes(n.name, ["readback", i, "from", "primaryOf"]));
+    const c = r.convergence;
+    if (c && "nodes" in c) c.nodes.forEach((n, j) => publishes(n, ["readback", i, "convergence", "nodes", j]));
+    if (c && "role" in c) {
+      const members = topology.nodes.filter((n) => n.role === c.role);
+      if (members.length < 2 && nodesComplete(p))
+        report(["readback", i, "convergence", "role"], `convergence needs at least 2 nodes of role "${c.role}", found ${members.length}`);
+      members.forEach((n) => publishes(n.name, ["readback", i, "convergence", "role"]));
+    }
+  }
+};
+
+/** Every `${secret:NAME}` anywhere in the scenario names a declared secret. */
+export const checkSecretReferences: ScenarioCheck = (p, report) => {
+  const secrets = complete(p.secrets);
+  if (!secrets) return;
+  const { unparsed: _, ...parts } = p;
+  const reported = new Set<string>();
+  for (const [, name] of JSON.stringify(parts).matchAll(/\$\{secret:([^}]*)\}/g))
+    if (!secrets.includes(name!) && !reported.has(name!)) {
+      reported.add(name!);
+      report(["secrets"], `\${secret:${name}} is used but "${name}" is not declared in secrets`);
+    }
+};
+
+// ---- suites: tags and the expected verdict ----
+
+export const checkTags: ScenarioCheck = (p, report) =>
+  duplicates(each(p.tags), (t) => t, (i, tag) => report(["tags", i], `duplicate tag "${tag}"`));
+
+/** expectFailing names SLOs of this scenario, and only a control (expect: "fail") has it. */
+export const checkExpectFailing: ScenarioCheck = (p, report) => {
+  const named = each(p.expectFailing);
+  if (named.length > 0 && p.expect === "pass") report(["expectFailing"], 'expectFailing names the SLOs a control must fail: it needs expect: "fail"');
+  // An SLO that did not parse may carry the id: only a complete list can call one unknown.
+  const slos = complete(p.slos);
+  if (!slos) return;
+  const ids = new Names("SLO id", "slos", slos.map((s) => s.id));
+  for (const [id, i] of named) if (!ids.has(id)) report(["expectFailing", i], ids.unknown(id));
+};
+
+/** Every check, in the order their problems read best (a file's order: traffic, faults, SLOs, ...). */
+export const scenarioChecks: readonly ScenarioCheck[] = [
+  checkSecretReferences,
+  checkTrafficNames,
+  checkTrafficSecrets,
+  checkTrafficTargets,
+  checkFaultIds,
+  checkFaultTargets,
+  checkFaultSchedule,
+  checkRandomFaultWindow,
+  checkReadbacks,
+  checkSloIds,
+  checkSloReferences,
+  checkSloTiming,
+  checkSafetyTraffic,
+  checkTags,
+  checkExpectFailing,
+];
+
+export function runScenarioChecks(parts: ScenarioParts, report: Report): void {
+  for (const check of scenarioChecks) check(parts, report);
+}

@@ -1,0 +1,101 @@
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { identityServerList } from "./topology.ts";
+import { k6Traffic, parseDuration, parseHelperOptions, type DurationInput, type K6TrafficInput, type TrafficTarget } from "../../api/index.ts";
+
+/**
+ * The identity service's clients, as k6 scripts of this module run through havoc's public path (`script: "k6"`
+ * with a list of `servers`): each client holds the server list and moves to the next server when a request fails
+ * (refused, reset, a 5xx) or times out. Every attempt is its own op line; a write sent again keeps its id.
+ */
+
+const script = (name: string) => fileURLToPath(new URL(`./k6/${name}.ts`, import.meta.url));
+const duration = z.custom<DurationInput>((v) => typeof v === "number" || typeof v === "string", "expected a duration such as \"60s\"");
+
+const serverListFields = {
+  name: z.string(),
+  /** The servers every client holds, in the order it tries them. */
+  servers: z.array(z.object({ node: z.string(), port: z.number() }) as z.ZodType<TrafficTarget>).min(1).max(16),
+  duration,
+  /** Per-request timeout; a timeout is an unknown outcome. Default 2 s. */
+  requestTimeout: duration.default(2_000),
+  /**
+   * Where a client's next request starts. "last-good" (default): at the server that answered its last request, so a
+   * client that moved on stays moved; "first": at the top of its list every time, as a client without memory would.
+   */
+  resume: z.enum(["last-good", "first"]).default("last-good"),
+  /** Client n holds the list rotated by n, so clients start on different servers. Default false. */
+  spread: z.boolean().default(false),
+  /** Attempts per request at most, the first included. Default: one per server in the list. */
+  attempts: z.number().int().min(1).max(16).optional(),
+  /** Secret the accounts' passwords are derived from (so no password is ever printed). */
+  keySecret: z.string(),
+  /** k6 processes the class is split over. Default 1. */
+  processes: z.number().int().min(1).max(16).default(1),
+};
+
+type ServerListOptions = z.infer<z.ZodObject<typeof serverListFields>>;
+
+/** The k6 class both scripts share: the server list, how clients move along it, and a graceful stop long enough
+ * for a request that goes through every server, each up to its timeout. */
+function serverListClass(o: ServerListOptions, file: string, env: Record<string, string>): K6TrafficInput {
+  const attempts = o.attempts ?? o.servers.length;
+  return k6Traffic({
+    name: o.name,
+    file,
+    servers: o.servers,
+    duration: o.duration,
+    requestTimeout: o.requestTimeout,
+    processes: o.processes,
+    keySecret: o.keySecret,
+    checksReadYourWrites: true,
+    gracefulStop: attempts * parseDuration(o.requestTimeout) + 1_000,
+    env: { RESUME: o.resume, SPREAD: o.spread ? "1" : "0", ATTEMPTS: String(attempts), ...env },
+  });
+}
+
+const IdentityClientsOptions = z
+  .object({
+    ...serverListFields,
+    /** Requests started per second over the whole class (attempts at further servers come on top). */
+    ratePerSecond: z.number().int().positive().max(10_000),
+    /** Clients (k6 VUs, each with its own state); keep it above ratePerSecond x the slowest request. Default 100. */
+    clients: z.number().int().positive().max(5_000).default(100),
+  })
+  .strict();
+
+/**
+ * Services calling the identity API (open model): register, log in, introspect an acknowledged token (a read that
+ * must find it: one that no longer validates is a stale read), change a password. k6/identity-clients.ts.
+ */
+export function identityClients(options: z.input<typeof IdentityClientsOptions>): K6TrafficInput {
+  const o = parseHelperOptions(IdentityClientsOptions, options, `identityClients(${options.name})`);
+  return serverListClass(o, script("identity-clients"), { RATE_PER_SECOND: String(o.ratePerSecond), CLIENTS: String(o.clients) });
+}
+
+const IdentityPeopleOptions = z
+  .object({
+    ...serverListFields,
+    users: z.number().int().positive().max(5_000),
+    /** Requests per person per minute, think time included. Default 30. */
+    requestsPerMinute: z.number().positive().max(600).default(30),
+    /** Time over which the people arrive (linear ramp from 0 VUs). Default 5 s. */
+    rampUp: duration.default(5_000),
+  })
+  .strict()
+  .refine((c) => parseDuration(c.rampUp) < parseDuration(c.duration), { message: "rampUp must be shorter than duration", path: ["rampUp"] });
+
+/**
+ * People signing in (closed model): register once, then log in, check at once that the new token validates
+ * (read-your-writes), use it a few times, now and then change the password. k6/identity-people.ts.
+ */
+export function identityPeople(options: z.input<typeof IdentityPeopleOptions>): K6TrafficInput {
+  const o = parseHelperOptions(IdentityPeopleOptions, options, `identityPeople(${options.name})`);
+  return serverListClass(o, script("identity-people"), { USERS: String(o.users), RAMP_UP_MS: String(parseDuration(o.rampUp)), REQUESTS_PER_MINUTE: String(o.requestsPerMinute) });
+}
+
+/** Services and people, each client holding the list id-1, id-2, id-3 and starting where its spread puts it. */
+export const identityTraffic = (durationS = 60): K6TrafficInput[] => [
+  identityClients({ name: "clients", servers: identityServerList(), spread: true, ratePerSecond: 40, clients: 100, duration: `${durationS}s`, keySecret: "client-passwords" }),
+  identityPeople({ name: "people", servers: identityServerList(), spread: true, users: 30, requestsPerMinute: 30, rampUp: "3s", duration: `${durationS}s`, keySecret: "client-passwords" }),
+];
