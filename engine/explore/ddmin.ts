@@ -4,13 +4,24 @@
  * 1-minimal: removing any single item makes it pass (as far as `stillFails` can tell). `items` is assumed to fail.
  */
 export async function ddmin<T>(items: readonly T[], stillFails: (subset: T[]) => Promise<boolean>): Promise<T[]> {
+  // After a reduction the search starts again at granularity 2 and meets subsets it already tried: each is a run.
+  const index = new Map(items.map((item, i) => [item, i]));
+  const known = new Map<string, boolean>();
+  const test = async (subset: T[]): Promise<boolean> => {
+    const key = subset.map((item) => index.get(item)).join(",");
+    const cached = known.get(key);
+    if (cached !== undefined) return cached;
+    const fails = await stillFails(subset);
+    known.set(key, fails);
+    return fails;
+  };
   let current = [...items];
   let granularity = 2;
   while (current.length >= 2) {
     const chunks = split(current, granularity);
     let reduced: T[] | undefined;
     for (const chunk of chunks) {
-      if (await stillFails(chunk)) {
+      if (await test(chunk)) {
         reduced = chunk;
         granularity = 2;
         break;
@@ -20,7 +31,7 @@ export async function ddmin<T>(items: readonly T[], stillFails: (subset: T[]) =>
     if (reduced === undefined && granularity > 2) {
       for (const chunk of chunks) {
         const complement = current.filter((item) => !chunk.includes(item));
-        if (await stillFails(complement)) {
+        if (await test(complement)) {
           reduced = complement;
           granularity = Math.max(granularity - 1, 2);
           break;
@@ -35,7 +46,7 @@ export async function ddmin<T>(items: readonly T[], stillFails: (subset: T[]) =>
     granularity = Math.min(current.length, granularity * 2);
   }
   // A lone item is 1-minimal only if the empty set passes (the system may fail with no fault at all).
-  if (current.length === 1 && (await stillFails([]))) return [];
+  if (current.length === 1 && (await test([]))) return [];
   return current;
 }
 

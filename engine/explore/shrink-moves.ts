@@ -60,3 +60,13 @@ export function withoutTarget(plan: ShrinkPlan, id: string, target: string): Mov
   const targets = fault.targets.filter((t) => t !== target);
   return { plan: replaceFault(plan, id, (f) => ({ ...f, targets })), description: `narrow ${id}: drop target ${target} (keep ${targets.join(", ")})` };
 }
+
+/** Every fault moved `byMs` earlier: overlaps among them stay exactly as they are. */
+export function shiftedAll(plan: ShrinkPlan, byMs: number): Move | undefined {
+  if (byMs <= 0 || plan.faults.length === 0) return undefined;
+  const firstMs = Math.min(...plan.faults.map((f) => f.atMs));
+  return {
+    plan: { faults: plan.faults.map((f) => ({ ...f, atMs: f.atMs - byMs, healAtMs: f.healAtMs - byMs })) },
+    description: `move all ${plan.faults.length} faults earlier by ${seconds(byMs)} (first at ${seconds(firstMs)} -> ${seconds(firstMs - byMs)})`,
+  };
+}

@@ -1,5 +1,5 @@
 import { ddmin } from "./ddmin.ts";
-import { earliestKeepingOverlaps, keepOnly, movedTo, shortened, withoutTarget, type Move } from "./shrink-moves.ts";
+import { earliestKeepingOverlaps, keepOnly, movedTo, shiftedAll, shortened, withoutTarget, type Move } from "./shrink-moves.ts";
 import type { ShrinkMoveKind, ShrinkResult, ShrinkStep } from "./shrink-log.ts";
 import { planKey, summarizePlan, type ShrinkPlan } from "./shrink-plan.ts";
 
@@ -129,11 +129,12 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
       tried = new Map([[planKey(best), true]]);
       const before = planKey(best);
       await ddmin(best.faults, (subset) => test("drop", keepOnly(best, subset)));
-      for (const id of best.faults.map((f) => f.id)) {
-        await shortenFault(id);
-        await moveEarlier(id);
-        await narrowTargets(id);
-      }
+      const ids = best.faults.map((f) => f.id);
+      for (const id of ids) await shortenFault(id);
+      // The whole plan first: a shift keeps every overlap, where one fault alone can only creep past the others.
+      await moveAllEarlier();
+      for (const id of ids) await moveEarlier(id);
+      for (const id of ids) await narrowTargets(id);
       if (planKey(best) === before) return result(true, true);
     }
   } catch (error) {
@@ -145,20 +146,36 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
     for (let move = shortened(best, id, minDurationMs); move && (await test("shorten", move)); move = shortened(best, id, minDurationMs));
   }
 
-  /** Straight to the earliest start that keeps the overlaps, else bisect towards it. */
+  async function moveAllEarlier(): Promise<void> {
+    if (best.faults.length === 0) return;
+    const firstMs = Math.min(...best.faults.map((f) => f.atMs));
+    await bisectEarlier(firstMs - earliestMs, (byMs) => shiftedAll(best, byMs));
+  }
+
   async function moveEarlier(id: string): Promise<void> {
     const fault = best.faults.find((f) => f.id === id);
     const lowestMs = earliestKeepingOverlaps(best, id, earliestMs);
-    if (!fault || lowestMs === undefined || fault.atMs - lowestMs < resolutionMs) return;
-    const first = movedTo(best, id, lowestMs);
-    if (first && (await test("earlier", first))) return;
-    let passesMs = lowestMs;
-    let failsMs = fault.atMs;
-    while (failsMs - passesMs > resolutionMs) {
-      const midMs = Math.floor((passesMs + failsMs) / 2);
-      const move = movedTo(best, id, midMs);
-      if (move && (await test("earlier", move))) failsMs = midMs;
-      else passesMs = midMs;
+    if (!fault || lowestMs === undefined) return;
+    const fromMs = fault.atMs;
+    await bisectEarlier(fromMs - lowestMs, (byMs) => movedTo(best, id, fromMs - byMs));
+  }
+
+  /**
+   * Straight to the largest move (`maxByMs` earlier), else bisect for the largest that still fails, down to the
+   * time resolution. `moveBy` builds the candidate from the current best plan.
+   */
+  async function bisectEarlier(maxByMs: number, moveBy: (byMs: number) => Move | undefined): Promise<void> {
+    if (maxByMs < resolutionMs) return;
+    const whole = moveBy(maxByMs);
+    if (whole && (await test("earlier", whole))) return;
+    // Moved this much it passes; moved by `failsByMs` (already done) it fails.
+    let passesByMs = maxByMs;
+    let failsByMs = 0;
+    while (passesByMs - failsByMs > resolutionMs) {
+      const midByMs = Math.floor((passesByMs + failsByMs) / 2);
+      const move = moveBy(midByMs - failsByMs);
+      if (move && (await test("earlier", move))) failsByMs = midByMs;
+      else passesByMs = midByMs;
     }
   }
 
