@@ -93,5 +93,5 @@ export function faultGeneratorSchema<T extends z.ZodType>(template: T, options: 
         .default({ protectRoles: [] }),
       maxFaults: z.number().int().min(1).optional(),
     })
-    .strict() as unknown as z.ZodType<FaultGeneratorSpec<Unscheduled<z.output<T>>>>;
+    .strict();
 }
