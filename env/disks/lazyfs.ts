@@ -64,6 +64,8 @@ const optionsSchema = z.object({
   allowOther: z.boolean().optional(),
   /** FOPEN_DIRECT_IO instead of page-cache invalidation on loss (see env/go/lazyfs/README.md). */
   directIo: z.boolean().optional(),
+  /** Pass extended attributes through (off by default: they cost every buffered write an extra round trip). */
+  xattrs: z.boolean().optional(),
 });
 
 export interface LazyFsOptions {
@@ -77,6 +79,7 @@ export interface LazyFsOptions {
   callTimeoutMs?: number;
   allowOther?: boolean;
   directIo?: boolean;
+  xattrs?: boolean;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -110,6 +113,7 @@ export async function mountLazyFs(options: LazyFsOptions): Promise<LazyFsMount> 
   const args = ["--backing", backingDir, "--mount", mountDir, "--control", controlSocket, "--seed", String(options.seed ?? 1)];
   if (options.allowOther ?? true) args.push("--allow-other");
   if (options.directIo) args.push("--direct-io");
+  if (options.xattrs) args.push("--xattrs");
 
   const child = spawn(options.binaryPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const daemon = new Daemon(child, options.log);

@@ -152,6 +152,36 @@ describe("lazyfs (integration, real FUSE)", () => {
     expect(await catFresh(join(mnt, "data.txt"))).toBe("");
   });
 
+  it("O_TRUNC and O_APPEND go through the cache: a loss restores the fsynced content", async () => {
+    const f = await open(join(mnt, "log.txt"), "w");
+    await f.write("base\n", 0);
+    await f.sync();
+    await f.close();
+    const appender = await open(join(mnt, "log.txt"), "a");
+    await appender.write("one\n");
+    await appender.write("two\n");
+    await appender.close();
+    expect(await catFresh(join(mnt, "log.txt"))).toBe("base\none\ntwo\n");
+    await writeFile(join(mnt, "log.txt"), "new"); // O_TRUNC
+    expect(await catFresh(join(mnt, "log.txt"))).toBe("new");
+    expect(await readFile(join(backing, "log.txt"), "utf8")).toBe("base\n");
+    expect(await fs.lose()).toEqual({ bytes: 3, files: 1 });
+    expect(await catFresh(join(mnt, "log.txt"))).toBe("base\n");
+  });
+
+  it("drops the unsynced data of a deleted file once nobody has it open", async () => {
+    await fs.sync();
+    const f = await open(join(mnt, "doomed.txt"), "w+");
+    await f.write("scratch", 0);
+    await run("rm", [join(mnt, "doomed.txt")]);
+    // Still open: still readable, still held.
+    expect(await pread(f)).toBe("scratch");
+    expect((await fs.stats()).dirtyFiles).toBe(1);
+    await f.close();
+    await until("the deleted file's record to be dropped", async () => (await fs.stats()).dirtyFiles === 0);
+    expect(await fs.lose()).toEqual({ bytes: 0, files: 0 });
+  });
+
   it("sync flushes every file, so a later loss loses nothing", async () => {
     await writeFile(join(mnt, "s1.txt"), "one");
     await mkdir(join(mnt, "dir"), { recursive: true });

@@ -20,6 +20,7 @@ import (
 type config struct {
 	backing, mount, control string
 	allowOther, directIO    bool
+	xattrs                  bool
 	seed                    uint64
 	debug                   bool
 }
@@ -32,6 +33,7 @@ func parseFlags(args []string) (config, error) {
 	fl.StringVar(&c.control, "control", "", "path of the control unix socket (required)")
 	fl.BoolVar(&c.allowOther, "allow-other", false, "let every user (and containers bind-mounting the mount) use it")
 	fl.BoolVar(&c.directIO, "direct-io", false, "open files with FOPEN_DIRECT_IO instead of invalidating the kernel page cache on loss")
+	fl.BoolVar(&c.xattrs, "xattrs", false, "pass extended attributes through (off: every write costs the kernel an extra GETXATTR round trip)")
 	fl.Uint64Var(&c.seed, "seed", 1, "seed of the random choices of fault rules")
 	fl.BoolVar(&c.debug, "debug", false, "log every FUSE request")
 	if err := fl.Parse(args); err != nil {
@@ -57,7 +59,7 @@ func main() {
 	log.SetFlags(log.Lmicroseconds)
 	c, err := parseFlags(os.Args[1:])
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "lazyfs: %v\nusage: lazyfs --backing DIR --mount DIR --control SOCKET [--allow-other] [--seed N] [--direct-io]\n", err)
+		fmt.Fprintf(os.Stderr, "lazyfs: %v\nusage: lazyfs --backing DIR --mount DIR --control SOCKET [--allow-other] [--seed N] [--direct-io] [--xattrs]\n", err)
 		os.Exit(2)
 	}
 	if err := run(c); err != nil {
@@ -124,6 +126,9 @@ func mountOptions(c config) *fs.Options {
 			Name:        "lazyfs",
 			MaxWrite:    1 << 20,
 			Debug:       c.debug,
+			// Without this the kernel asks for security.capability before every buffered write (to strip it),
+			// doubling the round trips of a write; ENOSYS makes it stop asking.
+			DisableXAttrs: !c.xattrs,
 		},
 	}
 	if c.allowOther {
