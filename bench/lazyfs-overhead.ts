@@ -12,7 +12,7 @@
  * file in the host's page cache (the plain file, or lazyfs's backing file): caches are not dropped on a shared
  * machine, so (c) compares warm reads. Needs root and /dev/fuse.
  *
- *   npx tsx bench/lazyfs-overhead.ts [repetitions=5] [fsyncOps=300]
+ *   npx tsx bench/lazyfs-overhead.ts [repetitions=7] [fsyncOps=1000]
  */
 import { closeSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -23,8 +23,8 @@ import { mountLazyFs, sweepLazyFsMounts, type LazyFsMount } from "../env/disks/l
 import { BenchRecorder } from "./lib/results.ts";
 import { msSince, pairedRatios, percentile, ratio, stats, describeStats } from "./lib/stats.ts";
 
-const repetitions = Number(process.argv[2] ?? 5);
-const fsyncOps = Number(process.argv[3] ?? 300);
+const repetitions = Number(process.argv[2] ?? 7);
+const fsyncOps = Number(process.argv[3] ?? 1000);
 const BLOCK = 4096;
 const WRITE_BYTES = 32 * 2 ** 20;
 const READ_BYTES = 64 * 2 ** 20;
