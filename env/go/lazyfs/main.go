@@ -158,9 +158,10 @@ func unmount(server *fuse.Server, mount string, served <-chan struct{}) {
 	if err := unix.Unmount(mount, unix.MNT_DETACH); err != nil && err != unix.EINVAL {
 		log.Printf("lazyfs: detach %s: %v", mount, err)
 	}
+	// With files still open the serve loop never ends on its own; exiting closes /dev/fuse, which fails their calls.
 	select {
 	case <-served:
-	case <-time.After(2 * time.Second):
+	case <-time.After(500 * time.Millisecond):
 	}
 }
 
