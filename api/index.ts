@@ -20,7 +20,7 @@ import type { FaultSpecInput } from "../core/fault-spec.ts";
 import type { ReadbackInput } from "../core/readback-spec.ts";
 import type { ScenarioInput } from "../scenario/scenario.ts";
 import type { SelectorInput } from "../core/selector.ts";
-import type { SloSpecInput } from "../judge/slo-spec.ts";
+import type { SloSpecInput } from "../judge/slo-kinds.ts";
 import type { LinkSpec, NodeSpecInput, Topology } from "../core/topology.ts";
 import type { z } from "zod";
 import type { K6Class } from "../load/traffic/k6.ts";

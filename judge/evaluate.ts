@@ -1,45 +1,17 @@
 import { formatSeconds } from "../core/duration.ts";
 import { ExitCode, errorMessage } from "../core/errors.ts";
 import type { History } from "../core/history.ts";
-import type { SloSpec } from "./slo-spec.ts";
+import { sloKind, type SloSpec } from "./slo-kinds.ts";
+import type { JudgeContext } from "./slo-kind.ts";
 import { mergeVerdicts, SloResult, type Verdict } from "../core/verdict.ts";
-import { checkAvailability } from "./slos/availability.ts";
-import { checkConvergence } from "./slos/convergence.ts";
-import { checkDroppedIterations } from "./slos/dropped-iterations.ts";
-import { checkLatency } from "./slos/latency.ts";
-import { checkLongestOutage } from "./slos/longest-outage.ts";
-import { checkLostWrites } from "./slos/lost-writes.ts";
-import { checkRecoveryTime } from "./slos/recovery-time.ts";
-import { checkStaleReads } from "./slos/stale-reads.ts";
-
-function runCheck(slo: SloSpec, history: History): SloResult {
-  switch (slo.kind) {
-    case "availability":
-      return checkAvailability(slo, history);
-    case "lost-writes":
-      return checkLostWrites(slo, history);
-    case "longest-outage":
-      return checkLongestOutage(slo, history);
-    case "recovery-time":
-      return checkRecoveryTime(slo, history);
-    case "latency":
-      return checkLatency(slo, history);
-    case "stale-reads":
-      return checkStaleReads(slo, history);
-    case "dropped-iterations":
-      return checkDroppedIterations(slo, history);
-    case "convergence":
-      return checkConvergence(slo, history);
-  }
-}
 
 /**
  * Judges one SLO. A check that throws, or returns a malformed result, is verdict "error" with the message
  * as why: a crashing check never reads as a pass (Jepsen check-safe).
  */
-export function evaluateSlo(slo: SloSpec, history: History): SloResult {
+export async function evaluateSlo(slo: SloSpec, history: History, ctx: JudgeContext = {}): Promise<SloResult> {
   try {
-    return SloResult.parse(runCheck(slo, history));
+    return SloResult.parse(await sloKind(slo).judge(slo, history, ctx));
   } catch (error) {
     return { id: slo.id, kind: slo.kind, verdict: "error", observed: null, target: "", unit: "", window: null, why: `check crashed: ${errorMessage(error)}` };
   }
@@ -50,8 +22,11 @@ export function evaluateSlo(slo: SloSpec, history: History): SloResult {
  * back after a heal (`<fault>-node-ready`). When the harness lost control of the run, every row is void: verdict
  * error, whatever it observed, with the reason and the time from which the record is not to be trusted.
  */
-export function evaluateSlos(slos: readonly SloSpec[], history: History): SloResult[] {
-  const results = [...slos.map((slo) => evaluateSlo(slo, history)), ...nodeReadyFailures(history)];
+export async function evaluateSlos(slos: readonly SloSpec[], history: History, ctx: JudgeContext = {}): Promise<SloResult[]> {
+  const judged: SloResult[] = [];
+  // One at a time: a checker may start a process (a linearizability search) that needs the machine to itself.
+  for (const slo of slos) judged.push(await evaluateSlo(slo, history, ctx));
+  const results = [...judged, ...nodeReadyFailures(history)];
   return history.controlLost ? results.map((r) => voided(r, history.controlLost!)) : results;
 }
 

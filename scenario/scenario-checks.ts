@@ -1,4 +1,6 @@
 import { nearest } from "../core/did-you-mean.ts";
+import { Names } from "../core/names.ts";
+import type { IssuePath, Report, ScenarioView } from "../core/scenario-view.ts";
 import { formatSeconds } from "../core/duration.ts";
 import { faultId, type FaultSpec } from "../core/fault-spec.ts";
 import { nodesWithoutDataVolume } from "../core/fault-specs/disk.ts";
@@ -8,7 +10,7 @@ import { readbackFrom } from "../core/readback-spec.ts";
 import type { Scenario } from "./scenario.ts";
 import { selectorPool } from "../core/selector.ts";
 import { trafficKind, trafficTargets } from "../load/traffic/registry.ts";
-import type { SloWindow } from "../judge/slo-spec.ts";
+import { sloKind } from "../judge/slo-kinds.ts";
 
 /**
  * The scenario's cross-reference checks: what one part says about another (a selector and the topology, an SLO and
@@ -18,9 +20,7 @@ import type { SloWindow } from "../judge/slo-spec.ts";
  * when one of them did not parse (its own problems are reported by its schema).
  */
 
-export type IssuePath = (string | number)[];
-/** Receives one problem: where in the scenario, and what is wrong. */
-export type Report = (path: IssuePath, message: string) => void;
+export type { IssuePath, Report } from "../core/scenario-view.ts";
 
 type Part<T> = T extends readonly (infer E)[] ? (E | undefined)[] : T;
 
@@ -44,32 +44,6 @@ function each<T>(list: readonly (T | undefined)[] | undefined): [T, number][] {
 /** The list, if every element of it parsed. */
 function complete<T>(list: readonly (T | undefined)[] | undefined): T[] | undefined {
   return list && list.every((item) => item !== undefined) ? (list as T[]) : undefined;
-}
-
-/**
- * Names a reference may point at: the parsed ones and those written in elements that did not parse (undefined: an
- * element whose name cannot be read, so no reference into that list can be called unknown).
- */
-class Names {
-  readonly #all: string[];
-  readonly #unreadable: boolean;
-  constructor(
-    readonly what: string,
-    readonly plural: string,
-    parsed: readonly string[],
-    unparsed: readonly (string | undefined)[] = [],
-  ) {
-    this.#all = [...new Set([...parsed, ...unparsed.flatMap((n) => n ?? [])])];
-    this.#unreadable = unparsed.includes(undefined);
-  }
-  has(name: string): boolean {
-    return this.#unreadable || this.#all.includes(name);
-  }
-  /** `unknown node "app-9"; did you mean "app-2"? nodes: app-1, app-2`. */
-  unknown(name: string): string {
-    const meant = nearest(name, this.#all);
-    return `unknown ${this.what} "${name}"${meant ? `; did you mean "${meant}"?` : ";"} ${this.plural}: ${this.#all.join(", ") || "none"}`;
-  }
 }
 
 const nodeNames = (p: ScenarioParts) => (p.topology ? new Names("node", "nodes", p.topology.nodes.map((n) => n.name), p.unparsed?.nodes) : undefined);
@@ -199,79 +173,38 @@ export const checkRandomFaultWindow: ScenarioCheck = (p, report) => {
 
 export const checkSloIds: ScenarioCheck = (p, report) => duplicates(each(p.slos), (s) => s.id, (i, id) => report(["slos", i, "id"], `duplicate SLO id "${id}"`));
 
+/** Every SLO names a known traffic class, then checks what its kind needs of the scenario (judge/slos/<kind>.ts). */
 export const checkSloReferences: ScenarioCheck = (p, report) => {
-  const traffic = trafficNames(p);
-  const faults = faultIds(p);
-  const readback = complete(p.readback);
+  const view = scenarioView(p);
   for (const [slo, i] of each(p.slos)) {
-    if (traffic && !traffic.has(slo.traffic)) report(["slos", i, "traffic"], traffic.unknown(slo.traffic));
-    if (readback && slo.kind === "convergence" && !readback.some((r) => r.traffic === slo.traffic && r.convergence))
-      report(["slos", i, "traffic"], `convergence needs a readback for traffic "${slo.traffic}" with convergence: { role } or { nodes }`);
-    if (readback && slo.kind === "lost-writes" && !readback.some((r) => r.traffic === slo.traffic))
-      report(["slos", i, "traffic"], `lost-writes needs a readback for traffic "${slo.traffic}" (add one to readback)`);
-    if (faults && "window" in slo && slo.window.kind === "fault" && !faults.has(slo.window.fault)) report(["slos", i, "window", "fault"], faults.unknown(slo.window.fault));
-    if (faults && slo.kind === "recovery-time" && !faults.has(slo.fault)) report(["slos", i, "fault"], faults.unknown(slo.fault));
-    const sloTraffic = each(p.traffic).find(([t]) => t.name === slo.traffic)?.[0];
-    if (slo.kind === "stale-reads" && sloTraffic && !trafficKind(sloTraffic).checksReadYourWrites(sloTraffic))
-      report(["slos", i, "traffic"], `stale-reads needs a class whose reads check read-your-writes (a k6 class with checksReadYourWrites: true); "${slo.traffic}" does not`);
+    if (view.traffic && !view.traffic.has(slo.traffic)) report(["slos", i, "traffic"], view.traffic.unknown(slo.traffic));
+    sloKind(slo).validate?.(slo, view, report, ["slos", i]);
   }
 };
 
-/**
- * SLOs that could only ever be unknown: a window that is empty or holds none of its class's traffic (a "before"
- * window of a fault injected in the first second, an "after" window of a fault healed when traffic ends), a
- * recovery with too little traffic after it to see a stable stretch. Judged on the plan's times.
- */
-export const checkSloTiming: ScenarioCheck = (p, report) => {
+/** What the kinds may know of this scenario (core/scenario-view.ts), from the parts that parsed. */
+export function scenarioView(p: ScenarioParts): ScenarioView {
   const endMs = trafficEndMs(p);
-  for (const [slo, i] of each(p.slos)) {
-    if ("window" in slo && slo.window.kind === "interval" && slo.window.from >= slo.window.to) report(["slos", i, "window"], "interval window needs from < to");
-    if (slo.kind === "recovery-time" && slo.stableFor < 200)
-      report(["slos", i, "stableFor"], "stableFor must be at least 200 ms (a shorter hold proves nothing about staying up)");
-    const traffic = each(p.traffic).find(([t]) => t.name === slo.traffic)?.[0];
-    if (endMs === undefined || p.tail === undefined || !traffic) continue;
-    const classEndMs = traffic.duration;
-    const written = "window" in slo ? slo.window : undefined;
-    const window = written && !(written.kind === "interval" && written.from >= written.to) ? plannedWindow(written, p, endMs, p.tail) : undefined;
-    if (window) {
-      if (window.toMs <= window.fromMs) report(["slos", i, "window"], `${window.label} is empty (${span(window)})${window.why ? `: ${window.why}` : ""}; the SLO could only be unknown`);
-      else if (window.fromMs >= classEndMs)
-        report(["slos", i, "window"], `${window.label} (${span(window)}) starts after traffic "${slo.traffic}" ends (${formatSeconds(classEndMs)}): it holds none of its traffic, so the SLO could only be unknown`);
-    }
-    if (slo.kind === "recovery-time") {
-      const fault = each(p.faults).find(([f, j]) => faultId(f, j) === slo.fault)?.[0];
-      if (!fault) continue;
-      const anchorMs = slo.from === "inject" ? fault.at : plannedHealMs(fault, endMs, p.tail);
-      if (anchorMs + slo.stableFor > classEndMs)
-        report(
-          ["slos", i, "stableFor"],
-          `recovery from the ${slo.from === "inject" ? "injection" : "heal"} of "${slo.fault}" (at ${formatSeconds(anchorMs)}) needs ${formatSeconds(slo.stableFor)} (stableFor) of "${slo.traffic}" traffic after it, which ends at ${formatSeconds(classEndMs)}; the SLO could only be unknown or fail`,
-        );
-    }
-  }
-};
-
-interface PlannedWindow {
-  label: string;
-  fromMs: number;
-  toMs: number;
-  why?: string;
-}
-
-const span = (w: PlannedWindow) => `${formatSeconds(w.fromMs)} to ${formatSeconds(w.toMs)}`;
-
-/** An SLO window on the plan's times (reports/slo/window.ts resolves the same on what really happened). */
-function plannedWindow(window: SloWindow, p: ScenarioParts, endMs: number, tailMs: number): PlannedWindow | undefined {
-  if (window.kind === "run") return { label: "the run window", fromMs: 0, toMs: endMs };
-  if (window.kind === "interval") return { label: "the interval window", fromMs: window.from, toMs: window.to };
-  const fault = each(p.faults).find(([f, i]) => faultId(f, i) === window.fault)?.[0];
-  if (!fault) return undefined;
-  const label = `the ${window.phase} window of fault "${window.fault}"`;
-  const healMs = plannedHealMs(fault, endMs, tailMs);
-  if (window.phase === "before")
-    return { label, fromMs: 0, toMs: Math.floor(fault.at / 1000) * 1000, why: `the fault is injected at ${formatSeconds(fault.at)}, and "before" ends at the whole second before the injection` };
-  if (window.phase === "during") return { label, fromMs: fault.at, toMs: healMs, why: `the fault heals as it is injected` };
-  return { label, fromMs: healMs, toMs: endMs, why: `the fault heals at ${formatSeconds(healMs)}, when traffic ends (tail ${formatSeconds(tailMs)})` };
+  const readbacks = complete(p.readback);
+  return {
+    nodes: nodeNames(p),
+    topology: p.topology,
+    nodesComplete: nodesComplete(p),
+    traffic: trafficNames(p),
+    trafficClass(name) {
+      const c = each(p.traffic).find(([t]) => t.name === name)?.[0];
+      return c && { durationMs: c.duration, checksReadYourWrites: trafficKind(c).checksReadYourWrites(c) };
+    },
+    faults: faultIds(p),
+    plannedFault(id) {
+      const fault = each(p.faults).find(([f, i]) => faultId(f, i) === id)?.[0];
+      if (!fault || endMs === undefined || p.tail === undefined) return undefined;
+      return { atMs: fault.at, healMs: plannedHealMs(fault, endMs, p.tail) };
+    },
+    readbacks: readbacks?.map((r) => ({ traffic: r.traffic, convergence: r.convergence !== undefined })),
+    trafficEndMs: endMs,
+    tailMs: p.tail,
+  };
 }
 
 // ---- safety, readback, secrets ----
@@ -355,7 +288,6 @@ export const scenarioChecks: readonly ScenarioCheck[] = [
   checkReadbacks,
   checkSloIds,
   checkSloReferences,
-  checkSloTiming,
   checkSafetyTraffic,
   checkTags,
   checkExpectFailing,

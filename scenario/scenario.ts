@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DurationMs } from "../core/duration.ts";
 import { FaultSpec } from "../core/fault-spec.ts";
 import { runScenarioChecks } from "./scenario-checks.ts";
-import { SloSpec } from "../judge/slo-spec.ts";
+import { SloSpec } from "../judge/slo-kinds.ts";
 import { Readback } from "../core/readback-spec.ts";
 import { Topology } from "../core/topology.ts";
 import { TrafficClass } from "../load/traffic/registry.ts";

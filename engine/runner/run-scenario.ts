@@ -260,7 +260,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
   const history = buildHistory({ runId, scenario, plan, clock, buckets, watcher, schedule, traffic, stored, k6Results, startedAt, controlLost: control.loss, probes: probes?.result() });
   await writeFile(join(runDir, "history.json"), JSON.stringify(history));
   const judged = outcome.status !== "inconclusive" && outcome.status !== "invalid";
-  const slos = judged ? evaluateSlos(scenario.slos, history) : unjudged(scenario, outcome.reason ?? "steady-state gate failed");
+  const slos = judged ? await evaluateSlos(scenario.slos, history, { runDir }) : unjudged(scenario, outcome.reason ?? "steady-state gate failed");
   const report = buildReport({
     scenario,
     history,

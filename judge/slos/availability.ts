@@ -1,13 +1,20 @@
 import type { History, TimelineBucket } from "../../core/history.ts";
-import type { SloSpec } from "../slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { formatCount, formatPercent, truncatedPercent } from "../../core/format.ts";
 import type { OpKind } from "../../core/op-trace.ts";
 import { opIndex, startedIn } from "./op-window.ts";
 import { droppedInWindow } from "./series.ts";
 import { resolveWindow, type ResolvedWindow } from "./window.ts";
+import { z } from "zod";
+import { sloBase, sloOps, runWindow, percent } from "./slo-fields.ts";
+import type { SloKind } from "../slo-kind.ts";
+import { checkSloWindow } from "./window-checks.ts";
 
-export type AvailabilitySloSpec = Extract<SloSpec, { kind: "availability" }>;
+/** Successful requests / all requests of a traffic class in a window, in percent. */
+export const AvailabilitySlo = z
+  .object({ kind: z.literal("availability"), ...sloBase, ops: sloOps, window: runWindow, atLeastPercent: z.number().min(0).max(100) })
+  .strict();
+export type AvailabilitySloSpec = z.infer<typeof AvailabilitySlo>;
 
 /** Request counts of one traffic class inside a window. */
 export interface WindowCounts {
@@ -101,3 +108,10 @@ export function checkAvailability(slo: AvailabilitySloSpec, history: History): S
   }
   return { ...base, verdict: "pass", observed, window, why };
 }
+
+export const availabilityKind: SloKind<AvailabilitySloSpec> = {
+  kind: "availability",
+  schema: AvailabilitySlo,
+  validate: (slo, view, report, path) => checkSloWindow(slo, view, report, path),
+  judge: (slo, history) => checkAvailability(slo, history),
+};

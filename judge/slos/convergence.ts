@@ -1,10 +1,25 @@
 import type { History, ReplicaRead } from "../../core/history.ts";
-import type { SloSpec } from "../slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { formatCount } from "../../core/format.ts";
 import { resolveWindow } from "./window.ts";
+import { z } from "zod";
+import { sloBase } from "./slo-fields.ts";
+import type { SloKind } from "../slo-kind.ts";
 
-export type ConvergenceSloSpec = Extract<SloSpec, { kind: "convergence" }>;
+/**
+ * After the fault-free tail, every node of the readback's `convergence` set holds the same ids as the primary
+ * (Jepsen's final reads on every node). A node that lacks ids or holds extra ones has diverged (a rewound or
+ * split-brained node); it is named with samples of those ids. Needs a readback of `traffic` with `convergence`.
+ */
+export const ConvergenceSlo = z
+  .object({
+    kind: z.literal("convergence"),
+    ...sloBase,
+    /** Diverged nodes allowed. Default 0. */
+    atMost: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type ConvergenceSloSpec = z.infer<typeof ConvergenceSlo>;
 
 /** Ids named per node in the one-line why; report.json's history keeps up to 20. */
 const IDS_IN_WHY = 3;
@@ -44,3 +59,13 @@ export function checkConvergence(slo: ConvergenceSloSpec, history: History): Slo
   const held = bad.length > 0 ? `: ${bad.map(describe).join("; ")}` : "";
   return { ...base, verdict: "pass", observed: bad.length, why: `${bad.length} of ${reads.length} nodes diverged <= ${slo.atMost} allowed ${against}${held}` };
 }
+
+export const convergenceKind: SloKind<ConvergenceSloSpec> = {
+  kind: "convergence",
+  schema: ConvergenceSlo,
+  validate(slo, view, report, path) {
+    if (view.readbacks && !view.readbacks.some((r) => r.traffic === slo.traffic && r.convergence))
+      report([...path, "traffic"], `convergence needs a readback for traffic "${slo.traffic}" with convergence: { role } or { nodes }`);
+  },
+  judge: (slo, history) => checkConvergence(slo, history),
+};

@@ -1,10 +1,17 @@
 import type { History } from "../../core/history.ts";
-import type { SloSpec } from "../slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { formatCount } from "../../core/format.ts";
 import { resolveWindow } from "./window.ts";
+import { z } from "zod";
+import { sloBase } from "./slo-fields.ts";
+import type { SloKind } from "../slo-kind.ts";
 
-export type DroppedIterationsSloSpec = Extract<SloSpec, { kind: "dropped-iterations" }>;
+/**
+ * Iterations the load generator could not start in time. Over the limit the verdict is unknown, never fail:
+ * the system was not offered the load, so nothing is proven either way.
+ */
+export const DroppedIterationsSlo = z.object({ kind: z.literal("dropped-iterations"), ...sloBase, atMost: z.number().int().min(0).default(0) }).strict();
+export type DroppedIterationsSloSpec = z.infer<typeof DroppedIterationsSlo>;
 
 /**
  * Did the load generator keep up? Over the limit is unknown, never fail: the system was not offered the load the
@@ -21,3 +28,9 @@ export function checkDroppedIterations(slo: DroppedIterationsSloSpec, history: H
     : `${slo.traffic} load generator dropped ${formatCount(dropped)} iterations > ${formatCount(slo.atMost)} allowed: the load asked for was not offered, nothing is proven (split the class or use a bigger machine)`;
   return { ...base, verdict: kept ? "pass" : "unknown", observed: dropped, window: run.window, why };
 }
+
+export const droppedIterationsKind: SloKind<DroppedIterationsSloSpec> = {
+  kind: "dropped-iterations",
+  schema: DroppedIterationsSlo,
+  judge: (slo, history) => checkDroppedIterations(slo, history),
+};

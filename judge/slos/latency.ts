@@ -1,13 +1,20 @@
 import type { History } from "../../core/history.ts";
 import { mergeHistograms, percentileMs, type LatencyHistogram } from "../../core/latency-histogram.ts";
-import type { SloSpec } from "../slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { formatCount, formatLatencyMs } from "../../core/format.ts";
 import { droppedNote, secondsInWindow } from "./series.ts";
 import { resolveWindow, type ResolvedWindow } from "./window.ts";
 import { durationPercentile, opIndex } from "./op-window.ts";
+import { z } from "zod";
+import { sloBase, sloOps, runWindow, percent } from "./slo-fields.ts";
+import type { SloKind } from "../slo-kind.ts";
+import { checkSloWindow } from "./window-checks.ts";
 
-export type LatencySloSpec = Extract<SloSpec, { kind: "latency" }>;
+/** A latency percentile over every request of a traffic class in a window (failed requests included). */
+export const LatencySlo = z
+  .object({ kind: z.literal("latency"), ...sloBase, ops: sloOps, window: runWindow, percentile: z.number().gt(0).max(100), atMostMs: z.number().positive() })
+  .strict();
+export type LatencySloSpec = z.infer<typeof LatencySlo>;
 
 /**
  * A latency percentile over every request in the window, from the per-second histograms merged exactly
@@ -46,3 +53,10 @@ function judge(slo: LatencySloSpec, history: History, window: ResolvedWindow, fo
   if (dropped) return { ...base, verdict: "unknown", observed, window, why: `${dropped}: ${why}` };
   return { ...base, verdict: "pass", observed, window, why };
 }
+
+export const latencyKind: SloKind<LatencySloSpec> = {
+  kind: "latency",
+  schema: LatencySlo,
+  validate: (slo, view, report, path) => checkSloWindow(slo, view, report, path),
+  judge: (slo, history) => checkLatency(slo, history),
+};

@@ -1,12 +1,25 @@
 import { formatSeconds } from "../../core/duration.ts";
 import type { History } from "../../core/history.ts";
-import type { SloSpec } from "../slo-spec.ts";
 import type { OpBounds, SloResult } from "../../core/verdict.ts";
 import { describeBounds, opIndex, outagesFromOps, seconds, startedIn, type OpOutage } from "./op-window.ts";
 import { droppedNote, secondPercent, secondsInWindow } from "./series.ts";
 import { resolveWindow } from "./window.ts";
+import { z } from "zod";
+import { DurationMs } from "../../core/duration.ts";
+import { sloBase, sloOps, runWindow, percent } from "./slo-fields.ts";
+import type { SloKind } from "../slo-kind.ts";
+import { checkSloWindow } from "./window-checks.ts";
 
-export type LongestOutageSloSpec = Extract<SloSpec, { kind: "longest-outage" }>;
+/**
+ * The longest continuous outage of a traffic class in a window, in ms from the ops' own times: it starts at a failed
+ * op when the ops started in the next second are below `downBelowPercent` ok, and ends at the answer of the first ok
+ * op after which the next second's ops are at or above it again (reports/slo/op-window.ts). Histories without an op
+ * trace fall back to whole seconds.
+ */
+export const LongestOutageSlo = z
+  .object({ kind: z.literal("longest-outage"), ...sloBase, ops: sloOps, window: runWindow, atMost: DurationMs, downBelowPercent: percent.default(50) })
+  .strict();
+export type LongestOutageSloSpec = z.infer<typeof LongestOutageSlo>;
 
 /** The longest outage found: [fromMs, toMs) on the run's clock; toMs is the window's end if it never came back. */
 export interface Outage {
@@ -79,3 +92,10 @@ export function checkLongestOutage(slo: LongestOutageSloSpec, history: History):
   if (dropped) return { ...base, verdict: "unknown", observed, window, why: `${dropped}: ${why}`, ...extra };
   return { ...base, verdict: "pass", observed, window, why, ...extra };
 }
+
+export const longestOutageKind: SloKind<LongestOutageSloSpec> = {
+  kind: "longest-outage",
+  schema: LongestOutageSlo,
+  validate: (slo, view, report, path) => checkSloWindow(slo, view, report, path),
+  judge: (slo, history) => checkLongestOutage(slo, history),
+};

@@ -1,12 +1,16 @@
 import type { History } from "../../core/history.ts";
-import type { SloSpec } from "../slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { checkWriteSets } from "../data-loss.ts";
 import { formatSeconds } from "../../core/duration.ts";
 import { formatCount } from "../../core/format.ts";
 import { resolveWindow } from "./window.ts";
+import { z } from "zod";
+import { sloBase } from "./slo-fields.ts";
+import type { SloKind } from "../slo-kind.ts";
 
-export type LostWritesSloSpec = Extract<SloSpec, { kind: "lost-writes" }>;
+/** Writes the system acknowledged that are missing when read back afterwards. */
+export const LostWritesSlo = z.object({ kind: z.literal("lost-writes"), ...sloBase, atMost: z.number().int().min(0).default(0) }).strict();
+export type LostWritesSloSpec = z.infer<typeof LostWritesSlo>;
 
 /** How many lost ids the one-line why names; report.json carries up to 20. */
 const IDS_IN_WHY = 5;
@@ -47,3 +51,12 @@ export function checkLostWrites(slo: LostWritesSloSpec, history: History): SloRe
   }
   return { ...base, verdict: "pass", observed: counts.lost, why: `${slo.traffic} lost ${formatCount(counts.lost)} acknowledged writes <= ${slo.atMost} allowed; ${tally}` };
 }
+
+export const lostWritesKind: SloKind<LostWritesSloSpec> = {
+  kind: "lost-writes",
+  schema: LostWritesSlo,
+  validate(slo, view, report, path) {
+    if (view.readbacks && !view.readbacks.some((r) => r.traffic === slo.traffic)) report([...path, "traffic"], `lost-writes needs a readback for traffic "${slo.traffic}" (add one to readback)`);
+  },
+  judge: (slo, history) => checkLostWrites(slo, history),
+};

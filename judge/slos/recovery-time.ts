@@ -1,13 +1,34 @@
 import { formatSeconds } from "../../core/duration.ts";
 import type { History } from "../../core/history.ts";
-import type { SloSpec } from "../slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { droppedNote, secondPercent, secondsInWindow, type Second } from "./series.ts";
 import { describeFault } from "./window.ts";
 import { describeFailover, failoverAfter } from "./leader-changes.ts";
 import { describeBounds, opIndex, recoveryFromOps, seconds } from "./op-window.ts";
+import { z } from "zod";
+import { DurationMs } from "../../core/duration.ts";
+import { sloBase, sloOps, percent } from "./slo-fields.ts";
+import type { SloKind } from "../slo-kind.ts";
 
-export type RecoveryTimeSloSpec = Extract<SloSpec, { kind: "recovery-time" }>;
+/**
+ * Failover or recovery time of one fault, in ms: from its injection (`from: "inject"`, failover) or its heal
+ * (`from: "heal"`, recovery) to the answer of the first ok op after which the ops started in the next `stableFor`
+ * stay at `atLeastPercent` ok; 0 when no op failed. With `ops: "writes"`, the time until writes are acknowledged
+ * again (a new leader). Histories without an op trace fall back to whole seconds.
+ */
+export const RecoveryTimeSlo = z
+  .object({
+    kind: z.literal("recovery-time"),
+    ...sloBase,
+    ops: sloOps,
+    fault: z.string().min(1),
+    from: z.enum(["inject", "heal"]).default("inject"),
+    atMost: DurationMs,
+    atLeastPercent: percent.default(99),
+    stableFor: DurationMs.default(5_000),
+  })
+  .strict();
+export type RecoveryTimeSloSpec = z.infer<typeof RecoveryTimeSlo>;
 
 /**
  * Start (ms) of the first second at or after the anchor's second from which `stableSeconds` consecutive
@@ -99,3 +120,22 @@ function bySeconds(slo: RecoveryTimeSloSpec, history: History, anchorMs: number,
   if (dropped) return { ...base, verdict: "unknown", observed, window, why: `${dropped}: ${why}` };
   return { ...base, verdict: "pass", observed, window, why };
 }
+
+export const recoveryTimeKind: SloKind<RecoveryTimeSloSpec> = {
+  kind: "recovery-time",
+  schema: RecoveryTimeSlo,
+  validate(slo, view, report, path) {
+    if (view.faults && !view.faults.has(slo.fault)) report([...path, "fault"], view.faults.unknown(slo.fault));
+    if (slo.stableFor < 200) report([...path, "stableFor"], "stableFor must be at least 200 ms (a shorter hold proves nothing about staying up)");
+    const traffic = view.trafficClass(slo.traffic);
+    const fault = view.plannedFault(slo.fault);
+    if (!traffic || !fault) return;
+    const anchorMs = slo.from === "inject" ? fault.atMs : fault.healMs;
+    if (anchorMs + slo.stableFor > traffic.durationMs)
+      report(
+        [...path, "stableFor"],
+        `recovery from the ${slo.from === "inject" ? "injection" : "heal"} of "${slo.fault}" (at ${formatSeconds(anchorMs)}) needs ${formatSeconds(slo.stableFor)} (stableFor) of "${slo.traffic}" traffic after it, which ends at ${formatSeconds(traffic.durationMs)}; the SLO could only be unknown or fail`,
+      );
+  },
+  judge: (slo, history) => checkRecoveryTime(slo, history),
+};

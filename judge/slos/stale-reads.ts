@@ -1,11 +1,18 @@
 import type { History } from "../../core/history.ts";
-import type { SloSpec } from "../slo-spec.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { formatCount } from "../../core/format.ts";
 import { secondsInWindow } from "./series.ts";
 import { resolveWindow } from "./window.ts";
+import { z } from "zod";
+import { sloBase, runWindow } from "./slo-fields.ts";
+import type { SloKind } from "../slo-kind.ts";
+import { checkSloWindow } from "./window-checks.ts";
 
-export type StaleReadsSloSpec = Extract<SloSpec, { kind: "stale-reads" }>;
+/** Reads that checked the client's own last acknowledged write and did not see it (user-sessions classes). */
+export const StaleReadsSlo = z
+  .object({ kind: z.literal("stale-reads"), ...sloBase, window: runWindow, atMost: z.number().int().min(0).default(0) })
+  .strict();
+export type StaleReadsSloSpec = z.infer<typeof StaleReadsSlo>;
 
 /**
  * Reads that checked the client's own last acknowledged write and did not see it. Unknown when no read in the
@@ -27,3 +34,15 @@ export function checkStaleReads(slo: StaleReadsSloSpec, history: History): SloRe
   const why = `${slo.traffic} ${formatCount(stale)} stale of ${formatCount(checks)} read-your-writes checks ${meets ? "<=" : ">"} ${slo.atMost} allowed ${window.label}`;
   return { ...base, verdict: meets ? "pass" : "fail", observed: stale, window, why };
 }
+
+export const staleReadsKind: SloKind<StaleReadsSloSpec> = {
+  kind: "stale-reads",
+  schema: StaleReadsSlo,
+  validate(slo, view, report, path) {
+    checkSloWindow(slo, view, report, path);
+    const traffic = view.trafficClass(slo.traffic);
+    if (traffic && !traffic.checksReadYourWrites)
+      report([...path, "traffic"], `stale-reads needs a class whose reads check read-your-writes (a k6 class with checksReadYourWrites: true); "${slo.traffic}" does not`);
+  },
+  judge: (slo, history) => checkStaleReads(slo, history),
+};

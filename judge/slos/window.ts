@@ -1,6 +1,6 @@
 import { formatSeconds } from "../../core/duration.ts";
 import type { FaultRecord, History } from "../../core/history.ts";
-import type { SloWindow } from "../slo-spec.ts";
+import type { SloWindow } from "../slo-kinds.ts";
 import type { SloResult } from "../../core/verdict.ts";
 
 /** A window on the run's clock: [fromMs, toMs) in ms from traffic start, with a label for reports. */

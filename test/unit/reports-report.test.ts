@@ -85,12 +85,14 @@ const scenario = Scenario.parse({
   ],
 });
 
+const judgedSlos = await evaluateSlos(scenario.slos, history());
+
 function input(overrides: Partial<BuildReportInput> = {}): BuildReportInput {
   const h = history();
   return {
     scenario,
     history: h,
-    slos: evaluateSlos(scenario.slos, h),
+    slos: judgedSlos,
     status: "completed",
     reason: null,
     startedAt: new Date(1_700_000_000_000 - 20_000),
@@ -102,7 +104,7 @@ function input(overrides: Partial<BuildReportInput> = {}): BuildReportInput {
 }
 
 describe("buildReport", () => {
-  it("builds a schema-valid report with verdict, traffic and data-loss sections", () => {
+  it("builds a schema-valid report with verdict, traffic and data-loss sections", async () => {
     const report = buildReport(input());
     expect(RunReport.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
     expect(report).toMatchObject({ schemaVersion: 1, scenario: "demo", seed: 1234, runId: "run-42", status: "completed", verdict: "fail", exitCode: 1, durationMs: 65_500, containerEvents: 3 });
@@ -115,7 +117,7 @@ describe("buildReport", () => {
     expect(report.faults[1]).toEqual({ id: "pause-db", kind: "pause", targets: ["db"], injectedAt: 25_000, healedAt: null, mechanism: "docker pause", notes: ["run aborted before heal"] });
   });
 
-  it("never lets a run that did not complete pass", () => {
+  it("never lets a run that did not complete pass", async () => {
     const passing = input({ slos: [{ id: "a", kind: "availability", verdict: "pass", observed: 100, target: ">= 99%", unit: "%", window: null, why: "" }] });
     expect(buildReport(passing)).toMatchObject({ verdict: "pass", exitCode: 0 });
     expect(buildReport({ ...passing, status: "inconclusive", reason: "gate failed" })).toMatchObject({ verdict: "unknown", exitCode: 4, reason: "gate failed" });
@@ -126,7 +128,7 @@ describe("buildReport", () => {
 });
 
 describe("console table", () => {
-  it("prints a fixed-width SLO table, the data-loss line and the verdict last", () => {
+  it("prints a fixed-width SLO table, the data-loss line and the verdict last", async () => {
     const text = renderConsoleTable(buildReport(input()));
     const lines = text.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^SLO\s+verdict\s+observed\s+target\s+window$/);
@@ -140,7 +142,7 @@ describe("console table", () => {
 });
 
 describe("junit.xml", () => {
-  it("parses back to one suite with one test case per SLO", () => {
+  it("parses back to one suite with one test case per SLO", async () => {
     const report = buildReport(input());
     const root = parseXml(renderJunitXml(report));
     expect(root.name).toBe("testsuites");
@@ -161,7 +163,7 @@ describe("junit.xml", () => {
     expect(cases[3]!.children[0]!.attributes["message"]).toContain("no traffic in window");
   });
 
-  it("reports error verdicts as <error>, a run that did not complete as an extra case, and escapes everything", () => {
+  it("reports error verdicts as <error>, a run that did not complete as an extra case, and escapes everything", async () => {
     const report = buildReport(
       input({
         status: "error",
@@ -185,7 +187,7 @@ describe("junit.xml", () => {
 });
 
 describe("summary.md", () => {
-  it("has the verdict marker and the SLO, faults, data-loss and traffic tables", () => {
+  it("has the verdict marker and the SLO, faults, data-loss and traffic tables", async () => {
     const md = renderSummaryMarkdown(buildReport(input()));
     expect(md.split("\n")[0]).toBe("# Havoc `demo`: **FAIL**");
     for (const heading of ["## SLOs", "## Faults", "## Data loss", "## Traffic"]) expect(md).toContain(heading);
@@ -195,7 +197,7 @@ describe("summary.md", () => {
     expect(md).toContain("| **total** | 3 | 2 | 1 | 1 | 0 | 0 | 2 |");
   });
 
-  it("escapes pipes and line breaks inside cells", () => {
+  it("escapes pipes and line breaks inside cells", async () => {
     const md = renderSummaryMarkdown(
       buildReport(input({ slos: [{ id: "x", kind: "availability", verdict: "unknown", observed: null, target: "", unit: "%", window: null, why: "a|b\nc" }] })),
     );
@@ -205,7 +207,7 @@ describe("summary.md", () => {
 });
 
 describe("report.html", () => {
-  it("is self-contained, with one timeline per traffic class and one fault band per fault", () => {
+  it("is self-contained, with one timeline per traffic class and one fault band per fault", async () => {
     const h = history();
     const report = buildReport(input());
     const html = renderHtmlReport(report, h);
@@ -232,7 +234,7 @@ describe("report.html", () => {
     expect(html).toContain('<section id="plan">');
   });
 
-  it("escapes every piece of text", () => {
+  it("escapes every piece of text", async () => {
     const h = history();
     h.faults[0]!.id = `evil"><script>alert(1)</script>`;
     h.faults[0]!.targets = [WEIRD];
@@ -244,7 +246,7 @@ describe("report.html", () => {
     for (const m of html.matchAll(/<svg class="timeline"[\s\S]*?<\/svg>/g)) expect(() => parseXml(m[0])).not.toThrow();
   });
 
-  it("renders without a history, saying the timeline needs one", () => {
+  it("renders without a history, saying the timeline needs one", async () => {
     const html = renderHtmlReport(buildReport(input()));
     expect(html).not.toContain("<svg");
     expect(html).toContain("No history was given");

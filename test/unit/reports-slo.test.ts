@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { History, TimelineBucket } from "../../core/history.ts";
 import { Scenario, type ScenarioInput } from "../../scenario/scenario.ts";
-import type { SloWindow } from "../../judge/slo-spec.ts";
+import type { SloWindow } from "../../judge/slo-kinds.ts";
 import type { SloResult, Verdict } from "../../core/verdict.ts";
 import { checkWriteSets, summarizeDataLoss } from "../../judge/data-loss.ts";
 import { checkAvailability, countInWindow, type AvailabilitySloSpec } from "../../judge/slos/availability.ts";
@@ -56,23 +56,23 @@ const scenarioInput: ScenarioInput = {
 };
 
 describe("resolveWindow", () => {
-  it("resolves the run to [0, trafficEnd)", () => {
+  it("resolves the run to [0, trafficEnd)", async () => {
     expect(resolveWindow({ kind: "run" }, history())).toEqual({ window: { label: "over the run (0.0 s to 60.0 s)", fromMs: 0, toMs: 60_000 } });
   });
 
-  it("resolves before, during and after a healed fault from the FaultRecord", () => {
+  it("resolves before, during and after a healed fault from the FaultRecord", async () => {
     const h = history();
     expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "before" }, h)).toEqual({ window: { label: "before kill app-2 (0.0 s to 20.0 s)", fromMs: 0, toMs: 20_000 } });
     expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, h)).toEqual({ window: { label: "during kill app-2 (20.0 s to 40.0 s)", fromMs: 20_000, toMs: 40_000 } });
     expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "after" }, h)).toEqual({ window: { label: "after kill app-2 (40.0 s to 60.0 s)", fromMs: 40_000, toMs: 60_000 } });
   });
 
-  it("uses the recorded injection time, not the planned one", () => {
+  it("uses the recorded injection time, not the planned one", async () => {
     const h = history({ faults: [{ id: "kill-app-2", kind: "kill", targets: ["app-2"], injectedAtMs: 21_350, healedAtMs: 40_120, mechanism: "docker kill", notes: [] }] });
     expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, h).window).toMatchObject({ fromMs: 21_350, toMs: 40_120 });
   });
 
-  it("ends the before window at the whole second before the inject call, not at the verified effect", () => {
+  it("ends the before window at the whole second before the inject call, not at the verified effect", async () => {
     // A zone cut called at 15.02 s whose rules were all verified at 15.835 s: second 15 may already be cut.
     const cut = { id: "split", kind: "zone-cut", targets: ["db-a", "db-b"], calledAtMs: 15_020, injectedAtMs: 15_835, healedAtMs: 35_395, mechanism: "nft", notes: [] };
     expect(resolveWindow({ kind: "fault", fault: "split", phase: "before" }, history({ faults: [cut] }))).toEqual({ window: { label: "before zone-cut db-a, db-b (0.0 s to 15.0 s)", fromMs: 0, toMs: 15_000 } });
@@ -87,7 +87,7 @@ describe("resolveWindow", () => {
     expect(seconds.map((s) => s.second)).toEqual([14]);
   });
 
-  it("runs a never-healed fault's during window to traffic end and gives it no after window", () => {
+  it("runs a never-healed fault's during window to traffic end and gives it no after window", async () => {
     const h = history({ faults: [{ id: "kill-app-2", kind: "kill", targets: ["app-2", "app-3"], injectedAtMs: 20_000, healedAtMs: null, mechanism: "docker kill", notes: [] }] });
     expect(resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, h)).toEqual({
       window: { label: "during kill app-2, app-3 (20.0 s to 60.0 s, never healed)", fromMs: 20_000, toMs: 60_000 },
@@ -97,18 +97,18 @@ describe("resolveWindow", () => {
     expect(after).toMatchObject({ why: expect.stringContaining("never healed") });
   });
 
-  it("has no window for a fault that never ran", () => {
+  it("has no window for a fault that never ran", async () => {
     const resolved = resolveWindow({ kind: "fault", fault: "kill-app-2", phase: "during" }, history({ faults: [] }));
     expect(resolved).toEqual({ window: null, why: 'fault "kill-app-2" never ran, so its during window does not exist' });
   });
 
-  it("takes an interval as given", () => {
+  it("takes an interval as given", async () => {
     expect(resolveWindow({ kind: "interval", from: 5_000, to: 15_000 }, history())).toEqual({ window: { label: "in interval (5.0 s to 15.0 s)", fromMs: 5_000, toMs: 15_000 } });
   });
 });
 
 describe("checkAvailability", () => {
-  it("passes over the run with the counts in the why", () => {
+  it("passes over the run with the counts in the why", async () => {
     const timeline = perSecond(0, 60, (s) => (s === 30 ? bucket(s, 176, 20, 4) : bucket(s, 200)));
     const result = checkAvailability(availability({ kind: "run" }), history({ timeline }));
     expect(result).toEqual<SloResult>({
@@ -123,7 +123,7 @@ describe("checkAvailability", () => {
     });
   });
 
-  it("fails during the fault, counting only the seconds inside the window", () => {
+  it("fails during the fault, counting only the seconds inside the window", async () => {
     // Seconds 20..39 lose 10 %; the healthy seconds around them must not dilute it.
     const timeline = perSecond(0, 60, (s) => (s >= 20 && s < 40 ? bucket(s, 180, 20) : bucket(s, 200)));
     const result = checkAvailability(availability({ kind: "fault", fault: "kill-app-2", phase: "during" }), history({ timeline }));
@@ -132,21 +132,21 @@ describe("checkAvailability", () => {
     expect(result.why).toBe("devices availability 90.00% < 99% during kill app-2 (20.0 s to 40.0 s): 4,000 requests, 400 not ok (400 failed, 0 unknown)");
   });
 
-  it("counts unknown outcomes as not available", () => {
+  it("counts unknown outcomes as not available", async () => {
     const timeline = perSecond(0, 60, (s) => bucket(s, 190, 0, 10));
     const result = checkAvailability(availability({ kind: "run" }), history({ timeline }));
     expect(result.verdict).toBe("fail");
     expect(result.observed).toBe(95);
   });
 
-  it("counts a bucket when its second starts inside the window (1 s resolution)", () => {
+  it("counts a bucket when its second starts inside the window (1 s resolution)", async () => {
     const timeline = perSecond(0, 60, (s) => bucket(s, 1));
     expect(countInWindow(timeline, "devices", { fromMs: 20_500, toMs: 40_500 }).requests).toBe(20); // seconds 21..40
     expect(countInWindow(timeline, "devices", { fromMs: 20_000, toMs: 40_000 }).requests).toBe(20); // seconds 20..39
     expect(countInWindow(timeline, "other", { fromMs: 0, toMs: 60_000 }).requests).toBe(0);
   });
 
-  it("is unknown, never pass, with no traffic in the window", () => {
+  it("is unknown, never pass, with no traffic in the window", async () => {
     const timeline = perSecond(0, 20, (s) => bucket(s, 200));
     const result = checkAvailability(availability({ kind: "fault", fault: "kill-app-2", phase: "during" }), history({ timeline }));
     expect(result.verdict).toBe("unknown");
@@ -154,20 +154,20 @@ describe("checkAvailability", () => {
     expect(result.why).toBe("no traffic in window: no devices requests during kill app-2 (20.0 s to 40.0 s)");
   });
 
-  it("is unknown when the fault of its window never ran", () => {
+  it("is unknown when the fault of its window never ran", async () => {
     const result = checkAvailability(availability({ kind: "fault", fault: "kill-app-2", phase: "after" }), history({ faults: [] }));
     expect(result).toMatchObject({ verdict: "unknown", observed: null, window: null });
     expect(result.why).toContain("never ran");
   });
 
-  it("turns a would-be pass into unknown when the load generator dropped iterations", () => {
+  it("turns a would-be pass into unknown when the load generator dropped iterations", async () => {
     const result = checkAvailability(availability({ kind: "run" }), history({ droppedIterations: { devices: 37 } }));
     expect(result.verdict).toBe("unknown");
     expect(result.observed).toBe(100);
     expect(result.why).toMatch(/^load generator dropped 37 iterations; cannot judge: devices availability 100\.00% >= 99%/);
   });
 
-  it("counts only the window's dropped iterations when every one is placed in a second", () => {
+  it("counts only the window's dropped iterations when every one is placed in a second", async () => {
     // 30 dropped during the fault (20 s to 40 s): the before window was offered all its load and passes.
     const droppedBySecond = [
       { traffic: "devices", second: 25, count: 20 },
@@ -184,13 +184,13 @@ describe("checkAvailability", () => {
     expect(unplaced.why).toMatch(/^load generator dropped 31 iterations;/);
   });
 
-  it("keeps a fail a fail despite dropped iterations", () => {
+  it("keeps a fail a fail despite dropped iterations", async () => {
     const timeline = perSecond(0, 60, (s) => bucket(s, 100, 100));
     const result = checkAvailability(availability({ kind: "run" }), history({ timeline, droppedIterations: { devices: 5 } }));
     expect(result.verdict).toBe("fail");
   });
 
-  it("never prints a failing value as meeting the target (truncates, does not round)", () => {
+  it("never prints a failing value as meeting the target (truncates, does not round)", async () => {
     // 9,899.6 / 10,000 -> 98.996 %: must show 98.99 %, not 99.00 %.
     const timeline = [bucket(0, 49_498, 502)];
     const result = checkAvailability(availability({ kind: "run" }), history({ timeline }));
@@ -198,7 +198,7 @@ describe("checkAvailability", () => {
     expect(result.observed).toBe(98.99);
   });
 
-  it("passes at exactly the target", () => {
+  it("passes at exactly the target", async () => {
     const result = checkAvailability(availability({ kind: "run" }, 99.9), history({ timeline: [bucket(0, 999, 1)] }));
     expect(result).toMatchObject({ verdict: "pass", observed: 99.9 });
   });
@@ -212,7 +212,7 @@ describe("lost writes (Jepsen set checker)", () => {
     stored: ["a1", "a2", "u1", "x9", "f1"],
   };
 
-  it("computes lost, recovered, failed but stored, and unexpected", () => {
+  it("computes lost, recovered, failed but stored, and unexpected", async () => {
     expect(checkWriteSets(sets)).toEqual({
       acknowledged: 4,
       unknown: 2, // a4 was acknowledged on retry: it counts as acknowledged only
@@ -226,51 +226,51 @@ describe("lost writes (Jepsen set checker)", () => {
     });
   });
 
-  it("fails when more acknowledged writes are lost than allowed, naming the ids", () => {
+  it("fails when more acknowledged writes are lost than allowed, naming the ids", async () => {
     const result = checkLostWrites({ kind: "lost-writes", id: "no-loss", traffic: "devices", atMost: 0 }, history({ writes: { devices: sets } }));
     expect(result).toMatchObject({ verdict: "fail", observed: 2, target: "<= 0 lost", unit: "writes" });
     expect(result.why).toBe("devices lost 2 acknowledged writes > 0 allowed (a3, a4); 4 acknowledged, 2 unknown (1 recovered), 1 failed but stored, 1 unexpected");
   });
 
-  it("passes within the allowance", () => {
+  it("passes within the allowance", async () => {
     const result = checkLostWrites({ kind: "lost-writes", id: "few", traffic: "devices", atMost: 2 }, history({ writes: { devices: sets } }));
     expect(result).toMatchObject({ verdict: "pass", observed: 2 });
   });
 
-  it("does not count unknown writes that are missing as lost", () => {
+  it("does not count unknown writes that are missing as lost", async () => {
     const result = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { acknowledged: ["a"], unknown: ["u"], failed: [], stored: ["a"] } } }));
     expect(result).toMatchObject({ verdict: "pass", observed: 0 });
   });
 
-  it("is unknown when the store could not be read back", () => {
+  it("is unknown when the store could not be read back", async () => {
     const result = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { ...sets, stored: null } } }));
     expect(result).toMatchObject({ verdict: "unknown", observed: null });
     expect(result.why).toContain("could not reach the store");
     expect(checkWriteSets({ ...sets, stored: null })).toMatchObject({ lost: null, recovered: null, failedStored: null, unexpected: null, lostSample: [] });
   });
 
-  it("is unknown with no acknowledged writes, or no ledger", () => {
+  it("is unknown with no acknowledged writes, or no ledger", async () => {
     const none = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history({ writes: { devices: { acknowledged: [], unknown: ["u"], failed: [], stored: [] } } }));
     expect(none).toMatchObject({ verdict: "unknown", why: "no acknowledged writes to check for devices" });
     const noLedger = checkLostWrites({ kind: "lost-writes", id: "x", traffic: "devices", atMost: 0 }, history());
     expect(noLedger.verdict).toBe("unknown");
   });
 
-  it("keeps the first 20 lost ids as a sample but counts them all", () => {
+  it("keeps the first 20 lost ids as a sample but counts them all", async () => {
     const acknowledged = Array.from({ length: 50 }, (_, i) => `w${i}`);
     const counts = checkWriteSets({ acknowledged, unknown: [], failed: [], stored: [] });
     expect(counts.lost).toBe(50);
     expect(counts.lostSample).toEqual(acknowledged.slice(0, 20));
   });
 
-  it("sums per traffic class; one unreadable store makes the total unknown", () => {
+  it("sums per traffic class; one unreadable store makes the total unknown", async () => {
     const loss = summarizeDataLoss({ devices: sets, users: { acknowledged: ["b"], unknown: [], failed: [], stored: null } });
     expect(loss).toMatchObject({ acknowledged: 5, unknown: 2, lost: null, recovered: null });
     expect(loss.byTraffic["devices"]?.lost).toBe(2);
     expect(summarizeDataLoss({ devices: sets })).toMatchObject({ acknowledged: 4, lost: 2, recovered: 1, failedStored: 1, unexpected: 1 });
   });
 
-  it("leaves out a class that wrote nothing and was not read back (readers), so the totals stay known", () => {
+  it("leaves out a class that wrote nothing and was not read back (readers), so the totals stay known", async () => {
     const readers = { acknowledged: [], unknown: [], failed: [], stored: null };
     const loss = summarizeDataLoss({ devices: sets, readers });
     expect(loss).toMatchObject({ acknowledged: 4, lost: 2, recovered: 1, failedStored: 1, unexpected: 1 });
@@ -282,16 +282,16 @@ describe("lost writes (Jepsen set checker)", () => {
 });
 
 describe("evaluateSlos", () => {
-  it("judges every SLO of the scenario in order", () => {
+  it("judges every SLO of the scenario in order", async () => {
     const scenario = Scenario.parse(scenarioInput);
-    const results = evaluateSlos(scenario.slos, history({ writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } } }));
+    const results = await evaluateSlos(scenario.slos, history({ writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } } }));
     expect(results.map((r) => [r.id, r.verdict])).toEqual([
       ["available", "pass"],
       ["no-lost-writes", "pass"],
     ]);
   });
 
-  it("turns a check that throws into verdict error with the message, never a pass", () => {
+  it("turns a check that throws into verdict error with the message, never a pass", async () => {
     const scenario = Scenario.parse(scenarioInput);
     const h = history({ writes: { devices: { acknowledged: ["a"], unknown: [], failed: [], stored: ["a"] } } });
     Object.defineProperty(h, "timeline", {
@@ -299,13 +299,13 @@ describe("evaluateSlos", () => {
         throw new Error("timeline is corrupt");
       },
     });
-    const [broken, other] = evaluateSlos(scenario.slos, h);
+    const [broken, other] = await evaluateSlos(scenario.slos, h);
     expect(broken).toMatchObject({ id: "available", verdict: "error", observed: null, why: "check crashed: timeline is corrupt" });
     expect(other?.verdict).toBe("pass");
-    expect(runVerdict(evaluateSlos(scenario.slos, h))).toBe("error");
+    expect(runVerdict(await evaluateSlos(scenario.slos, h))).toBe("error");
   });
 
-  it("merges fail > error > unknown > pass, and no SLOs is unknown", () => {
+  it("merges fail > error > unknown > pass, and no SLOs is unknown", async () => {
     const r = (verdict: Verdict): SloResult => ({ id: verdict, kind: "availability", verdict, observed: null, target: "", unit: "%", window: null, why: "" });
     expect(runVerdict([r("pass"), r("unknown"), r("error"), r("fail")])).toBe("fail");
     expect(runVerdict([r("fail"), r("error")])).toBe("fail");
@@ -315,7 +315,7 @@ describe("evaluateSlos", () => {
     expect(runVerdict([])).toBe("unknown");
   });
 
-  it("maps verdicts to the havoc exit codes", () => {
+  it("maps verdicts to the havoc exit codes", async () => {
     expect([exitCodeFor("pass"), exitCodeFor("fail"), exitCodeFor("error"), exitCodeFor("unknown")]).toEqual([0, 1, 3, 4]);
   });
 });

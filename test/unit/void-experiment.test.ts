@@ -35,30 +35,30 @@ function history(overrides: Partial<History> = {}): History {
   };
 }
 
-const report = (h: History, status: "completed" | "error") =>
-  buildReport({ scenario, history: h, slos: evaluateSlos(scenario.slos, h), status, reason: null, startedAt: new Date(0), finishedAt: new Date(60_000), plan: { seed: 1, faults: [] }, runId: "r" });
+const report = async (h: History, status: "completed" | "error") =>
+  buildReport({ scenario, history: h, slos: await evaluateSlos(scenario.slos, h), status, reason: null, startedAt: new Date(0), finishedAt: new Date(60_000), plan: { seed: 1, faults: [] }, runId: "r" });
 
 describe("void experiment", () => {
-  it("turns every SLO into an error when the harness lost control, saying from when, never a pass or a fail", () => {
-    expect(evaluateSlos(scenario.slos, history())[0]!.verdict).toBe("pass");
+  it("turns every SLO into an error when the harness lost control, saying from when, never a pass or a fail", async () => {
+    expect((await evaluateSlos(scenario.slos, history()))[0]!.verdict).toBe("pass");
     const lost = history({ controlLost: { fromMs: 30_200, reason: "the container engine stopped answering" } });
-    const [slo] = evaluateSlos(scenario.slos, lost);
+    const [slo] = await evaluateSlos(scenario.slos, lost);
     expect(slo).toMatchObject({ verdict: "error", void: { fromMs: 30_200 } });
     expect(slo!.why).toMatch(/^VOID \(the container engine stopped answering; the record is not trustworthy from 30\.2 s\); would have been PASS: /);
-    const r = report(lost, "error");
+    const r = await report(lost, "error");
     expect(r).toMatchObject({ verdict: "error", exitCode: 3, void: { fromMs: 30_200 } });
     expect(renderSummaryMarkdown(r)).toContain("**VOID experiment:** the harness lost control from 30.2 s: the container engine stopped answering");
   });
 
-  it("keeps a node that never became ready after its heal the system's failure: a FAIL row of its own, exit 1", () => {
+  it("keeps a node that never became ready after its heal the system's failure: a FAIL row of its own, exit 1", async () => {
     const h = history();
     h.faults[0]!.systemFailure = 'app-1 never became ready again after the harness started it (heal of kill-app): node "app-1" not ready after 60000 ms';
-    const results = evaluateSlos(scenario.slos, h);
+    const results = await evaluateSlos(scenario.slos, h);
     expect(results.map((r) => [r.id, r.verdict])).toEqual([
       ["up", "pass"],
       ["kill-app-node-ready", "fail"],
     ]);
-    expect(report(h, "completed")).toMatchObject({ verdict: "fail", exitCode: 1, void: null });
+    expect(await report(h, "completed")).toMatchObject({ verdict: "fail", exitCode: 1, void: null });
   });
 });
 
@@ -82,7 +82,7 @@ describe("ControlMonitor", () => {
     expect(losses).toEqual([{ fromMs: 4_000, reason: "the container engine stopped answering (2 pings of 2000 ms failed)" }]);
   });
 
-  it("keeps the earliest loss, reported once", () => {
+  it("keeps the earliest loss, reported once", async () => {
     const { monitor, losses } = monitorWith([]);
     monitor.lost("k6 died", 50_000);
     monitor.lost("a later fault error", 55_000);
