@@ -16,7 +16,7 @@
  */
 import type { ComposeNodeOverrides, ComposeTopologyInput } from "../scenario/compose/compose-topology-spec.ts";
 import { parseDurationMs, type DurationInput } from "../core/duration.ts";
-import type { FaultSpecInput } from "../core/fault-spec.ts";
+import type { FaultSpecInput } from "../faults/registry.ts";
 import type { ReadbackInput } from "../core/readback-spec.ts";
 import type { ScenarioInput } from "../scenario/scenario.ts";
 import type { SelectorInput } from "../core/selector.ts";

@@ -16,7 +16,7 @@
  *   npx tsx bench/fault-latency.ts [iterations=20] [kinds=all|isolate,partition,...] [--access host|sidecar] [--out name.json]
  */
 import { RunClock } from "../core/clock.ts";
-import { FaultSpec, type FaultSpecInput } from "../core/fault-spec.ts";
+import { FaultSpec, type FaultSpecInput } from "../faults/registry.ts";
 import { createLogger } from "../core/log.ts";
 import { createRng } from "../core/rng.ts";
 import { Topology } from "../core/topology.ts";

@@ -1,9 +1,25 @@
 import type Dockerode from "dockerode";
-import type { z } from "zod";
-import type { ClockSkewFault } from "../core/fault-specs/clock.ts";
 import { errorMessage } from "../core/errors.ts";
 import { execInContainer } from "../env/docker/exec.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
+import { z } from "zod";
+import { scheduled } from "./fault-fields.ts";
+
+/**
+ * Moves one node's wall clock (CLOCK_REALTIME as its processes see it) by `offsetMs`, leaving the host alone.
+ * Mechanism: libfaketime preloaded in the target image (build it FROM havoc/faketime:dev, see
+ * env/images/faketime/README.md); the fault writes the offset into the file named by the container's
+ * FAKETIME_TIMESTAMP_FILE, read on every clock call (FAKETIME_NO_CACHE=1). Statically linked programs (Go
+ * binaries) and the kernel (file times, TLS in the kernel) are not affected. Heal writes "+0".
+ */
+export const ClockSkewFault = z
+  .object({
+    kind: z.literal("clock-skew"),
+    ...scheduled,
+    /** Offset in ms, negative = behind the host. Applied with 1 ms resolution. */
+    offsetMs: z.number().int().min(-10 * 365 * 86_400_000).max(10 * 365 * 86_400_000),
+  })
+  .strict();
 
 type Spec = z.infer<typeof ClockSkewFault>;
 
@@ -63,8 +79,10 @@ async function setAndVerify(container: Dockerode.Container, file: string, offset
  * A sidecar could not use one either: setns() into a time namespace moves only the caller, never the target's
  * running processes.
  */
-export const clockSkew: FaultKindImpl<Spec> = {
+export const clockSkew: FaultKind<Spec> = {
   kind: "clock-skew",
+  schema: ClockSkewFault,
+  effect: "degraded",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const notes: string[] = [];
     const files = await Promise.all(targets.map((t) => timestampFile(ctx.topology.container(t), t)));

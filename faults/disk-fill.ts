@@ -2,11 +2,28 @@ import { execFile } from "node:child_process";
 import { rm, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { DiskFillFault } from "../core/fault-specs/disk.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { DataVolume } from "../core/topology.ts";
 import { diskPaths } from "../env/disks/run-disks.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
+import { z } from "zod";
+import { selectorPool } from "../core/selector.ts";
+import { scheduled } from "./fault-fields.ts";
+
+/**
+ * Fills the target's data volume (core/topology.ts `dataVolume`) with a filler file until `leaveFreeBytes` remain
+ * (0: completely full: writes fail with ENOSPC "No space left on device"). Heal deletes the filler. Targets must be
+ * nodes with a dataVolume; the node's own container layer (the host's disk) is never filled.
+ */
+export const DiskFillFault = z
+  .object({
+    kind: z.literal("disk-fill"),
+    ...scheduled,
+    /** Bytes left free after the fill. Default 0 (completely full). */
+    leaveFreeBytes: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type DiskFillFault = z.infer<typeof DiskFillFault>;
 
 const run = promisify(execFile);
 
@@ -70,8 +87,16 @@ async function fill(dir: string, leaveFree: number): Promise<{ files: string[]; 
  * deletes the fillers and verifies the space is free again; a target that is gone, or whose tmpfs went with a restart,
  * is fine.
  */
-export const diskFill: FaultKindImpl<DiskFillFault> = {
+export const diskFill: FaultKind<DiskFillFault> = {
   kind: "disk-fill",
+  schema: DiskFillFault,
+  effect: "degraded",
+  check(spec, view, report, path) {
+    if (!view.topology || !view.nodesComplete || spec.target.names?.some((name) => !view.nodes?.has(name))) return;
+    const pool = selectorPool(spec.target, view.topology.nodes);
+    const without = pool.filter((name) => !view.topology!.nodes.find((n) => n.name === name)?.dataVolume);
+    if (pool.length > 0 && without.length > 0) report([...path, "target"], `disk-fill needs nodes with a dataVolume; these have none: ${without.join(", ")}`);
+  },
   async inject(ctx: FaultContext, spec: DiskFillFault, targets: readonly string[]): Promise<FaultHandle> {
     const notes: string[] = [];
     const calledAt = Date.now();

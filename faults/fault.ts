@@ -1,6 +1,7 @@
 import type { Logger } from "../core/log.ts";
 import type { RunClock } from "../core/clock.ts";
-import type { FaultSpec } from "../core/fault-spec.ts";
+import type { z } from "zod";
+import type { IssuePath, Report, ScenarioView } from "../core/scenario-view.ts";
 import type { Rng } from "../core/rng.ts";
 import type { ContainerEventWatcher } from "../env/docker/container-events.ts";
 import type { StartedTopology } from "../env/topology/started-topology.ts";
@@ -34,9 +35,22 @@ export interface FaultHandle {
   heal(): Promise<number>;
 }
 
-/** One fault kind: inject on resolved targets, verify the effect, return a handle. */
-export interface FaultKindImpl<S extends FaultSpec> {
+/**
+ * One fault kind (`kind` in a scenario): its schema, what it needs of the scenario, and how it is injected on
+ * resolved targets (verify the effect, return a handle). Every kind is one file of faults/ exporting one of these,
+ * listed once in faults/registry.ts.
+ */
+export interface FaultKind<S extends { kind: string } = { kind: string }> {
   kind: S["kind"];
+  /** The fault's fields (a zod object with `kind` as a literal and the scheduled fields of fault-fields.ts). */
+  schema: z.ZodType<S, unknown>;
+  /**
+   * What the fault does to its targets, for fault generators' limits: "down" takes them out of service (killed,
+   * stopped, paused, cut off), "degraded" slows or stresses them, "link" acts on a link, not on nodes.
+   */
+  effect: "down" | "degraded" | "link";
+  /** What the kind needs of the scenario beyond its schema (a declared link, zones, volumes, two sides to cut). */
+  check?(spec: S, view: ScenarioView, report: Report, path: IssuePath): void;
   inject(ctx: FaultContext, spec: S, targets: readonly string[]): Promise<FaultHandle>;
 }
 
@@ -64,5 +78,4 @@ export async function ignoreDockerNoop(action: Promise<unknown>): Promise<void> 
   }
 }
 
-/** Implementations of some fault kinds, keyed by kind (one map per family, merged in faults/registry.ts). */
-export type FaultImpls<K extends FaultSpec["kind"]> = { [P in K]: FaultKindImpl<Extract<FaultSpec, { kind: P }>> };
+

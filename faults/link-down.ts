@@ -1,15 +1,25 @@
-import type { LinkDownFault } from "../core/fault-specs/link.ts";
 import { errorMessage } from "../core/errors.ts";
 import { isGoneError, proxyName, toxiproxyClient } from "../env/topology/toxiproxy-node.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
+import { z } from "zod";
+import { linkFaultProblems, linkScheduled } from "./fault-fields.ts";
+
+/** Disables the link's proxy: open connections are closed and new ones refused; heal enables it again. */
+export const LinkDownFault = z.object({ kind: z.literal("link-down"), ...linkScheduled }).strict();
+export type LinkDownFault = z.infer<typeof LinkDownFault>;
 
 /**
  * Disables the link's toxiproxy proxy: toxiproxy closes its listener and every open connection through the link, so
  * clients see "connection refused" (nodes reached directly are untouched). Verified by the API listing the proxy as
  * disabled. Heal enables it again (verified the same way); fine when the proxy or toxiproxy is already gone.
  */
-export const linkDown: FaultKindImpl<LinkDownFault> = {
+export const linkDown: FaultKind<LinkDownFault> = {
   kind: "link-down",
+  schema: LinkDownFault,
+  effect: "link",
+  check(spec, view, report, path) {
+    if (view.topology) for (const message of linkFaultProblems(spec, view.topology)) report([...path, "link"], message);
+  },
   async inject(ctx: FaultContext, spec: LinkDownFault): Promise<FaultHandle> {
     const link = ctx.topology.link(spec.link);
     const client = toxiproxyClient(ctx.topology.toxiproxyApiUrl());

@@ -1,7 +1,48 @@
-import type { LinkToxicFault, Toxic } from "../core/fault-specs/link.ts";
 import { errorMessage } from "../core/errors.ts";
 import { isGoneError, listToxics, proxyName, toxiproxyClient } from "../env/topology/toxiproxy-node.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
+import { z } from "zod";
+import { DurationMs } from "../core/duration.ts";
+import { linkFaultProblems, linkScheduled } from "./fault-fields.ts";
+
+/** Which way the toxic applies: upstream = client -> server bytes, downstream = server -> client bytes. */
+export const ToxicDirection = z.enum(["upstream", "downstream"]);
+
+/** The toxiproxy toxics, keyed on `type` (toxiproxy's own names); units in the field names. */
+export const Toxic = z.discriminatedUnion("type", [
+  /** Delays every chunk of data by latency ± jitter. */
+  z.object({ type: z.literal("latency"), latencyMs: DurationMs, jitterMs: DurationMs.default(0) }).strict(),
+  /** Caps throughput at `rateKBps` kilobytes per second. */
+  z.object({ type: z.literal("bandwidth"), rateKBps: z.number().int().min(0) }).strict(),
+  /** Delays the close of the socket by `delayMs` after the other side closed. */
+  z.object({ type: z.literal("slow_close"), delayMs: DurationMs }).strict(),
+  /** Passes no data; closes the connection after `timeoutMs` (0: holds it open, data delayed until healed). */
+  z.object({ type: z.literal("timeout"), timeoutMs: DurationMs }).strict(),
+  /** Resets connections (TCP RST, "connection reset by peer") at once or after `timeoutMs`. Default 0. */
+  z.object({ type: z.literal("reset_peer"), timeoutMs: DurationMs.default(0) }).strict(),
+  /** Slices data into chunks of averageSize ± sizeVariation bytes with `delayUs` microseconds between them. */
+  z
+    .object({ type: z.literal("slicer"), averageSize: z.number().int().min(1), sizeVariation: z.number().int().min(0).default(0), delayUs: z.number().int().min(0).default(0) })
+    .strict()
+    .refine((t) => t.sizeVariation < t.averageSize, { message: "sizeVariation must be smaller than averageSize", path: ["sizeVariation"] }),
+  /** Closes a connection once `bytes` bytes have passed through it. */
+  z.object({ type: z.literal("limit_data"), bytes: z.number().int().min(0) }).strict(),
+]);
+export type Toxic = z.infer<typeof Toxic>;
+
+/** Adds one toxiproxy toxic to a link; heal removes it. */
+export const LinkToxicFault = z
+  .object({
+    kind: z.literal("link-toxic"),
+    ...linkScheduled,
+    toxic: Toxic,
+    /** Default "downstream" (server -> client), toxiproxy's default. */
+    direction: ToxicDirection.default("downstream"),
+    /** Share of connections affected, 0..1. Default 1 (all). */
+    toxicity: z.number().min(0).max(1).default(1),
+  })
+  .strict();
+export type LinkToxicFault = z.infer<typeof LinkToxicFault>;
 
 /** toxiproxy's attribute names and units for each toxic (toxiproxy README, "Toxics"). */
 export function toxicAttributes(toxic: Toxic): Record<string, number> {
@@ -31,8 +72,13 @@ let toxicCounter = 0;
  * `targets` are not acted on (see core/fault-specs/link.ts). Heal deletes the toxic, checks the API lists it no
  * more, and is fine when the toxic, the proxy or toxiproxy itself is already gone.
  */
-export const linkToxic: FaultKindImpl<LinkToxicFault> = {
+export const linkToxic: FaultKind<LinkToxicFault> = {
   kind: "link-toxic",
+  schema: LinkToxicFault,
+  effect: "link",
+  check(spec, view, report, path) {
+    if (view.topology) for (const message of linkFaultProblems(spec, view.topology)) report([...path, "link"], message);
+  },
   async inject(ctx: FaultContext, spec: LinkToxicFault): Promise<FaultHandle> {
     const link = ctx.topology.link(spec.link);
     const apiUrl = ctx.topology.toxiproxyApiUrl();

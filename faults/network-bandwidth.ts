@@ -1,14 +1,28 @@
-import type { z } from "zod";
-import type { BandwidthFault } from "../core/fault-specs/network.ts";
-import type { FaultContext, FaultHandle, FaultKindImpl } from "./fault.ts";
+import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
 import { defaultBurstBytes, tbfArgs } from "./network/tc-commands.ts";
+import { z } from "zod";
+import { scheduled } from "./fault-fields.ts";
+
+/** Limit the target's egress rate with a tbf qdisc on each of its interfaces (found by address). */
+export const BandwidthFault = z
+  .object({
+    kind: z.literal("bandwidth"),
+    ...scheduled,
+    /** Egress rate in kbit/s (1000 bit), e.g. 1000 for 1 mbit. */
+    rateKbit: z.number().int().positive(),
+    /** tbf bucket in bytes. Default: max(3200, rate/50 bytes), i.e. 20 ms of traffic, at least two full frames. */
+    burstBytes: z.number().int().positive().optional(),
+  })
+  .strict();
 
 type Spec = z.infer<typeof BandwidthFault>;
 
 /** Limits the targets' egress with a tbf root qdisc on every interface carrying their addresses. */
-export const networkBandwidth: FaultKindImpl<Spec> = {
+export const networkBandwidth: FaultKind<Spec> = {
   kind: "bandwidth",
+  schema: BandwidthFault,
+  effect: "degraded",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, targets, "bandwidth");
     const burst = spec.burstBytes ?? defaultBurstBytes(spec.rateKbit);

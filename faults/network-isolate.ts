@@ -1,18 +1,26 @@
-import type { z } from "zod";
-import type { IsolateFault } from "../core/fault-specs/network.ts";
-import type { FaultContext, FaultHandle, FaultKindImpl } from "./fault.ts";
+import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { cutEffect, faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
 import { isolateCutPairs } from "./network/partition-groups.ts";
+import { z } from "zod";
+import { checkSplit } from "./network/split-checks.ts";
+import { scheduled } from "./fault-fields.ts";
 
-type Spec = z.infer<typeof IsolateFault>;
+/** Cut the targets from every other node of the topology, both directions (all their addresses, every network). */
+export const IsolateFault = z.object({ kind: z.literal("isolate"), ...scheduled }).strict();
+
+export type IsolateFault = z.infer<typeof IsolateFault>;
+type Spec = IsolateFault;
 
 /**
  * Cuts the targets from every other node, both directions: nft drop rules (input from and output to all the
  * other nodes' addresses) in each target's namespace. Verified by a datagram from a target to another node that the
  * target's drop rule must refuse and count. Re-applied when a target or peer restarts while the fault is due.
  */
-export const networkIsolate: FaultKindImpl<Spec> = {
+export const networkIsolate: FaultKind<Spec> = {
   kind: "isolate",
+  schema: IsolateFault,
+  effect: "down",
+  check: (spec, view, report, path) => checkSplit(spec, view, report, path),
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, targets, "isolate");
     const all = [...ctx.topology.nodes.keys()];

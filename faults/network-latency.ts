@@ -1,13 +1,28 @@
-import type { z } from "zod";
 import { errorMessage } from "../core/errors.ts";
-import { LinkToxicFault } from "../core/fault-specs/link.ts";
-import type { LatencyFault } from "../core/fault-specs/network.ts";
-import type { FaultContext, FaultHandle, FaultKindImpl } from "./fault.ts";
+import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { healOnce } from "./fault.ts";
 import { linkToxic } from "./link-toxic.ts";
 import { detectNetem } from "./network/netem.ts";
 import { faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
 import { netemDelayArgs } from "./network/tc-commands.ts";
+import { z } from "zod";
+import { LinkToxicFault } from "./link-toxic.ts";
+import { scheduled } from "./fault-fields.ts";
+
+/**
+ * Delay the target's egress packets with netem. Kernels without netem (like this project's machines) refuse
+ * the fault at injection: use a link fault (toxiproxy) for latency there.
+ */
+export const LatencyFault = z
+  .object({
+    kind: z.literal("latency"),
+    ...scheduled,
+    /** Added delay in ms. */
+    delayMs: z.number().min(0),
+    /** Jitter in ms (uniform ±), default 0. */
+    jitterMs: z.number().min(0).default(0),
+  })
+  .strict();
 
 type Spec = z.infer<typeof LatencyFault>;
 
@@ -17,8 +32,10 @@ type Spec = z.infer<typeof LatencyFault>;
  * a target, downstream (target -> client), which is the target's egress on those paths. Only traffic through
  * declared links is delayed then; the mechanism says so. No such link: refused at injection with what to declare.
  */
-export const networkLatency: FaultKindImpl<Spec> = {
+export const networkLatency: FaultKind<Spec> = {
   kind: "latency",
+  schema: LatencyFault,
+  effect: "degraded",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, targets, "latency");
     const netem = await detectNetem(ctx.topology.runId, ctx.netnsAccess);

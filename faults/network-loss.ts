@@ -1,11 +1,29 @@
-import type { z } from "zod";
-import type { PacketLossFault } from "../core/fault-specs/network.ts";
-import type { FaultContext, FaultHandle, FaultKindImpl } from "./fault.ts";
+import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { detectNetem } from "./network/netem.ts";
 import { faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
 import { lossTableBody } from "./network/nft-rules.ts";
 import { ipsOf } from "./network/peers.ts";
 import { netemLossArgs } from "./network/tc-commands.ts";
+import { z } from "zod";
+import { NodeName } from "../core/topology.ts";
+import { scheduled } from "./fault-fields.ts";
+
+/**
+ * Drop a share of the target's packets. With netem in the kernel and direction "egress" without peers, a netem
+ * loss qdisc; otherwise nftables `numgen random` (loopback is never touched). The mechanism is in the report.
+ */
+export const PacketLossFault = z
+  .object({
+    kind: z.literal("packet-loss"),
+    ...scheduled,
+    /** Percent of packets dropped, 0..100, per direction (with "both", a round trip loses 1-(1-p)^2). */
+    percent: z.number().min(0).max(100),
+    /** Which of the target's packets: received, sent, or both (default). */
+    direction: z.enum(["ingress", "egress", "both"]).default("both"),
+    /** Only packets to/from these nodes (all their addresses). Default: every peer. */
+    peers: z.array(NodeName).min(1).optional(),
+  })
+  .strict();
 
 type Spec = z.infer<typeof PacketLossFault>;
 
@@ -14,8 +32,15 @@ type Spec = z.infer<typeof PacketLossFault>;
  * egress-only without peers (netem shapes egress only); otherwise nft `numgen random` drop rules (per direction,
  * optionally limited to `peers`, loopback untouched). The mechanism used is in the handle.
  */
-export const networkLoss: FaultKindImpl<Spec> = {
+export const networkLoss: FaultKind<Spec> = {
   kind: "packet-loss",
+  schema: PacketLossFault,
+  effect: "degraded",
+  check(spec, view, report, path) {
+    spec.peers?.forEach((peer, j) => {
+      if (view.nodes && !view.nodes.has(peer)) report([...path, "peers", j], view.nodes.unknown(peer));
+    });
+  },
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, [...targets, ...(spec.peers ?? [])], "packet-loss");
     const key = faultKey(spec);

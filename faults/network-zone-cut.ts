@@ -1,17 +1,46 @@
-import type { z } from "zod";
-import type { ZoneCutFault } from "../core/fault-specs/network.ts";
-import type { FaultContext, FaultHandle, FaultKindImpl } from "./fault.ts";
+import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { cutEffect, cutNodes, faultKey, injectNetnsFault } from "./network/netns-fault.ts";
 import { groupCutPairs } from "./network/partition-groups.ts";
+import { z } from "zod";
+import { Names } from "../core/names.ts";
+import { checkSplit } from "./network/split-checks.ts";
+import { NodeName } from "../core/topology.ts";
+import { scheduled, allNodes } from "./fault-fields.ts";
 
-type Spec = z.infer<typeof ZoneCutFault>;
+/**
+ * Cut between two zones (topology networks): nodes whose `networks` list zone A but not B are cut from nodes
+ * listing B but not A, on all their addresses, both directions. Nodes on both zones are bridges and stay
+ * connected; nodes on neither are untouched. `target` selects the nodes considered (default: all).
+ */
+export const ZoneCutFault = z
+  .object({
+    kind: z.literal("zone-cut"),
+    ...scheduled,
+    target: allNodes,
+    /** The two topology network names, e.g. ["zone-a", "zone-b"]. */
+    zones: z.tuple([NodeName, NodeName]).refine(([a, b]) => a !== b, "the two zones must differ"),
+  })
+  .strict();
+
+export type ZoneCutFault = z.infer<typeof ZoneCutFault>;
+type Spec = ZoneCutFault;
 
 /**
  * Cuts the nodes only in zone A from the nodes only in zone B (zones are topology networks, membership from each
  * node's declared `networks`), on all their addresses, both ways. Nodes in both zones are bridges and stay connected.
  */
-export const networkZoneCut: FaultKindImpl<Spec> = {
+export const networkZoneCut: FaultKind<Spec> = {
   kind: "zone-cut",
+  schema: ZoneCutFault,
+  effect: "down",
+  check(spec, view, report, path) {
+    const topology = view.topology;
+    if (!topology) return;
+    spec.zones.forEach((zone, j) => {
+      if (!topology.networks.includes(zone)) report([...path, "zones", j], new Names("zone", "networks", topology.networks).unknown(zone));
+    });
+    checkSplit(spec, view, report, path);
+  },
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const [zoneA, zoneB] = spec.zones;
     const declared = [...ctx.topology.networks.keys()];

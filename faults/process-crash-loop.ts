@@ -1,8 +1,29 @@
-import type { z } from "zod";
-import type { CrashLoopFault } from "../core/fault-specs/process.ts";
 import { errorMessage } from "../core/errors.ts";
-import { healOnce, ignoreDockerNoop, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, ignoreDockerNoop, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { restartTargets } from "./restart-targets.ts";
+import { z } from "zod";
+import { DurationMs } from "../core/duration.ts";
+import { scheduled } from "./fault-fields.ts";
+
+/**
+ * SIGKILL the targets every `everyMs` for the fault's duration (until heal, or `for`); after each kill the
+ * target is started again `restartDelayMs` after its death (by Docker's restart policy if it has one, else by
+ * the fault). Heal stops the loop and leaves the targets running and ready. Each kill is a note with its
+ * Docker event time.
+ */
+export const CrashLoopFault = z
+  .object({
+    kind: z.literal("crash-loop"),
+    ...scheduled,
+    /** Period between kills, ms. Default 5 s. */
+    everyMs: DurationMs.default(5_000),
+    /** Delay between a death and the start again, ms. Default 500 ms. Must leave time to start: < everyMs. */
+    restartDelayMs: DurationMs.default(500),
+    /** Upper bound on kills per target, whatever the duration. Default 1000. */
+    maxKills: z.number().int().positive().default(1_000),
+  })
+  .strict()
+  .refine((f) => f.restartDelayMs < f.everyMs, { message: "restartDelayMs must be shorter than everyMs", path: ["restartDelayMs"] });
 
 type Spec = z.infer<typeof CrashLoopFault>;
 
@@ -37,8 +58,10 @@ class StopSignal {
  * is verified before inject returns (die events); every kill is a note with its Docker die-event time. Heal
  * stops the loop, waits for a round in flight, and starts the targets again and waits until they are ready.
  */
-export const processCrashLoop: FaultKindImpl<Spec> = {
+export const processCrashLoop: FaultKind<Spec> = {
   kind: "crash-loop",
+  schema: CrashLoopFault,
+  effect: "down",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const notes: string[] = [];
     const stop = new StopSignal();

@@ -1,7 +1,12 @@
-import type { z } from "zod";
-import type { KillFault } from "../core/fault-spec.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { restartTargets } from "./restart-targets.ts";
+import { z } from "zod";
+import { scheduled } from "./fault-fields.ts";
+
+export const Signal = z.enum(["SIGKILL", "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP"]);
+
+/** Kill the target's main process with a signal; heal starts the container again. */
+export const KillFault = z.object({ kind: z.literal("kill"), ...scheduled, signal: Signal.default("SIGKILL") }).strict();
 
 type Spec = z.infer<typeof KillFault>;
 
@@ -13,8 +18,10 @@ const DEATH_DEADLINE_MS = 5_000;
  * the process) and by inspect; the effect time is the die event's timestamp. Heal starts the containers
  * again and waits for their ready probes.
  */
-export const processKill: FaultKindImpl<Spec> = {
+export const processKill: FaultKind<Spec> = {
   kind: "kill",
+  schema: KillFault,
+  effect: "down",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const calledAt = ctx.clock.epochNow();
     const notes: string[] = [];

@@ -1,6 +1,9 @@
-import type { z } from "zod";
-import type { PauseFault } from "../core/fault-spec.ts";
-import { healOnce, ignoreDockerNoop, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, ignoreDockerNoop, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
+import { z } from "zod";
+import { scheduled } from "./fault-fields.ts";
+
+/** Freeze every process of the target (cgroup freezer); heal unpauses. */
+export const PauseFault = z.object({ kind: z.literal("pause"), ...scheduled }).strict();
 
 type Spec = z.infer<typeof PauseFault>;
 
@@ -8,8 +11,10 @@ type Spec = z.infer<typeof PauseFault>;
  * Freezes every process of the targets (cgroup freezer, 16 ms measured). A paused node still completes
  * TCP handshakes in the kernel, so clients see timeouts, not refusals. Heal unpauses.
  */
-export const processPause: FaultKindImpl<Spec> = {
+export const processPause: FaultKind<Spec> = {
   kind: "pause",
+  schema: PauseFault,
+  effect: "down",
   async inject(ctx: FaultContext, _spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const calledAt = ctx.clock.epochNow();
     const notes: string[] = [];

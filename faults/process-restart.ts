@@ -1,7 +1,14 @@
-import type { z } from "zod";
-import type { RestartFault } from "../core/fault-specs/process.ts";
 import { errorMessage } from "../core/errors.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
+import { z } from "zod";
+import { DurationMs } from "../core/duration.ts";
+import { scheduled } from "./fault-fields.ts";
+
+/**
+ * docker restart: SIGTERM, SIGKILL after `timeoutMs`, then start again at once. Verified by Docker's "die" and
+ * "start" events; heal only waits for the ready probe (the container is already running again).
+ */
+export const RestartFault = z.object({ kind: z.literal("restart"), ...scheduled, timeoutMs: DurationMs.default(10_000) }).strict();
 
 type Spec = z.infer<typeof RestartFault>;
 
@@ -10,8 +17,10 @@ type Spec = z.infer<typeof RestartFault>;
  * again; the effect is verified by Docker's "die" then "start" events, and the effect time is the die event.
  * Heal has nothing to undo: it waits for the ready probes.
  */
-export const processRestart: FaultKindImpl<Spec> = {
+export const processRestart: FaultKind<Spec> = {
   kind: "restart",
+  schema: RestartFault,
+  effect: "down",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const calledAt = ctx.clock.epochNow();
     const notes: string[] = [];

@@ -1,13 +1,19 @@
-import type { z } from "zod";
-import type { StopFault } from "../core/fault-spec.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { restartTargets } from "./restart-targets.ts";
+import { z } from "zod";
+import { DurationMs } from "../core/duration.ts";
+import { scheduled } from "./fault-fields.ts";
+
+/** Stop gracefully (SIGTERM, then SIGKILL after `timeoutMs`); heal starts it again. */
+export const StopFault = z.object({ kind: z.literal("stop"), ...scheduled, timeoutMs: DurationMs.default(10_000) }).strict();
 
 type Spec = z.infer<typeof StopFault>;
 
 /** Graceful stop: SIGTERM, then SIGKILL after the timeout (docker stop). Heal starts the targets again. */
-export const processStop: FaultKindImpl<Spec> = {
+export const processStop: FaultKind<Spec> = {
   kind: "stop",
+  schema: StopFault,
+  effect: "down",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const calledAt = ctx.clock.epochNow();
     const notes: string[] = [];

@@ -1,10 +1,26 @@
 import type Dockerode from "dockerode";
-import type { z } from "zod";
-import type { MemoryLimitFault } from "../core/fault-specs/resource.ts";
 import { errorMessage } from "../core/errors.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { engineInfo, memoryUsageMb, removeSidecar, sidecarFaultId, startSidecar } from "./resource-sidecar.ts";
 import { restartTargets } from "./restart-targets.ts";
+import { z } from "zod";
+import { scheduled } from "./fault-fields.ts";
+
+/**
+ * Lowers the target's memory limit (RAM and RAM+swap) to `megabytes`. When the target uses more, it is
+ * OOM-killed ("oom" and "die" events, exit 137). On cgroup v1 the kernel refuses a limit below the current
+ * usage, so there the limit goes just above the usage and a sidecar in the target's cgroup fills the gap,
+ * which makes the kernel OOM-kill the target's own process. Heal restores the original limit and starts the
+ * target again if it died.
+ */
+export const MemoryLimitFault = z
+  .object({
+    kind: z.literal("memory-limit"),
+    ...scheduled,
+    /** New limit, MiB (Docker's minimum is 6). */
+    megabytes: z.number().int().min(6),
+  })
+  .strict();
 
 type Spec = z.infer<typeof MemoryLimitFault>;
 
@@ -40,8 +56,10 @@ async function update(container: Dockerode.Container, bytes: number, swapBytes =
  * update: 0 is ignored and -1 refused, so an unlimited original becomes the engine's total memory) and starts
  * the target again and waits until it is ready if it died.
  */
-export const memoryLimit: FaultKindImpl<Spec> = {
+export const memoryLimit: FaultKind<Spec> = {
   kind: "memory-limit",
+  schema: MemoryLimitFault,
+  effect: "down",
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const notes: string[] = [];
     const lowered: Lowered[] = [];

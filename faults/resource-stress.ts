@@ -1,9 +1,38 @@
 import type Dockerode from "dockerode";
-import type { z } from "zod";
-import type { CpuStressFault, MemoryStressFault } from "../core/fault-specs/resource.ts";
 import { errorMessage } from "../core/errors.ts";
-import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKindImpl } from "./fault.ts";
+import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { engineInfo, measureCores, memoryUsageMb, removeSidecar, sidecarFaultId, startSidecar } from "./resource-sidecar.ts";
+import { z } from "zod";
+import { scheduled } from "./fault-fields.ts";
+
+/**
+ * CPU load inside the target: stress-ng in a sidecar that shares the target's PID and network namespaces and
+ * runs in a child cgroup of the target's cgroup, so the load counts against the target's CPU limit and shows
+ * in its `docker stats`. Heal removes the sidecar.
+ */
+export const CpuStressFault = z
+  .object({
+    kind: z.literal("cpu-stress"),
+    ...scheduled,
+    /** stress-ng CPU workers (each can busy one core). Default 1. */
+    workers: z.number().int().min(1).max(64).default(1),
+    /** Load of each worker, percent of one core. Default 100. */
+    loadPercent: z.number().int().min(1).max(100).default(100),
+  })
+  .strict();
+
+/**
+ * Memory held inside the target's cgroup: stress-ng `--vm-keep` in a sidecar (as cpu-stress), so the megabytes
+ * count against the target's memory limit. Heal removes the sidecar, which frees them.
+ */
+export const MemoryStressFault = z
+  .object({
+    kind: z.literal("memory-stress"),
+    ...scheduled,
+    /** MiB to allocate and keep touching. */
+    megabytes: z.number().int().min(1).max(65_536),
+  })
+  .strict();
 
 type CpuSpec = z.infer<typeof CpuStressFault>;
 type MemorySpec = z.infer<typeof MemoryStressFault>;
@@ -74,8 +103,10 @@ async function startAll(ctx: FaultContext, spec: { id?: string | undefined; kind
  * Verified by the target's cgroup CPU usage (two one-shot `docker stats` 300 ms apart) rising by 0.1 core (the asked
  * load, capped by the target's CPU limit, is noted next to the achieved one: a contended host gives less). Heal removes the sidecars.
  */
-export const cpuStress: FaultKindImpl<CpuSpec> = {
+export const cpuStress: FaultKind<CpuSpec> = {
   kind: "cpu-stress",
+  schema: CpuStressFault,
+  effect: "degraded",
   async inject(ctx, spec, targets) {
     const notes: string[] = [];
     const inspected = await Promise.all(targets.map((t) => ctx.topology.container(t).inspect()));
@@ -111,8 +142,10 @@ export const cpuStress: FaultKindImpl<CpuSpec> = {
  * cpu-stress. Verified by the target's memory usage (docker stats) rising by at least 80% of the megabytes.
  * Heal removes the sidecars, which frees the memory.
  */
-export const memoryStress: FaultKindImpl<MemorySpec> = {
+export const memoryStress: FaultKind<MemorySpec> = {
   kind: "memory-stress",
+  schema: MemoryStressFault,
+  effect: "degraded",
   async inject(ctx, spec, targets) {
     const notes: string[] = [];
     const before = await Promise.all(targets.map((t) => memoryUsageMb(ctx.topology.container(t))));

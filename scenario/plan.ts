@@ -1,7 +1,7 @@
-import type { FaultSpec } from "../core/fault-spec.ts";
+import { faultId, type FaultSpec } from "../faults/registry.ts";
 import { createRng, type Rng } from "../core/rng.ts";
-import { faultId, type RandomFaults, type Scenario } from "./scenario.ts";
-import { linkFaultTargets } from "../core/fault-specs/link.ts";
+import type { RandomFaults, Scenario } from "./scenario.ts";
+import { linkFaultTargets } from "../faults/fault-fields.ts";
 import { selectNodes } from "../core/selector.ts";
 
 export interface PlannedFault {

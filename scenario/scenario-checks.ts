@@ -1,11 +1,7 @@
 import { nearest } from "../core/did-you-mean.ts";
 import { Names } from "../core/names.ts";
 import type { IssuePath, Report, ScenarioView } from "../core/scenario-view.ts";
-import { formatSeconds } from "../core/duration.ts";
-import { faultId, type FaultSpec } from "../core/fault-spec.ts";
-import { nodesWithoutDataVolume } from "../core/fault-specs/disk.ts";
-import { linkFaultProblems } from "../core/fault-specs/link.ts";
-import { networkSplitProblems } from "../core/fault-specs/network.ts";
+import { faultId, faultKind, type FaultSpec } from "../faults/registry.ts";
 import { readbackFrom } from "../core/readback-spec.ts";
 import type { Scenario } from "./scenario.ts";
 import { selectorPool } from "../core/selector.ts";
@@ -111,7 +107,11 @@ export const checkFaultTargets: ScenarioCheck = (p, report) => {
   p.randomFaults?.choices.forEach((f, i) => checkFaultAgainstTopology(f, ["randomFaults", "choices", i], p, report));
 };
 
-/** A fault's selector matches, its link and zones exist, its disk targets have volumes, its cut has two sides. */
+/**
+ * A fault's selector matches and can take what its mode asks (a role with a primary probe, a minority of at least
+ * three), then the fault checks what its kind needs of the scenario (faults/<kind>.ts: a declared link, zones,
+ * volumes, two sides to cut).
+ */
 function checkFaultAgainstTopology(f: FaultSpec, path: IssuePath, p: ScenarioParts, report: Report): void {
   const topology = p.topology;
   const nodes = nodeNames(p);
@@ -122,15 +122,7 @@ function checkFaultAgainstTopology(f: FaultSpec, path: IssuePath, p: ScenarioPar
   });
   if (f.target.mode === "primary" && f.target.role && !topology.roles[f.target.role])
     report(at("target", "role"), `mode "primary" needs topology.roles.${f.target.role}.primaryProbe`);
-  for (const message of "link" in f ? linkFaultProblems(f, topology) : []) report(at("link"), message);
-  if (f.kind === "zone-cut")
-    f.zones.forEach((zone, j) => {
-      if (!topology.networks.includes(zone)) report(at("zones", j), new Names("zone", "networks", topology.networks).unknown(zone));
-    });
-  if (f.kind === "packet-loss")
-    f.peers?.forEach((peer, j) => {
-      if (!nodes.has(peer)) report(at("peers", j), nodes.unknown(peer));
-    });
+  faultKind(f).check?.(f, scenarioView(p), report, path);
   // The rest counts the pool, which a node that did not parse might belong to.
   if (!nodesComplete(p)) return;
   const pool = selectorPool(f.target, topology.nodes);
@@ -142,14 +134,9 @@ function checkFaultAgainstTopology(f: FaultSpec, path: IssuePath, p: ScenarioPar
     return;
   }
   // A link fault acts on its link; its target is only listed in reports, so how many it takes does not matter.
-  if ("link" in f) return;
+  if (faultKind(f).effect === "link") return;
   if (f.target.mode === "minority" && pool.length < 3)
     report(at("target", "mode"), `a strict minority needs a pool of at least 3 nodes, and [${pool.join(", ")}] has ${pool.length}: one of them is not a minority; give mode "one"`);
-  if (f.kind === "disk-fill") {
-    const without = nodesWithoutDataVolume(pool, topology);
-    if (without.length > 0) report(at("target"), `disk-fill needs nodes with a dataVolume; these have none: ${without.join(", ")}`);
-  }
-  for (const problem of networkSplitProblems(f, topology)) report(at(...problem.path), problem.message);
 }
 
 export const checkFaultSchedule: ScenarioCheck = (p, report) => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DurationMs } from "../core/duration.ts";
-import { FaultSpec } from "../core/fault-spec.ts";
+import { FaultSpec } from "../faults/registry.ts";
 import { runScenarioChecks } from "./scenario-checks.ts";
 import { SloSpec } from "../judge/slo-kinds.ts";
 import { Readback } from "../core/readback-spec.ts";
@@ -105,4 +105,4 @@ export type Scenario = z.infer<typeof Scenario>;
 /** What a scenario file exports: durations may be typed strings, defaults may be left out. */
 export type ScenarioInput = z.input<typeof Scenario>;
 
-export { faultId } from "../core/fault-spec.ts";
+export { faultId } from "../faults/registry.ts";

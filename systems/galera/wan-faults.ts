@@ -1,4 +1,4 @@
-import type { FaultSpecInput } from "../../core/fault-spec.ts";
+import type { FaultSpecInput } from "../../api/index.ts";
 import type { DurationInput } from "../../core/duration.ts";
 import { wanLinks } from "./topology.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
-import { ClockSkewFault } from "../../core/fault-specs/clock.ts";
+import { ClockSkewFault } from "../../faults/clock-skew.ts";
 import { createLogger } from "../../core/log.ts";
 import { Topology } from "../../core/topology.ts";
 import { ensureImages } from "../../env/bootstrap/images.ts";
@@ -10,7 +10,7 @@ import { RUN_LABEL } from "../../env/docker/labels.ts";
 import { RunSecrets } from "../../env/secrets.ts";
 import { faketimeImage, faketimeTestnodeImage } from "../../env/images/resource-clock-images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
-import { clockFaultImpls } from "../../faults/clock-faults.ts";
+import { clockSkew } from "../../faults/clock-skew.ts";
 import { faketimeOffset, measureSkewMs } from "../../faults/clock-skew.ts";
 import { SIDECAR_LABEL } from "../../faults/resource-sidecar.ts";
 import { newRunId } from "../../engine/runner/run-id.ts";
@@ -57,7 +57,7 @@ describe("clock-skew (integration)", () => {
       for (const offsetMs of [30_000, -90_500]) {
         const spec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["skewed"] }, at: 0, offsetMs });
         let started = performance.now();
-        const handle = await clockFaultImpls["clock-skew"].inject(ctx, spec, ["skewed"]);
+        const handle = await clockSkew.inject(ctx, spec, ["skewed"]);
         const injectMs = Math.round(performance.now() - started);
         log.info(handle.notes.join("; "));
         expect(Math.abs((await measureSkewMs(skewed)) - offsetMs)).toBeLessThan(1_000);
@@ -72,7 +72,7 @@ describe("clock-skew (integration)", () => {
 
       // The offset lives in the container's writable layer: a node killed while skewed comes back skewed.
       const spec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["skewed"] }, at: 0, offsetMs: 5_000 });
-      const handle = await clockFaultImpls["clock-skew"].inject(ctx, spec, ["skewed"]);
+      const handle = await clockSkew.inject(ctx, spec, ["skewed"]);
       await skewed.kill({ signal: "SIGKILL" });
       await skewed.start();
       expect(Math.abs((await measureSkewMs(skewed)) - 5_000)).toBeLessThan(1_000);
@@ -81,7 +81,7 @@ describe("clock-skew (integration)", () => {
 
       // A node without libfaketime: refused, with the way to opt in.
       const plainSpec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["plain"] }, at: 0, offsetMs: 1_000 });
-      await expect(clockFaultImpls["clock-skew"].inject(ctx, plainSpec, ["plain"])).rejects.toThrow(/havoc\/faketime:dev/);
+      await expect(clockSkew.inject(ctx, plainSpec, ["plain"])).rejects.toThrow(/havoc\/faketime:dev/);
       expect((await dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: [SIDECAR_LABEL, `${RUN_LABEL}=${runId}`] }) })).length).toBe(0);
       console.table(latencies);
     } finally {

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
-import { DiskFillFault } from "../../core/fault-specs/disk.ts";
+import { DiskFillFault } from "../../faults/disk-fill.ts";
 import { createLogger } from "../../core/log.ts";
 import { Topology } from "../../core/topology.ts";
 import { ensureImages } from "../../env/bootstrap/images.ts";

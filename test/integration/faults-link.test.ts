@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
-import { LinkDownFault, LinkToxicFault } from "../../core/fault-specs/link.ts";
-import { LatencyFault } from "../../core/fault-specs/network.ts";
-import type { FaultSpecInput } from "../../core/fault-spec.ts";
+import { LinkDownFault } from "../../faults/link-down.ts";
+import { LinkToxicFault } from "../../faults/link-toxic.ts";
+import { LatencyFault } from "../../faults/network-latency.ts";
+import type { FaultSpecInput } from "../../faults/registry.ts";
 import { createLogger } from "../../core/log.ts";
 import { Topology } from "../../core/topology.ts";
 import { ensureImages } from "../../env/bootstrap/images.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/log.ts";
 import { createRng } from "../../core/rng.ts";
-import { FaultSpec, type FaultSpecInput } from "../../core/fault-spec.ts";
+import { FaultSpec, type FaultSpecInput } from "../../faults/registry.ts";
 import { selectNodes } from "../../core/selector.ts";
 import { Topology } from "../../core/topology.ts";
 import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
-import { CrashLoopFault, KillFault, RestartFault } from "../../core/fault-specs/process.ts";
-import { CpuStressFault, MemoryLimitFault, MemoryStressFault } from "../../core/fault-specs/resource.ts";
+import { CrashLoopFault } from "../../faults/process-crash-loop.ts";
+import { KillFault } from "../../faults/process-kill.ts";
+import { RestartFault } from "../../faults/process-restart.ts";
+import { CpuStressFault, MemoryStressFault } from "../../faults/resource-stress.ts";
+import { MemoryLimitFault } from "../../faults/resource-memory-limit.ts";
 import { createLogger } from "../../core/log.ts";
 import { Topology, type NodeSpecInput } from "../../core/topology.ts";
 import { ensureImages } from "../../env/bootstrap/images.ts";
@@ -12,8 +15,11 @@ import { RunSecrets } from "../../env/secrets.ts";
 import { stressImage } from "../../env/images/resource-clock-images.ts";
 import { startTopology } from "../../env/topology/start-topology.ts";
 import type { FaultContext } from "../../faults/fault.ts";
-import { processFaultImpls } from "../../faults/process-faults.ts";
-import { resourceFaultImpls } from "../../faults/resource-faults.ts";
+import { processCrashLoop } from "../../faults/process-crash-loop.ts";
+import { processKill } from "../../faults/process-kill.ts";
+import { processRestart } from "../../faults/process-restart.ts";
+import { memoryLimit } from "../../faults/resource-memory-limit.ts";
+import { cpuStress, memoryStress } from "../../faults/resource-stress.ts";
 import { SIDECAR_LABEL, measureCores, memoryUsageMb } from "../../faults/resource-sidecar.ts";
 import { newRunId } from "../../engine/runner/run-id.ts";
 
@@ -63,7 +69,7 @@ describe("process and resource faults (integration)", () => {
   it("kill SIGKILL: die with exit 137; heal starts it again", async () => {
     await withTopology([idle], async (ctx) => {
       const since = Date.now();
-      const [handle, injectMs] = await timed(() => processFaultImpls.kill.inject(ctx, KillFault.parse({ kind: "kill", ...onVictim }), ["victim"]));
+      const [handle, injectMs] = await timed(() => processKill.inject(ctx, KillFault.parse({ kind: "kill", ...onVictim }), ["victim"]));
       const die = await ctx.events.waitFor("victim", "die", since, 1_000);
       expect(die?.exitCode).toBe(137);
       expect((await ctx.topology.container("victim").inspect()).State.Running).toBe(false);
@@ -76,7 +82,7 @@ describe("process and resource faults (integration)", () => {
   it("restart: die then start events; heal waits ready and it is running", async () => {
     await withTopology([idle], async (ctx) => {
       const since = Date.now();
-      const [handle, injectMs] = await timed(() => processFaultImpls.restart.inject(ctx, RestartFault.parse({ kind: "restart", ...onVictim, timeoutMs: 1_000 }), ["victim"]));
+      const [handle, injectMs] = await timed(() => processRestart.inject(ctx, RestartFault.parse({ kind: "restart", ...onVictim, timeoutMs: 1_000 }), ["victim"]));
       const die = await ctx.events.waitFor("victim", "die", since, 1_000);
       const start = await ctx.events.waitFor("victim", "start", die!.epochMs, 1_000);
       expect(start).toBeDefined();
@@ -92,7 +98,7 @@ describe("process and resource faults (integration)", () => {
     await withTopology([idle], async (ctx) => {
       const since = Date.now();
       const spec = CrashLoopFault.parse({ kind: "crash-loop", ...onVictim, for: 7_000, everyMs: 1_500, restartDelayMs: 300 });
-      const [handle, injectMs] = await timed(() => processFaultImpls["crash-loop"].inject(ctx, spec, ["victim"]));
+      const [handle, injectMs] = await timed(() => processCrashLoop.inject(ctx, spec, ["victim"]));
       await new Promise((r) => setTimeout(r, 7_500));
       const [, healMs] = await timed(() => handle.heal());
       log.info(handle.notes.join("\n"));
@@ -113,7 +119,7 @@ describe("process and resource faults (integration)", () => {
     await withTopology([idle], async (ctx) => {
       const since = Date.now();
       const spec = CrashLoopFault.parse({ kind: "crash-loop", ...onVictim, everyMs: 1_000, restartDelayMs: 200 });
-      const handle = await processFaultImpls["crash-loop"].inject(ctx, spec, ["victim"]);
+      const handle = await processCrashLoop.inject(ctx, spec, ["victim"]);
       await new Promise((r) => setTimeout(r, 2_300));
       await handle.heal();
       const killsAtHeal = ctx.events.events.filter((e) => e.node === "victim" && e.action === "die" && e.epochMs >= since).length;
@@ -130,7 +136,7 @@ describe("process and resource faults (integration)", () => {
     await withTopology([idle], async (ctx, runId) => {
       const target = ctx.topology.container("victim");
       const before = await measureCores(target, 1_000);
-      const [handle, injectMs] = await timed(() => resourceFaultImpls["cpu-stress"].inject(ctx, CpuStressFault.parse({ kind: "cpu-stress", ...onVictim, workers: 2, loadPercent: 100 }), ["victim"]));
+      const [handle, injectMs] = await timed(() => cpuStress.inject(ctx, CpuStressFault.parse({ kind: "cpu-stress", ...onVictim, workers: 2, loadPercent: 100 }), ["victim"]));
       const during = await measureCores(target, 1_000);
       expect(await labelled(`${SIDECAR_LABEL}`)).toBeGreaterThanOrEqual(1);
       const [, healMs] = await timed(() => handle.heal());
@@ -151,7 +157,7 @@ describe("process and resource faults (integration)", () => {
     await withTopology([{ ...idle, memoryMb: 256 }], async (ctx) => {
       const target = ctx.topology.container("victim");
       const before = await memoryUsageMb(target);
-      const [handle, injectMs] = await timed(() => resourceFaultImpls["memory-stress"].inject(ctx, MemoryStressFault.parse({ kind: "memory-stress", ...onVictim, megabytes: 64 }), ["victim"]));
+      const [handle, injectMs] = await timed(() => memoryStress.inject(ctx, MemoryStressFault.parse({ kind: "memory-stress", ...onVictim, megabytes: 64 }), ["victim"]));
       const during = await memoryUsageMb(target);
       const [, healMs] = await timed(() => handle.heal());
       const after = await memoryUsageMb(target);
@@ -171,7 +177,7 @@ describe("process and resource faults (integration)", () => {
       const original = (await target.inspect()).HostConfig;
       expect(await memoryUsageMb(target)).toBeGreaterThan(40);
       const since = Date.now();
-      const [handle, injectMs] = await timed(() => resourceFaultImpls["memory-limit"].inject(ctx, MemoryLimitFault.parse({ kind: "memory-limit", ...onVictim, megabytes: 16 }), ["victim"]));
+      const [handle, injectMs] = await timed(() => memoryLimit.inject(ctx, MemoryLimitFault.parse({ kind: "memory-limit", ...onVictim, megabytes: 16 }), ["victim"]));
       log.info(handle.notes.join("\n"));
       expect(await ctx.events.waitFor("victim", "oom", since, 1)).toBeDefined();
       expect((await ctx.events.waitFor("victim", "die", since, 1_000))?.exitCode).toBe(137);
@@ -192,7 +198,7 @@ describe("process and resource faults (integration)", () => {
     await withTopology([{ ...idle, memoryMb: 256 }], async (ctx) => {
       const target = ctx.topology.container("victim");
       const since = Date.now();
-      const handle = await resourceFaultImpls["memory-limit"].inject(ctx, MemoryLimitFault.parse({ kind: "memory-limit", ...onVictim, megabytes: 32 }), ["victim"]);
+      const handle = await memoryLimit.inject(ctx, MemoryLimitFault.parse({ kind: "memory-limit", ...onVictim, megabytes: 32 }), ["victim"]);
       expect((await target.inspect()).HostConfig.Memory).toBe(32 * 1024 * 1024);
       expect(await ctx.events.waitFor("victim", "oom", since, 500)).toBeUndefined();
       await handle.heal();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
-import { KillFault } from "../../core/fault-specs/process.ts";
+import { KillFault } from "../../faults/process-kill.ts";
 import { createLogger } from "../../core/log.ts";
 import { Topology } from "../../core/topology.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";

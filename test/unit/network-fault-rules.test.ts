@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FaultSpec } from "../../core/fault-spec.ts";
+import { FaultSpec } from "../../faults/registry.ts";
 import { createRng } from "../../core/rng.ts";
 import { cutTableBody, lossTableBody, nftTableName, replaceTableScript } from "../../faults/network/nft-rules.ts";
 import { computeGroups, groupCutPairs, isolateCutPairs } from "../../faults/network/partition-groups.ts";
