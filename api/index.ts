@@ -17,9 +17,10 @@
 import type { ComposeNodeOverrides, ComposeTopologyInput } from "../scenario/compose/compose-topology-spec.ts";
 import { parseDurationMs, type DurationInput } from "../core/duration.ts";
 import type { FaultSpecInput } from "../faults/registry.ts";
-import type { ReadbackInput } from "../core/readback-spec.ts";
+import type { PostgresReadbackInput, ReadbackInput } from "../env/readback/registry.ts";
 import type { ScenarioInput } from "../scenario/scenario.ts";
 import type { SelectorInput } from "../core/selector.ts";
+import type { ProbeSpecInput } from "../core/probe-spec.ts";
 import type { SloSpecInput } from "../judge/slo-kinds.ts";
 import type { LinkSpec, NodeSpecInput, Topology } from "../core/topology.ts";
 import type { z } from "zod";
@@ -28,7 +29,7 @@ import type { BrowserClass } from "../load/traffic/browser.ts";
 import type { TrafficTarget } from "../load/traffic/common.ts";
 import type { TrafficClassInput } from "../load/traffic/registry.ts";
 
-export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, NodeSpecInput, ReadbackInput, ScenarioInput, SelectorInput, SloSpecInput };
+export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, NodeSpecInput, PostgresReadbackInput, ProbeSpecInput, ReadbackInput, ScenarioInput, SelectorInput, SloSpecInput };
 export type TopologyInput = z.input<typeof Topology>;
 export type LinkInput = z.input<typeof LinkSpec>;
 export type { TrafficClassInput, TrafficTarget };

@@ -69,7 +69,7 @@ let toxicCounter = 0;
 /**
  * Adds a toxic to the link's toxiproxy proxy; it applies to open and new connections through the link at once.
  * Verified by the API listing it with the asked type, stream and attributes; the effect time is that moment.
- * `targets` are not acted on (see core/fault-specs/link.ts). Heal deletes the toxic, checks the API lists it no
+ * `targets` are not acted on (see linkScheduled in fault-fields.ts). Heal deletes the toxic, checks the API lists it no
  * more, and is fine when the toxic, the proxy or toxiproxy itself is already gone.
  */
 export const linkToxic: FaultKind<LinkToxicFault> = {

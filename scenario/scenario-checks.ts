@@ -2,7 +2,7 @@ import { nearest } from "../core/did-you-mean.ts";
 import { Names } from "../core/names.ts";
 import type { IssuePath, Report, ScenarioView } from "../core/scenario-view.ts";
 import { faultId, faultKind, type FaultSpec } from "../faults/registry.ts";
-import { readbackFrom } from "../core/readback-spec.ts";
+import { readbackFrom } from "../env/readback/registry.ts";
 import type { Scenario } from "./scenario.ts";
 import { selectorPool } from "../core/selector.ts";
 import { trafficKind, trafficTargets } from "../load/traffic/registry.ts";

@@ -3,7 +3,7 @@ import { DurationMs } from "../core/duration.ts";
 import { FaultSpec } from "../faults/registry.ts";
 import { runScenarioChecks } from "./scenario-checks.ts";
 import { SloSpec } from "../judge/slo-kinds.ts";
-import { Readback } from "../core/readback-spec.ts";
+import { Readback } from "../env/readback/registry.ts";
 import { Topology } from "../core/topology.ts";
 import { TrafficClass } from "../load/traffic/registry.ts";
 

@@ -1,4 +1,4 @@
-import type { Readback } from "../../core/readback-spec.ts";
+import type { Readback } from "../../env/readback/registry.ts";
 import { readBack, type ReadbackContext } from "../../env/readback/read-back.ts";
 import type { GateResult } from "./fault-schedule.ts";
 

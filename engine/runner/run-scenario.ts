@@ -6,7 +6,7 @@ import { withDeadline } from "../../core/deadline.ts";
 import { ExitCode, errorMessage } from "../../core/errors.ts";
 import { stageDeadlinesMs } from "../../core/stage-deadlines.ts";
 import type { History, ReadbackRecord, ReplicaRead, TimelineBucket, WriteSets } from "../../core/history.ts";
-import { readbackFrom, type Readback } from "../../core/readback-spec.ts";
+import { readbackFrom, type Readback } from "../../env/readback/registry.ts";
 import type { Logger } from "../../core/log.ts";
 import { randomSeed } from "../../core/rng.ts";
 import type { Scenario } from "../../scenario/scenario.ts";

@@ -1,8 +1,19 @@
-import type { Readback } from "../../core/readback-spec.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { READ_ATTEMPT_TIMEOUT_MS, type ReadbackKind, type ReadOutcome } from "./readback-kind.ts";
+import { z } from "zod";
+import { readbackCommon } from "./readback-fields.ts";
 
-type HttpReadback = Extract<Readback, { kind: "http" }>;
+/** HTTP: GET `path` on the node's published port answers the ids, as a JSON array of strings or one id per line. */
+export const HttpReadback = z
+  .object({
+    kind: z.literal("http"),
+    ...readbackCommon,
+    port: z.number().int().min(1).max(65535),
+    path: z.string().startsWith("/"),
+    format: z.enum(["json", "lines"]).default("json"),
+  })
+  .strict();
+export type HttpReadback = z.infer<typeof HttpReadback>;
 
 /**
  * HTTP: GET the path; a 2xx body is the ids (a JSON array of strings or numbers, or one id per line). Any other
@@ -10,6 +21,7 @@ type HttpReadback = Extract<Readback, { kind: "http" }>;
  * does not guess.
  */
 export const httpReadback: ReadbackKind<HttpReadback> = {
+  schema: HttpReadback,
   describe: (spec) => `GET ${spec.path} (${spec.format})`,
   async readOnce(spec, target): Promise<ReadOutcome> {
     try {

@@ -1,9 +1,12 @@
 import mysql from "mysql2/promise";
-import type { Readback } from "../../core/readback-spec.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { READ_ATTEMPT_TIMEOUT_MS, type ReadbackKind, type ReadOutcome } from "./readback-kind.ts";
+import { z } from "zod";
+import { readbackCommon, sqlFields } from "./readback-fields.ts";
 
-type MysqlReadback = Extract<Readback, { kind: "mysql" }>;
+/** MySQL / MariaDB (port 3306 by default). */
+export const MysqlReadback = z.object({ kind: z.literal("mysql"), ...readbackCommon, port: z.number().int().default(3306), ...sqlFields }).strict();
+export type MysqlReadback = z.infer<typeof MysqlReadback>;
 
 /**
  * MySQL error codes of a store that answers but no longer holds what it did. Anything else (refused, access
@@ -17,6 +20,7 @@ const STORE_LOST_CODES: Record<string, string> = {
 };
 
 export const mysqlReadback: ReadbackKind<MysqlReadback> = {
+  schema: MysqlReadback,
   describe: (spec) => `mysql ${spec.database}: ${spec.idsQuery}`,
   async readOnce(spec, target, secrets): Promise<ReadOutcome> {
     let connection: mysql.Connection | undefined;

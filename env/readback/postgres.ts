@@ -1,9 +1,12 @@
 import pg from "pg";
-import type { Readback } from "../../core/readback-spec.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { READ_ATTEMPT_TIMEOUT_MS, type ReadbackKind, type ReadOutcome } from "./readback-kind.ts";
+import { z } from "zod";
+import { readbackCommon, sqlFields } from "./readback-fields.ts";
 
-type PostgresReadback = Extract<Readback, { kind: "postgres" }>;
+/** PostgreSQL (port 5432 by default). */
+export const PostgresReadback = z.object({ kind: z.literal("postgres"), ...readbackCommon, port: z.number().int().default(5432), ...sqlFields }).strict();
+export type PostgresReadback = z.infer<typeof PostgresReadback>;
 
 /**
  * SQLSTATEs of a store that answers but no longer holds what it did: undefined table, column or schema, and a
@@ -17,6 +20,7 @@ const STORE_LOST_CODES: Record<string, string> = {
 };
 
 export const postgresReadback: ReadbackKind<PostgresReadback> = {
+  schema: PostgresReadback,
   describe: (spec) => `postgres ${spec.database}: ${spec.idsQuery}`,
   async readOnce(spec, target, secrets): Promise<ReadOutcome> {
     const client = new pg.Client({

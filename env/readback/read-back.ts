@@ -1,7 +1,7 @@
 import { errorMessage } from "../../core/errors.ts";
 import type { ReadbackRecord, ReplicaRead } from "../../core/history.ts";
 import type { Logger } from "../../core/log.ts";
-import { readbackFrom, type Readback } from "../../core/readback-spec.ts";
+import { readbackFrom, type Readback } from "./registry.ts";
 import type { Topology } from "../../core/topology.ts";
 import type { RunSecrets } from "../secrets.ts";
 import { assertOwnTarget } from "../target-guard.ts";

@@ -1,4 +1,4 @@
-import type { Readback } from "../../core/readback-spec.ts";
+import type { z } from "zod";
 import type { RunSecrets } from "../secrets.ts";
 
 /**
@@ -21,7 +21,9 @@ export interface ReadTarget {
 export const READ_ATTEMPT_TIMEOUT_MS = 10_000;
 
 /** One store kind (env/readback/<kind>.ts): a single attempt, its errors classified, never thrown. */
-export interface ReadbackKind<R extends Readback = Readback> {
+export interface ReadbackKind<R extends { kind: string } = { kind: string }> {
+  /** The readback's fields (a zod object with `kind` as a literal and readback-fields.ts's common fields). */
+  schema: z.ZodType<R, unknown>;
   readOnce(spec: R, target: ReadTarget, secrets: RunSecrets): Promise<ReadOutcome>;
   /** What is read, for messages: the query, the key or the path. */
   describe(spec: R): string;

@@ -1,9 +1,27 @@
 import { Redis } from "ioredis";
-import type { Readback } from "../../core/readback-spec.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { READ_ATTEMPT_TIMEOUT_MS, type ReadbackKind, type ReadOutcome } from "./readback-kind.ts";
+import { z } from "zod";
+import { readbackCommon } from "./readback-fields.ts";
 
-type RedisReadback = Extract<Readback, { kind: "redis" }>;
+/**
+ * Redis: the ids are the members of a set (`set: KEY`), or the keys matching a pattern (`scan: PATTERN`, each key
+ * with `stripPrefix` removed). A missing set or no matching key on a store that held them is an empty store.
+ */
+export const RedisReadback = z
+  .object({
+    kind: z.literal("redis"),
+    ...readbackCommon,
+    port: z.number().int().default(6379),
+    /** May be `${secret:NAME}`. Default none. */
+    password: z.string().optional(),
+    set: z.string().min(1).optional(),
+    scan: z.string().min(1).optional(),
+    stripPrefix: z.string().default(""),
+  })
+  .strict()
+  .refine((r) => (r.set === undefined) !== (r.scan === undefined), { message: "give exactly one of set (a set's key) or scan (a key pattern)", path: ["set"] });
+export type RedisReadback = z.infer<typeof RedisReadback>;
 
 /** Keys asked per SCAN call: large enough to be quick, small enough not to block the server. */
 const SCAN_COUNT = 1_000;
@@ -14,6 +32,7 @@ const SCAN_COUNT = 1_000;
  * timeouts are "unreachable".
  */
 export const redisReadback: ReadbackKind<RedisReadback> = {
+  schema: RedisReadback,
   describe: (spec) => (spec.set !== undefined ? `redis SMEMBERS ${spec.set}` : `redis SCAN MATCH ${spec.scan}`),
   async readOnce(spec, target, secrets): Promise<ReadOutcome> {
     const client = new Redis({

@@ -1,6 +1,4 @@
-import type { z } from "zod";
-import type { ReadbackInput } from "../../core/readback-spec.ts";
-import type { LinkSpec, NodeSpecInput, Topology } from "../../core/topology.ts";
+import type { LinkInput, NodeSpecInput, ReadbackInput, TopologyInput } from "../../api/index.ts";
 import { trackrAppNode, trackrBalancerNode, trackrSecrets } from "../trackr/topology.ts";
 import { galeraImages } from "./images.ts";
 import { twozoneProxyImage } from "../twozone/images.ts";
@@ -53,7 +51,7 @@ const checkLink = (node: string) => `${node}-check`;
 /** The links that carry group communication across the WAN (what a WAN latency or loss fault acts on). */
 export const wanLinks: readonly string[] = galeraNodes.map((n) => wanLink(n.name));
 
-function links(): z.input<typeof LinkSpec>[] {
+function links(): LinkInput[] {
   const perNode = galeraNodes.flatMap((n) => [
     { name: wanLink(n.name), to: { node: n.name, port: n.gcommPort } },
     { name: istLink(n.name), to: { node: n.name, port: n.gcommPort + 1 } },
@@ -124,7 +122,7 @@ export interface GaleraTopologyOptions {
  * providers joined only by WAN links through toxiproxy. In provider A: `router` (haproxy with the Galera health
  * check), trackr's app servers app-1..3 on mysql://...@router:3306, and trackr's `lb` in front of them.
  */
-export function galeraTopology(options: GaleraTopologyOptions = {}): z.input<typeof Topology> {
+export function galeraTopology(options: GaleraTopologyOptions = {}): TopologyInput {
   const inA = [routerProvider];
   const router: NodeSpecInput = {
     name: "router",

@@ -1,5 +1,4 @@
-import type { z } from "zod";
-import type { NodeSpecInput, Topology } from "../../core/topology.ts";
+import type { NodeSpecInput, TopologyInput } from "../../api/index.ts";
 import { trackrAppNode, trackrBalancerNode, trackrSecrets } from "../trackr/topology.ts";
 import { mariadbReady, mysqlDatabase, mysqlReadback, mysqlUrl, mysqlUserEnv } from "./topology.ts";
 import { galeraImages } from "./images.ts";
@@ -12,7 +11,7 @@ export const trackrMysqlSecrets = trackrSecrets;
  * in front of `db`, whose data directory is a size-limited disk of `diskMb` MiB (loop-mounted ext4, survives kill and
  * start), the target of disk faults.
  */
-export function trackrMysqlTopology(options: { diskMb?: number } = {}): z.input<typeof Topology> {
+export function trackrMysqlTopology(options: { diskMb?: number } = {}): TopologyInput {
   const appNames = ["app-1", "app-2", "app-3"];
   const db: NodeSpecInput = {
     name: "db",

@@ -1,5 +1,4 @@
-import type { FaultSpecInput } from "../../api/index.ts";
-import type { DurationInput } from "../../core/duration.ts";
+import type { DurationInput, FaultSpecInput } from "../../api/index.ts";
 import { wanLinks } from "./topology.ts";
 
 /** Id of the first of the WAN latency faults: SLO windows name it (all of them share `at` and `for`). */

@@ -1,6 +1,4 @@
-import type { z } from "zod";
-import type { ReadbackInput } from "../../core/readback-spec.ts";
-import type { NodeSpecInput, Topology } from "../../core/topology.ts";
+import type { NodeSpecInput, ReadbackInput, TopologyInput } from "../../api/index.ts";
 import type { TrafficTarget } from "../../api/index.ts";
 import { identityServerImage } from "./images.ts";
 
@@ -52,7 +50,7 @@ function nonNegativeInt(name: string, value: number): string {
  * The identity service (README.md): three servers `id-1`..`id-3`, each running Redis 7, a Sentinel (quorum 2) and
  * the identity app; `id-1` starts as primary. Each server publishes the app (8080) and Redis (6379, for readback).
  */
-export function identityTopology(opts: IdentityOptions = {}): z.input<typeof Topology> {
+export function identityTopology(opts: IdentityOptions = {}): TopologyInput {
   const env = (server: IdentityServer): Record<string, string> => ({
     NODE_NAME: server,
     INITIAL_PRIMARY: initialPrimary,

@@ -1,7 +1,4 @@
-import type { z } from "zod";
-import type { PostgresReadbackInput } from "../../core/readback-spec.ts";
-import type { ProbeSpecInput } from "../../core/probe-spec.ts";
-import type { LinkSpec, NodeSpecInput, Topology } from "../../core/topology.ts";
+import type { LinkInput, NodeSpecInput, PostgresReadbackInput, ProbeSpecInput, TopologyInput } from "../../api/index.ts";
 import { trackrAppNode, trackrBalancerNode, trackrDatabaseName, trackrSecrets } from "../trackr/topology.ts";
 import { pghaImages } from "./images.ts";
 
@@ -87,7 +84,7 @@ export const pghaProbes: ProbeSpecInput[] = [
  * three app servers (DATABASE_URL through pgproxy:5000) behind trackr's balancer `lb` (devices and people post to
  * lb:80). Patroni fails the primary over by itself; `synchronous` decides whether that can lose acknowledged writes.
  */
-export function pghaTopology(options: PghaOptions = {}): z.input<typeof Topology> {
+export function pghaTopology(options: PghaOptions = {}): TopologyInput {
   const ttl = options.ttl ?? pghaDefaults.ttl;
   const loopWait = options.loopWait ?? pghaDefaults.loopWait;
   const retryTimeout = options.retryTimeout ?? pghaDefaults.retryTimeout;
@@ -141,7 +138,7 @@ export function pghaTopology(options: PghaOptions = {}): z.input<typeof Topology
     trackrAppNode(name, { databaseUrl: `postgres://postgres:\${secret:db-password}@${pghaProxy}:5000/${trackrDatabaseName}`, dependsOn: [pghaProxy], readyTimeoutMs: 60_000 }),
   );
   const lb = trackrBalancerNode([...pghaAppNodes]);
-  const links: z.input<typeof LinkSpec>[] = options.replicationLinks
+  const links: LinkInput[] = options.replicationLinks
     ? pghaDbNodes.map((node, i) => ({ name: replicationLinkOf(node), to: { node, port: pgPort }, listenPort: linkPort(i) }))
     : [];
   return {

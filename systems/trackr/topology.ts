@@ -1,6 +1,4 @@
-import type { z } from "zod";
-import type { PostgresReadbackInput } from "../../core/readback-spec.ts";
-import type { NodeSpecInput, Topology } from "../../core/topology.ts";
+import type { NodeSpecInput, PostgresReadbackInput, TopologyInput } from "../../api/index.ts";
 import { trackrImages } from "./images.ts";
 
 /** Per-run secrets the trackr topology refers to as `${secret:NAME}`; declare them in the scenario's `secrets`. */
@@ -30,7 +28,7 @@ export const replicationLink = "db-repl";
  * With `readReplica`, a hot standby (`replica`) streams from `db` through the link `db-repl` and the apps read from
  * it (writes, health checks and readback stay on `db`): a link fault on `db-repl` makes reads stale.
  */
-export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean } = {}): z.input<typeof Topology> {
+export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean } = {}): TopologyInput {
   const appNodes = opts.appNodes ?? 3;
   // haproxy.cfg lists exactly app-1..app-3 by name; another count needs another config.
   if (appNodes < 1 || appNodes > 3 || !Number.isInteger(appNodes)) throw new RangeError(`trackr has 1 to 3 app nodes (haproxy.cfg lists app-1..app-3), got ${appNodes}`);

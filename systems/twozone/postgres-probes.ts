@@ -1,4 +1,4 @@
-import type { ProbeSpecInput } from "../../core/probe-spec.ts";
+import type { ProbeSpecInput } from "../../api/index.ts";
 
 /**
  * Replication lag per standby, asked of every PostgreSQL node of `role` (only a primary has rows in

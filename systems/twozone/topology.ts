@@ -1,6 +1,4 @@
-import type { z } from "zod";
-import type { PostgresReadbackInput } from "../../core/readback-spec.ts";
-import type { NodeSpecInput, Topology } from "../../core/topology.ts";
+import type { NodeSpecInput, PostgresReadbackInput, TopologyInput } from "../../api/index.ts";
 import { postgresLagProbe } from "./postgres-probes.ts";
 import { trackrDatabaseName, trackrDatabaseUrl as dbUrl, trackrPostgresReady as pgReady, trackrReadback, trackrSecrets } from "../trackr/topology.ts";
 import { twozoneProxyImage } from "./images.ts";
@@ -22,7 +20,7 @@ const appPort = 8080;
  * brain by construction, which the scenarios check by reading back every acknowledged write from `db-a`.
  * The app is trackr's (devices post readings, people read them); clients reach the proxies on 127.0.0.1.
  */
-export function twozoneTopology(): z.input<typeof Topology> {
+export function twozoneTopology(): TopologyInput {
   const inZone = (zone: (typeof zones)[number]) => [wan, zone];
   const appEnv = { PORT: String(appPort), DEVICE_KEY_SECRET: "${secret:device-key}" };
   const nodes: NodeSpecInput[] = [

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
 import type { TimelineBucket } from "../../core/history.ts";
 import { createLogger } from "../../core/log.ts";
-import { Readback } from "../../core/readback-spec.ts";
+import { Readback } from "../../env/readback/registry.ts";
 import { Topology } from "../../core/topology.ts";
 import { TrafficClass } from "../../load/traffic/registry.ts";
 import { abusiveClient, dashboardBrowsers, deviceFleet, userSessions } from "../../systems/trackr/traffic.ts";

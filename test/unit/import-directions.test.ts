@@ -4,9 +4,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 /**
- * The import directions of shared/DESIGN.md, checked on the source: core imports only zod, reports only core,
- * nothing but tests imports scenarios/, and nothing but tests (and users' repositories) imports api/. A folder
- * missing from `allowed` may import nothing of ours.
+ * The import directions of docs/ARCHITECTURE.md, checked on the source: each floor imports only the floors below
+ * it, core imports only zod, the harness never imports a reference system (systems/, scenarios/), and the systems
+ * use only the public API (api/), as a user's repository does. A folder missing from `allowed` may import nothing
+ * of ours. The reference systems' k6 scripts and apps are programs of their own (run by k6, built into images).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const allowed: Record<string, readonly string[]> = {
@@ -22,8 +23,8 @@ const allowed: Record<string, readonly string[]> = {
   // The package's public entry points (package.json exports): they wrap the rest, nothing of ours imports them.
   api: ["core", "env", "load", "judge", "faults", "scenario", "reports", "engine", "api"],
   // Reference systems are modules outside the harness: they use what a user's repository uses.
-  systems: ["core", "api", "systems"],
-  scenarios: ["core", "api", "systems", "scenarios"],
+  systems: ["api", "systems"],
+  scenarios: ["api", "systems", "scenarios"],
 };
 /** Packages a folder may import besides Node's built-ins; core is the strictest. */
 const corePackages = new Set(["zod"]);
@@ -36,8 +37,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, "utf8");
+function importsOf(text: string): string[] {
   return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^"'`;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => (m[1] ?? m[2])!);
 }
 
@@ -45,21 +45,39 @@ function topFolder(path: string): string {
   return relative(root, path).split(sep)[0]!;
 }
 
-describe("import directions (shared/DESIGN.md)", () => {
-  for (const [folder, may] of Object.entries(allowed)) {
-    it(`${folder}/ imports only ${may.join(", ")}`, () => {
-      const wrong: string[] = [];
-      for (const file of sourceFiles(join(root, folder))) {
-        for (const spec of importsOf(file)) {
-          if (spec.startsWith(".")) {
-            const target = topFolder(resolve(dirname(file), spec));
-            if (!may.includes(target)) wrong.push(`${relative(root, file)} -> ${spec}`);
-          } else if (folder === "core" && !spec.startsWith("node:") && !corePackages.has(spec)) {
-            wrong.push(`${relative(root, file)} -> ${spec} (core imports only zod)`);
-          }
-        }
-      }
-      expect(wrong).toEqual([]);
+/** The imports of one file (its path and text) that its folder may not make. */
+function wrongImports(folder: string, file: string, text: string): string[] {
+  const may = allowed[folder] ?? [];
+  const wrong: string[] = [];
+  for (const spec of importsOf(text)) {
+    if (spec.startsWith(".")) {
+      const target = topFolder(resolve(dirname(file), spec));
+      if (!may.includes(target)) wrong.push(`${relative(root, file)} -> ${spec}`);
+    } else if (folder === "core" && !spec.startsWith("node:") && !corePackages.has(spec)) {
+      wrong.push(`${relative(root, file)} -> ${spec} (core imports only zod)`);
+    }
+  }
+  return wrong;
+}
+
+/** The harness: every floor that is not a reference system, a scenario or a test. */
+const harness = ["core", "env", "load", "judge", "faults", "scenario", "reports", "engine", "api"];
+
+describe("import directions (docs/ARCHITECTURE.md)", () => {
+  for (const folder of Object.keys(allowed)) {
+    it(`${folder}/ imports only ${allowed[folder]!.join(", ")}`, () => {
+      expect(sourceFiles(join(root, folder)).flatMap((file) => wrongImports(folder, file, readFileSync(file, "utf8")))).toEqual([]);
     });
   }
+
+  it("refuses the harness importing a reference system or a scenario, and a system reaching past the public API", () => {
+    for (const folder of harness) {
+      const file = join(root, folder, "x.ts");
+      expect(wrongImports(folder, file, 'import { trackrTopology } from "../systems/trackr/topology.ts";'), folder).toHaveLength(1);
+      expect(wrongImports(folder, file, 'const s = await import("../scenarios/trackr/app-node-crash.ts");'), folder).toHaveLength(1);
+    }
+    const system = join(root, "systems", "trackr", "topology.ts");
+    expect(wrongImports("systems", system, 'import type { Topology } from "../../core/topology.ts";')).toHaveLength(1);
+    expect(wrongImports("systems", system, 'import { k6Traffic } from "../../api/index.ts";')).toEqual([]);
+  });
 });
