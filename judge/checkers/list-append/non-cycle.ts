@@ -265,11 +265,17 @@ function lostUpdates(txns: Txns): Found | null {
     name: "lost-update",
     count,
     witness: {
-      summary: `${ops.map(txnName).join(" and ")} all read key ${smallest.key} = ${showList(smallest.read)} and then appended to it (${appended.join(", ")}): each missed the others' write (lost update)`,
+      summary: `${names(ops)} ${ops.length === 2 ? "both" : "all"} read key ${smallest.key} = ${showList(smallest.read)} and then appended to it (${appended.join(", ")}): each missed the other's write (lost update)`,
       txns: ops.map(witnessTxn),
       edges: [],
     },
   };
+}
+
+/** "T1 and T2", "T1, T2 and T3". */
+function names(ops: readonly WorkloadOp[]): string {
+  const all = ops.map(txnName);
+  return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(", ")} and ${all.at(-1)!}`;
 }
 
 function isFirstTouchAndLaterAppended(mops: readonly ListAppendMop[], i: number): boolean {
