@@ -314,7 +314,7 @@ describe("info and failed transactions", () => {
     const cyclic = history(txn(a(X, 1), a(Y, 1)), at(txn(a(X, 2)), { type: "info", completeMs: null }), txn(a(X, 3), r(Y)), txn(r(X, 1, 2, 3)));
     expect(found(cyclic, "serializable")).toEqual({ "G-single": [1, false] });
     expect(check(cyclic, "serializable").anomalies[0]!.witness.edges[0]!.why).toBe(
-      "T0 appended 1 to key 1 and T2 appended 3 after 1 (past 1 element(s) appended by ops that did not commit): T2's write follows T0's (ww)",
+      "T0 appended 1 to key 1 and T2 appended 3 after 1 (past 1 element(s) appended by ops not known to have committed): T2's write follows T0's (ww)",
     );
   });
 
@@ -343,6 +343,11 @@ describe("bad input is never a pass", () => {
   it("an op that completes before it is invoked", () => {
     const h = history(txn(a(X, 1)), at(txn(r(X, 1)), { invokeMs: 50, completeMs: 40 }));
     expect(check(h, "serializable")).toMatchObject({ verdict: "unknown", problems: [{ line: 2, message: "completeMs 40 is before invokeMs 50" }] });
+  });
+
+  it("times that are not finite numbers", () => {
+    const h = history(txn(a(X, 1)), at(txn(r(X, 1)), { invokeMs: Number.NaN }));
+    expect(check(h, "serializable").problems).toEqual([{ line: 2, message: "invokeMs NaN / completeMs 101: expected finite numbers of ms" }]);
   });
 
   it("a malformed micro-op names its position and the expected shape", () => {

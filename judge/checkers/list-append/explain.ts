@@ -64,7 +64,7 @@ export function explainEdge(e: number, g: Graph, txns: Txns, versions: Versions)
     return `${an} appended ${from} to key ${key} and ${bn} appended ${to} ${placed}: ${bn}'s write follows ${an}'s (ww)`;
   }
   const read = (a.value as unknown[][])[mop]![2] as number[];
-  const placed = Number.isNaN(from) ? (Number.isNaN(at(to)) ? "(which no read saw, so after the empty list it read)" : at(to) === 0 ? "as its first element" : "after elements of ops that did not commit") : placement(at(from), at(to), from, key);
+  const placed = Number.isNaN(from) ? (Number.isNaN(at(to)) ? "(which no read saw, so after the empty list it read)" : at(to) === 0 ? "as its first element" : "after elements of ops not known to have committed") : placement(at(from), at(to), from, key);
   return `${an} read key ${key} = ${showList(read)} and ${bn} appended ${to} ${placed}: ${an} did not see ${bn}'s write (rw)`;
 }
 
@@ -72,7 +72,7 @@ export function explainEdge(e: number, g: Graph, txns: Txns, versions: Versions)
 function placement(fromAt: number, toAt: number, from: number, key: number): string {
   if (Number.isNaN(toAt)) return `(which no read saw, so after every element read of key ${key})`;
   if (toAt === fromAt + 1) return `right after ${from}`;
-  return `after ${from} (past ${toAt - fromAt - 1} element(s) appended by ops that did not commit)`;
+  return `after ${from} (past ${toAt - fromAt - 1} element(s) appended by ops not known to have committed)`;
 }
 
 function ms(value: number): string {

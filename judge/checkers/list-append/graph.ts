@@ -10,8 +10,11 @@ export const PROCESS = 8;
 export const REALTIME = 16;
 export const DATA = WW | WR | RW;
 
-/** Past this many edges the graph is not built and the verdict is unknown: memory stays bounded. */
-export const MAX_EDGES = 40_000_000;
+/**
+ * Past this many edges the graph is not built and the verdict is unknown, so memory stays bounded: about 22 bytes
+ * per edge with its adjacency copy, 450 MB at the cap.
+ */
+export const MAX_EDGES = 20_000_000;
 
 export class GraphTooLarge extends Error {}
 

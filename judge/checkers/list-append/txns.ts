@@ -42,6 +42,10 @@ export function readTxns(input: readonly WorkloadOp[]): Txns {
       problems.push({ line, message: `f: expected "txn" in a list-append history, got ${JSON.stringify(op.f)}` });
       continue;
     }
+    if (!Number.isFinite(op.invokeMs) || (op.completeMs !== null && !Number.isFinite(op.completeMs))) {
+      problems.push({ line, message: `invokeMs ${op.invokeMs} / completeMs ${op.completeMs}: expected finite numbers of ms` });
+      continue;
+    }
     if (op.completeMs === null ? op.type !== "info" : op.completeMs < op.invokeMs) {
       const message = op.completeMs === null ? `completeMs: null is only allowed for type "info", this op is "${op.type}"` : `completeMs ${op.completeMs} is before invokeMs ${op.invokeMs}`;
       problems.push({ line, message });
