@@ -233,6 +233,16 @@ describe("process and realtime order (strong and strict models only)", () => {
     expect(verdicts(h)).toEqual(PASS_ALL);
   });
 
+  it("a process whose ops overlap (a recorder bug) gets no process edge: no order is assumed", () => {
+    const h = history(at(txn(a(X, 1)), { process: 7, invokeMs: 0, completeMs: 30 }), at(txn(r(X)), { process: 7, invokeMs: 20, completeMs: 40 }));
+    expect(verdicts(h)).toEqual(PASS_ALL);
+  });
+
+  it("the why line names every forbidden anomaly with its count", () => {
+    const h = history(txn(a(X, 0)), txn(r(X, 0), a(X, 1)), txn(r(X, 0), a(X, 2)), txn(a(Y, 1), a(Z, 1)), txn(a(Y, 2), a(Z, 2)), txn(r(Y, 1, 2), r(Z, 2, 1)));
+    expect(check(h, "serializable").why).toBe("G0 (1), G2-item (1) and lost-update (1) not allowed under serializable");
+  });
+
   it("a process that misses its own previous write: G-single-process (Elle's strong session SI violation)", () => {
     const h = history(
       at(txn(a(X, 1)), { process: 0, invokeMs: 0, completeMs: 50 }),

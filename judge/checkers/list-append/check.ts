@@ -98,7 +98,10 @@ export function checkListAppend(ops: readonly WorkloadOp[], options: ListAppendO
     .map((f) => ({ name: f.name, count: f.count, allowed: !isForbidden(model, f.name), witness: f.witness }))
     .sort((a, b) => Number(a.allowed) - Number(b.allowed) || a.name.localeCompare(b.name));
   const forbidden = anomalies.filter((a) => !a.allowed);
-  const list = (as: Anomaly[]) => as.map((a) => `${a.name} (${a.count})`).join(", ");
+  const list = (as: Anomaly[]) => {
+    const items = as.map((a) => `${a.name} (${a.count})`);
+    return items.length === 1 ? items[0]! : `${items.slice(0, -1).join(", ")} and ${items.at(-1)!}`;
+  };
   let verdict: ConsistencyResult["verdict"];
   let why: string;
   if (forbidden.length > 0) {
