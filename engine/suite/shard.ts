@@ -84,11 +84,15 @@ export function partitionUnits(units: readonly ShardUnit[], total: number, wallT
   const weights = known.map((w) => w ?? fallback);
   const order = units.map((_, i) => i).sort((a, b) => weights[b]! - weights[a]! || compareUnits(units[a]!, units[b]!));
   const loads = Array.from({ length: total }, () => 0);
+  const counts = Array.from({ length: total }, () => 0);
   const shardOf = units.map(() => 0);
   for (const i of order) {
+    // Least load, then fewest runs (so runs recorded as taking 0 ms still spread and no shard is left empty), then
+    // the lowest index.
     let least = 0;
-    for (let k = 1; k < total; k++) if (loads[k]! < loads[least]!) least = k;
+    for (let k = 1; k < total; k++) if (loads[k]! < loads[least]! || (loads[k] === loads[least] && counts[k]! < counts[least]!)) least = k;
     loads[least]! += weights[i]!;
+    counts[least]! += 1;
     shardOf[i] = least + 1;
   }
   return { shardOf, weightsMs: known, loads, balancedBy };

@@ -106,6 +106,8 @@ describe("partitionUnits", () => {
     const mixed = partitionUnits([unit("old"), unit("new"), unit("other")], 2, new Map([["old", 100], ["other", 50]]));
     expect(mixed.weightsMs).toEqual([100, null, 50]);
     expect(mixed.loads).toEqual([100, 125]);
+    // Runs recorded as taking no time still spread over every shard.
+    expect(partitionUnits([unit("x"), unit("y"), unit("z")], 3, new Map([["x", 0], ["y", 0], ["z", 0]])).shardOf).toEqual([1, 2, 3]);
   });
 
   it("on the nightly suite's recorded wall times: longest shard within 6% of the mean for n = 2 and 3, never more than one run over it", () => {
