@@ -54,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
         name: { type: "string" },
         "tolerance-points": { type: "string" },
         "latency-tolerance-percent": { type: "string" },
+        shard: { type: "string" },
+        "allow-missing": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });

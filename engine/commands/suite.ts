@@ -1,22 +1,20 @@
 import { spawnSync } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { ExitCode, InputError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { parseDurationMs } from "../../core/duration.ts";
 import { runScenario } from "../runner/run-scenario.ts";
 import { loadBaseline } from "../suite/baseline.ts";
-import { formatWallTime } from "../suite/budget.ts";
-import { aggregateFlakiness } from "../suite/flakiness.ts";
-import { HISTORY_FILE, appendSuiteRecord, readSuiteHistory } from "../suite/history-file.ts";
-import { markRegressions } from "../suite/regression.ts";
-import { planEntries, runSuite, type SeedMode } from "../suite/run-suite.ts";
+import { executeSuite, type SuitePassResult } from "../suite/execute-suite.ts";
+import type { ScenarioFlakiness } from "../suite/flakiness.ts";
+import { HISTORY_FILE, readSuiteHistory } from "../suite/history-file.ts";
+import { mergeShards } from "../suite/merge-shards.ts";
+import type { SeedMode } from "../suite/run-suite.ts";
 import { selectScenarios } from "../suite/select-scenarios.ts";
-import { exitExplanation, needsReplay, runLabel } from "../suite/suite-format.ts";
+import { parseShardFlag } from "../suite/shard.ts";
+import { exitExplanation, needsReplay, runLabel, shardsText, wallTimeText } from "../suite/suite-format.ts";
 import type { SuiteRecord } from "../suite/suite-record.ts";
 import { flakinessTable, runsTable } from "../suite/suite-summary.ts";
-import { suiteVerdict } from "../suite/suite-verdict.ts";
-import { pointLatestSuite, writeSuiteReports } from "../suite/write-suite-reports.ts";
 
 /** The flags as typed; validated here so the CLI only passes them through. */
 export interface SuiteFlags {
@@ -31,6 +29,10 @@ export interface SuiteFlags {
   reports?: string | undefined;
   "tolerance-points"?: string | undefined;
   "latency-tolerance-percent"?: string | undefined;
+  /** i/n: run this machine's share of the suite (see engine/suite/shard.ts). */
+  shard?: string | undefined;
+  /** merge only: merge without the shards that are absent. */
+  "allow-missing"?: boolean | undefined;
 }
 
 export interface SuiteCommandContext {
@@ -72,19 +74,21 @@ function gitCommit(cwd: string): string | null {
   return /^[0-9a-f]{40}$/.test(sha) ? sha : (process.env.GITHUB_SHA ?? null);
 }
 
-/** "20250101-021700-nightly": sortable, one per suite run. */
-function newSuiteId(name: string, now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}-${name}`;
-}
-
 /**
  * `havoc suite <files, folders or globs> [--tag T]... [--exclude-tag T]... [--repeat N] [--seed N | --random-seeds]
- * [--budget 20m] [--baseline DIR] [--name NAME] [--reports DIR]`: runs the selected scenarios one after another and
- * writes one suite directory (reports/suites/<suite id>) with suite.json, junit.xml, summary.md and index.html;
- * appends the suite to reports/suite-history.ndjson. Exit code: see suiteVerdict.
+ * [--budget 20m] [--baseline DIR] [--name NAME] [--reports DIR] [--shard i/n]`: runs the selected scenarios one after
+ * another and writes one suite directory (reports/suites/<suite id>) with suite.json, junit.xml, summary.md and
+ * index.html; appends the suite to reports/suite-history.ndjson. With --shard i/n it runs this machine's share only,
+ * adds shard.json and appends nothing (`havoc suite merge` does, once). Exit code: see suiteVerdict.
+ *
+ * `havoc suite merge <shard dirs...> [--name NAME] [--reports DIR] [--allow-missing]`: see mergeShards.
  */
 export async function suiteCommand(patterns: readonly string[], flags: SuiteFlags, ctx: SuiteCommandContext): Promise<number> {
+  if (patterns[0] === "merge") return mergeCommand(patterns.slice(1), flags, ctx);
   const { log } = ctx;
+  if (flags["allow-missing"]) throw new InputError("--allow-missing belongs to `havoc suite merge`", "havoc suite merge <shard dirs...> --allow-missing");
+  // Checked first: a malformed --shard must not wait for every scenario file to load.
+  const shard = flags.shard === undefined ? null : parseShardFlag(flags.shard);
   const repeat = flags.repeat === undefined ? 1 : wholeNumber("repeat", flags.repeat, 1);
   const seeds = seedMode(flags);
   const budgetMs = flags.budget === undefined ? null : parseDurationMs(flags.budget);
@@ -97,21 +101,11 @@ export async function suiteCommand(patterns: readonly string[], flags: SuiteFlag
   const filter = { tags: flags.tag ?? [], excludeTags: flags["exclude-tag"] ?? [] };
   const cwd = process.cwd();
   const selected = await selectScenarios(patterns, filter, cwd);
-  const baseline = flags.baseline === undefined ? null : await loadBaseline(flags.baseline);
+  const baseline = flags.baseline === undefined ? null : { path: flags.baseline, records: await loadBaseline(flags.baseline) };
   const reportsDir = flags.reports ?? ctx.defaultReportsDir;
   const historyPath = join(reportsDir, HISTORY_FILE);
   const history = await readSuiteHistory(historyPath);
   for (const warning of history.warnings) log.warn(warning);
-
-  const startedAt = new Date();
-  const suiteId = newSuiteId(name, startedAt);
-  const suiteDir = join(reportsDir, "suites", suiteId);
-  await mkdir(suiteDir, { recursive: true });
-  const entries = planEntries(selected, repeat, seeds);
-  log.info(
-    `suite ${name}: ${selected.length} scenario(s) x ${repeat} = ${entries.length} run(s): ${selected.map((s) => s.scenario.name).join(", ")}` +
-      `${budgetMs === null ? "" : `; budget ${formatWallTime(budgetMs)}`}; reports in ${relative(cwd, suiteDir) || suiteDir}`,
-  );
 
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -124,69 +118,61 @@ export async function suiteCommand(patterns: readonly string[], flags: SuiteFlag
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  let result;
+  let pass;
   try {
-    result = await runSuite({
+    pass = await executeSuite({
       name,
-      suiteDir,
-      entries,
+      selected,
+      selection: { patterns: [...patterns], tags: [...filter.tags], excludeTags: [...filter.excludeTags] },
       repeat,
+      seeds,
       budgetMs,
+      baseline,
+      tolerances,
+      shard,
+      reportsDir,
+      historyPath,
+      history: history.records,
+      gitCommit: gitCommit(cwd),
+      command: ["havoc", ...ctx.argv].join(" "),
       log,
       signal: abort.signal,
-      runOne: (entry, signal) => runScenario({ file: entry.file, scenario: entry.scenario, ...(entry.seed !== undefined ? { seed: entry.seed } : {}), reportsDir: suiteDir, log, signal }),
+      runOne: (entry, suiteDir, signal) => runScenario({ file: entry.file, scenario: entry.scenario, ...(entry.seed !== undefined ? { seed: entry.seed } : {}), reportsDir: suiteDir, log, signal }),
     });
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-  // Each run pointed <suite dir>/latest at itself; index.html links every run, and a symlink would make an uploaded
-  // artifact hold the last run twice.
-  await rm(join(suiteDir, "latest"), { force: true });
-
-  const runs = markRegressions(result.runs, baseline ?? history.records, baseline ? "baseline" : "history", tolerances);
-  const signal = abort.signal.aborted ? (abort.signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT") : null;
-  const { verdict, exitCode } = suiteVerdict(runs, result.outcome, signal);
-  const finishedAt = new Date();
-  const suite: SuiteRecord = {
-    schemaVersion: 1,
-    suiteId,
-    name,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    gitCommit: gitCommit(cwd),
-    command: ["havoc", ...ctx.argv].join(" "),
-    selection: { patterns: [...patterns], tags: [...filter.tags], excludeTags: [...filter.excludeTags] },
-    repeat,
-    seeds: seeds.kind,
-    budgetMs,
-    baseline: flags.baseline ?? null,
-    verdict,
-    exitCode,
-    outcome: result.outcome,
-    suiteDir: relative(reportsDir, suiteDir),
-    runs,
-    notRun: result.notRun,
-  };
-  const flakiness = aggregateFlakiness(runs);
-  // History first, so the copy in the suite directory includes this night.
-  let historyFailed = false;
-  await appendSuiteRecord(historyPath, suite).catch((error: unknown) => {
-    historyFailed = true;
-    log.warn(`could not append to ${historyPath}: ${String(error)}`);
-  });
-  const files = await writeSuiteReports(suiteDir, suite, flakiness, history.records, historyPath, log);
-  await pointLatestSuite(reportsDir, suiteDir).catch(() => undefined);
-
-  printSummary(suite, flakiness, suiteDir, cwd);
-  // A reporter that failed must not let a suite read as passed: CI would gate on a missing junit.xml.
-  if ((files.failures.length > 0 || historyFailed) && exitCode === ExitCode.pass) return ExitCode.environment;
-  return exitCode;
+  return finish(pass, cwd);
 }
 
-function printSummary(suite: SuiteRecord, flakiness: ReturnType<typeof aggregateFlakiness>, suiteDir: string, cwd: string): void {
-  const out: string[] = ["", `suite ${suite.name}: ${suite.verdict.toUpperCase()} (exit ${suite.exitCode}: ${exitExplanation(suite)}) in ${formatWallTime(suite.durationMs)}`, ""];
+/** Flags of a suite run that mean nothing to a merge: refused rather than silently ignored. */
+const RUN_ONLY_FLAGS = ["tag", "exclude-tag", "repeat", "seed", "random-seeds", "budget", "baseline", "tolerance-points", "latency-tolerance-percent", "shard"] as const;
+
+async function mergeCommand(dirs: readonly string[], flags: SuiteFlags, ctx: SuiteCommandContext): Promise<number> {
+  const given = RUN_ONLY_FLAGS.filter((f) => flags[f] !== undefined);
+  if (given.length > 0) throw new InputError(`havoc suite merge takes no --${given.join(", --")}: the shards recorded how they were run`, "havoc suite merge <shard dirs...> [--name NAME] [--reports DIR] [--allow-missing]");
+  if (dirs.length === 0) throw new InputError("havoc suite merge needs the suite directories of the shards", "e.g. havoc suite merge shards/*/*/");
+  if (flags.name !== undefined) suiteName(flags);
+  const reportsDir = flags.reports ?? ctx.defaultReportsDir;
+  const historyPath = join(reportsDir, HISTORY_FILE);
+  const history = await readSuiteHistory(historyPath);
+  for (const warning of history.warnings) ctx.log.warn(warning);
+  const pass = await mergeShards({ dirs, name: flags.name, reportsDir, historyPath, history: history.records, allowMissing: flags["allow-missing"] === true, log: ctx.log });
+  return finish(pass, process.cwd());
+}
+
+function finish(pass: SuitePassResult, cwd: string): number {
+  const { suite, suiteDir, flakiness, failures } = pass;
+  printSummary(suite, flakiness, suiteDir, cwd);
+  // A reporter that failed must not let a suite read as passed: CI would gate on a missing junit.xml.
+  if (failures.length > 0 && suite.exitCode === ExitCode.pass) return ExitCode.environment;
+  return suite.exitCode;
+}
+
+function printSummary(suite: SuiteRecord, flakiness: readonly ScenarioFlakiness[], suiteDir: string, cwd: string): void {
+  const out: string[] = ["", `suite ${suite.name}: ${suite.verdict.toUpperCase()} (exit ${suite.exitCode}: ${exitExplanation(suite)}) in ${wallTimeText(suite)}`, ""];
+  if (suite.sharding) out.push(`sharded: ${shardsText(suite)}`, "");
   for (const r of suite.runs.filter((r) => r.loud)) out.push(`!!! ${runLabel(r, suite)}: ${r.note}`);
   if (suite.runs.length > 0) out.push(runsTable(suite), "");
   if (suite.repeat > 1) out.push(`flakiness over ${suite.repeat} runs per scenario:`, flakinessTable(flakiness), "");

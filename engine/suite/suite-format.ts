@@ -55,12 +55,32 @@ export function runLabel(run: Pick<ScenarioRunRecord, "scenario" | "repeat">, su
   return suite.repeat > 1 ? `${run.scenario} #${run.repeat}` : run.scenario;
 }
 
+/** "12m30s", or for a suite merged from shards "12m30s (longest of 3 shards; 31m10s in all)". */
+export function wallTimeText(suite: Pick<SuiteRecord, "durationMs" | "sharding">): string {
+  const wall = formatWallTime(suite.durationMs);
+  if (!suite.sharding) return wall;
+  return `${wall} (longest of ${suite.sharding.total} shards; ${formatWallTime(suite.sharding.sumMs)} in all)`;
+}
+
+/** "shard 1/3 10m02s completed (9 runs), shard 2/3 missing": one line for a merged suite; "" for any other. */
+export function shardsText(suite: Pick<SuiteRecord, "sharding">): string {
+  const sharding = suite.sharding;
+  if (!sharding) return "";
+  const parts = Array.from({ length: sharding.total }, (_, i) => {
+    const shard = sharding.shards.find((s) => s.index === i + 1);
+    if (!shard) return `shard ${i + 1}/${sharding.total} missing`;
+    const notRun = shard.notRun > 0 ? `, ${shard.notRun} not run` : "";
+    return `shard ${shard.index}/${sharding.total} ${formatWallTime(shard.durationMs)} ${shard.outcome} (${shard.runs} run(s)${notRun}, exit ${shard.exitCode})`;
+  });
+  return parts.join(", ");
+}
+
 export function suiteHeadline(suite: SuiteRecord): string {
   const counted = suite.runs.filter((r) => r.suiteVerdict === "pass").length;
   const parts = [
     `${suite.runs.length} run(s), ${counted} counted as passed`,
     `${suite.notRun.length} not run`,
-    `${formatWallTime(suite.durationMs)}${suite.budgetMs === null ? "" : ` of a ${formatWallTime(suite.budgetMs)} budget`}`,
+    `${wallTimeText(suite)}${suite.budgetMs === null ? "" : ` of a ${formatWallTime(suite.budgetMs)} budget`}`,
     `outcome ${suite.outcome}`,
     `seeds: ${suite.seeds}`,
   ];
@@ -77,7 +97,7 @@ export function exitExplanation(suite: SuiteRecord): string {
     case 1:
       return "a run failed (a control that passed counts as a failure), or a --baseline regression";
     case 3:
-      return "a run ended in a harness or environment error";
+      return suite.outcome === "incomplete" ? "a shard delivered no results (its runs are listed as not run), or a run ended in an environment error" : "a run ended in a harness or environment error";
     case 4:
       return "a run was inconclusive";
     case 5:

@@ -4,7 +4,7 @@ import { STYLE, htmlHead, verdictBadge } from "../../reports/reporters/html-repo
 import { formatWallTime } from "./budget.ts";
 import type { ScenarioFlakiness } from "./flakiness.ts";
 import { HISTORY_FILE } from "./history-file.ts";
-import { FIGURES, countedVerdict, exitExplanation, formatFigure, needsReplay, regressionParts, regressionText, runLabel, shortTime } from "./suite-format.ts";
+import { FIGURES, countedVerdict, exitExplanation, formatFigure, needsReplay, regressionParts, regressionText, runLabel, shardsText, shortTime, wallTimeText } from "./suite-format.ts";
 import type { ScenarioRunRecord, SuiteRecord } from "./suite-record.ts";
 import { renderSparkline, renderVerdictStrip, type TrendPoint } from "./trend-svg.ts";
 
@@ -127,7 +127,7 @@ export function renderSuiteIndex(suite: SuiteRecord, flakiness: readonly Scenari
     ["exit code", `${suite.exitCode}: ${exitExplanation(suite)}`],
     ["outcome", suite.outcome],
     ["started", suite.startedAt],
-    ["wall time", formatWallTime(suite.durationMs) + (suite.budgetMs === null ? "" : ` of a ${formatWallTime(suite.budgetMs)} budget`)],
+    ["wall time", wallTimeText(suite) + (suite.budgetMs === null ? "" : ` of a ${formatWallTime(suite.budgetMs)} budget`)],
     ["runs", `${suite.runs.length} run(s), ${suite.runs.filter((r) => r.suiteVerdict === "pass").length} counted as passed, ${suite.notRun.length} not run`],
     ["seeds", suite.seeds],
     ["commit", suite.gitCommit ?? "unknown"],
@@ -135,6 +135,7 @@ export function renderSuiteIndex(suite: SuiteRecord, flakiness: readonly Scenari
     ["suite id", suite.suiteId],
   ];
   if (suite.baseline) facts.push(["baseline", suite.baseline]);
+  if (suite.sharding) facts.push(["shards", shardsText(suite)]);
   const loud = suite.runs.filter((r) => r.loud);
   const loudBox = loud.length === 0 ? "" : `<div class="loud"><h2>CONTROLS THAT PASSED</h2><ul>${loud.map((r) => `<li><strong>${esc(runLabel(r, suite))}</strong>: ${esc(r.note)}</li>`).join("")}</ul></div>`;
   return [

@@ -96,15 +96,44 @@ export const NotRunRecord = z.object({
   scenario: z.string(),
   file: z.string(),
   repeat: z.number().int().min(1),
-  reason: z.enum(["over-budget", "interrupted"]),
+  /** "shard-missing": a sharded suite was merged without the shard this run fell to (`--allow-missing`). */
+  reason: z.enum(["over-budget", "interrupted", "shard-missing"]),
   /** One line, e.g. "needs about 1m45s, 40s of the 20m budget left". */
   why: z.string(),
 });
 export type NotRunRecord = z.infer<typeof NotRunRecord>;
 
-/** How the suite as a whole ended: every selected run ran, the budget ran out, or a signal stopped it. */
-export const SuiteOutcome = z.enum(["completed", "over-budget", "interrupted"]);
+/**
+ * How the suite as a whole ended: every selected run ran, the budget ran out, a signal stopped it, or (a merge of
+ * shards) a shard's results never arrived.
+ */
+export const SuiteOutcome = z.enum(["completed", "over-budget", "interrupted", "incomplete"]);
 export type SuiteOutcome = z.infer<typeof SuiteOutcome>;
+
+/** One shard of a merged suite (`havoc suite merge`), as it ran on its machine. */
+export const ShardSummary = z.object({
+  index: z.number().int().min(1),
+  suiteId: z.string(),
+  startedAt: z.string(),
+  /** That machine's wall time, ms. */
+  durationMs: z.number().min(0),
+  outcome: SuiteOutcome,
+  exitCode: z.number().int(),
+  runs: z.number().int().min(0),
+  notRun: z.number().int().min(0),
+});
+export type ShardSummary = z.infer<typeof ShardSummary>;
+
+/** Present only on a suite merged from shards. */
+export const Sharding = z.object({
+  total: z.number().int().min(1),
+  shards: z.array(ShardSummary),
+  /** Shards that delivered nothing (merged with --allow-missing); their runs are in notRun. */
+  missing: z.array(z.number().int().min(1)),
+  /** The machines' wall times added up, ms: what one machine would have taken. The suite's durationMs is the longest shard's. */
+  sumMs: z.number().min(0),
+});
+export type Sharding = z.infer<typeof Sharding>;
 
 export const SuiteRecord = z.object({
   schemaVersion: z.literal(1),
@@ -113,6 +142,7 @@ export const SuiteRecord = z.object({
   name: z.string(),
   startedAt: z.string(),
   finishedAt: z.string(),
+  /** Wall time, ms; for a suite merged from shards, the longest shard's (they ran side by side). */
   durationMs: z.number().min(0),
   /** The checkout's commit, when git can tell. */
   gitCommit: z.string().nullable(),
@@ -132,5 +162,7 @@ export const SuiteRecord = z.object({
   suiteDir: z.string(),
   runs: z.array(ScenarioRunRecord),
   notRun: z.array(NotRunRecord),
+  /** Set by `havoc suite merge`: the shards this suite was run as. Absent for a suite run on one machine. */
+  sharding: Sharding.optional(),
 });
 export type SuiteRecord = z.infer<typeof SuiteRecord>;

@@ -1,7 +1,7 @@
 import { escapeMarkdownCell } from "../../reports/reporters/escape.ts";
 import { formatWallTime } from "./budget.ts";
 import type { ScenarioFlakiness } from "./flakiness.ts";
-import { FIGURES, countedVerdict, exitExplanation, formatFigure, needsReplay, regressionText, runLabel, suiteHeadline } from "./suite-format.ts";
+import { FIGURES, countedVerdict, exitExplanation, formatFigure, needsReplay, regressionText, runLabel, shardsText, suiteHeadline } from "./suite-format.ts";
 import type { SuiteRecord } from "./suite-record.ts";
 
 /**
@@ -50,6 +50,7 @@ export function renderSuiteSummary(suite: SuiteRecord, flakiness: readonly Scena
   out.push(`# Havoc suite \`${suite.name}\`: **${suite.verdict.toUpperCase()}** (exit ${suite.exitCode})`, "");
   out.push(`${suiteHeadline(suite)} · suite \`${suite.suiteId}\``, "");
   out.push(`Exit ${suite.exitCode}: ${exitExplanation(suite)}.`, "");
+  if (suite.sharding) out.push(`Sharded: ${shardsText(suite)}.`, "");
   const loud = suite.runs.filter((r) => r.loud);
   if (loud.length > 0) {
     out.push("## CONTROLS THAT PASSED", "");
