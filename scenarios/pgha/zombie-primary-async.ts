@@ -1,5 +1,47 @@
-import type { ScenarioInput } from "../../api/index.ts";
-import { zombiePrimary } from "../../systems/pgha/scenario-builders.ts";
+import { defineScenario } from "../../api/index.ts";
+import { pghaDbNodes, pghaEtcdNodes, pghaReadback, pghaSecrets, pghaTopology } from "../../systems/pgha/topology.ts";
+import { failoverClaimMs, pghaDevices } from "../../systems/pgha/traffic.ts";
 
-/** The primary cut from etcd and the replicas while the apps still reach it, asynchronous replication: expected to FAIL no-acknowledged-write-lost (see zombiePrimary). */
-export default zombiePrimary("async") satisfies ScenarioInput;
+const [oldPrimary, ...replicas] = pghaDbNodes;
+
+/**
+ * The classic zombie primary: at 15 s pg-1 (the first leader) is cut from etcd and from both replicas, while pgproxy
+ * (and through it the apps) still reach it, for 25 s. Its Patroni cannot renew the leader key, so it demotes itself
+ * within loop_wait + 2 x retry_timeout (8 s), before the key expires (ttl, 10 s) and a replica is elected. Until then
+ * pgproxy still sends writes to it. Asynchronous: it acknowledges them; they live only on pg-1 and are erased by
+ * pg_rewind when it rejoins after the heal (expected to FAIL no-acknowledged-write-lost).
+ */
+export default defineScenario({
+  name: "pgha-zombie-primary-async",
+  tags: ["pgha", "postgres", "partition"],
+  // Asynchronous: the zombie acknowledges writes pg_rewind erases (the finding this scenario exists to show).
+  expect: "fail",
+  expectFailing: ["no-acknowledged-write-lost"],
+  description: "Cut the primary from etcd and the replicas while the apps still reach it: it acknowledges writes until Patroni demotes it; pg_rewind erases them on rejoin (expected to FAIL no-acknowledged-write-lost)",
+  secrets: pghaSecrets,
+  topology: pghaTopology({ synchronous: false }),
+  traffic: [pghaDevices(70)],
+  faults: [
+    {
+      id: "isolate-primary",
+      kind: "partition",
+      // pgproxy, the apps and lb are in no group: they keep reaching every node, pg-1 included (pgproxy's health
+      // checks too, so it follows what Patroni's REST API says on each side).
+      groups: [[oldPrimary!], [...pghaEtcdNodes, ...replicas]],
+      at: "15s",
+      for: "25s",
+    },
+  ],
+  readback: [pghaReadback("devices")],
+  tail: "25s",
+  slos: [
+    // The steady state the fault is measured against. It ends 3 s before the fault: ops count in the second they
+    // started, and a write started just before the fault and still in flight when it hit failed because of it.
+    { id: "writes-before-fault", kind: "availability", traffic: "devices", window: { kind: "interval", from: 0, to: "12s" }, atLeastPercent: 99 },
+    // From the last write the zombie took to the first the new leader took: demotion to election to routing.
+    { id: "longest-write-outage", kind: "longest-outage", traffic: "devices", window: { kind: "fault", fault: "isolate-primary", phase: "during" }, atMost: failoverClaimMs },
+    { id: "no-acknowledged-write-lost", kind: "lost-writes", traffic: "devices", atMost: 0 },
+    // After the tail every PostgreSQL node holds exactly the primary's ids (a rewound node included).
+    { id: "every-node-converged", kind: "convergence", traffic: "devices", atMost: 0 },
+  ],
+});

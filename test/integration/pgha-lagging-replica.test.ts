@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failoverClaimMs, replicationDelayMs } from "../../systems/pgha/scenario-builders.ts";
+import { failoverClaimMs, replicationDelayMs } from "../../systems/pgha/traffic.ts";
 import { acknowledgedBetween, lostWrites, runPgha, slo } from "../support/pgha-run.ts";
 import { expectConvergedOn, expectPromotionWithinTtl, fault, nightly, slackMs, summary } from "../support/pgha-expect.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failoverClaimMs } from "../../systems/pgha/scenario-builders.ts";
+import { failoverClaimMs } from "../../systems/pgha/traffic.ts";
 import { acknowledgedBetween, lostWrites, runPgha, slo } from "../support/pgha-run.ts";
 import { exitFor, expectConvergedOn, expectPromotionWithinTtl, fault, loopWaitMs, nightly, slackMs, summary, ttlMs } from "../support/pgha-expect.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acknowledgedBetween, lostWrites, promotion, runPgha, slo, type PghaRun } from "../support/pgha-run.ts";
-import { failoverClaimMs } from "../../systems/pgha/scenario-builders.ts";
+import { failoverClaimMs } from "../../systems/pgha/traffic.ts";
 import { exitFor, expectConvergedOn, fault, loopWaitMs, nightly, retryTimeoutMs, slackMs, summary } from "../support/pgha-expect.ts";
 
 /**
