@@ -1,0 +1,93 @@
+import { join } from "node:path";
+import type { RunClock } from "../../core/clock.ts";
+import type { Logger } from "../../core/log.ts";
+import type { ReadbackRecord, ReplicaRead, TimelineBucket } from "../../core/history.ts";
+import type { PinnedImages } from "../../env/bootstrap/pin-images.ts";
+import type { ContainerEventWatcher } from "../../env/docker/container-events.ts";
+import type { ProbeSampler } from "../../env/probes/probe-sampler.ts";
+import type { RunSecrets } from "../../env/secrets.ts";
+import type { StartedTopology } from "../../env/topology/started-topology.ts";
+import type { RunStatus } from "../../judge/report-schema.ts";
+import type { K6Result } from "../../load/k6-process.ts";
+import type { TrafficRun } from "../../load/start-traffic.ts";
+import type { Plan } from "../../scenario/plan.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
+import type { ControlMonitor } from "./control-monitor.ts";
+import type { EventLog } from "./event-log.ts";
+import type { FaultSchedule } from "./fault-schedule.ts";
+import type { SafetyMonitor } from "./safety-monitor.ts";
+
+/** What the readback stage read of one traffic class's store. */
+export interface ReadbackResult {
+  ids: string[] | null;
+  record: ReadbackRecord;
+  convergence?: ReplicaRead[];
+}
+
+/**
+ * One run as it goes: what every stage (engine/runner/stages/) reads and leaves for the next. Each stage fills its
+ * own fields; teardown reads whichever exist, so a run cut short at any stage still heals, stops and removes
+ * what it started.
+ */
+export class RunState {
+  /** How the run is going: completed until something ends it otherwise (the first reason wins). */
+  status: RunStatus = "completed";
+  reason: string | null = null;
+  phase = "setup";
+  readonly startedAt = new Date();
+  readonly buckets: TimelineBucket[] = [];
+  readonly k6Results = new Map<string, K6Result>();
+  readonly stored = new Map<string, ReadbackResult>();
+  /** Bundled scripts and loaded journeys, by traffic class (load/start-traffic.ts prepareTraffic). */
+  prepared = new Map<string, string>();
+  watcher?: ContainerEventWatcher;
+  pinned?: PinnedImages;
+  topology?: StartedTopology;
+  traffic?: TrafficRun;
+  schedule?: FaultSchedule;
+  probes?: ProbeSampler;
+  control?: ControlMonitor;
+  safety?: SafetyMonitor;
+  stopTicker?: () => void;
+
+  constructor(
+    readonly runId: string,
+    readonly runDir: string,
+    readonly file: string,
+    readonly scenario: Scenario,
+    readonly plan: Plan,
+    readonly clock: RunClock,
+    readonly secrets: RunSecrets,
+    readonly events: EventLog,
+    readonly log: Logger,
+    /** Aborted by the CLI on SIGINT/SIGTERM. */
+    readonly signal: AbortSignal,
+    /** Stops injecting (a signal, a safety stop, a lost grip); traffic stops only on a signal or a lost grip. */
+    readonly stopFaults: AbortController,
+  ) {}
+
+  get seed(): number {
+    return this.plan.seed;
+  }
+
+  path(name: string): string {
+    return join(this.runDir, name);
+  }
+
+  setPhase(next: string): void {
+    this.phase = next;
+    this.events.write({ type: "phase", phase: next });
+  }
+
+  /** Ends the run otherwise than completed; the first reason stays. */
+  fail(next: RunStatus, why: string): void {
+    if (this.status !== "completed") return;
+    this.status = next;
+    this.reason = why;
+    this.log.warn(`${next}: ${why}`);
+  }
+
+  throwIfAborted(): void {
+    if (this.signal.aborted) throw new Error(`aborted by ${String(this.signal.reason)}`);
+  }
+}

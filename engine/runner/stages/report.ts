@@ -1,0 +1,49 @@
+import { rm, symlink } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { ExitCode } from "../../../core/errors.ts";
+import type { History } from "../../../core/history.ts";
+import type { SloResult } from "../../../core/verdict.ts";
+import { buildReport } from "../../../judge/build-report.ts";
+import type { RunReport, RunStatus } from "../../../judge/report-schema.ts";
+import { writeReports } from "../../../reports/write-reports.ts";
+import type { RunState } from "../run-state.ts";
+import { writeTimelinePng } from "../timeline-png.ts";
+
+/**
+ * Stage "reporting": report.json and every reporter's file (junit, summary, html, timeline PNG), `latest` pointed at
+ * the run, and the exit code: the verdict's, or 130/143 after a signal.
+ */
+export async function report(run: RunState, judged: { history: History; slos: SloResult[] }, reportsDir: string): Promise<{ report: RunReport; exitCode: number }> {
+  const { plan } = run;
+  const built = buildReport({
+    scenario: run.scenario,
+    history: judged.history,
+    slos: judged.slos,
+    status: run.status,
+    reason: run.reason ?? run.safety?.tripped ?? null,
+    startedAt: run.startedAt,
+    finishedAt: new Date(),
+    runId: run.runId,
+    plan: { seed: plan.seed, faults: plan.faults.map(({ id, kind, targets, atMs, healAtMs }) => ({ id, kind, targets, atMs, healAtMs })) },
+  });
+  run.setPhase("reporting");
+  const { report: written } = await writeReports(run.runDir, built, judged.history, run.log);
+  await writeTimelinePng(run.runDir, run.log);
+  await pointLatest(reportsDir, run.runDir);
+  const exitCode = abortExitCode(run.status, run.signal) ?? written.exitCode;
+  run.events.write({ type: "run-finished", status: run.status, verdict: written.verdict, exitCode });
+  return { report: written, exitCode };
+}
+
+/** 130 after SIGINT, 143 after SIGTERM (128 + signal number, as shells report it). */
+function abortExitCode(status: RunStatus, signal: AbortSignal): number | undefined {
+  if (status !== "aborted") return undefined;
+  return signal.reason === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+}
+
+/** <reports>/latest -> runs/<run id> (relative, so the folder can be moved or archived). */
+async function pointLatest(reportsDir: string, runDir: string): Promise<void> {
+  const link = join(reportsDir, "latest");
+  await rm(link, { force: true });
+  await symlink(relative(reportsDir, runDir), link);
+}
