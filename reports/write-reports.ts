@@ -4,23 +4,7 @@ import { errorMessage } from "../core/errors.ts";
 import type { History } from "../core/history.ts";
 import type { Logger } from "../core/log.ts";
 import type { RunReport } from "../judge/report-schema.ts";
-import { renderHtmlReport } from "./reporters/html-report.ts";
-import { renderJunitXml } from "./reporters/junit-xml.ts";
-import { renderSummaryMarkdown } from "./reporters/summary-markdown.ts";
-
-/** A reporter that renders one file of the run directory. Pure: all it may do is return text or throw. */
-export interface FileReporter {
-  name: string;
-  /** File name inside the run directory. */
-  file: string;
-  render(report: RunReport, history?: History): string;
-}
-
-export const defaultFileReporters: readonly FileReporter[] = [
-  { name: "junit", file: "junit.xml", render: (report) => renderJunitXml(report) },
-  { name: "summary", file: "summary.md", render: (report) => renderSummaryMarkdown(report) },
-  { name: "html", file: "report.html", render: (report, history) => renderHtmlReport(report, history) },
-];
+import { fileReporters, type FileReporter } from "./reporters/registry.ts";
 
 export interface ReporterFailure {
   reporter: string;
@@ -53,7 +37,7 @@ export async function writeReports(
   report: RunReport,
   history: History | undefined,
   log: Logger,
-  reporters: readonly FileReporter[] = defaultFileReporters,
+  reporters: readonly FileReporter[] = fileReporters,
 ): Promise<WriteReportsResult> {
   const startedMs = Date.now();
   log.info(`writing reports to ${runDir}`);

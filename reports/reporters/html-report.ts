@@ -1,3 +1,4 @@
+import type { FileReporter } from "./reporter.ts";
 import { formatSeconds } from "../../core/duration.ts";
 import type { History } from "../../core/history.ts";
 import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../../core/format.ts";
@@ -174,3 +175,5 @@ export function renderHtmlReport(report: RunReport, history?: History): string {
     ``,
   ].join("\n");
 }
+
+export const htmlReporter: FileReporter = { name: "html", file: "report.html", render: (report, history) => renderHtmlReport(report, history) };

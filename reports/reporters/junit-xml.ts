@@ -1,3 +1,4 @@
+import type { FileReporter } from "./reporter.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import type { RunReport } from "../../judge/report-schema.ts";
 import { escapeXml, escapeXmlAttribute } from "./escape.ts";
@@ -64,3 +65,5 @@ export function renderJunitXml(report: RunReport): string {
     ``,
   ].join("\n");
 }
+
+export const junitReporter: FileReporter = { name: "junit", file: "junit.xml", render: (report) => renderJunitXml(report) };

@@ -1,3 +1,4 @@
+import type { FileReporter } from "./reporter.ts";
 import { formatSeconds } from "../../core/duration.ts";
 import { formatCount, formatLatencyMs, formatObserved, formatPercent } from "../../core/format.ts";
 import type { DataLossCounts, RunReport } from "../../judge/report-schema.ts";
@@ -81,3 +82,5 @@ export function renderSummaryMarkdown(report: RunReport): string {
   );
   return out.join("\n");
 }
+
+export const summaryReporter: FileReporter = { name: "summary", file: "summary.md", render: (report) => renderSummaryMarkdown(report) };

@@ -12,7 +12,8 @@ import { renderHtmlReport } from "../../reports/reporters/html-report.ts";
 import { renderJunitXml } from "../../reports/reporters/junit-xml.ts";
 import { renderSummaryMarkdown } from "../../reports/reporters/summary-markdown.ts";
 import { evaluateSlos } from "../../judge/evaluate.ts";
-import { defaultFileReporters, writeReports } from "../../reports/write-reports.ts";
+import { writeReports } from "../../reports/write-reports.ts";
+import { fileReporters } from "../../reports/reporters/registry.ts";
 import { all, parseXml } from "../support/parse-xml.ts";
 
 // ---- a hand-made run: two traffic classes, two faults, one of them never healed ----
@@ -278,7 +279,7 @@ describe("writeReports", () => {
 
   it("logs a reporter that throws and still writes the others", async () => {
     const broken = { name: "broken", file: "broken.txt", render: () => { throw new Error("kaboom"); } };
-    const reporters = [defaultFileReporters[0]!, broken, ...defaultFileReporters.slice(1)];
+    const reporters = [fileReporters[0]!, broken, ...fileReporters.slice(1)];
     const result = await writeReports(dir, buildReport(input()), history(), log, reporters);
     expect(result.failures).toEqual([{ reporter: "broken", file: "broken.txt", message: "kaboom" }]);
     expect(result.written).toEqual(["junit.xml", "summary.md", "report.html", "report.json"]);
