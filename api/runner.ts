@@ -16,6 +16,7 @@
  */
 import { resolve } from "node:path";
 import type { Logger } from "../core/log.ts";
+import { DEFAULT_OUTPUT_DIR } from "../core/output-dir.ts";
 import { createLogger, log as defaultLogger } from "../core/log.ts";
 import type { SloResult } from "../core/verdict.ts";
 import { removeRunResources } from "../env/docker/sweep.ts";
@@ -29,7 +30,7 @@ export type { RunReport, SloResult };
 export interface RunScenarioOptions {
   /** Overrides the scenario's seed. */
   seed?: number;
-  /** Parent of runs/ and `latest`. Default ./reports of the current folder. */
+  /** Parent of runs/ and `latest`. Default ./havoc-results of the current folder. */
   reportsDir?: string;
   /** Progress lines. Default: havoc's own, on stderr; `false` for none. */
   log?: Logger | false;
@@ -56,7 +57,7 @@ export async function runScenario(file: string, options: RunScenarioOptions = {}
     file,
     scenario,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    reportsDir: resolve(options.reportsDir ?? "reports"),
+    reportsDir: resolve(options.reportsDir ?? DEFAULT_OUTPUT_DIR),
     log,
     signal: options.signal ?? new AbortController().signal,
   });

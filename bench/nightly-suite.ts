@@ -26,7 +26,7 @@ let dir = process.argv[2];
 if (!dir) {
   const result = spawnSync("npm", ["run", "suite:nightly"], { cwd: root, stdio: "inherit" });
   console.log(`npm run suite:nightly exited ${result.status}`);
-  const suites = join(root, "reports", "suites");
+  const suites = join(root, "havoc-results", "suites");
   dir = join(suites, readdirSync(suites).filter((d) => d.endsWith("-nightly")).sort().at(-1)!);
 }
 const suite = JSON.parse(readFileSync(join(dir, "suite.json"), "utf8")) as SavedSuite;

@@ -7,7 +7,7 @@
  * and the longest shard if every run took its slowest recorded time (the partition is fixed before the night).
  * Given a suite history file instead, its last wall times are used.
  *
- *   npx tsx bench/shard-balance.ts [reports/suite-history.ndjson]
+ *   npx tsx bench/shard-balance.ts [havoc-results/suite-history.ndjson]
  *
  * Pure arithmetic on recorded figures: runs no scenario, takes well under a second.
  */

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExitCode, HavocError, errorMessage } from "../core/errors.ts";
 import { log } from "../core/log.ts";
+import { DEFAULT_OUTPUT_DIR } from "../core/output-dir.ts";
 import { doctorReport, ensureEnvironment } from "../env/bootstrap/ensure-environment.ts";
 import { sweepOrphans } from "../env/docker/sweep.ts";
 import { killOrphanLoad } from "../env/processes/orphan-load.ts";
@@ -19,12 +20,12 @@ import { runScenario } from "./runner/run-scenario.ts";
 const demoScenario = fileURLToPath(new URL("../scenarios/trackr/app-node-crash.ts", import.meta.url));
 
 const usage = `usage: havoc <command>
-  run <scenario.ts> [--seed N] [--reports DIR]   run a scenario (from anywhere; reports in DIR, default ./reports)
+  run <scenario.ts> [--seed N] [--reports DIR]   run a scenario (from anywhere; reports in DIR, default ./havoc-results)
                                                  exit 0 pass, 1 SLO failed, 2 bad input, 3 environment, 4 inconclusive
   suite <files, folders or globs> [--tag T]... [--exclude-tag T]... [--repeat N] [--seed N | --random-seeds]
         [--budget 20m] [--baseline DIR] [--tolerance-points N] [--latency-tolerance-percent N] [--name NAME] [--reports DIR]
                                                  run scenarios one after another; one suite report (junit.xml, summary.md,
-                                                 index.html) and a line in reports/suite-history.ndjson; exit: the worst run
+                                                 index.html) and a line in havoc-results/suite-history.ndjson; exit: the worst run
                                                  (a control that fails counts as passed), 5 over budget
   demo                                           run scenarios/trackr/app-node-crash.ts
   setup [files, folders or globs ...]            install/build what runs need (idempotent): the engine, k6, toxiproxy,
@@ -66,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
         if (rest.length !== 1) return printUsage(ExitCode.invalidInput, "run takes exactly one scenario file");
         return await runCommand(rest[0]!, values);
       case "suite":
-        return await suiteCommand(rest, values, { argv, defaultReportsDir: resolve("reports"), log });
+        return await suiteCommand(rest, values, { argv, defaultReportsDir: resolve(DEFAULT_OUTPUT_DIR), log });
       case "demo":
         return await runCommand(demoScenario, values);
       case "setup": {
@@ -116,7 +117,7 @@ async function runCommand(file: string, values: { seed?: string | undefined; rep
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const outcome = await runScenario({ file, scenario, ...(seed !== undefined ? { seed } : {}), reportsDir: resolve(values.reports ?? "reports"), log, signal: abort.signal });
+    const outcome = await runScenario({ file, scenario, ...(seed !== undefined ? { seed } : {}), reportsDir: resolve(values.reports ?? DEFAULT_OUTPUT_DIR), log, signal: abort.signal });
     process.stdout.write(`\n${renderConsoleTable(outcome.report)}\n`);
     process.stdout.write(`report: ${outcome.runDir}\n`);
     return outcome.exitCode;

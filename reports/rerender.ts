@@ -231,7 +231,7 @@ export async function loadRunDir(runDir: string): Promise<LoadedRun> {
     return { report, history: historyFromEvents(events).history, incomplete, warnings };
   }
   if (!hasEvents) {
-    throw new InputError(`${runDir} has neither report.json nor events.ndjson, so there is no run to report`, "pass a run directory such as reports/runs/<run id> or reports/latest");
+    throw new InputError(`${runDir} has neither report.json nor events.ndjson, so there is no run to report`, "pass a run directory such as havoc-results/runs/<run id> or havoc-results/latest");
   }
   const rebuilt = rebuildFromEvents(await readFile(eventsPath, "utf8"), { runDir, eventsPath, ...(savedHistory ? { savedHistory } : {}) });
   return { report: rebuilt.report, history: rebuilt.history, incomplete: true, warnings: rebuilt.warnings };

@@ -13,7 +13,7 @@ import { rerenderRunDir } from "../../reports/rerender.ts";
 export async function reportCommand(runDir: string, log: Logger = defaultLog): Promise<number> {
   if (!existsSync(runDir)) return problem(`${runDir} does not exist`);
   if (!existsSync(join(runDir, "report.json")) && !existsSync(join(runDir, "events.ndjson"))) {
-    return problem(`${runDir} has neither report.json nor events.ndjson: not a run directory (expected reports/runs/<run id> or reports/latest)`);
+    return problem(`${runDir} has neither report.json nor events.ndjson: not a run directory (expected havoc-results/runs/<run id> or havoc-results/latest)`);
   }
   let result;
   try {

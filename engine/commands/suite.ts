@@ -77,8 +77,8 @@ function gitCommit(cwd: string): string | null {
 /**
  * `havoc suite <files, folders or globs> [--tag T]... [--exclude-tag T]... [--repeat N] [--seed N | --random-seeds]
  * [--budget 20m] [--baseline DIR] [--name NAME] [--reports DIR] [--shard i/n]`: runs the selected scenarios one after
- * another and writes one suite directory (reports/suites/<suite id>) with suite.json, junit.xml, summary.md and
- * index.html; appends the suite to reports/suite-history.ndjson. With --shard i/n it runs this machine's share only,
+ * another and writes one suite directory (havoc-results/suites/<suite id>) with suite.json, junit.xml, summary.md and
+ * index.html; appends the suite to havoc-results/suite-history.ndjson. With --shard i/n it runs this machine's share only,
  * adds shard.json and appends nothing (`havoc suite merge` does, once). Exit code: see suiteVerdict.
  *
  * `havoc suite merge <shard dirs...> [--name NAME] [--reports DIR] [--allow-missing]`: see mergeShards.

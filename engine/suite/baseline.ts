@@ -13,11 +13,11 @@ import { SuiteRecord } from "./suite-record.ts";
 export const SUITE_FILE = "suite.json";
 
 export async function loadBaseline(path: string): Promise<SuiteRecord[]> {
-  if (!existsSync(path)) throw new InputError(`--baseline ${path}: no such file or folder`, "pass a saved suite directory (reports/suites/<id>) or a suite-history.ndjson");
+  if (!existsSync(path)) throw new InputError(`--baseline ${path}: no such file or folder`, "pass a saved suite directory (havoc-results/suites/<id>) or a suite-history.ndjson");
   if (statSync(path).isDirectory()) {
     if (existsSync(join(path, SUITE_FILE))) return [await readSuiteFile(join(path, SUITE_FILE))];
     if (existsSync(join(path, HISTORY_FILE))) return readHistoryBaseline(join(path, HISTORY_FILE));
-    throw new InputError(`--baseline ${path}: holds neither ${SUITE_FILE} nor ${HISTORY_FILE}`, "pass a saved suite directory (reports/suites/<id>) or a suite-history.ndjson");
+    throw new InputError(`--baseline ${path}: holds neither ${SUITE_FILE} nor ${HISTORY_FILE}`, "pass a saved suite directory (havoc-results/suites/<id>) or a suite-history.ndjson");
   }
   if (path.endsWith(".json")) return [await readSuiteFile(path)];
   return readHistoryBaseline(path);

@@ -37,7 +37,7 @@ export interface SuitePassOptions {
   /** --shard i/n, or null for the whole suite. */
   shard: ShardSpec | null;
   reportsDir: string;
-  /** The history file (reports/suite-history.ndjson) and its records before this suite, oldest first. */
+  /** The history file (havoc-results/suite-history.ndjson) and its records before this suite, oldest first. */
   historyPath: string;
   history: readonly SuiteRecord[];
   gitCommit: string | null;

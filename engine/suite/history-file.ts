@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { SuiteRecord } from "./suite-record.ts";
 
 /**
- * The history across nights: reports/suite-history.ndjson, one SuiteRecord (JSON) per line, appended when a suite
+ * The history across nights: havoc-results/suite-history.ndjson, one SuiteRecord (JSON) per line, appended when a suite
  * ends. Append-only, so two nights never rewrite each other; read leniently, so one torn or foreign line (a killed
  * writer, a newer schema) costs that line, not the history.
  */

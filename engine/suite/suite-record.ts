@@ -4,7 +4,7 @@ import { RunStatus } from "../../judge/report-schema.ts";
 
 /**
  * One suite run as data: written as suite.json into the suite directory and appended as one line to the history
- * file (reports/suite-history.ndjson). Every reporter of a suite (junit, summary, index.html) renders this, so a
+ * file (havoc-results/suite-history.ndjson). Every reporter of a suite (junit, summary, index.html) renders this, so a
  * saved suite can be re-read, compared and charted without its run directories.
  */
 

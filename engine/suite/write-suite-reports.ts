@@ -63,7 +63,7 @@ export async function writeSuiteReports(
   return result;
 }
 
-/** reports/latest-suite -> suites/<suite id> (relative, like reports/latest). */
+/** havoc-results/latest-suite -> suites/<suite id> (relative, like havoc-results/latest). */
 export async function pointLatestSuite(reportsDir: string, suiteDir: string): Promise<void> {
   const link = join(reportsDir, "latest-suite");
   await rm(link, { force: true });

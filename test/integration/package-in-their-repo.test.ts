@@ -60,7 +60,7 @@ async function localBuildTags(): Promise<Set<string>> {
 }
 
 function runDirs(): string[] {
-  const runs = join(repo, "reports", "runs");
+  const runs = join(repo, "havoc-results", "runs");
   return existsSync(runs) ? readdirSync(runs).map((id) => join(runs, id)) : [];
 }
 
@@ -83,7 +83,7 @@ beforeAll(async () => {
   const packed = await run("npm", ["pack", "--pack-destination", work, "--json"], checkout, 120_000);
   expect(packed.code, packed.stdout.slice(-3000) + packed.stderr.slice(-3000)).toBe(0);
   const tarball = join(work, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
-  await cp(join(checkout, "examples/notes-service"), repo, { recursive: true, filter: (src) => !/\/(node_modules|reports)(\/|$)/.test(src) });
+  await cp(join(checkout, "examples/notes-service"), repo, { recursive: true, filter: (src) => !/\/(node_modules|havoc-results)(\/|$)/.test(src) });
   // The npm cache answers what it holds (CI installed the same versions for the checkout); the registry the rest.
   const installed = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], repo, 480_000);
   expect(installed.code, installed.stderr).toBe(0);
@@ -110,7 +110,7 @@ describe("havoc installed from its tarball in someone else's repository", () => 
     // What the package ships: the engine and its image contexts, not the checkout's tests or run reports.
     expect(existsSync(join(installed, "env/images/toxiproxy/Dockerfile"))).toBe(true);
     expect(existsSync(join(installed, "test"))).toBe(false);
-    expect(existsSync(join(installed, "reports/runs"))).toBe(false);
+    expect(existsSync(join(installed, "havoc-results/runs"))).toBe(false);
     // ... nor what builds leave in the checkout's image contexts (the toxiproxy binary, trackr's bundle).
     expect(existsSync(join(installed, "env/images/toxiproxy/bin"))).toBe(false);
     expect(existsSync(join(installed, "systems/trackr/app/dist"))).toBe(false);
@@ -141,7 +141,7 @@ describe("havoc installed from its tarball in someone else's repository", () => 
     process.stdout.write(`\n${ran.stdout}\n`);
     expect(ran.code, ran.stderr.slice(-3000)).toBe(0);
     const [runDir] = runDirs();
-    expect(realpathSync(join(repo, "reports/latest"))).toBe(runDir);
+    expect(realpathSync(join(repo, "havoc-results/latest"))).toBe(runDir);
     const report = RunReport.parse(JSON.parse(await readFile(join(runDir!, "report.json"), "utf8")));
     expect(report.verdict).toBe("pass");
     expect(report.slos.map((s) => [s.id, s.verdict])).toEqual([

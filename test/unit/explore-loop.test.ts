@@ -37,7 +37,7 @@ describe("explore", () => {
       expect(group.failedSlos).toEqual(["availability"]);
       expect(group.faultKinds).toEqual(expect.arrayContaining(["kill", "pause"]));
       expect(group.firstSeed).toBe(Math.min(...group.seeds));
-      expect(group.runDirs).toEqual(group.seeds.map((s) => `reports/runs/explore-${s}`));
+      expect(group.runDirs).toEqual(group.seeds.map((s) => `havoc-results/runs/explore-${s}`));
     }
     const failingSeeds = result.groups.flatMap((g) => g.seeds).sort((a, b) => a - b);
     expect(failingSeeds).toEqual(seedsFrom1(40).filter((seed) => killDuringPause.triggered(generate(overlapping, seed)).length > 0));

@@ -46,7 +46,7 @@ describe(".github/workflows/nightly.yml: shards and merge", () => {
 
   it("uploads each shard's suite directory under a name the merge job's download pattern matches", () => {
     const [upload] = step(shardJob, "actions/upload-artifact@");
-    expect(upload?.with).toMatchObject({ path: "reports/suites/" });
+    expect(upload?.with).toMatchObject({ path: "havoc-results/suites/" });
     expect(upload?.if).toBe("${{ !cancelled() }}");
     const name = String(upload?.with?.["name"]);
     expect(name).toContain("${{ matrix.shard }}");
@@ -86,7 +86,7 @@ describe("the merge job's command on the download-artifact layout", () => {
     root = await mkdtemp(join(tmpdir(), "havoc-nightly-"));
     for (let index = 1; index <= total; index++) {
       await runPass({ recorded, reportsDir: join(root, "machines", String(index)), history: [pastNight(recorded)], shard: { index, total }, repeat: 2 });
-      // actions/upload-artifact of reports/suites/, then download-artifact with a pattern into shards/.
+      // actions/upload-artifact of havoc-results/suites/, then download-artifact with a pattern into shards/.
       await cp(join(root, "machines", String(index), "suites"), join(root, "shards", `havoc-nightly-shard-${index}-42`), { recursive: true });
     }
   });

@@ -39,8 +39,8 @@ runIt(".github/workflows/nightly.yml", () => {
     expect(text).toMatch(/\n {2}schedule:\n( {4}#.*\n)* {4}- cron: "[^"]+"/);
     expect(text).toContain("run: npm run suite:nightly");
     expect(text).toContain(">> \"$GITHUB_STEP_SUMMARY\"");
-    expect(text).toMatch(/uses: actions\/upload-artifact@v\d+\n(.*\n)*? {10}path: reports\/suites\//);
-    expect(text).toMatch(/uses: mikepenz\/action-junit-report@v\d+\n(.*\n)*? {10}report_paths: reports\/suites\/\*\/junit\.xml/);
+    expect(text).toMatch(/uses: actions\/upload-artifact@v\d+\n(.*\n)*? {10}path: havoc-results\/suites\//);
+    expect(text).toMatch(/uses: mikepenz\/action-junit-report@v\d+\n(.*\n)*? {10}report_paths: havoc-results\/suites\/\*\/junit\.xml/);
     const scripts = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
     expect(scripts["suite:nightly"]).toMatch(/havoc\.js suite scenarios /);
   });

@@ -52,7 +52,7 @@ export function simulatedRunOne(spec: FaultGeneratorSpec<TestTemplate>, system: 
       verdict: outcome.failed ? "fail" : "pass",
       failedSlos: outcome.failedSlos,
       faultKinds: faults.map((f) => f.kind),
-      runDir: `reports/runs/explore-${seed}`,
+      runDir: `havoc-results/runs/explore-${seed}`,
       wallMs,
     };
   };
