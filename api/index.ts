@@ -1,5 +1,5 @@
 /**
- * `havoc`: the scenario API for scenario files in the user's own repository. Small on purpose (shared/DESIGN.md):
+ * `havoc`: the scenario API for scenario files in the user's own repository. Small on purpose (docs/ARCHITECTURE.md):
  * defineScenario, the input types, topology, traffic, readback and fault helpers. Everything else in the package is
  * internal and may change. k6 scripts import `havoc/k6`; test runners import `havoc/runner`.
  *

@@ -1,5 +1,5 @@
 /**
- * Errors that carry the exit code of the `havoc` contract (shared/DESIGN.md):
+ * Errors that carry the exit code of the `havoc` contract (docs/ARCHITECTURE.md, "Contracts"):
  * 0 pass, 1 an SLO failed, 2 invalid scenario or usage, 3 environment or harness error,
  * 4 inconclusive (gate failed, a check could not decide); `havoc suite` adds 5: over budget, runs left unrun.
  */

@@ -18,7 +18,7 @@ export interface ControlLoss {
 /**
  * Watches what the harness needs to stay in control of an experiment: the container engine (pinged every second)
  * plus what the runner reports (the load generator died, a fault failed for the harness's own reasons). The first
- * loss is kept: from then on the record is not trustworthy and every verdict is void (DESIGN.md principle 6).
+ * loss is kept: from then on the record is not trustworthy and every verdict is void (docs/ARCHITECTURE.md, principle 6).
  */
 export class ControlMonitor {
   #loss: ControlLoss | undefined;
