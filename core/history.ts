@@ -137,14 +137,20 @@ export const WriteSets = z.object({
 });
 export type WriteSets = z.infer<typeof WriteSets>;
 
-/** One numeric signal of one node, sampled by a `series` probe (core/probe-spec.ts): [ms from traffic start, value]. */
+/**
+ * One numeric signal of one node, sampled by a `series` probe (core/probe-spec.ts): [ms from traffic start, value].
+ * A null value is a sample the node did not give (it did not answer, or printed no line for the series): a gap, never
+ * a line drawn across the time it was down.
+ */
 export const ProbeSeries = z.object({
   probe: z.string(),
   node: z.string(),
   /** The series name the probe printed, e.g. "lag_bytes:pg-2". */
   series: z.string(),
   unit: z.string(),
-  points: z.array(z.tuple([z.number(), z.number()])),
+  points: z.array(z.tuple([z.number(), z.number().nullable()])),
+  /** Samples that named a state besides the value (`<series> <number> <state>`, e.g. "disconnected"): [ms, state]. */
+  states: z.array(z.tuple([z.number(), z.string()])).optional(),
 });
 export type ProbeSeries = z.infer<typeof ProbeSeries>;
 

@@ -53,7 +53,9 @@ export const LeaderProbe = z
 
 /**
  * A numeric signal per node: the check's output (exec stdout or HTTP body) is read line by line as
- * `<series> <number>`, e.g. `lag_bytes:db-2 1048576`; each series is one line in the report's chart of this probe.
+ * `<series> <number>` or `<series> <number> <state>`, e.g. `lag_bytes:db-2 1048576` or `lag_s 12.5 disconnected`;
+ * each series is one line in the report's chart of this probe, a sample the node did not give is a gap in it, and
+ * a state is drawn as a band over the time it held.
  */
 export const SeriesProbe = z
   .object({

@@ -8,8 +8,11 @@ import { execInContainer } from "../docker/exec.ts";
 import { assertOwnTarget } from "../target-guard.ts";
 import type { StartedTopology } from "../topology/started-topology.ts";
 
-/** A line of a series probe's output: `<series> <number>`. Anything else (stderr, headers) is skipped. */
-const SERIES_LINE = /^(\S+)\s+(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/i;
+/**
+ * A line of a series probe's output: `<series> <number>`, optionally followed by a state word (`lag_s 12.5
+ * disconnected`). Anything else (stderr, headers) is skipped.
+ */
+const SERIES_LINE = /^(\S+)\s+(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?:\s+([a-z][a-z-]*))?\s*$/i;
 
 /** What one check of one node answered. */
 type Answer = { kind: "ok"; exitCode: number; output: string } | { kind: "no-answer"; why: string };
@@ -96,8 +99,8 @@ export class ProbeSampler {
     await Promise.all(
       nodes.map(async (node) => {
         const answer = await this.#ask(node, probe.check);
-        if (answer.kind !== "ok") return;
-        for (const line of answer.output.split("\n")) {
+        const seen = new Set<string>();
+        for (const line of answer.kind === "ok" ? answer.output.split("\n") : []) {
           const match = SERIES_LINE.exec(line.trim());
           if (!match) continue;
           const key = `${name}\u0000${node}\u0000${match[1]}`;
@@ -106,8 +109,12 @@ export class ProbeSampler {
             series = { probe: name, node, series: match[1]!, unit: probe.unit, points: [] };
             this.#series.set(key, series);
           }
+          seen.add(key);
           series.points.push([atMs, Number(match[2])]);
+          if (match[3]) (series.states ??= []).push([atMs, match[3]]);
         }
+        // A node that did not answer, or gave no line for a series it had: a gap in that series, not a line across it.
+        for (const [key, series] of this.#series) if (series.probe === name && series.node === node && !seen.has(key)) series.points.push([atMs, null]);
       }),
     );
   }

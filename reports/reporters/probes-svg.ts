@@ -15,6 +15,39 @@ const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b
 
 const n = (v: number) => (Math.round(v * 10) / 10).toString();
 
+/** An axis label: as many digits as a small value needs (0.05 stays 0.05, not 0), thousands as 1.5k, 2M. */
+export function tickLabel(v: number): string {
+  if (v === 0) return "0";
+  const abs = Math.abs(v);
+  if (abs >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (abs >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
+  return String(Number(v.toPrecision(3)));
+}
+
+/** Path commands through the points; a null value (a sample the node did not give) breaks the line there. */
+function gappedPath(points: readonly (readonly [number, number | null])[], x: (ms: number) => number, y: (v: number) => number): string {
+  let d = "";
+  let drawing = false;
+  for (const [t, v] of points) {
+    if (v === null) {
+      drawing = false;
+      continue;
+    }
+    d += `${drawing ? "L" : "M"}${n(x(t))} ${n(y(v))}`;
+    drawing = true;
+  }
+  return d;
+}
+
+/** Spans of a series' states (from each state sample to the next sample), for bands: [fromMs, toMs, state]. */
+function stateSpans(points: readonly (readonly [number, number | null])[], states: readonly (readonly [number, string])[]): [number, number, string][] {
+  const times = points.map(([t]) => t);
+  return states.map(([t, state]) => {
+    const next = times.find((u) => u > t);
+    return [t, next ?? t + 1_000, state];
+  });
+}
+
 function niceCeil(v: number): number {
   if (!(v > 0)) return 1;
   const power = 10 ** Math.floor(Math.log10(v));
@@ -58,7 +91,7 @@ export function renderLeaderSvg(probe: string, changes: readonly LeaderChange[],
 export function renderSeriesSvg(probe: string, series: readonly ProbeSeries[], trafficEndMs: number): string {
   const x = xScale(trafficEndMs);
   let peak = 0;
-  for (const s of series) for (const [, v] of s.points) peak = Math.max(peak, v);
+  for (const s of series) for (const [, v] of s.points) if (v !== null) peak = Math.max(peak, v);
   const max = niceCeil(peak * 1.1);
   const bottom = MARGIN.top + SERIES_H;
   const y = (v: number) => bottom - (Math.max(0, v) / max) * SERIES_H;
@@ -70,13 +103,15 @@ export function renderSeriesSvg(probe: string, series: readonly ProbeSeries[], t
   ];
   for (const f of [0, 0.5, 1]) {
     const ty = n(bottom - f * SERIES_H);
-    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${ty}" y2="${ty}" stroke="#e5e5e5"/><text x="${MARGIN.left - 6}" y="${ty}" dy="4" text-anchor="end">${n(f * max)}</text>`);
+    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${ty}" y2="${ty}" stroke="#e5e5e5"/><text x="${MARGIN.left - 6}" y="${ty}" dy="4" text-anchor="end">${tickLabel(f * max)}</text>`);
   }
   let lx = MARGIN.left + 160;
   series.forEach((s, i) => {
     const colour = PALETTE[i % PALETTE.length]!;
-    const d = s.points.map(([t, v], j) => `${j === 0 ? "M" : "L"}${n(x(t))} ${n(y(v))}`).join("");
+    const d = gappedPath(s.points, x, y);
     const label = s.series.includes(s.node) ? s.series : `${s.node} ${s.series}`;
+    for (const [from, to, state] of stateSpans(s.points, s.states ?? []))
+      parts.push(`<rect class="probe-state" data-node="${esc(s.node)}" data-state="${esc(state)}" x="${n(x(from))}" y="${MARGIN.top}" width="${n(Math.max(1, x(to) - x(from)))}" height="${SERIES_H}" fill="${colour}" fill-opacity="0.12"><title>${esc(`${label}: ${state} at ${(from / 1000).toFixed(1)} s`)}</title></rect>`);
     parts.push(`<path class="probe-series" data-node="${esc(s.node)}" data-series="${esc(s.series)}" d="${d}" fill="none" stroke="${colour}" stroke-width="1.4"><title>${esc(label)}</title></path>`);
     parts.push(`<g transform="translate(${lx} 16)"><line x2="12" y1="-4" y2="-4" stroke="${colour}" stroke-width="2"/><text x="16">${esc(label)}</text></g>`);
     lx += 30 + label.length * 6;

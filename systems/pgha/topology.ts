@@ -1,6 +1,7 @@
 import type { LinkInput, NodeSpecInput, PostgresReadbackInput, ProbeSpecInput, TopologyInput } from "../../api/index.ts";
 import { trackrAppNode, trackrBalancerNode, trackrDatabaseName, trackrSecrets } from "../trackr/topology.ts";
 import { pghaImages } from "./images.ts";
+import { primaryLagBytesProbe, standbyLagSecondsProbe } from "../shared/postgres-probes.ts";
 
 /**
  * Per-run secrets the pgha topology refers to as `${secret:NAME}`: trackr's (the superuser password the apps and the
@@ -61,21 +62,13 @@ export const pghaDefaults = { ttl: 10, loopWait: 2, retryTimeout: 3, maximumLagO
  */
 const primaryProbe = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1", `http://127.0.0.1:${patroniPort}/primary`];
 
-/** Replication lag per standby as the primary sees it; a replica has no rows in pg_stat_replication, so prints nothing. */
-function lagQuery(what: "bytes" | "seconds"): string {
-  const value =
-    what === "bytes"
-      ? "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint"
-      : "round(coalesce(extract(epoch FROM replay_lag), 0)::numeric, 3)";
-  return `SELECT 'lag_${what}:' || application_name || ' ' || ${value} FROM pg_stat_replication WHERE replay_lsn IS NOT NULL`;
-}
-const psql = (sql: string) => ["psql", "-U", "postgres", "-d", "postgres", "-tAXq", "-c", sql];
 
 /** Which node leads, and how far each standby is behind (bytes and seconds), sampled every second. */
 export const pghaProbes: ProbeSpecInput[] = [
   { kind: "leader", name: "leader-db", role: "db", check: { kind: "http", port: patroniPort, path: "/primary", status: 200 } },
-  { kind: "series", name: "replication-lag-bytes", role: "db", check: { kind: "exec", command: psql(lagQuery("bytes")) }, unit: "bytes" },
-  { kind: "series", name: "replication-lag-seconds", role: "db", check: { kind: "exec", command: psql(lagQuery("seconds")) }, unit: "s" },
+  primaryLagBytesProbe("db"),
+  // Asked of each standby itself: one cut off from the primary keeps reporting, marked disconnected, while it falls behind.
+  standbyLagSecondsProbe("db"),
 ];
 
 /**

@@ -1,5 +1,5 @@
 import type { NodeSpecInput, PostgresReadbackInput, TopologyInput } from "../../api/index.ts";
-import { postgresLagProbe } from "./postgres-probes.ts";
+import { primaryLagBytesProbe, standbyLagSecondsProbe } from "../shared/postgres-probes.ts";
 import { trackrDatabaseName, trackrDatabaseUrl as dbUrl, trackrPostgresReady as pgReady, trackrReadback, trackrSecrets } from "../trackr/topology.ts";
 import { twozoneProxyImage } from "./images.ts";
 import { trackrImages } from "../trackr/images.ts";
@@ -84,7 +84,7 @@ export function twozoneTopology(): TopologyInput {
     nodes,
     roles: { db: { primaryProbe: ["psql", "-U", "postgres", "-tAc", "select not pg_is_in_recovery()"], expect: "t" } },
     // The system's own signals, drawn under the traffic: which database leads, and how far zone B's standby lags.
-    probes: [{ kind: "leader", role: "db" }, postgresLagProbe("db")],
+    probes: [{ kind: "leader", role: "db" }, primaryLagBytesProbe("db"), standbyLagSecondsProbe("db")],
   };
 }
 
