@@ -6,6 +6,8 @@ import { register } from "tsx/esm/api";
 register();
 // After tsx's hooks, so these run first: a user's TypeScript loads as an ES module in a CommonJS repository too.
 registerHooks("./typescript-as-esm-hooks.mjs", import.meta.url);
+// Tells engine/commands/typescript-imports.ts that this process has the hooks already.
+globalThis[Symbol.for("havoc.typescript-imports")] = true;
 let main;
 try {
   ({ main } = await import("../engine/cli.ts"));
