@@ -4,12 +4,14 @@ import { log } from "../../core/log.ts";
 import { renderConsoleTable } from "../../reports/reporters/console-table.ts";
 import { loadScenarioFile } from "../../scenario/load-scenario.ts";
 import { runScenario } from "../runner/run-scenario.ts";
+import { enableTypeScriptImports } from "./typescript-imports.ts";
 
 /**
  * `havoc run` and `havoc demo`: loads, validates and runs one scenario file, prints its table; the first SIGINT or
  * SIGTERM heals, stops traffic and tears down, the second exits at once.
  */
 export async function runScenarioFile(file: string, options: { seed?: number | undefined; reportsDir?: string | undefined }): Promise<number> {
+  await enableTypeScriptImports();
   const scenario = await loadScenarioFile(file);
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {

@@ -23,6 +23,7 @@ export const setupCommand = defineCommand({
       import("../suite/select-scenarios.ts"),
       import("../../core/log.ts"),
     ]);
+    if (positionals.length > 0) await (await import("./typescript-imports.ts")).enableTypeScriptImports();
     // The images come from the scenarios named (their nodes' builds); havoc keeps no list of systems.
     let images = [...toolImages];
     if (positionals.length > 0) {

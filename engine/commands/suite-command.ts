@@ -39,7 +39,8 @@ export const suiteCommandSpec = defineCommand({
     interrupted,
   ],
   async run({ positionals, text, argv }) {
-    const [{ suiteCommand }, { log }] = await Promise.all([import("./suite.ts"), import("../../core/log.ts")]);
+    const [{ suiteCommand }, { log }, { enableTypeScriptImports }] = await Promise.all([import("./suite.ts"), import("../../core/log.ts"), import("./typescript-imports.ts")]);
+    await enableTypeScriptImports();
     const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value.at(-1) : value);
     const many = (value: string | string[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
     return suiteCommand(
