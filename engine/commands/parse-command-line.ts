@@ -23,8 +23,8 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   if (first === undefined) return { kind: "error", message: "no command given", globalHelp: true };
   if (first === "--version") return { kind: "version" };
   if (helpTokens.has(first) || first === "help") {
-    if (rest.length === 0) return { kind: "help" };
     const [topic, ...extra] = rest;
+    if (topic === undefined || helpTokens.has(topic)) return { kind: "help" };
     const named = commands.find((c) => c.name === topic);
     if (!named) return unknownCommand(topic!, commands);
     if (extra.length > 0) return { kind: "error", message: `help takes one command, got ${rest.length}: ${rest.join(" ")}`, command: "help" };

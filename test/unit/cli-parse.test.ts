@@ -28,6 +28,7 @@ describe("the command line: commands and help", () => {
     expect(parse("check", "scenarios", "-h")).toEqual({ kind: "help", command: "check" });
     // Help wins over what else is wrong on the line: the reader is asking how to write it.
     expect(parse("run", "a.ts", "b.ts", "--seeed", "3", "--help")).toEqual({ kind: "help", command: "run" });
+    expect(parse("help", "--help")).toEqual({ kind: "help" });
     expect(parse("--version")).toEqual({ kind: "version" });
   });
 
