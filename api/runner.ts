@@ -23,9 +23,12 @@ import { removeRunResources } from "../env/docker/sweep.ts";
 import { findLoadProcesses } from "../env/processes/orphan-load.ts";
 import { loadScenarioFile } from "../scenario/load-scenario.ts";
 import { runScenario as runOne } from "../engine/runner/run-scenario.ts";
+import { enableTypeScriptImports } from "../engine/commands/typescript-imports.ts";
 import type { RunReport } from "../judge/report-schema.ts";
 
 export type { RunReport, SloResult };
+export { checkScenarios } from "../engine/commands/check-scenarios.ts";
+export type { CheckedFault, CheckedFile, CheckedPlan, CheckedTraffic, CheckOptions } from "../engine/commands/check-scenarios.ts";
 
 export interface RunScenarioOptions {
   /** Overrides the scenario's seed. */
@@ -52,6 +55,8 @@ export interface ScenarioRun extends AsyncDisposable {
 /** Loads, validates and runs a scenario file (relative to the current folder), bootstrapping what is missing. */
 export async function runScenario(file: string, options: RunScenarioOptions = {}): Promise<ScenarioRun> {
   const log = options.log === false ? createLogger("havoc", () => undefined) : (options.log ?? defaultLogger);
+  // From the package's JavaScript inside the caller's process (their vitest), Node needs a hook to load .ts files.
+  await enableTypeScriptImports();
   const scenario = await loadScenarioFile(file);
   const outcome = await runOne({
     file,

@@ -9,7 +9,7 @@ const badScenarios: Record<string, [string, RegExp]> = {
   "wrong-type.mjs": [`export default { name: "x", topology: { nodes: "three" }, traffic: [], slos: [] };`, /at topology\.nodes: .*expected array/i],
   "unknown-fault.mjs": [
     `export default { name: "x", topology: { nodes: [{ name: "a", image: "debian:bookworm", ports: [80] }] },
-      traffic: [{ name: "t", script: "k6", file: "/load/devices.ts", target: { node: "a", port: 80 }, duration: "5s" }],
+      traffic: [{ name: "t", script: "k6", file: "./devices.ts", target: { node: "a", port: 80 }, duration: "5s" }],
       secrets: ["device-key"], faults: [{ kind: "meteor", target: {}, at: "1s" }],
       slos: [{ id: "s", kind: "availability", traffic: "t", atLeastPercent: 99 }] };`,
     /at faults\[0\]\.kind/,
@@ -18,7 +18,7 @@ const badScenarios: Record<string, [string, RegExp]> = {
   "three-mistakes.mjs": [
     `export default { name: "x", secrets: ["device-key"],
       topology: { nodes: [{ name: "a", image: "debian:bookworm", role: "app", ports: [80] }, { name: "b", image: "debian:bookworm", role: "app" }] },
-      traffic: [{ name: "t", script: "k6", file: "/load/devices.ts", target: { node: "a", port: 80 }, duration: "30s" }],
+      traffic: [{ name: "t", script: "k6", file: "./devices.ts", target: { node: "a", port: 80 }, duration: "30s" }],
       faults: [{ id: "f", kind: "kill", target: { role: "ap" }, at: "10s", for: "30s" }],
       slos: [{ id: "s", kind: "availabilty", traffic: "t", atLeastPercent: 99 }] };`,
     /at faults\[0\]\.target: selector matches no node: no node has role "ap" \(did you mean "app"\?\) \(roles: app\)\n.*at faults\[0\]\.for: fault heals at 40000 ms.*\n.*at slos\[0\]\.kind: unknown kind "availabilty"; did you mean "availability"\? expected one of: availability, /,
@@ -27,7 +27,7 @@ const badScenarios: Record<string, [string, RegExp]> = {
   "one-node-partition.mjs": [
     `export default { name: "x", secrets: ["device-key"],
       topology: { nodes: [{ name: "a", image: "debian:bookworm", ports: [80] }, { name: "b", image: "debian:bookworm" }] },
-      traffic: [{ name: "t", script: "k6", file: "/load/devices.ts", target: { node: "a", port: 80 }, duration: "30s" }],
+      traffic: [{ name: "t", script: "k6", file: "./devices.ts", target: { node: "a", port: 80 }, duration: "30s" }],
       faults: [{ kind: "partition", target: { names: ["a", "b"], mode: "one" }, at: "10s", for: "10s" }],
       slos: [{ id: "s", kind: "availability", traffic: "t", atLeastPercnt: 99 }] };`,
     /at faults\[0\]\.target: partition halves needs at least 2 nodes to split, but its target resolves to 1 node: one of \[a, b\] \(mode "one"\)[^]*at slos\[0\]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"\?/,
@@ -42,6 +42,8 @@ describe("bad input on the command line (integration)", () => {
     const [text, expected] = badScenarios[fileName]!;
     const file = join(dir, fileName);
     await writeFile(file, text);
+    // The k6 script the classes name, so that what is checked is the mistake, not a missing file.
+    await writeFile(join(dir, "devices.ts"), "export default function (): void {}\n");
     const run = await runHavoc(["run", file]);
     expect(run.exitCode, run.stderr).toBe(2);
     expect(run.stderr).toContain(fileName);

@@ -19,7 +19,9 @@ export interface CliRun {
 /** Runs `havoc <args>` as a user would (a separate process), with reports in a fresh temp dir. */
 export async function runHavoc(args: string[], options: { timeoutMs?: number } = {}): Promise<CliRun> {
   const reportsDir = await mkdtemp(join(tmpdir(), "havoc-test-reports-"));
-  const child = spawn(process.execPath, [join(repoRoot, "bin/havoc.js"), ...args, "--reports", reportsDir], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  // Only the commands that write reports take --reports: the others refuse an option that is not theirs.
+  const reports = ["run", "suite", "demo"].includes(args[0] ?? "") ? ["--reports", reportsDir] : [];
+  const child = spawn(process.execPath, [join(repoRoot, "bin/havoc.js"), ...args, ...reports], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
