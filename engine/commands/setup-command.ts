@@ -32,7 +32,7 @@ export const setupCommand = defineCommand({
       const needed = imagesForNodes(nodes);
       images = needed.filter((spec, i) => needed.findIndex((other) => other.tag === spec.tag) === i);
     }
-    await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, netTools: true, actionlint: positionals.length === 0, images }, log);
+    await ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true, netTools: true, porcupine: true, lazyfs: true, actionlint: positionals.length === 0, images }, log);
     return ExitCode.pass;
   },
 });

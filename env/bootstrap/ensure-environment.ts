@@ -5,6 +5,7 @@ import { dockerEngine } from "./docker-engine.ts";
 import { actionlintStep, goVersion, k6Step, toxiproxyStep } from "./go-tools.ts";
 import { checkImages, ensureImages, type ImageSpec } from "./images.ts";
 import { netToolsStep } from "./net-tools.ts";
+import { lazyfsTool, porcupineTool, projectToolStep } from "./project-go-tools.ts";
 import type { BootstrapStep, StepStatus } from "./shared.ts";
 
 export interface EnvironmentNeeds {
@@ -17,6 +18,10 @@ export interface EnvironmentNeeds {
   actionlint?: boolean;
   /** nsenter, nft, tc on the host, for network faults (faults/network/); without them they fall back to sidecars. */
   netTools?: boolean;
+  /** Porcupine, for the linearizable SLO (judge/checkers/linearizable.ts). */
+  porcupine?: boolean;
+  /** The lazyfs FUSE filesystem, for the power-loss and I/O faults. */
+  lazyfs?: boolean;
   images?: ImageSpec[];
 }
 
@@ -57,6 +62,8 @@ function stepsFor(needs: EnvironmentNeeds): BootstrapStep[] {
   if (needs.chromium) steps.push(chromium);
   if (needs.actionlint) steps.push(actionlintStep);
   if (needs.netTools) steps.push(netToolsStep);
+  if (needs.porcupine) steps.push(projectToolStep(porcupineTool));
+  if (needs.lazyfs) steps.push(projectToolStep(lazyfsTool));
   if (images.length > 0) steps.push(imagesStep(images));
   return steps;
 }

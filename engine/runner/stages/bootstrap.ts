@@ -19,7 +19,7 @@ export async function bootstrap(run: RunState): Promise<void> {
   await withDeadline(
     "bootstrap",
     stageDeadlinesMs.bootstrap,
-    ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true /* browser traffic and the timeline PNG */, netTools: true, images }, log),
+    ensureEnvironment({ docker: true, baseImage: true, k6: true, toxiproxy: true, chromium: true /* browser traffic and the timeline PNG */, netTools: true, porcupine: true, lazyfs: true, images }, log),
   );
   await assertImagesPresent(scenario, run.file);
   // Nodes start from run tags of this checkout's builds: another checkout on the same engine may re-tag `:dev`.
