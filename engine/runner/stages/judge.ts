@@ -1,4 +1,6 @@
 import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { toolBinDir } from "../../../env/paths.ts";
 import type { History, WriteSets } from "../../../core/history.ts";
 import type { SloResult } from "../../../core/verdict.ts";
 import { evaluateSlos } from "../../../judge/evaluate.ts";
@@ -14,7 +16,7 @@ export async function judge(run: RunState): Promise<{ history: History; slos: Sl
   const history = buildHistory(run);
   await writeFile(run.path("history.json"), JSON.stringify(history));
   const judged = run.status !== "inconclusive" && run.status !== "invalid";
-  const slos = judged ? await evaluateSlos(run.scenario.slos, history, { runDir: run.runDir }) : unjudged(run.scenario, run.reason ?? "steady-state gate failed");
+  const slos = judged ? await evaluateSlos(run.scenario.slos, history, { runDir: run.runDir, toolPath: (name) => join(toolBinDir(), name) }) : unjudged(run.scenario, run.reason ?? "steady-state gate failed");
   return { history, slos };
 }
 
