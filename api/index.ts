@@ -15,7 +15,7 @@
  * ```
  */
 import type { ComposeNodeOverrides, ComposeTopologyInput } from "../scenario/compose/compose-topology-spec.ts";
-import { parseDurationMs, type DurationInput } from "../core/duration.ts";
+import { checkDuration, type DurationInput, type MillisecondsInput } from "../core/duration.ts";
 import type { FaultSpecInput } from "../faults/registry.ts";
 import type { PostgresReadbackInput, ReadbackInput } from "../env/readback/registry.ts";
 import type { ScenarioInput } from "../scenario/scenario.ts";
@@ -29,7 +29,8 @@ import type { BrowserClass } from "../load/traffic/browser.ts";
 import type { TrafficTarget } from "../load/traffic/common.ts";
 import type { TrafficClassInput } from "../load/traffic/registry.ts";
 
-export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, NodeSpecInput, PostgresReadbackInput, ProbeSpecInput, ReadbackInput, ScenarioInput, SelectorInput, SloSpecInput };
+export { DurationText } from "../core/duration.ts";
+export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, MillisecondsInput, NodeSpecInput, PostgresReadbackInput, ProbeSpecInput, ReadbackInput, ScenarioInput, SelectorInput, SloSpecInput };
 export type TopologyInput = z.input<typeof Topology>;
 export type LinkInput = z.input<typeof LinkSpec>;
 export type { TrafficClassInput, TrafficTarget };
@@ -98,11 +99,14 @@ export function isolate(target: SelectorInput, timing: FaultTiming): FaultSpecIn
   return { kind: "isolate", target, ...timing };
 }
 
-/** Milliseconds of a duration as a scenario writes it (`"20s"`, `"1500ms"`, or ms as a number); throws when it is none. */
+/**
+ * Milliseconds of a duration as a scenario writes it (`"20s"`, `"1m30s"`, `"1500ms"`); throws with what to write
+ * instead when it is none (a bare number too: `10` could be seconds or milliseconds).
+ */
 export function parseDuration(input: DurationInput): number {
-  const ms = parseDurationMs(input);
-  if (ms === undefined) throw new Error(`expected a duration such as "500ms", "20s" or "2m", got ${JSON.stringify(input)}`);
-  return ms;
+  const checked = checkDuration(input);
+  if (!checked.ok) throw new Error(checked.message);
+  return checked.ms;
 }
 
 /**

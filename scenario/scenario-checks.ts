@@ -1,4 +1,5 @@
 import { nearest } from "../core/did-you-mean.ts";
+import { formatDuration } from "../core/duration.ts";
 import { Names } from "../core/names.ts";
 import type { IssuePath, Report, ScenarioView } from "../core/scenario-view.ts";
 import { faultId, faultKind, type FaultSpec } from "../faults/registry.ts";
@@ -144,16 +145,22 @@ export const checkFaultSchedule: ScenarioCheck = (p, report) => {
   if (endMs === undefined || p.tail === undefined) return;
   const tail = p.tail;
   for (const [f, i] of each(p.faults)) {
-    if (f.at >= endMs) report(["faults", i, "at"], `fault at ${f.at} ms is not before the end of traffic (${endMs} ms)`);
-    else if (f.for !== undefined && f.at + f.for > endMs - tail)
-      report(["faults", i, "for"], `fault heals at ${f.at + f.for} ms, later than the end of traffic (${endMs} ms) minus the fault-free tail (${tail} ms)`);
+    if (f.at >= endMs) report(["faults", i, "at"], `${formatDuration(f.at)} is not before the end of traffic at ${formatDuration(endMs)}: inject before ${formatDuration(endMs)}, or make the traffic longer`);
+    else if (f.for !== undefined && f.at + f.for > endMs - tail) {
+      const heal = `the fault heals at ${formatDuration(f.at + f.for)} (at ${formatDuration(f.at)} + for ${formatDuration(f.for)})`;
+      const limit = `the end of traffic (${formatDuration(endMs)}) minus the fault-free tail (${formatDuration(tail)})`;
+      const fix = f.at < endMs - tail ? `give for at most ${formatDuration(endMs - tail - f.at)}, ` : "";
+      report(["faults", i, "for"], `${heal}, after ${limit}: ${fix}inject earlier, or make the traffic longer`);
+    }
   }
 };
 
 export const checkRandomFaultWindow: ScenarioCheck = (p, report) => {
   const endMs = trafficEndMs(p);
   if (!p.randomFaults || endMs === undefined || p.tail === undefined) return;
-  if (p.randomFaults.to > endMs - p.tail) report(["randomFaults", "to"], `random faults must heal by ${endMs - p.tail} ms (end of traffic minus the tail)`);
+  const by = endMs - p.tail;
+  if (p.randomFaults.to > by)
+    report(["randomFaults", "to"], `${formatDuration(p.randomFaults.to)} is after ${formatDuration(by)}, the end of traffic (${formatDuration(endMs)}) minus the fault-free tail (${formatDuration(p.tail)}): random faults must heal by then`);
 };
 
 // ---- SLOs ----

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DurationMs } from "../core/duration.ts";
+import { DurationMs, boundedDuration } from "../core/duration.ts";
 import { FaultSpec } from "../faults/registry.ts";
 import { runScenarioChecks } from "./scenario-checks.ts";
 import { SloSpec } from "../judge/slo-kinds.ts";
@@ -54,7 +54,7 @@ export const SafetyStop = z
     /** Errors (fail + unknown) as a percent of requests in each second, at least. */
     errorPercentAtLeast: z.number().gt(0).max(100),
     /** ...for this many consecutive seconds (rounded up to whole seconds). */
-    for: DurationMs.pipe(z.number().min(1_000, "expected at least 1 s")),
+    for: boundedDuration({ minMs: 1_000 }),
   })
   .strict();
 export type SafetyStop = z.infer<typeof SafetyStop>;

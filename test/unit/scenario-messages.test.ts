@@ -81,7 +81,7 @@ describe("every problem of a file at once", () => {
     });
     expect(problems(bad)).toEqual([
       'faults[0].target: selector matches no node: no node has role "ap" (did you mean "app"?) (roles: db, app, lb)',
-      "faults[0].for: fault heals at 70000 ms, later than the end of traffic (60000 ms) minus the fault-free tail (5000 ms)",
+      "faults[0].for: the fault heals at 1m10s (at 20s + for 50s), after the end of traffic (1m) minus the fault-free tail (5s): give for at most 35s, inject earlier, or make the traffic longer",
       `slos[0].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: ${sloKinds}`,
     ]);
   });
@@ -220,7 +220,7 @@ describe("SLOs that could only ever be unknown", () => {
   it("refuses an empty before or after window, and a window after its class's traffic", () => {
     const after = demoWith((s) => {
       delete s.faults![0]!.for;
-      s.tail = 0;
+      s.tail = "0s";
       (s.slos[0] as Record<string, unknown>).window = { kind: "fault", fault: "kill-app", phase: "after" };
     });
     expect(problems(after)).toEqual([
