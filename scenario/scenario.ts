@@ -98,9 +98,11 @@ export const Scenario = z
     expectFailing: z.array(z.string()).default([]),
   })
   .strict()
-  // Cross-references between the parts (core/scenario-checks.ts); validateScenario runs the same checks on the parts
-  // that parsed when others did not, so every problem of a file is reported at once.
-  .superRefine((s, ctx) => runScenarioChecks(s, (path, message) => ctx.addIssue({ code: "custom", path, message })));
+  // Cross-references between the parts (scenario/scenario-checks.ts); validateScenario runs the same checks on the
+  // parts that parsed when others did not, so every problem of a file is reported at once. zod runs this refinement
+  // also when a part failed a bound (traffic: [] or a duration too short), on the value as written: validateScenario
+  // drops what it found then (tagged crossReference), as the salvaged checks say it without the follow-on errors.
+  .superRefine((s, ctx) => runScenarioChecks(s, (path, message) => ctx.addIssue({ code: "custom", path, message, params: { crossReference: true } })));
 export type Scenario = z.infer<typeof Scenario>;
 /** What a scenario file exports: durations may be typed strings, defaults may be left out. */
 export type ScenarioInput = z.input<typeof Scenario>;

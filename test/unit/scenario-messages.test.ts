@@ -47,7 +47,7 @@ describe("the three typos of issue 11", () => {
       slo.atLeastPercnt = slo.atLeastPercent;
       delete slo.atLeastPercent;
     });
-    expect(problems(bad)).toEqual(["slos[0].atLeastPercent: missing (expected number)", 'slos[0]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"?']);
+    expect(problems(bad)).toEqual(["slos[0].atLeastPercent: missing (expected a number)", 'slos[0]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"?']);
   });
 
   it("a misspelt enum value (a selector mode) lists the valid values and the one meant", () => {
@@ -65,7 +65,7 @@ describe("the three typos of issue 11", () => {
       }),
     );
     expect(lines).toEqual([
-      'faults[0].target: partition halves needs at least 2 nodes to split, but its target resolves to 1 node: one of [db, app-2] (mode "one"); give mode "all" or more nodes',
+      'faults[0].target: partition halves needs at least 2 nodes to split, but its target resolves to 1 node: one of [db, app-2] (mode "one"); give mode "all"',
       `slos[0].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: ${sloKinds}`,
       'slos[1]: unknown key "atMots"; did you mean "atMost"?',
     ]);
@@ -97,7 +97,7 @@ describe("every problem of a file at once", () => {
     expect(problems(bad)).toEqual([
       `slos[0].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: ${sloKinds}`,
       'slos[0].window.phase: unknown phase "durring"; did you mean "during"? expected one of: before, during, after (reading kind as "availability")',
-      'slos[0].atLeastPercent: missing (expected number) (reading kind as "availability")',
+      'slos[0].atLeastPercent: missing (expected a number) (reading kind as "availability")',
       'slos[0]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"? (reading kind as "availability")',
     ]);
   });
@@ -112,7 +112,8 @@ describe("every problem of a file at once", () => {
     });
     expect(problems(bad)).toEqual([
       'topology.nodes[0]: unknown key "imag"; did you mean "image"?',
-      'traffic[0].processes: expected number, got "fast"',
+      'traffic[0].processes: expected a number, got "fast"',
+      'traffic[0].target.node: unknown node "lbb"; did you mean "lb"? nodes: app-1, app-2, app-3, lb, db',
       'faults[0].target.names[0]: unknown node "app-9"; nodes: app-1, app-2, app-3, lb, db',
       'slos[0].traffic: unknown traffic class "device"; did you mean "devices"? traffic classes: devices',
     ]);
@@ -124,7 +125,7 @@ describe("every problem of a file at once", () => {
     expect(problems(named)).toEqual(['faults[0].signal: unknown signal "SIGKIL"; did you mean "SIGKILL"? expected one of: SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGSTOP']);
     // Nothing can be read from it: no reference into the faults can be judged.
     const unreadable = demoWith((s) => (s.faults = [5 as never]));
-    expect(problems(unreadable)).toEqual(["faults[0]: expected object, got 5"]);
+    expect(problems(unreadable)).toEqual(["faults[0]: expected an object, got 5"]);
   });
 
   it("reports a union's problems at the path of the option the value was written as", () => {
@@ -163,10 +164,17 @@ describe("selectors", () => {
   it("refuses a partition its selector cannot split, naming the nodes it resolves to", () => {
     const one = demoWith((s) => (s.faults = [{ id: "kill-app", kind: "partition", target: { names: ["app-2", "db"], mode: "one" }, at: "20s", for: "20s" }]));
     expect(problems(one)).toEqual([
-      'faults[0].target: partition halves needs at least 2 nodes to split, but its target resolves to 1 node: one of [db, app-2] (mode "one"); give mode "all" or more nodes',
+      'faults[0].target: partition halves needs at least 2 nodes to split, but its target resolves to 1 node: one of [db, app-2] (mode "one"); give mode "all"',
     ]);
     const bridge = demoWith((s) => (s.faults = [{ id: "kill-app", kind: "partition", target: { names: ["app-1", "app-2"] }, groups: { mode: "bridge" }, at: "20s", for: "20s" }]));
-    expect(problems(bridge)).toEqual(['faults[0].target: partition bridge needs at least 3 nodes to split, but its target resolves to [app-1, app-2]; give mode "all" or more nodes']);
+    expect(problems(bridge)).toEqual([
+      "faults[0].target: partition bridge needs at least 3 nodes to split, and its target names only 2, [app-1, app-2]: name at least 3, or leave target out to split every node of the topology",
+    ]);
+    // The target already is every node of its pool: more of it cannot help, so the message says what can.
+    const oneDb = demoWith((s) => (s.faults = [{ id: "kill-app", kind: "partition", target: { role: "db" }, at: "20s", for: "20s" }]));
+    expect(problems(oneDb)).toEqual([
+      'faults[0].target: partition halves needs at least 2 nodes to split, and its target\'s role "db" has only one node, [db]: leave target out to split every node of the topology, or name at least 2 nodes',
+    ]);
     const groups = demoWith((s) => (s.faults = [{ id: "kill-app", kind: "partition", groups: [["app-1", "dbb"], ["app-2"]], at: "20s", for: "20s" }]));
     expect(problems(groups)).toEqual(['faults[0].groups[0][1]: unknown node "dbb"; did you mean "db"? nodes: db, app-1, app-2, app-3, lb']);
   });

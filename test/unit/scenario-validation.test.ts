@@ -35,7 +35,7 @@ describe("scenario validation", () => {
     const message = refusal(bad);
     expect(message).toContain(file);
     expect(message).toContain("traffic[0].processes");
-    expect(message).toMatch(/expected number/i);
+    expect(message).toMatch(/expected a number/i);
   });
 
   it("refuses an unknown fault kind at its path", () => {
