@@ -161,6 +161,14 @@ function unknownKeys(keys: readonly string[], input: unknown, inst: unknown): st
     .join("; ");
 }
 
+/**
+ * The keys an unknown-key message (unknownKeys above) says were meant: `unknown key "atMots"; did you mean "atMost"?`
+ * gives ["atMost"]. A required key that was meant is "missing" only because of the typo, so that line is dropped.
+ */
+export function meantKeys(message: string): string[] {
+  return [...message.matchAll(/unknown key "[^"]*"; did you mean "([^"]+)"\?/g)].map((m) => m[1]!);
+}
+
 /** A plain union (e.g. `from: { node } | { primaryOf }`): the shapes it takes, and what is wrong for the one that fits. */
 function noUnionOption(issue: RawIssue<"invalid_union">): string | undefined {
   const options = (issue.inst as z.core.$ZodUnion | undefined)?._zod.def.options;

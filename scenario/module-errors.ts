@@ -97,12 +97,15 @@ export function userFrames(error: unknown): SourcePlace[] {
 
 /**
  * A syntax error: esbuild's (tsx compiling TypeScript: "<file>:9:49: ERROR: Expected ...", its column counted from
- * 0) or V8's (a .mjs parsed by Node, whose error carries no place: `node --check` finds it).
+ * 0), Vite's, or V8's (a .mjs parsed by Node, whose error carries no place: `node --check` finds it).
  */
 function syntaxFailure(error: unknown, path: string): LoadFailure | undefined {
   const message = errorMessage(error);
   const esbuild = [...message.matchAll(/^(.+?):(\d+):(\d+): ERROR: (.*)$/gm)];
   if (esbuild.length > 0) return { lines: esbuild.flatMap((m) => syntaxLines({ file: m[1]!, line: Number(m[2]), column: Number(m[3]) + 1 }, m[4]!)) };
+  // Vite's parser (a scenario loaded from a vitest test through havoc/runner), its column counted from 0 too.
+  const vite = /^Parse failure: (.*)\nAt file: (?:file:\/\/)?(.+?):(\d+):(\d+)/m.exec(message);
+  if (vite) return { lines: syntaxLines({ file: vite[2]!, line: Number(vite[3]), column: Number(vite[4]) + 1 }, vite[1]!) };
   if (!(error instanceof SyntaxError)) return undefined;
   const check = spawnSync(process.execPath, ["--check", path], { encoding: "utf8", timeout: 10_000 });
   const where = /^(.+):(\d+)\n.*\n(\s*)\^/m.exec(check.stderr ?? "");

@@ -61,7 +61,8 @@ export type SafetyStop = z.infer<typeof SafetyStop>;
 
 export const Scenario = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case name"),
+    /** Lower-case letters, digits and '-', e.g. "checkout-db-crash": suites key their history on it. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case name of letters, digits and '-'"),
     description: z.string().default(""),
     /** Seed for every random choice; omitted: a random seed, written to the report. */
     seed: z.number().int().min(0).optional(),
@@ -83,7 +84,7 @@ export const Scenario = z
      * Labels that suites select by (`havoc suite --tag gate`), e.g. the reference system's name, `gate` (the
      * pre-release gate), `control`, `slow`. Lower-case words. Default none.
      */
-    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case tag")).default([]),
+    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case tag of letters, digits and '-'")).default([]),
     /**
      * The verdict this scenario is built to reach. "pass" (default): the system keeps its SLOs. "fail": a control
      * that proves the harness catches a fault (e.g. killing every app node must fail availability); a suite counts

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { nearest } from "../core/did-you-mean.ts";
-import { fittingOption, givenValue, teachingErrors } from "./issue-messages.ts";
+import { fittingOption, givenValue, meantKeys, teachingErrors } from "./issue-messages.ts";
 import { Scenario } from "./scenario.ts";
 import { runScenarioChecks, type IssuePath, type ScenarioParts } from "./scenario-checks.ts";
 
@@ -43,7 +43,7 @@ export function validateScenario(data: unknown, options: ValidateOptions = {}): 
     issues.push(...own.filter((issue) => !reported.has(String(issue.path[0]))));
     runScenarioChecks(salvageParts(data, reported), (path, message) => issues.push({ path, message }));
   }
-  return { success: false, issues: inFileOrder(withoutRepeats(issues)) };
+  return { success: false, issues: inFileOrder(withoutTypoFollowOns(withoutRepeats(issues))) };
 }
 
 /**
@@ -186,6 +186,12 @@ function withoutRepeats(issues: ScenarioIssue[]): ScenarioIssue[] {
     seen.add(key);
     return true;
   });
+}
+
+/** `atMots: 0` makes `atMost` missing: the unknown key's message names it, so "missing" would only repeat the typo. */
+function withoutTypoFollowOns(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const meant = new Set(issues.flatMap((issue) => meantKeys(issue.message).map((key) => JSON.stringify([...issue.path, key]))));
+  return issues.filter((issue) => !(issue.message.startsWith("missing (") && meant.has(JSON.stringify(issue.path))));
 }
 
 /** Problems in the order of the file: top-level fields as the schema lists them, list elements by index. Stable. */
