@@ -80,8 +80,15 @@ export function parseDurationMs(input: number | string, options: DurationOptions
   return checked.ok ? checked.ms : undefined;
 }
 
-/** How the scenario reference (scenario/scenario-reference.ts) names a field's unit: a duration, or milliseconds. */
-export const durationFields = new WeakSet<z.core.$ZodType>();
+/** What a duration field takes, for the scenario reference (scenario/reference/): its numbers and its bounds. */
+export interface DurationField {
+  numbers: "refused" | "milliseconds";
+  minMs?: number;
+  maxMs?: number;
+}
+
+/** The duration fields' schemas (as made below), so the scenario reference can name their unit. */
+export const durationFields = new WeakMap<z.core.$ZodType, DurationField>();
 
 function durationSchema(options: DurationOptions) {
   const schema = z
@@ -92,7 +99,7 @@ function durationSchema(options: DurationOptions) {
       ctx.addIssue({ code: "custom", message: checked.message });
       return z.NEVER;
     });
-  durationFields.add(schema);
+  durationFields.set(schema, { numbers: options.numbers ?? "refused" });
   return schema;
 }
 
@@ -129,7 +136,7 @@ export function boundedDuration(bounds: { minMs?: number; maxMs?: number }, opti
     inner = inner.max(max, { error: (issue) => `expected at most ${formatDuration(max)}, got ${formatDuration(Number(issue.input))}` });
   }
   const schema = durationSchema(options).pipe(inner);
-  durationFields.add(schema);
+  durationFields.set(schema, { numbers: options.numbers ?? "refused", ...bounds });
   return schema as unknown as z.ZodType<number, DurationInput>;
 }
 
