@@ -57,7 +57,7 @@ describe("the three typos of issue 11", () => {
     ]);
   });
 
-  it("the README's example lines are what a run prints", () => {
+  it("the example lines of docs/running.md are what a run prints", () => {
     const lines = problems(
       demoWith((s) => {
         s.faults = [{ id: "kill-app", kind: "partition", target: { names: ["app-2", "db"], mode: "one" }, at: "20s", for: "20s" }];
