@@ -41,6 +41,11 @@ export async function resolveScenarioSources(data: unknown, file: string): Promi
       issues.push(...parsed.error.issues.map((i) => ({ path: ["topology", ...i.path.map((k) => (typeof k === "number" ? k : String(k)))], message: i.message })));
       scenario.topology = undefined;
       reported.push("topology");
+    } else if (!existsSync(resolve(dir, parsed.data.compose))) {
+      const composePath = resolve(dir, parsed.data.compose);
+      issues.push({ path: ["topology", "compose"], message: `no such compose file ${displayPath(composePath)} ${relativeNote(parsed.data.compose)}${nearbyHint(dir, parsed.data.compose)}` });
+      scenario.topology = undefined;
+      reported.push("topology");
     } else {
       try {
         scenario.topology = await topologyFromCompose(parsed.data, dir);

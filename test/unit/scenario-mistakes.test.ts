@@ -40,6 +40,12 @@ const invalid: Record<string, string[]> = {
   "bare-number-traffic.ts": [
     'traffic[0].duration: 30 has no unit: for 30 seconds write "30s", for 30 milliseconds "30ms"',
   ],
+  "compose-file-missing.ts": [
+    `topology.compose: no such compose file ${dir}scenarios/compose.yaml (the path "./compose.yaml" is relative to the scenario file); did you mean "../compose.yaml"?`,
+    'slos[1].fault: unknown fault id "kill-redis"; fault ids: kill-db',
+  ],
+  // The compose topology is refused: no node can be called unknown (kill names "db"), as the file may well have one.
+  "compose-valid-but-typo.ts": ['topology.nodes.db: unknown key "rol"; did you mean "role"?'],
   "duplicate-fault-id.ts": ['faults[1].id: duplicate fault id "kill-db"'],
   "duration-without-unit.ts": [
     'faults[0].for: expected a duration such as "20s", "1m30s" or "500ms"; got "5": a string needs a unit: write "5s", "5ms" or "5m"',
