@@ -134,7 +134,7 @@ export const recoveryTimeKind: SloKind<RecoveryTimeSloSpec> = {
     if (anchorMs + slo.stableFor > traffic.durationMs)
       report(
         [...path, "stableFor"],
-        `recovery from the ${slo.from === "inject" ? "injection" : "heal"} of "${slo.fault}" (at ${formatSeconds(anchorMs)}) needs ${formatSeconds(slo.stableFor)} (stableFor) of "${slo.traffic}" traffic after it, which ends at ${formatSeconds(traffic.durationMs)}; the SLO could only be unknown or fail`,
+        `recovery from the ${slo.from === "inject" ? "injection" : "heal"} of "${slo.fault}" (at ${formatDuration(anchorMs)}) needs ${formatDuration(slo.stableFor)} (stableFor) of "${slo.traffic}" traffic after it, which ends at ${formatDuration(traffic.durationMs)}; the SLO could only be unknown or fail`,
       );
   },
   judge: (slo, history) => checkRecoveryTime(slo, history),

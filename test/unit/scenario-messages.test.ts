@@ -232,14 +232,14 @@ describe("SLOs that could only ever be unknown", () => {
       (s.slos[0] as Record<string, unknown>).window = { kind: "fault", fault: "kill-app", phase: "after" };
     });
     expect(problems(after)).toEqual([
-      'slos[0].window: the after window of fault "kill-app" is empty (60.0 s to 60.0 s): the fault heals at 60.0 s, when traffic ends (tail 0.0 s); the SLO could only be unknown',
+      'slos[0].window: the after window of fault "kill-app" is empty (1m to 1m): the fault heals at 1m, when traffic ends (tail 0s); the SLO could only be unknown',
     ]);
     const before = demoWith((s) => {
       s.faults![0]!.at = "500ms";
       (s.slos[0] as Record<string, unknown>).window = { kind: "fault", fault: "kill-app", phase: "before" };
     });
     expect(problems(before)).toEqual([
-      'slos[0].window: the before window of fault "kill-app" is empty (0.0 s to 0.0 s): the fault is injected at 0.5 s, and "before" ends at the whole second before the injection; the SLO could only be unknown',
+      'slos[0].window: the before window of fault "kill-app" is empty (0s to 0s): the fault is injected at 500ms, and "before" ends at the whole second before the injection; the SLO could only be unknown',
     ]);
     const late = demoWith((s) => {
       s.traffic.push({ ...s.traffic[0]!, name: "short", duration: "10s" });
@@ -247,7 +247,7 @@ describe("SLOs that could only ever be unknown", () => {
       (s.slos[0] as Record<string, unknown>).window = { kind: "interval", from: "20s", to: "30s" };
     });
     expect(problems(late)).toEqual([
-      'slos[0].window: the interval window (20.0 s to 30.0 s) starts after traffic "short" ends (10.0 s): it holds none of its traffic, so the SLO could only be unknown',
+      'slos[0].window: the interval window (20s to 30s) starts after traffic "short" ends (10s): it holds none of its traffic, so the SLO could only be unknown',
     ]);
   });
 
@@ -258,11 +258,11 @@ describe("SLOs that could only ever be unknown", () => {
       (s.slos[3] as Record<string, unknown>).stableFor = "10s";
     });
     expect(problems(bad)).toEqual([
-      'slos[3].stableFor: recovery from the injection of "kill-app" (at 52.0 s) needs 10.0 s (stableFor) of "devices" traffic after it, which ends at 60.0 s; the SLO could only be unknown or fail',
+      'slos[3].stableFor: recovery from the injection of "kill-app" (at 52s) needs 10s (stableFor) of "devices" traffic after it, which ends at 1m; the SLO could only be unknown or fail',
     ]);
     const fromHeal = demoWith((s) => Object.assign(s.slos[3]!, { from: "heal", stableFor: "21s" }));
     expect(problems(fromHeal)).toEqual([
-      'slos[3].stableFor: recovery from the heal of "kill-app" (at 40.0 s) needs 21.0 s (stableFor) of "devices" traffic after it, which ends at 60.0 s; the SLO could only be unknown or fail',
+      'slos[3].stableFor: recovery from the heal of "kill-app" (at 40s) needs 21s (stableFor) of "devices" traffic after it, which ends at 1m; the SLO could only be unknown or fail',
     ]);
   });
 });
