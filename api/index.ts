@@ -15,8 +15,8 @@
  * ```
  */
 import type { ComposeNodeOverrides, ComposeTopologyInput } from "../scenario/compose/compose-topology-spec.ts";
-import { parseDurationMs, type DurationInput } from "../core/duration.ts";
-import type { FaultSpecInput } from "../faults/registry.ts";
+import { checkDuration, type DurationInput, type MillisecondsInput } from "../core/duration.ts";
+import type { FaultKindName, FaultSpecInput } from "../faults/registry.ts";
 import type { PostgresReadbackInput, ReadbackInput } from "../env/readback/registry.ts";
 import type { ScenarioInput } from "../scenario/scenario.ts";
 import type { SelectorInput } from "../core/selector.ts";
@@ -29,7 +29,8 @@ import type { BrowserClass } from "../load/traffic/browser.ts";
 import type { TrafficTarget } from "../load/traffic/common.ts";
 import type { TrafficClassInput } from "../load/traffic/registry.ts";
 
-export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, NodeSpecInput, PostgresReadbackInput, ProbeSpecInput, ReadbackInput, ScenarioInput, SelectorInput, SloSpecInput };
+export { DurationText } from "../core/duration.ts";
+export type { ComposeNodeOverrides, ComposeTopologyInput, DurationInput, FaultSpecInput, MillisecondsInput, NodeSpecInput, PostgresReadbackInput, ProbeSpecInput, ReadbackInput, ScenarioInput, SelectorInput, SloSpecInput };
 export type TopologyInput = z.input<typeof Topology>;
 export type LinkInput = z.input<typeof LinkSpec>;
 export type { TrafficClassInput, TrafficTarget };
@@ -83,26 +84,115 @@ export interface FaultTiming {
   id?: string;
 }
 
+/** A fault kind's scenario object, as its schema takes it (faults/<kind>.ts). */
+export type FaultInput<K extends FaultKindName> = Extract<FaultSpecInput, { kind: K }>;
+/** What a fault helper takes besides its target: when it runs (`at`, `for`, `id`) and its kind's own fields. */
+export type FaultFields<K extends FaultKindName> = Omit<FaultInput<K>, "kind" | "target">;
+
+// One helper per fault kind, each typed from the kind's schema: `kill({ role: "db" }, { at: "10s", for: "5s" })` is
+// `{ kind: "kill", target: { role: "db" }, at: "10s", for: "5s" }`. docs/scenario-reference.md lists every field.
+
 /** Kill the selected nodes' main process (SIGKILL unless told); heal starts them again. */
-export function kill(target: SelectorInput, timing: FaultTiming, signal: Extract<FaultSpecInput, { kind: "kill" }>["signal"] = "SIGKILL"): FaultSpecInput {
-  return { kind: "kill", target, ...timing, signal };
+export function kill(target: SelectorInput, fields: FaultFields<"kill">, signal?: FaultInput<"kill">["signal"]): FaultSpecInput {
+  return { kind: "kill", target, ...fields, ...(signal !== undefined ? { signal } : {}) };
+}
+
+/** `docker stop`: SIGTERM, then SIGKILL after `timeoutMs` (default 10 s); heal starts the nodes again. */
+export function stop(target: SelectorInput, fields: FaultFields<"stop">): FaultSpecInput {
+  return { kind: "stop", target, ...fields };
 }
 
 /** Freeze the selected nodes (cgroup freezer): alive to the kernel, silent to clients; heal unpauses. */
-export function pause(target: SelectorInput, timing: FaultTiming): FaultSpecInput {
-  return { kind: "pause", target, ...timing };
+export function pause(target: SelectorInput, fields: FaultFields<"pause">): FaultSpecInput {
+  return { kind: "pause", target, ...fields };
 }
 
-/** Cut the selected nodes off every network of the run; heal reconnects them. */
-export function isolate(target: SelectorInput, timing: FaultTiming): FaultSpecInput {
-  return { kind: "isolate", target, ...timing };
+/** `docker restart` at `at` (SIGTERM, SIGKILL after `timeoutMs`, started again at once); heal waits until it is ready. */
+export function restart(target: SelectorInput, fields: FaultFields<"restart">): FaultSpecInput {
+  return { kind: "restart", target, ...fields };
 }
 
-/** Milliseconds of a duration as a scenario writes it (`"20s"`, `"1500ms"`, or ms as a number); throws when it is none. */
+/** SIGKILL the nodes every `everyMs`, each started again `restartDelayMs` after its death, until healed. */
+export function crashLoop(target: SelectorInput, fields: FaultFields<"crash-loop">): FaultSpecInput {
+  return { kind: "crash-loop", target, ...fields };
+}
+
+/** Cut the selected nodes off every other node; heal reconnects them. */
+export function isolate(target: SelectorInput, fields: FaultFields<"isolate">): FaultSpecInput {
+  return { kind: "isolate", target, ...fields };
+}
+
+/**
+ * Split nodes into groups that cannot reach each other: `groups: { mode: "halves" }` (default), "minority-majority",
+ * "bridge", or the groups named. `target` (default every node) is the nodes considered.
+ */
+export function partition(fields: Omit<FaultInput<"partition">, "kind">): FaultSpecInput {
+  return { kind: "partition", ...fields };
+}
+
+/** Cut between two zones (topology networks): nodes only in one cannot reach nodes only in the other. */
+export function zoneCut(zones: [string, string], fields: Omit<FaultInput<"zone-cut">, "kind" | "zones">): FaultSpecInput {
+  return { kind: "zone-cut", zones, ...fields };
+}
+
+/** Drop `percent` of the selected nodes' packets (both directions unless told). */
+export function packetLoss(target: SelectorInput, fields: FaultFields<"packet-loss">): FaultSpecInput {
+  return { kind: "packet-loss", target, ...fields };
+}
+
+/** Limit the selected nodes' egress to `rateKbit` kbit/s. */
+export function bandwidth(target: SelectorInput, fields: FaultFields<"bandwidth">): FaultSpecInput {
+  return { kind: "bandwidth", target, ...fields };
+}
+
+/** Add `delayMs` (± `jitterMs`) to the selected nodes' egress. */
+export function latency(target: SelectorInput, fields: FaultFields<"latency">): FaultSpecInput {
+  return { kind: "latency", target, ...fields };
+}
+
+/** A toxiproxy toxic on a link of the topology (latency, bandwidth, timeout, reset_peer, ...). */
+export function linkToxic(linkName: string, fields: Omit<FaultInput<"link-toxic">, "kind" | "link">): FaultSpecInput {
+  return { kind: "link-toxic", link: linkName, ...fields };
+}
+
+/** Disable a link of the topology: open connections are closed and new ones refused until healed. */
+export function linkDown(linkName: string, fields: Omit<FaultInput<"link-down">, "kind" | "link">): FaultSpecInput {
+  return { kind: "link-down", link: linkName, ...fields };
+}
+
+/** Fill the selected nodes' data volume (topology `dataVolume`), leaving `leaveFreeBytes` free; heal deletes the filler. */
+export function diskFill(target: SelectorInput, fields: FaultFields<"disk-fill">): FaultSpecInput {
+  return { kind: "disk-fill", target, ...fields };
+}
+
+/** Busy the selected nodes' CPUs (stress-ng in a sidecar sharing their cgroup). */
+export function cpuStress(target: SelectorInput, fields: FaultFields<"cpu-stress">): FaultSpecInput {
+  return { kind: "cpu-stress", target, ...fields };
+}
+
+/** Allocate and keep touching `megabytes` of memory beside the selected nodes' processes. */
+export function memoryStress(target: SelectorInput, fields: FaultFields<"memory-stress">): FaultSpecInput {
+  return { kind: "memory-stress", target, ...fields };
+}
+
+/** Lower the selected nodes' memory limit to `megabytes`: a node that uses more is OOM-killed; heal restores the limit. */
+export function memoryLimit(target: SelectorInput, fields: FaultFields<"memory-limit">): FaultSpecInput {
+  return { kind: "memory-limit", target, ...fields };
+}
+
+/** Move the selected nodes' wall clocks by `offsetMs` (negative: behind); needs libfaketime in their image (FROM havoc/faketime:dev). */
+export function clockSkew(target: SelectorInput, fields: FaultFields<"clock-skew">): FaultSpecInput {
+  return { kind: "clock-skew", target, ...fields };
+}
+
+/**
+ * Milliseconds of a duration as a scenario writes it (`"20s"`, `"1m30s"`, `"1500ms"`); throws with what to write
+ * instead when it is none (a bare number too: `10` could be seconds or milliseconds).
+ */
 export function parseDuration(input: DurationInput): number {
-  const ms = parseDurationMs(input);
-  if (ms === undefined) throw new Error(`expected a duration such as "500ms", "20s" or "2m", got ${JSON.stringify(input)}`);
-  return ms;
+  const checked = checkDuration(input);
+  if (!checked.ok) throw new Error(checked.message);
+  return checked.ms;
 }
 
 /**

@@ -234,7 +234,7 @@ try {
   console.log(`fault-latency: ${iterations} injections per kind and side, kinds ${kinds.join(", ")}${access ? `, network faults via ${access}` : ""}`);
   for (const kind of kinds) {
     const c = cases[kind];
-    const spec = FaultSpec.parse({ at: 0, ...c.spec });
+    const spec = FaultSpec.parse({ at: "0s", ...c.spec });
     const samples = { inject: [] as number[], heal: [] as number[], rawApply: [] as number[], rawUndo: [] as number[] };
     let mechanism = "";
     const havocOnce = async () => {

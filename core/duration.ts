@@ -5,10 +5,18 @@ export type DurationUnit = "h" | "m" | "s" | "ms";
 type Part = `${number}${DurationUnit}`;
 
 /**
- * A duration written in a scenario: milliseconds as a number, or a string of one to four parts, largest unit first,
- * as k6 and Go write them: "500ms", "20s", "2m", "1m30s", "1h2m", "2s500ms".
+ * A duration as a scenario writes it: a string of one to four parts, largest unit first, as k6 and Go write them:
+ * "500ms", "20s", "2m", "1m30s", "1h2m", "2s500ms". Never a bare number: `at: 10` reads as ten seconds to a person
+ * and meant ten milliseconds to havoc, so a number is refused with the two strings it may have meant. A computed
+ * duration is a template string: `${ms}ms` or `${seconds}s`.
  */
-export type DurationInput = number | Part | `${Part}${Part}` | `${Part}${Part}${Part}` | `${Part}${Part}${Part}${Part}`;
+export type DurationInput = Part | `${Part}${Part}` | `${Part}${Part}${Part}` | `${Part}${Part}${Part}${Part}`;
+
+/**
+ * A field whose name ends in `Ms` (`timeoutMs`, `latencyMs`): its name states the unit, so a number there is
+ * milliseconds and says so where it is written; a duration string is read too.
+ */
+export type MillisecondsInput = number | DurationInput;
 
 const unitMs: Record<DurationUnit, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 const unitOrder: readonly DurationUnit[] = ["h", "m", "s", "ms"];
@@ -18,14 +26,23 @@ const partPattern = /(\d+(?:\.\d+)?|\.\d+)(ms|h|m|s)/y;
 
 export type DurationCheck = { ok: true; ms: number } | { ok: false; message: string };
 
+export interface DurationOptions {
+  /**
+   * What a number is: "refused" (default: a duration field, where `10` could mean seconds or milliseconds) or
+   * "milliseconds" (a field whose name ends in Ms).
+   */
+  numbers?: "refused" | "milliseconds";
+}
+
 /**
  * Reads a duration to whole milliseconds, or says why it is none: what was given and what to write instead, in the
- * writer's own units where they can be recognised ("20 secs" -> "20s", "30s1m" -> "1m30s").
+ * writer's own units where they can be recognised ("20 secs" -> "20s", "30s1m" -> "1m30s", 10 -> "10s" or "10ms").
  */
-export function checkDuration(input: unknown): DurationCheck {
+export function checkDuration(input: unknown, options: DurationOptions = {}): DurationCheck {
   if (typeof input === "number") {
-    if (Number.isFinite(input) && input >= 0) return { ok: true, ms: Math.round(input) };
-    return refuse(input, Number.isFinite(input) ? "a duration is never negative" : undefined);
+    if (!Number.isFinite(input)) return refuse(input);
+    if (options.numbers === "milliseconds") return input >= 0 ? { ok: true, ms: Math.round(input) } : refuse(input, "a duration is never negative");
+    return { ok: false, message: bareNumberMessage(input) };
   }
   if (typeof input !== "string") return refuse(input);
   const text = input.trim();
@@ -39,21 +56,89 @@ export function checkDuration(input: unknown): DurationCheck {
   return refuse(input, suggestion(text));
 }
 
-/** Parses a duration to whole milliseconds; undefined when the input is not a duration (see checkDuration for why). */
-export function parseDurationMs(input: number | string): number | undefined {
-  const checked = checkDuration(input);
+/**
+ * `10 has no unit: for 10 seconds write "10s", for 10 milliseconds "10ms"`: the two readings of a bare number, in
+ * the writer's units ("1m30s" for 90 seconds). From 1000 on, the milliseconds reading first: such a number was
+ * likely computed in milliseconds.
+ */
+function bareNumberMessage(n: number): string {
+  if (n < 0) return `${n} is no duration (a duration is never negative, and needs a unit, e.g. "${-n}s")`;
+  if (n === 0) return `0 has no unit: write "0s"`;
+  const seconds = Number.isInteger(n) ? formatDuration(n * 1000) : `${n}s`;
+  const millis = Number.isInteger(n) ? formatDuration(n) : `${n}ms`;
+  return n >= 1000
+    ? `${n} has no unit: for ${n} milliseconds write "${millis}", for ${n} seconds "${seconds}"`
+    : `${n} has no unit: for ${n} seconds write "${seconds}", for ${n} milliseconds "${millis}"`;
+}
+
+/**
+ * Parses a duration string to whole milliseconds; undefined when it is none (see checkDuration for why). A number
+ * is refused unless `options.numbers` is "milliseconds".
+ */
+export function parseDurationMs(input: number | string, options: DurationOptions = {}): number | undefined {
+  const checked = checkDuration(input, options);
   return checked.ok ? checked.ms : undefined;
 }
 
-/** Zod schema: accepts a DurationInput, yields milliseconds (number >= 0). */
-export const DurationMs = z
-  .union([z.number(), z.string()], { error: (issue) => (issue.input === undefined ? `missing (expected a duration such as ${examples})` : refusalMessage(issue.input)) })
-  .transform((value, ctx) => {
-    const checked = checkDuration(value);
-    if (checked.ok) return checked.ms;
-    ctx.addIssue({ code: "custom", message: checked.message });
-    return z.NEVER;
-  });
+/** What a duration field takes, for the scenario reference (scenario/reference/): its numbers and its bounds. */
+export interface DurationField {
+  numbers: "refused" | "milliseconds";
+  minMs?: number;
+  maxMs?: number;
+}
+
+/** The duration fields' schemas (as made below), so the scenario reference can name their unit. */
+export const durationFields = new WeakMap<z.core.$ZodType, DurationField>();
+
+function durationSchema(options: DurationOptions) {
+  const schema = z
+    .union([z.number(), z.string()], { error: (issue) => (issue.input === undefined ? `missing (expected a duration such as ${examples})` : refusalMessage(issue.input)) })
+    .transform((value, ctx) => {
+      const checked = checkDuration(value, options);
+      if (checked.ok) return checked.ms;
+      ctx.addIssue({ code: "custom", message: checked.message });
+      return z.NEVER;
+    });
+  durationFields.set(schema, { numbers: options.numbers ?? "refused" });
+  return schema;
+}
+
+/**
+ * Zod schema of a duration field: a DurationInput string, yielding milliseconds (number >= 0). A number is refused
+ * with the strings it may have meant. Typed as its strings, so the editor flags `at: 10` before havoc does.
+ */
+export const DurationMs = durationSchema({}) as unknown as z.ZodType<number, DurationInput>;
+
+/** Zod schema of a field named `...Ms`: a number of milliseconds (the name says so) or a duration string. */
+export const Milliseconds = durationSchema({ numbers: "milliseconds" }) as unknown as z.ZodType<number, MillisecondsInput>;
+
+/**
+ * Zod schema of a duration option of a helper of one's own (`parseHelperOptions` of `havoc`): the string as
+ * written, checked like a scenario's (a number refused with what it may have meant), to be passed on unchanged.
+ */
+export const DurationText = z.custom<DurationInput>().superRefine((value, ctx) => {
+  const checked = checkDuration(value);
+  if (!checked.ok) ctx.addIssue({ code: "custom", message: value === undefined ? `missing (expected a duration such as ${examples})` : checked.message });
+});
+
+/**
+ * A duration with bounds, each refusal in the writer's units: `expected at least 1s, got 500ms`. Milliseconds
+ * in, like every bound of the code; `Milliseconds` instead of `DurationMs` with `numbers: "milliseconds"`.
+ */
+export function boundedDuration(bounds: { minMs?: number; maxMs?: number }, options: DurationOptions = {}): z.ZodType<number, DurationInput> {
+  let inner = z.number();
+  if (bounds.minMs !== undefined) {
+    const min = bounds.minMs;
+    inner = inner.min(min, { error: (issue) => `expected at least ${formatDuration(min)}, got ${formatDuration(Number(issue.input))}` });
+  }
+  if (bounds.maxMs !== undefined) {
+    const max = bounds.maxMs;
+    inner = inner.max(max, { error: (issue) => `expected at most ${formatDuration(max)}, got ${formatDuration(Number(issue.input))}` });
+  }
+  const schema = durationSchema(options).pipe(inner);
+  durationFields.set(schema, { numbers: options.numbers ?? "refused", ...bounds });
+  return schema as unknown as z.ZodType<number, DurationInput>;
+}
 
 /**
  * Milliseconds in the largest exact units, as a scenario would write them: 90000 -> "1m30s", 250 -> "250ms",
@@ -122,7 +207,7 @@ const unitWords: Record<string, DurationUnit | "d" | "sub-ms"> = {
 function suggestion(text: string): string | undefined {
   if (text === "") return undefined;
   if (/^-/.test(text)) return "a duration is never negative";
-  if (/^\d+(\.\d+)?$/.test(text)) return `a string needs a unit: write "${text}ms", "${text}s" or "${text}m" (or the number ${text} for milliseconds)`;
+  if (/^\d+(\.\d+)?$/.test(text)) return `a string needs a unit: write "${text}s", "${text}ms" or "${text}m"`;
   // Loose parts: "20 secs", "1m 30s", "2 minutes, 30 seconds", "1.5 Hours", "1m30" (a unit left off at the end).
   const loose = /(\d+(?:\.\d+)?|\.\d+)\s*([a-zµ]*)[\s,]*(?:and\s+)?/giy;
   const parts: ParsedPart[] = [];
@@ -151,8 +236,7 @@ function suggestion(text: string): string | undefined {
 
 function refusalMessage(input: unknown, fix?: string): string {
   const got = typeof input === "string" ? JSON.stringify(input) : typeof input === "number" ? String(input) : (JSON.stringify(input) ?? String(input));
-  const numbers = typeof input === "number" ? " (a number is milliseconds >= 0)" : "";
-  return `expected a duration such as ${examples}${numbers}; got ${got}${fix ? `: ${fix}` : ""}`;
+  return `expected a duration such as ${examples}; got ${got}${fix ? `: ${fix}` : ""}`;
 }
 
 function refuse(input: unknown, fix?: string): { ok: false; message: string } {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DurationMs } from "./duration.ts";
+import { DurationMs, boundedDuration } from "./duration.ts";
 import { NodeName } from "./topology-names.ts";
 
 /**
@@ -77,7 +77,7 @@ export type ProbeSpecInput = z.input<typeof ProbeSpec>;
 export const ProbeSettings = z
   .object({
     /** Time between two samples of one probe. Default 1 s. */
-    interval: DurationMs.pipe(z.number().min(200, "expected at least 200 ms")).default(1_000),
+    interval: boundedDuration({ minMs: 200 }).default(1_000),
     /** Deadline of one check on one node; a check that overruns is a missing sample. Default 1.5 s. */
     timeout: DurationMs.default(1_500),
   })

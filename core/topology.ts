@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { z } from "zod";
-import { DurationMs } from "./duration.ts";
+import { Milliseconds } from "./duration.ts";
 
 import { ProbeSettings, ProbeSpec } from "./probe-spec.ts";
 import { NodeName } from "./topology-names.ts";
@@ -114,7 +114,7 @@ export const NodeSpec = z
     networks: z.array(NodeName).optional(),
     ready: ReadyProbe.optional(),
     /** Deadline for `ready` after start. Default 60 s. */
-    readyTimeoutMs: DurationMs.default(60_000),
+    readyTimeoutMs: Milliseconds.default(60_000),
     /** Nodes that must be ready before this one starts. */
     dependsOn: z.array(NodeName).default([]),
     /** Memory limit in MiB. */

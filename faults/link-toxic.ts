@@ -2,7 +2,7 @@ import { errorMessage } from "../core/errors.ts";
 import { isGoneError, listToxics, proxyName, toxiproxyClient } from "../env/topology/toxiproxy-node.ts";
 import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { z } from "zod";
-import { DurationMs } from "../core/duration.ts";
+import { Milliseconds } from "../core/duration.ts";
 import { linkFaultProblems, linkScheduled } from "./fault-fields.ts";
 
 /** Which way the toxic applies: upstream = client -> server bytes, downstream = server -> client bytes. */
@@ -11,15 +11,15 @@ export const ToxicDirection = z.enum(["upstream", "downstream"]);
 /** The toxiproxy toxics, keyed on `type` (toxiproxy's own names); units in the field names. */
 export const Toxic = z.discriminatedUnion("type", [
   /** Delays every chunk of data by latency ± jitter. */
-  z.object({ type: z.literal("latency"), latencyMs: DurationMs, jitterMs: DurationMs.default(0) }).strict(),
+  z.object({ type: z.literal("latency"), latencyMs: Milliseconds, jitterMs: Milliseconds.default(0) }).strict(),
   /** Caps throughput at `rateKBps` kilobytes per second. */
   z.object({ type: z.literal("bandwidth"), rateKBps: z.number().int().min(0) }).strict(),
   /** Delays the close of the socket by `delayMs` after the other side closed. */
-  z.object({ type: z.literal("slow_close"), delayMs: DurationMs }).strict(),
+  z.object({ type: z.literal("slow_close"), delayMs: Milliseconds }).strict(),
   /** Passes no data; closes the connection after `timeoutMs` (0: holds it open, data delayed until healed). */
-  z.object({ type: z.literal("timeout"), timeoutMs: DurationMs }).strict(),
+  z.object({ type: z.literal("timeout"), timeoutMs: Milliseconds }).strict(),
   /** Resets connections (TCP RST, "connection reset by peer") at once or after `timeoutMs`. Default 0. */
-  z.object({ type: z.literal("reset_peer"), timeoutMs: DurationMs.default(0) }).strict(),
+  z.object({ type: z.literal("reset_peer"), timeoutMs: Milliseconds.default(0) }).strict(),
   /** Slices data into chunks of averageSize ± sizeVariation bytes with `delayUs` microseconds between them. */
   z
     .object({ type: z.literal("slicer"), averageSize: z.number().int().min(1), sizeVariation: z.number().int().min(0).default(0), delayUs: z.number().int().min(0).default(0) })

@@ -64,7 +64,7 @@ async function injectOnLinks(ctx: FaultContext, spec: Spec, targets: readonly st
     for (const link of links) {
       const toxicSpec = LinkToxicFault.parse({
         kind: "link-toxic",
-        at: 0,
+        at: "0s",
         link: link.name,
         id: spec.id ?? "latency",
         toxic: { type: "latency", latencyMs: spec.delayMs, jitterMs: spec.jitterMs },

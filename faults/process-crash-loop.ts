@@ -2,7 +2,7 @@ import { errorMessage } from "../core/errors.ts";
 import { healOnce, ignoreDockerNoop, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { restartTargets } from "./restart-targets.ts";
 import { z } from "zod";
-import { DurationMs } from "../core/duration.ts";
+import { Milliseconds } from "../core/duration.ts";
 import { scheduled } from "./fault-fields.ts";
 
 /**
@@ -16,9 +16,9 @@ export const CrashLoopFault = z
     kind: z.literal("crash-loop"),
     ...scheduled,
     /** Period between kills, ms. Default 5 s. */
-    everyMs: DurationMs.default(5_000),
+    everyMs: Milliseconds.default(5_000),
     /** Delay between a death and the start again, ms. Default 500 ms. Must leave time to start: < everyMs. */
-    restartDelayMs: DurationMs.default(500),
+    restartDelayMs: Milliseconds.default(500),
     /** Upper bound on kills per target, whatever the duration. Default 1000. */
     maxKills: z.number().int().positive().default(1_000),
   })

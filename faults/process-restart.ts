@@ -1,14 +1,14 @@
 import { errorMessage } from "../core/errors.ts";
 import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { z } from "zod";
-import { DurationMs } from "../core/duration.ts";
+import { Milliseconds } from "../core/duration.ts";
 import { scheduled } from "./fault-fields.ts";
 
 /**
  * docker restart: SIGTERM, SIGKILL after `timeoutMs`, then start again at once. Verified by Docker's "die" and
  * "start" events; heal only waits for the ready probe (the container is already running again).
  */
-export const RestartFault = z.object({ kind: z.literal("restart"), ...scheduled, timeoutMs: DurationMs.default(10_000) }).strict();
+export const RestartFault = z.object({ kind: z.literal("restart"), ...scheduled, timeoutMs: Milliseconds.default(10_000) }).strict();
 
 type Spec = z.infer<typeof RestartFault>;
 

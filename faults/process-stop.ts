@@ -1,11 +1,11 @@
 import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { restartTargets } from "./restart-targets.ts";
 import { z } from "zod";
-import { DurationMs } from "../core/duration.ts";
+import { Milliseconds } from "../core/duration.ts";
 import { scheduled } from "./fault-fields.ts";
 
 /** Stop gracefully (SIGTERM, then SIGKILL after `timeoutMs`); heal starts it again. */
-export const StopFault = z.object({ kind: z.literal("stop"), ...scheduled, timeoutMs: DurationMs.default(10_000) }).strict();
+export const StopFault = z.object({ kind: z.literal("stop"), ...scheduled, timeoutMs: Milliseconds.default(10_000) }).strict();
 
 type Spec = z.infer<typeof StopFault>;
 

@@ -28,12 +28,87 @@ export function teachingErrors(onGuess?: OnGuessedOption): z.core.$ZodErrorMap {
       case "unrecognized_keys":
         return unknownKeys(issue.keys, issue.input, issue.inst);
       case "invalid_type":
-        return issue.input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeValue(issue.input)}`;
+        return wrongType(issue.expected, issue.input);
+      case "too_big":
+        return bound("at most", "less than", issue.maximum, issue.inclusive, issue.origin, issue.input);
+      case "too_small":
+        return bound("at least", "more than", issue.minimum, issue.inclusive, issue.origin, issue.input);
+      case "invalid_format":
+        return issue.format === "regex" && "pattern" in issue ? `expected text matching ${String(issue.pattern)}, got ${describeValue(issue.input)}` : `expected ${issue.format}, got ${describeValue(issue.input)}`;
+      case "not_multiple_of":
+        return `expected a multiple of ${String(issue.divisor)}, got ${describeValue(issue.input)}`;
+      case "invalid_key":
+        return `invalid key ${describeValue(issue.input)}`;
       default:
         return undefined;
     }
   };
   return map;
+}
+
+/** What zod's type names mean to a scenario's writer. */
+const typeWords: Record<string, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  tuple: "a list",
+  object: "an object",
+  record: "an object",
+  bigint: "a number",
+  date: "a date",
+};
+
+/** `missing (expected a number)`, `expected a number, got "6379": write 6379 without quotes`. */
+function wrongType(expected: string, input: unknown): string {
+  const want = typeWords[expected] ?? expected;
+  if (input === undefined) return `missing (expected ${want})`;
+  const got = `expected ${want}, got ${describeValue(input)}`;
+  if ((expected === "number" || expected === "int") && typeof input === "string" && input.trim() !== "" && Number.isFinite(Number(input))) return `${got}: write ${input.trim()} without quotes`;
+  if (expected === "int" && typeof input === "number") return `${got}: a whole number is needed here`;
+  if (expected === "array" && input !== null && typeof input !== "object") return `${got}: write [${describeValue(input)}]`;
+  return got;
+}
+
+/** `expected at most 100, got 120`, `expected at least 1 item, got none`: a limit in the words of what it limits. */
+function bound(inclusiveWord: string, exclusiveWord: string, limit: unknown, inclusive: boolean | undefined, origin: string, input: unknown): string {
+  const n = Number(limit);
+  const word = inclusive === false ? exclusiveWord : inclusiveWord;
+  switch (origin) {
+    case "array":
+    case "set":
+      return `expected ${word} ${n} ${n === 1 ? "item" : "items"}, got ${Array.isArray(input) ? (input.length === 0 ? "none" : input.length) : describeValue(input)}`;
+    case "string":
+      if (n === 1 && word === "at least") return `expected a non-empty string, got ""`;
+      return `expected ${word} ${n} ${n === 1 ? "character" : "characters"}, got ${typeof input === "string" ? input.length : describeValue(input)}`;
+    default:
+      return `expected ${word} ${String(limit)}, got ${describeValue(input)}`;
+  }
+}
+
+/**
+ * A schema's own message (a refinement's, a regex's "expected a lower-case name") with what was given, when it does
+ * not say already: `expected a lower-case name, got "Notes DB crash"; write "notes-db-crash"`. Needs the issue's
+ * input (parse with `reportInput: true`).
+ */
+export function givenValue(issue: z.core.$ZodIssue): string {
+  const input = (issue as { input?: unknown }).input;
+  if (!["invalid_format", "too_big", "too_small", "not_multiple_of"].includes(issue.code) || input === undefined || / got /.test(issue.message)) return issue.message;
+  const pattern = issue.code === "invalid_format" && "pattern" in issue && typeof issue.pattern === "string" ? patternOf(issue.pattern) : undefined;
+  const slug = typeof input === "string" ? input.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") : "";
+  const fix = pattern && slug !== "" && slug !== input && pattern.test(slug) ? `; write "${slug}"` : "";
+  return `${issue.message}, got ${describeValue(input)}${fix}`;
+}
+
+/** zod keeps a regex issue's pattern as the RegExp's source text, "/^[a-z]+$/". */
+function patternOf(text: string): RegExp | undefined {
+  const literal = /^\/(.*)\/([a-z]*)$/s.exec(text);
+  try {
+    return literal ? new RegExp(literal[1]!, literal[2]) : new RegExp(text);
+  } catch {
+    return undefined;
+  }
 }
 
 type RawIssue<Code extends z.core.$ZodIssue["code"]> = Extract<z.core.$ZodRawIssue, { code: Code }>;
@@ -84,6 +159,14 @@ function unknownKeys(keys: readonly string[], input: unknown, inst: unknown): st
       return meant !== undefined ? `unknown key "${key}"; did you mean "${meant}"?` : `unknown key "${key}"; known keys: ${known.join(", ")}`;
     })
     .join("; ");
+}
+
+/**
+ * The keys an unknown-key message (unknownKeys above) says were meant: `unknown key "atMots"; did you mean "atMost"?`
+ * gives ["atMost"]. A required key that was meant is "missing" only because of the typo, so that line is dropped.
+ */
+export function meantKeys(message: string): string[] {
+  return [...message.matchAll(/unknown key "[^"]*"; did you mean "([^"]+)"\?/g)].map((m) => m[1]!);
 }
 
 /** A plain union (e.g. `from: { node } | { primaryOf }`): the shapes it takes, and what is wrong for the one that fits. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DurationMs } from "../core/duration.ts";
+import { DurationMs, boundedDuration } from "../core/duration.ts";
 import { FaultSpec } from "../faults/registry.ts";
 import { runScenarioChecks } from "./scenario-checks.ts";
 import { SloSpec } from "../judge/slo-kinds.ts";
@@ -54,14 +54,15 @@ export const SafetyStop = z
     /** Errors (fail + unknown) as a percent of requests in each second, at least. */
     errorPercentAtLeast: z.number().gt(0).max(100),
     /** ...for this many consecutive seconds (rounded up to whole seconds). */
-    for: DurationMs.pipe(z.number().min(1_000, "expected at least 1 s")),
+    for: boundedDuration({ minMs: 1_000 }),
   })
   .strict();
 export type SafetyStop = z.infer<typeof SafetyStop>;
 
 export const Scenario = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case name"),
+    /** Lower-case letters, digits and '-', e.g. "checkout-db-crash": suites key their history on it. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case name of letters, digits and '-'"),
     description: z.string().default(""),
     /** Seed for every random choice; omitted: a random seed, written to the report. */
     seed: z.number().int().min(0).optional(),
@@ -83,7 +84,7 @@ export const Scenario = z
      * Labels that suites select by (`havoc suite --tag gate`), e.g. the reference system's name, `gate` (the
      * pre-release gate), `control`, `slow`. Lower-case words. Default none.
      */
-    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case tag")).default([]),
+    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case tag of letters, digits and '-'")).default([]),
     /**
      * The verdict this scenario is built to reach. "pass" (default): the system keeps its SLOs. "fail": a control
      * that proves the harness catches a fault (e.g. killing every app node must fail availability); a suite counts
@@ -98,9 +99,11 @@ export const Scenario = z
     expectFailing: z.array(z.string()).default([]),
   })
   .strict()
-  // Cross-references between the parts (core/scenario-checks.ts); validateScenario runs the same checks on the parts
-  // that parsed when others did not, so every problem of a file is reported at once.
-  .superRefine((s, ctx) => runScenarioChecks(s, (path, message) => ctx.addIssue({ code: "custom", path, message })));
+  // Cross-references between the parts (scenario/scenario-checks.ts); validateScenario runs the same checks on the
+  // parts that parsed when others did not, so every problem of a file is reported at once. zod runs this refinement
+  // also when a part failed a bound (traffic: [] or a duration too short), on the value as written: validateScenario
+  // drops what it found then (tagged crossReference), as the salvaged checks say it without the follow-on errors.
+  .superRefine((s, ctx) => runScenarioChecks(s, (path, message) => ctx.addIssue({ code: "custom", path, message, params: { crossReference: true } })));
 export type Scenario = z.infer<typeof Scenario>;
 /** What a scenario file exports: durations may be typed strings, defaults may be left out. */
 export type ScenarioInput = z.input<typeof Scenario>;

@@ -61,7 +61,7 @@ export function faultGeneratorSchema<T extends z.ZodType>(template: T, options: 
     const given = scheduled ? SCHEDULING_FIELDS.filter((key) => key in input) : [];
     for (const key of given) ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is chosen by the generator; remove it from the template` });
     if (given.length > 0) return z.NEVER;
-    const parsed = template.safeParse(scheduled ? { ...input, at: 0 } : input);
+    const parsed = template.safeParse(scheduled ? { ...input, at: "0s" } : input);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
       return z.NEVER;

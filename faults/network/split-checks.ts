@@ -37,7 +37,17 @@ export function networkSplitProblems(fault: { kind: string }, topology: Pick<Top
     if (f.target.mode === "primary") return [{ path: ["target", "mode"], message: 'a partition splits its targets into groups, and mode "primary" gives one node; to cut the primary off, use kind "isolate"' }];
     const need = f.groups.mode === "bridge" ? 3 : 2;
     if (count >= need) return [];
-    return [{ path: ["target"], message: `partition ${f.groups.mode} needs at least ${need} nodes to split, but its target ${resolved}; give mode "all" or more nodes` }];
+    // Taking more of the pool helps only when the pool is big enough; a pool of one node needs another selector.
+    if (pool.length >= need) return [{ path: ["target"], message: `partition ${f.groups.mode} needs at least ${need} nodes to split, but its target ${resolved}; give mode "all"` }];
+    const listed = `[${pool.join(", ")}]`;
+    const needs = `partition ${f.groups.mode} needs at least ${need} nodes to split`;
+    const everyNode = "leave target out to split every node of the topology";
+    const message = f.target.names
+      ? `${needs}, and its target names only ${pool.length}, ${listed}: name at least ${need}, or ${everyNode}`
+      : f.target.role !== undefined
+        ? `${needs}, and its target's role "${f.target.role}" has ${pool.length === 1 ? "only one node" : `only ${pool.length} nodes`}, ${listed}: ${everyNode}, or name at least ${need} nodes`
+        : `${needs}, and the topology has only ${pool.length}, ${listed}: a partition needs more nodes; to cut one node off, use kind "isolate"`;
+    return [{ path: ["target"], message }];
   }
   const [zoneA, zoneB] = f.zones;
   if (!topology.networks.includes(zoneA) || !topology.networks.includes(zoneB)) return [];

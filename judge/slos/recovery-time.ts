@@ -1,4 +1,4 @@
-import { formatSeconds } from "../../core/duration.ts";
+import { formatDuration, formatSeconds } from "../../core/duration.ts";
 import type { History } from "../../core/history.ts";
 import type { SloResult } from "../../core/verdict.ts";
 import { droppedNote, secondPercent, secondsInWindow, type Second } from "./series.ts";
@@ -126,7 +126,7 @@ export const recoveryTimeKind: SloKind<RecoveryTimeSloSpec> = {
   schema: RecoveryTimeSlo,
   validate(slo, view, report, path) {
     if (view.faults && !view.faults.has(slo.fault)) report([...path, "fault"], view.faults.unknown(slo.fault));
-    if (slo.stableFor < 200) report([...path, "stableFor"], "stableFor must be at least 200 ms (a shorter hold proves nothing about staying up)");
+    if (slo.stableFor < 200) report([...path, "stableFor"], `expected at least 200ms, got ${formatDuration(slo.stableFor)}: a shorter hold proves nothing about staying up`);
     const traffic = view.trafficClass(slo.traffic);
     const fault = view.plannedFault(slo.fault);
     if (!traffic || !fault) return;
@@ -134,7 +134,7 @@ export const recoveryTimeKind: SloKind<RecoveryTimeSloSpec> = {
     if (anchorMs + slo.stableFor > traffic.durationMs)
       report(
         [...path, "stableFor"],
-        `recovery from the ${slo.from === "inject" ? "injection" : "heal"} of "${slo.fault}" (at ${formatSeconds(anchorMs)}) needs ${formatSeconds(slo.stableFor)} (stableFor) of "${slo.traffic}" traffic after it, which ends at ${formatSeconds(traffic.durationMs)}; the SLO could only be unknown or fail`,
+        `recovery from the ${slo.from === "inject" ? "injection" : "heal"} of "${slo.fault}" (at ${formatDuration(anchorMs)}) needs ${formatDuration(slo.stableFor)} (stableFor) of "${slo.traffic}" traffic after it, which ends at ${formatDuration(traffic.durationMs)}; the SLO could only be unknown or fail`,
       );
   },
   judge: (slo, history) => checkRecoveryTime(slo, history),

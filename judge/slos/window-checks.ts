@@ -1,4 +1,4 @@
-import { formatSeconds } from "../../core/duration.ts";
+import { formatDuration } from "../../core/duration.ts";
 import type { Report, ScenarioView } from "../../core/scenario-view.ts";
 import type { SloWindow } from "./slo-fields.ts";
 
@@ -9,7 +9,7 @@ interface PlannedWindow {
   why?: string;
 }
 
-const span = (w: PlannedWindow) => `${formatSeconds(w.fromMs)} to ${formatSeconds(w.toMs)}`;
+const span = (w: PlannedWindow) => `${formatDuration(w.fromMs)} to ${formatDuration(w.toMs)}`;
 
 /** An SLO window on the plan's times (window.ts resolves the same on what really happened). */
 function plannedWindow(window: SloWindow, view: ScenarioView, endMs: number, tailMs: number): PlannedWindow | undefined {
@@ -19,9 +19,9 @@ function plannedWindow(window: SloWindow, view: ScenarioView, endMs: number, tai
   if (!fault) return undefined;
   const label = `the ${window.phase} window of fault "${window.fault}"`;
   if (window.phase === "before")
-    return { label, fromMs: 0, toMs: Math.floor(fault.atMs / 1000) * 1000, why: `the fault is injected at ${formatSeconds(fault.atMs)}, and "before" ends at the whole second before the injection` };
+    return { label, fromMs: 0, toMs: Math.floor(fault.atMs / 1000) * 1000, why: `the fault is injected at ${formatDuration(fault.atMs)}, and "before" ends at the whole second before the injection` };
   if (window.phase === "during") return { label, fromMs: fault.atMs, toMs: fault.healMs, why: `the fault heals as it is injected` };
-  return { label, fromMs: fault.healMs, toMs: endMs, why: `the fault heals at ${formatSeconds(fault.healMs)}, when traffic ends (tail ${formatSeconds(tailMs)})` };
+  return { label, fromMs: fault.healMs, toMs: endMs, why: `the fault heals at ${formatDuration(fault.healMs)}, when traffic ends (tail ${formatDuration(tailMs)})` };
 }
 
 /**
@@ -39,5 +39,5 @@ export function checkSloWindow(slo: { traffic: string; window: SloWindow }, view
   if (!window) return;
   if (window.toMs <= window.fromMs) report([...path, "window"], `${window.label} is empty (${span(window)})${window.why ? `: ${window.why}` : ""}; the SLO could only be unknown`);
   else if (window.fromMs >= traffic.durationMs)
-    report([...path, "window"], `${window.label} (${span(window)}) starts after traffic "${slo.traffic}" ends (${formatSeconds(traffic.durationMs)}): it holds none of its traffic, so the SLO could only be unknown`);
+    report([...path, "window"], `${window.label} (${span(window)}) starts after traffic "${slo.traffic}" ends (${formatDuration(traffic.durationMs)}): it holds none of its traffic, so the SLO could only be unknown`);
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DurationMs } from "../../core/duration.ts";
+import { DurationMs, boundedDuration } from "../../core/duration.ts";
 import { NodeName } from "../../core/topology.ts";
 
 /** Where traffic goes: a node's container port, reached through its 127.0.0.1 published port. */
@@ -7,7 +7,7 @@ export const TrafficTarget = z.object({ node: NodeName, port: z.number().int().m
 export type TrafficTarget = z.infer<typeof TrafficTarget>;
 
 /** How long a class runs: at least 1 s, at most 24 h. */
-export const TrafficDuration = DurationMs.pipe(z.number().min(1_000, "expected at least 1 s").max(86_400_000, "expected at most 24 h"));
+export const TrafficDuration = boundedDuration({ minMs: 1_000, maxMs: 86_400_000 });
 
 /** Fields every traffic class has, whatever drives it. */
 export const trafficBaseFields = {

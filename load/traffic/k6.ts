@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DurationMs } from "../../core/duration.ts";
+import { boundedDuration, formatDuration } from "../../core/duration.ts";
 import { InputError } from "../../core/errors.ts";
 import type { OpRecord } from "../../core/history.ts";
 import { freePorts } from "../../env/free-port.ts";
@@ -49,7 +49,7 @@ export const K6Class = z
      * How long an iteration still running at the end of `duration` may take to finish (k6's gracefulStop, given to
      * the script as HAVOC_GRACEFUL_STOP_MS). Default requestTimeout + 1 s: a request in flight ends by its own timeout.
      */
-    gracefulStop: DurationMs.pipe(z.number().max(600_000, "expected at most 10 min")).optional(),
+    gracefulStop: boundedDuration({ maxMs: 600_000 }).optional(),
     /**
      * k6 processes this class is split over (execution segments: process i of N runs segment i/N..(i+1)/N of every
      * executor, so rates, VUs and iterations divide and the ids stay unique). Default 1.
@@ -115,7 +115,7 @@ export function k6Launches(c: K6Class, ctx: K6EnvContext): K6Launch[] {
   if (ctx.urls.length === 0) throw new InputError(`traffic ${c.name}: no target URL`);
   for (const url of ctx.urls) assertLoopback(c.name, url);
   if (!Number.isInteger(c.duration) || c.duration < k6Limits.minDurationMs || c.duration > k6Limits.maxDurationMs) {
-    throw new InputError(`traffic ${c.name}: duration ${c.duration} ms must be in ${k6Limits.minDurationMs}..${k6Limits.maxDurationMs} ms`);
+    throw new InputError(`traffic ${c.name}: duration ${formatDuration(c.duration)} must be from ${formatDuration(k6Limits.minDurationMs)} to ${formatDuration(k6Limits.maxDurationMs)}`);
   }
   for (const key of Object.keys(c.env)) if (/^(HAVOC_|K6_)/i.test(key)) throw new InputError(`traffic ${c.name}: env ${key}: names starting with HAVOC_ or K6_ are reserved`);
   const gracefulStopMs = c.gracefulStop ?? c.requestTimeout + 1_000;

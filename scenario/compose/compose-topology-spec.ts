@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DurationMs } from "../../core/duration.ts";
+import { Milliseconds } from "../../core/duration.ts";
 import { ProbeSettings, ProbeSpec } from "../../core/probe-spec.ts";
 import { NodeName } from "../../core/topology-names.ts";
 import { DataVolume, LinkSpec, ReadyProbe, Topology } from "../../core/topology.ts";
@@ -19,7 +19,7 @@ export const ComposeNodeOverrides = z
     env: z.record(z.string(), z.string()).optional(),
     /** Replaces the probe made from the service's healthcheck. */
     ready: ReadyProbe.optional(),
-    readyTimeoutMs: DurationMs.optional(),
+    readyTimeoutMs: Milliseconds.optional(),
     /** Container ports published besides the service's own (e.g. a database's, for a readback from it). */
     ports: z.array(z.number().int().min(1).max(65535)).optional(),
     memoryMb: z.number().int().positive().optional(),

@@ -36,12 +36,12 @@ export default defineScenario({
   slos: [
     // The steady state the fault is measured against. It ends 3 s before the fault: ops count in the second they
     // started, and a write started just before the fault and still in flight when it hit failed because of it.
-    { id: "writes-before-fault", kind: "availability", traffic: "devices", window: { kind: "interval", from: 0, to: "7s" }, atLeastPercent: 99 },
+    { id: "writes-before-fault", kind: "availability", traffic: "devices", window: { kind: "interval", from: "0s", to: "7s" }, atLeastPercent: 99 },
     // What each mode pays while replication lags (from the first whole second of the lag to the cut): async keeps
     // taking writes at full speed; sync makes every commit wait 2 s for its standby, so 24 pooled connections carry
     // at most 12 of the 40 writes a second and the rest time out (expected to FAIL in sync mode).
     { id: "writes-while-replication-lags", kind: "availability", traffic: "devices", window: { kind: "interval", from: "11s", to: "20s" }, atLeastPercent: 99 },
-    { id: "failover", kind: "recovery-time", traffic: "devices", fault: "kill-primary", from: "inject", atMost: failoverClaimMs },
+    { id: "failover", kind: "recovery-time", traffic: "devices", fault: "kill-primary", from: "inject", atMost: `${failoverClaimMs}ms` },
     { id: "no-acknowledged-write-lost", kind: "lost-writes", traffic: "devices", atMost: 0 },
     // After the tail every PostgreSQL node holds exactly the primary's ids (a rewound node included).
     { id: "every-node-converged", kind: "convergence", traffic: "devices", atMost: 0 },

@@ -20,9 +20,9 @@ export default defineScenario({
   slos: [
     // The steady state the fault is measured against. It ends 3 s before the fault: ops count in the second they
     // started, and a write started just before the fault and still in flight when it hit failed because of it.
-    { id: "writes-before-fault", kind: "availability", traffic: "devices", window: { kind: "interval", from: 0, to: "12s" }, atLeastPercent: 99 },
+    { id: "writes-before-fault", kind: "availability", traffic: "devices", window: { kind: "interval", from: "0s", to: "12s" }, atLeastPercent: 99 },
     // Patroni's promise: writes work again within ttl + loop_wait + 3 s of the kill.
-    { id: "failover", kind: "recovery-time", traffic: "devices", fault: "kill-primary", from: "inject", atMost: failoverClaimMs },
+    { id: "failover", kind: "recovery-time", traffic: "devices", fault: "kill-primary", from: "inject", atMost: `${failoverClaimMs}ms` },
     { id: "no-acknowledged-write-lost", kind: "lost-writes", traffic: "devices", atMost: 0 },
     // After the tail every PostgreSQL node holds exactly the primary's ids (a rewound node included).
     { id: "every-node-converged", kind: "convergence", traffic: "devices", atMost: 0 },

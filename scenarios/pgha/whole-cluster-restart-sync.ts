@@ -21,9 +21,9 @@ export default defineScenario({
   slos: [
     // The steady state the fault is measured against. It ends 3 s before the fault: ops count in the second they
     // started, and a write started just before the fault and still in flight when it hit failed because of it.
-    { id: "writes-before-fault", kind: "availability", traffic: "devices", window: { kind: "interval", from: 0, to: "12s" }, atLeastPercent: 99 },
+    { id: "writes-before-fault", kind: "availability", traffic: "devices", window: { kind: "interval", from: "0s", to: "12s" }, atLeastPercent: 99 },
     // Writes back within 5 s down + 10 s to start and recover + a failover's worth (the lease is lost with the kill).
-    { id: "writes-back", kind: "recovery-time", traffic: "devices", fault: "restart-cluster", from: "inject", atMost: restartClaimMs },
+    { id: "writes-back", kind: "recovery-time", traffic: "devices", fault: "restart-cluster", from: "inject", atMost: `${restartClaimMs}ms` },
     { id: "no-acknowledged-write-lost", kind: "lost-writes", traffic: "devices", atMost: 0 },
     // After the tail every PostgreSQL node holds exactly the primary's ids (a rewound node included).
     { id: "every-node-converged", kind: "convergence", traffic: "devices", atMost: 0 },

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { identityServerList } from "./topology.ts";
-import { k6Traffic, parseDuration, parseHelperOptions, type DurationInput, type K6TrafficInput, type TrafficTarget } from "../../api/index.ts";
+import { DurationText, k6Traffic, parseDuration, parseHelperOptions, type K6TrafficInput, type TrafficTarget } from "../../api/index.ts";
 
 /**
  * The identity service's clients, as k6 scripts of this module run through havoc's public path (`script: "k6"`
@@ -10,7 +10,7 @@ import { k6Traffic, parseDuration, parseHelperOptions, type DurationInput, type 
  */
 
 const script = (name: string) => fileURLToPath(new URL(`./k6/${name}.ts`, import.meta.url));
-const duration = z.custom<DurationInput>((v) => typeof v === "number" || typeof v === "string", "expected a duration such as \"60s\"");
+const duration = DurationText;
 
 const serverListFields = {
   name: z.string(),
@@ -18,7 +18,7 @@ const serverListFields = {
   servers: z.array(z.object({ node: z.string(), port: z.number() }) as z.ZodType<TrafficTarget>).min(1).max(16),
   duration,
   /** Per-request timeout; a timeout is an unknown outcome. Default 2 s. */
-  requestTimeout: duration.default(2_000),
+  requestTimeout: duration.default("2s"),
   /**
    * Where a client's next request starts. "last-good" (default): at the server that answered its last request, so a
    * client that moved on stays moved; "first": at the top of its list every time, as a client without memory would.
@@ -49,7 +49,7 @@ function serverListClass(o: ServerListOptions, file: string, env: Record<string,
     processes: o.processes,
     keySecret: o.keySecret,
     checksReadYourWrites: true,
-    gracefulStop: attempts * parseDuration(o.requestTimeout) + 1_000,
+    gracefulStop: `${attempts * parseDuration(o.requestTimeout) + 1_000}ms`,
     env: { RESUME: o.resume, SPREAD: o.spread ? "1" : "0", ATTEMPTS: String(attempts), ...env },
   });
 }
@@ -80,7 +80,7 @@ const IdentityPeopleOptions = z
     /** Requests per person per minute, think time included. Default 30. */
     requestsPerMinute: z.number().positive().max(600).default(30),
     /** Time over which the people arrive (linear ramp from 0 VUs). Default 5 s. */
-    rampUp: duration.default(5_000),
+    rampUp: duration.default("5s"),
   })
   .strict()
   .refine((c) => parseDuration(c.rampUp) < parseDuration(c.duration), { message: "rampUp must be shorter than duration", path: ["rampUp"] });

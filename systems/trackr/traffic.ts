@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { browserTraffic, k6Traffic, parseDuration, parseHelperOptions, type BrowserTrafficInput, type DurationInput, type K6TrafficInput, type TrafficTarget } from "../../api/index.ts";
+import { DurationText, browserTraffic, k6Traffic, parseDuration, parseHelperOptions, type BrowserTrafficInput, type K6TrafficInput, type TrafficTarget } from "../../api/index.ts";
 
 /**
  * trackr's traffic, as k6 scripts and a browser journey of this module run through havoc's public path (the
@@ -9,7 +9,7 @@ import { browserTraffic, k6Traffic, parseDuration, parseHelperOptions, type Brow
  */
 
 const script = (name: string) => fileURLToPath(new URL(`./k6/${name}.ts`, import.meta.url));
-const duration = z.custom<DurationInput>((v) => typeof v === "number" || typeof v === "string", "expected a duration such as \"60s\"");
+const duration = DurationText;
 
 /** Fields every trackr class takes: where it goes, how long, and how it splits over k6 processes. */
 const common = {
@@ -17,7 +17,7 @@ const common = {
   target: z.object({ node: z.string(), port: z.number() }) as z.ZodType<TrafficTarget>,
   duration,
   /** Per-request timeout; a timeout is an unknown outcome. Default 2 s. */
-  requestTimeout: duration.default(2_000),
+  requestTimeout: duration.default("2s"),
   /** k6 processes the class is split over (execution segments). Default 1. */
   processes: z.number().int().min(1).max(16).default(1),
   /** Secret the device API keys are derived from. Default "device-key". */
@@ -34,11 +34,11 @@ const FirmwareRetries = z
     /** Attempts in total, the first included. Default 3. */
     attempts: z.number().int().min(1).max(10).default(3),
     /** Delay before the 2nd attempt, before jitter. Default 200 ms. */
-    baseDelay: duration.default(200),
+    baseDelay: duration.default("200ms"),
     /** Upper bound of one delay, before jitter. Default 2 s. */
-    maxDelay: duration.default(2_000),
+    maxDelay: duration.default("2s"),
     /** Time from the first attempt's start after which no further attempt starts. Default 10 s. */
-    budget: duration.default(10_000),
+    budget: duration.default("10s"),
   })
   .strict();
 
@@ -83,7 +83,7 @@ export function deviceFleet(options: z.input<typeof DeviceFleetOptions>): K6Traf
         : {}),
     },
     // A retrying iteration may run for the budget plus its last request's timeout after the end.
-    gracefulStop: timeoutMs + 1_000 + (retries ? parseDuration(retries.budget) : 0),
+    gracefulStop: `${timeoutMs + 1_000 + (retries ? parseDuration(retries.budget) : 0)}ms`,
   });
 }
 
@@ -97,7 +97,7 @@ const UserSessionsOptions = z
     /** Writes per person per minute. Default 1. */
     writesPerMinute: z.number().min(0).max(600).default(1),
     /** Time over which the people arrive (linear ramp from 0 VUs). Default 10 s. */
-    rampUp: duration.default(10_000),
+    rampUp: duration.default("10s"),
     /** Projects of trackr (the server's PROJECTS). Default 5. */
     projects: z.number().int().positive().max(10_000).default(5),
   })
@@ -169,7 +169,7 @@ const DashboardBrowsersOptions = z
     target: common.target,
     duration,
     /** Per-step timeout. Default 15 s (the newer reading must appear within it). */
-    requestTimeout: duration.default(15_000),
+    requestTimeout: duration.default("15s"),
     /** Browser contexts (people) at once. Default 2. */
     contexts: z.number().int().min(1).max(20).default(2),
     /** Journeys started per minute (all contexts). Default 12. */

@@ -55,7 +55,7 @@ describe("clock-skew (integration)", () => {
       expect(Math.abs(await measureSkewMs(skewed))).toBeLessThan(1_000);
 
       for (const offsetMs of [30_000, -90_500]) {
-        const spec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["skewed"] }, at: 0, offsetMs });
+        const spec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["skewed"] }, at: "0s", offsetMs });
         let started = performance.now();
         const handle = await clockSkew.inject(ctx, spec, ["skewed"]);
         const injectMs = Math.round(performance.now() - started);
@@ -71,7 +71,7 @@ describe("clock-skew (integration)", () => {
       }
 
       // The offset lives in the container's writable layer: a node killed while skewed comes back skewed.
-      const spec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["skewed"] }, at: 0, offsetMs: 5_000 });
+      const spec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["skewed"] }, at: "0s", offsetMs: 5_000 });
       const handle = await clockSkew.inject(ctx, spec, ["skewed"]);
       await skewed.kill({ signal: "SIGKILL" });
       await skewed.start();
@@ -80,7 +80,7 @@ describe("clock-skew (integration)", () => {
       expect(Math.abs(await measureSkewMs(skewed))).toBeLessThan(1_000);
 
       // A node without libfaketime: refused, with the way to opt in.
-      const plainSpec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["plain"] }, at: 0, offsetMs: 1_000 });
+      const plainSpec = ClockSkewFault.parse({ kind: "clock-skew", target: { names: ["plain"] }, at: "0s", offsetMs: 1_000 });
       await expect(clockSkew.inject(ctx, plainSpec, ["plain"])).rejects.toThrow(/havoc\/faketime:dev/);
       expect((await dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: [SIDECAR_LABEL, `${RUN_LABEL}=${runId}`] }) })).length).toBe(0);
       console.table(latencies);

@@ -59,7 +59,7 @@ describe("disk-fill on a loop-ext4 data volume (integration)", () => {
     expect((await sh("echo kept > /data/marker && cat /data/marker")).output.trim()).toBe("kept");
     expect((await write()).exitCode).toBe(0);
     const started = Date.now();
-    handle = await injectFault(ctx, DiskFillFault.parse({ kind: "disk-fill", target: { names: ["store"] }, at: 0 }), ["store"]);
+    handle = await injectFault(ctx, DiskFillFault.parse({ kind: "disk-fill", target: { names: ["store"] }, at: "0s" }), ["store"]);
     timings.injectMs = Date.now() - started;
     log.info(handle.notes.join("; "));
     const failed = await write();
@@ -85,7 +85,7 @@ describe("disk-fill on a loop-ext4 data volume (integration)", () => {
   });
 
   it("leaveFreeBytes leaves that much space (statfs inside the container agrees)", async () => {
-    const partial = await injectFault(ctx, DiskFillFault.parse({ kind: "disk-fill", target: { names: ["store"] }, at: 0, leaveFreeBytes: 4 * 1024 * 1024 }), ["store"]);
+    const partial = await injectFault(ctx, DiskFillFault.parse({ kind: "disk-fill", target: { names: ["store"] }, at: "0s", leaveFreeBytes: 4 * 1024 * 1024 }), ["store"]);
     const freeKb = Number((await sh("df -k --output=avail /data | tail -1")).output.trim());
     expect(freeKb).toBeGreaterThanOrEqual(4 * 1024 - 16);
     expect(freeKb).toBeLessThanOrEqual(4 * 1024 + 32);
@@ -128,7 +128,7 @@ describe("disk-fill on a tmpfs data volume (integration)", () => {
     const write = () => execInContainer(topology.container("store"), ["sh", "-c", "dd if=/dev/zero of=/data/probe bs=64k count=1 2>&1; s=$?; rm -f /data/probe; exit $s"], 10_000);
     expect((await write()).exitCode).toBe(0);
     let started = Date.now();
-    const handle = await injectFault(ctx, DiskFillFault.parse({ kind: "disk-fill", target: { names: ["store"] }, at: 0 }), ["store"]);
+    const handle = await injectFault(ctx, DiskFillFault.parse({ kind: "disk-fill", target: { names: ["store"] }, at: "0s" }), ["store"]);
     timings.injectMs = Date.now() - started;
     expect((await write()).output).toContain("No space left on device");
     started = Date.now();
@@ -174,7 +174,7 @@ describe("disk-fill on trackr's postgres with a loop-ext4 data dir (integration)
     expect((await sql("CREATE TABLE filler (x text)")).exitCode).toBe(0);
     const insert = () => sql("INSERT INTO filler SELECT repeat(md5(g::text), 32) FROM generate_series(1, 2000) g");
     expect((await insert()).exitCode).toBe(0);
-    const handle = await injectFault(ctx, DiskFillFault.parse({ kind: "disk-fill", target: { names: ["db"] }, at: 0 }), ["db"]);
+    const handle = await injectFault(ctx, DiskFillFault.parse({ kind: "disk-fill", target: { names: ["db"] }, at: "0s" }), ["db"]);
     const failed = await insert();
     expect(failed.exitCode).not.toBe(0);
     expect(failed.output).toContain("No space left on device");

@@ -95,7 +95,7 @@ describe("link faults through toxiproxy (integration)", () => {
 
   it("latency toxic adds the asked latency (within 20%) to the median round trip; heal restores it", async () => {
     const before = median((await probe(15)).rtts);
-    const { handle, injectMs } = await inject({ kind: "link-toxic", at: 0, link: "echo-link", toxic: { type: "latency", latencyMs: 200 } });
+    const { handle, injectMs } = await inject({ kind: "link-toxic", at: "0s", link: "echo-link", toxic: { type: "latency", latencyMs: 200 } });
     const withToxic = median((await probe(15, 10_000)).rtts);
     expect(Math.abs(withToxic - before - 200)).toBeLessThanOrEqual(40);
     const healStarted = Date.now();
@@ -109,7 +109,7 @@ describe("link faults through toxiproxy (integration)", () => {
   it("node latency without netem falls back to a toxiproxy latency toxic on the links into the node (within 20%)", async () => {
     const netem = await detectNetem(runId);
     const before = median((await probe(15)).rtts);
-    const spec = LatencyFault.parse({ kind: "latency", at: 0, target: { names: ["echo"] }, delayMs: 200 });
+    const spec = LatencyFault.parse({ kind: "latency", at: "0s", target: { names: ["echo"] }, delayMs: 200 });
     const started = Date.now();
     const handle = await injectFault(ctx, spec, ["echo"]);
     const injectMs = Date.now() - started;
@@ -127,7 +127,7 @@ describe("link faults through toxiproxy (integration)", () => {
   });
 
   it("link-down makes connections through the link fail; heal restores them", async () => {
-    const { handle, injectMs } = await inject({ kind: "link-down", at: 0, link: "echo-link" });
+    const { handle, injectMs } = await inject({ kind: "link-down", at: "0s", link: "echo-link" });
     expect((await probe()).error).toBe("ECONNREFUSED");
     const healStarted = Date.now();
     await handle.heal();
@@ -137,7 +137,7 @@ describe("link faults through toxiproxy (integration)", () => {
   });
 
   it("reset_peer resets connections; heal removes the toxic (API lists none)", async () => {
-    const { handle, injectMs } = await inject({ kind: "link-toxic", at: 0, link: "echo-link", toxic: { type: "reset_peer", timeoutMs: 0 }, direction: "upstream" });
+    const { handle, injectMs } = await inject({ kind: "link-toxic", at: "0s", link: "echo-link", toxic: { type: "reset_peer", timeoutMs: 0 }, direction: "upstream" });
     expect((await probe()).error).toBe("ECONNRESET");
     const healStarted = Date.now();
     await handle.heal();
@@ -147,7 +147,7 @@ describe("link faults through toxiproxy (integration)", () => {
   });
 
   it("heal succeeds when toxiproxy is already gone", async () => {
-    const { handle } = await inject({ kind: "link-toxic", at: 0, link: "echo-link", toxic: { type: "bandwidth", rateKBps: 1 } });
+    const { handle } = await inject({ kind: "link-toxic", at: "0s", link: "echo-link", toxic: { type: "bandwidth", rateKBps: 1 } });
     await topology.container("toxiproxy").remove({ force: true });
     await expect(handle.heal()).resolves.toBeTypeOf("number");
   });

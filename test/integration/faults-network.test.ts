@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/log.ts";
 import { createRng } from "../../core/rng.ts";
-import { FaultSpec, type FaultSpecInput } from "../../faults/registry.ts";
+import { FaultSpec } from "../../faults/registry.ts";
 import { selectNodes } from "../../core/selector.ts";
 import { Topology } from "../../core/topology.ts";
 import { ensureEnvironment } from "../../env/bootstrap/ensure-environment.ts";
@@ -116,7 +116,7 @@ async function expectCleanNamespaces(): Promise<void> {
 }
 
 function spec(input: Record<string, unknown>): FaultSpec {
-  return FaultSpec.parse({ at: 0, ...input } as FaultSpecInput);
+  return FaultSpec.parse({ at: "0s", ...input });
 }
 
 /** Injects through the registry, timing the call (call -> effect verified). */

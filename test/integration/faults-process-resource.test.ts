@@ -63,7 +63,7 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [value, Math.round(performance.now() - started)];
 }
 
-const onVictim = { target: { names: ["victim"] }, at: 0 };
+const onVictim = { target: { names: ["victim"] }, at: "0s" };
 
 describe("process and resource faults (integration)", () => {
   it("kill SIGKILL: die with exit 137; heal starts it again", async () => {

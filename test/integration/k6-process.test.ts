@@ -273,11 +273,11 @@ describe("startK6 without a k6 binary", () => {
   });
 
   it("refuses a non-loopback target, an out-of-range rate and duration", () => {
-    const c = K6Class.parse(deviceFleet({ name: "t", target: { node: "n", port: 1 }, ratePerSecond: 10, duration: 5_000, devices: 1 }));
+    const c = K6Class.parse(deviceFleet({ name: "t", target: { node: "n", port: 1 }, ratePerSecond: 10, duration: "5s", devices: 1 }));
     const ctx = { urls: ["http://10.0.0.1:80"], keySecret: "s", runId: "r", bundledScriptPath: "/x.js" };
     expect(() => k6Launches(c, ctx)).toThrow(/not loopback/);
     expect(() => k6Launches({ ...c, duration: 0 }, { ...ctx, urls: ["http://127.0.0.1:1"] })).toThrow(/duration/);
-    expect(() => deviceFleet({ name: "t", target: { node: "n", port: 1 }, ratePerSecond: 20_000, duration: 5_000 })).toThrow(/ratePerSecond/);
+    expect(() => deviceFleet({ name: "t", target: { node: "n", port: 1 }, ratePerSecond: 20_000, duration: "5s" })).toThrow(/ratePerSecond/);
   });
 });
 

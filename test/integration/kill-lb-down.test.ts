@@ -38,7 +38,7 @@ describe("kill in a real topology (integration)", () => {
       const clock = new RunClock();
       clock.start();
       const calledAt = Date.now();
-      const handle = await processKill.inject({ topology, clock, events, log }, KillFault.parse({ kind: "kill", target: { names: ["app-2"] }, at: 0 }), ["app-2"]);
+      const handle = await processKill.inject({ topology, clock, events, log }, KillFault.parse({ kind: "kill", target: { names: ["app-2"] }, at: "0s" }), ["app-2"]);
       const death = await events.waitFor("app-2", "die", calledAt, 1_000);
       expect(death?.exitCode).toBe(137);
       expect(await pollUntil(async () => (await serverStatus(topology, "app-2")).startsWith("DOWN"), 10_000)).toBe(true);

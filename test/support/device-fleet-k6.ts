@@ -23,7 +23,7 @@ export interface DeviceFleetParams {
  * deviceFleet() makes, bundled and given its environment exactly as a run would.
  */
 export async function deviceFleetLaunch(p: DeviceFleetParams): Promise<K6Launch> {
-  const c = K6Class.parse(deviceFleet({ name: p.traffic, target: { node: "stand-in", port: 1 }, ratePerSecond: p.ratePerSecond, duration: p.durationMs, devices: p.devices, maxVUs: p.maxVUs, requestTimeout: p.requestTimeoutMs }));
+  const c = K6Class.parse(deviceFleet({ name: p.traffic, target: { node: "stand-in", port: 1 }, ratePerSecond: p.ratePerSecond, duration: `${p.durationMs}ms`, devices: p.devices, maxVUs: p.maxVUs, requestTimeout: p.requestTimeoutMs === undefined ? undefined : `${p.requestTimeoutMs}ms` }));
   const bundled = await bundleK6Script(c.file, p.outDir, p.traffic);
   return k6Launches(c, { urls: [p.targetUrl], keySecret: p.keySecretValue, runId: p.runId, bundledScriptPath: bundled })[0]!;
 }

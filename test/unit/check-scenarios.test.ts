@@ -108,7 +108,7 @@ describe("checkScenarios", () => {
       "invalid scenario",
       'at faults[0].at: expected a duration such as "20s", "1m30s" or "500ms"; got "20 secs": write "20s"',
     ]);
-    expect(byFile["bad/no-default.mjs"]!.problems).toEqual(["the module has no default export"]);
+    expect(byFile["bad/no-default.mjs"]!.problems).toEqual(['the module has no default export (it exports "scenario")']);
     expect(byFile["bad/no-default.mjs"]!.hint).toContain("export default defineScenario");
   });
 

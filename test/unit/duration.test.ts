@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDuration, DurationMs, formatDuration, parseDurationMs, type DurationInput } from "../../core/duration.ts";
+import { boundedDuration, checkDuration, DurationMs, DurationText, formatDuration, Milliseconds, parseDurationMs, type DurationInput, type MillisecondsInput } from "../../core/duration.ts";
 
 const refusal = (input: unknown) => {
   const checked = checkDuration(input);
@@ -20,15 +20,38 @@ describe("durations", () => {
       ["1h2m3s4ms", 3_723_004],
       ["1.5m", 90_000],
       ["0s", 0],
-      [1500, 1500],
     ];
     for (const [input, ms] of cases) expect([input, parseDurationMs(input)]).toEqual([input, ms]);
     expect(parseDurationMs(" 20s ")).toBe(20_000);
   });
 
-  it("keeps a bare number as milliseconds, rounded", () => {
-    expect(parseDurationMs(250)).toBe(250);
-    expect(parseDurationMs(0.6)).toBe(1);
+  it("refuses a bare number, offering both readings in the writer's units; a field named ...Ms reads it as milliseconds", () => {
+    expect(refusal(10)).toBe('10 has no unit: for 10 seconds write "10s", for 10 milliseconds "10ms"');
+    expect(refusal(90)).toBe('90 has no unit: for 90 seconds write "1m30s", for 90 milliseconds "90ms"');
+    expect(refusal(1.5)).toBe('1.5 has no unit: for 1.5 seconds write "1.5s", for 1.5 milliseconds "1.5ms"');
+    // From 1000 on the number was likely computed in milliseconds: that reading comes first.
+    expect(refusal(30_000)).toBe('30000 has no unit: for 30000 milliseconds write "30s", for 30000 seconds "8h20m"');
+    expect(refusal(0)).toBe('0 has no unit: write "0s"');
+    expect(parseDurationMs(250)).toBeUndefined();
+    expect(parseDurationMs(250, { numbers: "milliseconds" })).toBe(250);
+    expect(parseDurationMs(0.6, { numbers: "milliseconds" })).toBe(1);
+    expect(Milliseconds.parse(250)).toBe(250);
+    expect(Milliseconds.parse("2s")).toBe(2_000);
+    expect(DurationMs.safeParse(250).error?.issues[0]?.message).toBe('250 has no unit: for 250 seconds write "4m10s", for 250 milliseconds "250ms"');
+  });
+
+  it("states bounds in the writer's units", () => {
+    const traffic = boundedDuration({ minMs: 1_000, maxMs: 86_400_000 });
+    expect(traffic.safeParse("500ms").error?.issues[0]?.message).toBe("expected at least 1s, got 500ms");
+    expect(traffic.safeParse("25h").error?.issues[0]?.message).toBe("expected at most 24h, got 25h");
+    expect(traffic.safeParse(30).error?.issues[0]?.message).toMatch(/^30 has no unit/);
+    expect(traffic.parse("1m30s")).toBe(90_000);
+  });
+
+  it("checks a helper's duration option and keeps it as written", () => {
+    expect(DurationText.parse("1m30s")).toBe("1m30s");
+    expect(DurationText.safeParse(5).error?.issues[0]?.message).toMatch(/^5 has no unit/);
+    expect(DurationText.safeParse("5 secs").error?.issues[0]?.message).toMatch(/write "5s"$/);
   });
 
   it("says what was given and what to write instead, in the writer's own units", () => {
@@ -41,7 +64,7 @@ describe("durations", () => {
     expect(refusal("1h30")).toMatch(/write "1h30m"$/);
     expect(refusal("30s1m")).toMatch(/got "30s1m": write each unit once, largest first: "1m30s"$/);
     expect(refusal("2d")).toMatch(/write "48h"$/);
-    expect(refusal("90")).toMatch(/got "90": a string needs a unit: write "90ms", "90s" or "90m" \(or the number 90 for milliseconds\)$/);
+    expect(refusal("90")).toMatch(/got "90": a string needs a unit: write "90s", "90ms" or "90m"$/);
     expect(refusal("500us")).toMatch(/whole milliseconds/);
     expect(refusal("-5s")).toMatch(/never negative/);
   });
@@ -51,7 +74,8 @@ describe("durations", () => {
     expect(refusal("")).toMatch(/got ""$/);
     expect(refusal("ms")).toMatch(/got "ms"$/);
     expect(refusal(true)).toBe('expected a duration such as "20s", "1m30s" or "500ms"; got true');
-    expect(refusal(-5)).toMatch(/\(a number is milliseconds >= 0\); got -5: a duration is never negative$/);
+    expect(refusal(-5)).toBe('-5 is no duration (a duration is never negative, and needs a unit, e.g. "5s")');
+    expect(checkDuration(-5, { numbers: "milliseconds" })).toEqual({ ok: false, message: 'expected a duration such as "20s", "1m30s" or "500ms"; got -5: a duration is never negative' });
     expect(refusal(Number.NaN)).toMatch(/got NaN$/);
     expect(refusal({ seconds: 5 })).toMatch(/got \{"seconds":5\}$/);
   });
@@ -79,8 +103,12 @@ describe("durations", () => {
   });
 
   it("types compound durations for the editor and rejects the rest", () => {
-    const typed: DurationInput[] = ["1m30s", "1h2m", "2s500ms", "1h2m3s4ms", 500];
+    const typed: DurationInput[] = ["1m30s", "1h2m", "2s500ms", "1h2m3s4ms", `${250 * 2}ms`];
     expect(typed).toHaveLength(5);
+    // @ts-expect-error a bare number is no duration: seconds or milliseconds?
+    const bare: DurationInput = 500;
+    const ms: MillisecondsInput = 500;
+    expect([bare, ms]).toHaveLength(2);
     // @ts-expect-error a space is no duration
     const spaced: DurationInput = "20 secs";
     // @ts-expect-error days are not a unit

@@ -71,7 +71,7 @@ describe("k6Launches of the reference systems' classes (the public k6 path)", ()
     const remote = { ...ctx, urls: ["http://10.0.0.5:80"] };
     for (const input of [
       deviceFleet({ name: "d", target, ratePerSecond: 5, duration: "5s" }),
-      userSessions({ name: "u", target, users: 5, duration: "5s", rampUp: 0 }),
+      userSessions({ name: "u", target, users: 5, duration: "5s", rampUp: "0s" }),
       abusiveClient({ name: "a", target, duration: "5s" }),
     ]) {
       expect(() => k6Launches(K6Class.parse(input), remote), input.name).toThrow(/not loopback/);

@@ -46,9 +46,9 @@ describe("network fault building blocks (no Docker)", () => {
   it("parses network fault specs with their defaults", () => {
     const partition = FaultSpec.parse({ kind: "partition", at: "10s" });
     expect(partition).toMatchObject({ kind: "partition", at: 10_000, target: { mode: "all" }, groups: { mode: "halves" }, direction: "both" });
-    expect(FaultSpec.parse({ kind: "packet-loss", at: 0, target: { names: ["db"] }, percent: 30 })).toMatchObject({ direction: "both" });
-    expect(() => FaultSpec.parse({ kind: "partition", at: 0, groups: [["a", "b"], ["b"]] })).toThrow(/more than one group/);
-    expect(() => FaultSpec.parse({ kind: "packet-loss", at: 0, target: { mode: "one" }, percent: 130 })).toThrow();
-    expect(FaultSpec.parse({ kind: "latency", at: 0, target: { mode: "one" }, delayMs: 50 })).toMatchObject({ jitterMs: 0 });
+    expect(FaultSpec.parse({ kind: "packet-loss", at: "0s", target: { names: ["db"] }, percent: 30 })).toMatchObject({ direction: "both" });
+    expect(() => FaultSpec.parse({ kind: "partition", at: "0s", groups: [["a", "b"], ["b"]] })).toThrow(/more than one group/);
+    expect(() => FaultSpec.parse({ kind: "packet-loss", at: "0s", target: { mode: "one" }, percent: 130 })).toThrow();
+    expect(FaultSpec.parse({ kind: "latency", at: "0s", target: { mode: "one" }, delayMs: 50 })).toMatchObject({ jitterMs: 0 });
   });
 });

@@ -104,8 +104,8 @@ describe("longest outage", () => {
   });
 
   it("is 0 without any down second, and judged only inside its window", async () => {
-    expect(await judge({ kind: "longest-outage", id: "o", traffic: "devices", atMost: 0 }, history(healthy))).toMatchObject({ verdict: "pass", observed: 0 });
-    const before = await judge({ kind: "longest-outage", id: "o", traffic: "devices", atMost: 0, window: { kind: "fault", fault: "kill-app-2", phase: "before" } }, history(dipAfterKill));
+    expect(await judge({ kind: "longest-outage", id: "o", traffic: "devices", atMost: "0s" }, history(healthy))).toMatchObject({ verdict: "pass", observed: 0 });
+    const before = await judge({ kind: "longest-outage", id: "o", traffic: "devices", atMost: "0s", window: { kind: "fault", fault: "kill-app-2", phase: "before" } }, history(dipAfterKill));
     expect(before).toMatchObject({ verdict: "pass", observed: 0 });
   });
 
@@ -243,7 +243,7 @@ describe("scenario validation of the timing SLOs", () => {
   it("names the path of an unknown fault, a too-short stable stretch, a bad percentile and stale reads on a class that cannot check them", async () => {
     expect(issues([{ kind: "recovery-time", id: "b", traffic: "devices", fault: "kill-app-9", atMost: "10s", stableFor: "100ms" }])).toEqual([
       'slos.0.fault: unknown fault id "kill-app-9"; did you mean "kill-app-2"? fault ids: kill-app-2',
-      "slos.0.stableFor: stableFor must be at least 200 ms (a shorter hold proves nothing about staying up)",
+      "slos.0.stableFor: expected at least 200ms, got 100ms: a shorter hold proves nothing about staying up",
     ]);
     expect(issues([{ kind: "latency", id: "c", traffic: "devices", percentile: 0, atMostMs: 250 }])[0]).toMatch(/^slos\.0\.percentile: /);
     expect(issues([{ kind: "stale-reads", id: "s", traffic: "devices" }])).toEqual([

@@ -72,8 +72,8 @@ describe("scenario files in the user's repository", () => {
     expect(yaml.stderr).toContain('topology: { compose: "./scenario.yaml" }');
     const missing = havoc("run", "scenarios/no-package.ts");
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/could not be loaded as a module: Cannot find package 'havoc-nope'/);
-    expect(missing.stderr).toContain("hint: install havoc-nope where the scenario can find it");
+    expect(missing.stderr).toContain('scenarios/no-package.ts: cannot find package "havoc-nope"\n  at scenarios/no-package.ts:1:32\n  1 | import { defineScenario } from "havoc-nope";');
+    expect(missing.stderr).toContain("hint: install havoc-nope in the scenario's repository (npm install --save-dev havoc-nope), or fix the name");
     const cjs = havoc("run", "scenarios/dirname.ts");
     expect(cjs.code).toBe(2);
     expect(cjs.stderr).toContain("use import.meta.dirname");
@@ -82,7 +82,8 @@ describe("scenario files in the user's repository", () => {
   it("names every file the scenario points at that is not there, relative to the scenario", () => {
     const run = havoc("run", "scenarios/missing-files.ts");
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`at topology.nodes[0].build.context: no such folder ${join(repo, "nowhere")}`);
-    expect(run.stderr).toContain(`at traffic[0].file: no such file ${join(repo, "load/nope.ts")}`);
+    // Paths are shown from where havoc was started (the repository), with the path as written.
+    expect(run.stderr).toContain('at topology.nodes[0].build.context: no such folder nowhere (the path "../nowhere" is relative to the scenario file)');
+    expect(run.stderr).toContain('at traffic[0].file: no such file load/nope.ts (the path "../load/nope.ts" is relative to the scenario file)');
   });
 });

@@ -35,7 +35,7 @@ describe("scenario validation", () => {
     const message = refusal(bad);
     expect(message).toContain(file);
     expect(message).toContain("traffic[0].processes");
-    expect(message).toMatch(/expected number/i);
+    expect(message).toMatch(/expected a number/i);
   });
 
   it("refuses an unknown fault kind at its path", () => {
@@ -64,8 +64,10 @@ describe("scenario validation", () => {
 
   it("refuses negative and malformed durations", () => {
     const bad = clone();
-    bad.faults![0]!.at = -5;
-    expect(refusal(bad)).toMatch(/faults\[0\]\.at: expected a duration/);
+    bad.faults![0]!.at = -5 as never;
+    expect(refusal(bad)).toMatch(/faults\[0\]\.at: -5 is no duration \(a duration is never negative/);
+    bad.faults![0]!.at = "-5s" as never;
+    expect(refusal(bad)).toMatch(/faults\[0\]\.at: expected a duration .*never negative/);
     bad.faults![0]!.at = "20 seconds" as never;
     expect(refusal(bad)).toMatch(/faults\[0\]\.at: expected a duration/);
   });
@@ -118,8 +120,8 @@ describe("random fault schedule", () => {
       minDuration: "2s",
       maxDuration: "8s",
       choices: [
-        { kind: "kill", target: { role: "app" }, at: 0 },
-        { kind: "pause", target: { role: "app", mode: "minority" }, at: 0 },
+        { kind: "kill", target: { role: "app" }, at: "0s" },
+        { kind: "pause", target: { role: "app", mode: "minority" }, at: "0s" },
       ],
     };
     return parseScenario(s, file);
@@ -150,7 +152,7 @@ describe("random fault schedule", () => {
 
   it("refuses a window that does not end before the tail", () => {
     const s = clone();
-    s.randomFaults = { count: 1, from: "5s", to: "59s", choices: [{ kind: "kill", target: { role: "app" }, at: 0 }] };
+    s.randomFaults = { count: 1, from: "5s", to: "59s", choices: [{ kind: "kill", target: { role: "app" }, at: "0s" }] };
     expect(refusal(s)).toContain("randomFaults.to");
   });
 });

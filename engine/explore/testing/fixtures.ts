@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DurationMs } from "../../../core/duration.ts";
 import { type GeneratorContext, generateFaults, type GeneratedFault } from "../generator.ts";
 import { faultGeneratorSchema, type FaultGeneratorSpec } from "../generator-spec.ts";
 import type { RunSummary } from "../explore.ts";
@@ -18,8 +19,8 @@ export const TestFaultSchema = z
         mode: z.enum(["one", "all", "majority", "minority"]).optional(),
       })
       .strict(),
-    at: z.number().min(0),
-    for: z.number().min(0).optional(),
+    at: DurationMs,
+    for: DurationMs.optional(),
   })
   .strict();
 
