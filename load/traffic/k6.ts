@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DurationMs } from "../../core/duration.ts";
 import { InputError } from "../../core/errors.ts";
+import { HostName, rateSplitProblem } from "../../core/hosts.ts";
 import type { OpRecord } from "../../core/history.ts";
 import { freePorts } from "../../env/free-port.ts";
 import { OWNER_PID_ENV } from "../../env/processes/orphan-load.ts";
@@ -57,10 +58,28 @@ export const K6Class = z
     processes: z.number().int().min(1).max(16).default(1),
     /** Whether the script's reads check the client's own last acknowledged write (op lines with `stale`). Default false. */
     checksReadYourWrites: z.boolean().default(false),
+    /**
+     * Load generators on chosen hosts, instead of k6 processes on this machine: each is a k6 container (image
+     * havoc/k6, the same k6 binary) on its host's engine, on the run's network, running execution segment i/N of the
+     * class, so rates, VUs and iteration ids divide exactly between machines; its op lines stream back and merge
+     * into the one timeline and ledger, each op naming its generator ("<host>-<i>"). Inside the run's network a
+     * generator reaches its targets by node name and container port. Default none (k6 processes, `processes`).
+     */
+    generators: z.array(z.object({ host: HostName }).strict()).min(1).max(16).optional(),
+    /**
+     * The arrival rate the script opens, iterations per second for the whole class, when it has one (the trackr
+     * helpers set it): with `generators` each gets rate/N, which must be whole. Default unknown (not checked).
+     */
+    ratePerSecond: z.number().int().positive().max(10_000).optional(),
   })
   .strict()
   .refine((c) => (c.target === undefined) !== (c.servers === undefined), { message: "give a target or a list of servers (one of the two)", path: ["target"] })
-  .refine((c) => c.servers === undefined || new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size === c.servers.length, { message: "a server is listed twice", path: ["servers"] });
+  .refine((c) => c.servers === undefined || new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size === c.servers.length, { message: "a server is listed twice", path: ["servers"] })
+  .refine((c) => c.generators === undefined || c.processes === 1, { message: "give generators (k6 containers on chosen hosts) or processes (k6 processes here), not both", path: ["generators"] })
+  .superRefine((c, ctx) => {
+    const problem = c.generators && c.ratePerSecond !== undefined ? rateSplitProblem(c.ratePerSecond, c.generators.length) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", path: ["generators"], message: problem });
+  });
 export type K6Class = z.infer<typeof K6Class>;
 
 /** One k6 process of a class. */
