@@ -45,7 +45,8 @@ export async function connectEngines(options: ConnectEnginesOptions): Promise<En
     return { engine, info };
   }));
   const local = localEngine();
-  if (!options.spansHosts) return new Engines([local, ...declared.map((d) => d.engine)]);
+  // A run on one engine keeps bridge networks there, on whichever host that is.
+  if (!options.spansHosts) return new Engines([local, ...declared.map((d) => d.engine)], false, [...options.used][0] ?? LOCAL_HOST);
   const localInfo = options.used.has(LOCAL_HOST) ? EngineInfo.parse(await local.docker.info()) : undefined;
   const members = [...(localInfo ? [{ engine: local, info: localInfo }] : []), ...declared.filter((d) => options.used.has(d.engine.name))];
   const manager = await checkSwarm(members);
