@@ -38,3 +38,20 @@ export function assertOwnTarget(url: string, run: OwnPorts, purpose: string): vo
   }
   if (!published.has(port)) throw new InputError(`${purpose}: refused target ${url}: port ${port} is not published by this run's containers on ${address}`, hint);
 }
+
+/** What the guard needs to know about the run's own nodes, for traffic sent inside its network. */
+export interface OwnNodes {
+  /** The container ports a node of this run declares, or undefined when no such node is in the run. */
+  declaredPorts(node: string): readonly number[] | undefined;
+}
+
+/**
+ * The traffic rule inside the run's own network (a load generator running as a container on it): only a node of this
+ * run, at a port it declares. Returns the URL (node name and container port); anything else throws.
+ */
+export function assertOwnNodeTarget(node: string, port: number, run: OwnNodes, purpose: string): string {
+  const ports = run.declaredPorts(node);
+  if (!ports) throw new InputError(`${purpose}: refused target ${node}:${port}: "${node}" is not a node of this run`, "point traffic at a node of the topology (target: { node, port })");
+  if (!ports.includes(port)) throw new InputError(`${purpose}: refused target ${node}:${port}: "${node}" does not declare port ${port} (ports: [${ports.join(", ")}])`);
+  return `http://${node}:${port}`;
+}

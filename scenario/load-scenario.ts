@@ -16,7 +16,7 @@ const shapeHint = 'a scenario is a TypeScript or JavaScript module: `import { de
  * imports resolve relative to it, and `havoc` from the node_modules of its repository), resolves what it names
  * (compose file, build contexts, k6 scripts) relative to it, and validates it.
  */
-export async function loadScenarioFile(file: string): Promise<Scenario> {
+export async function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}): Promise<Scenario> {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError(`${file}: no such scenario file`, "pass the path of a scenario file, e.g. scenarios/trackr/app-node-crash.ts");
   const extension = extname(path).toLowerCase();
@@ -32,7 +32,20 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
     throw new InputError(`${file}: could not be loaded as a module: ${errorMessage(error)}`, loadFailureHint(error, extension), { cause: error });
   }
   if (module.default === undefined) throw new InputError(`${file}: the module has no default export`, "export the scenario object as `export default defineScenario({ ... })`");
-  return parseScenario(await resolveScenarioSources(module.default, path), file);
+  return parseScenario(withOverrides(await resolveScenarioSources(module.default, path), overrides), file);
+}
+
+/** What the command line adds to a scenario before it is validated (so its references to them are checked too). */
+export interface ScenarioOverrides {
+  /** Hosts from `--host NAME=ENGINE`: each declares the host, or replaces the file's declaration of it. */
+  hosts?: Record<string, { docker: string }>;
+}
+
+function withOverrides(data: unknown, overrides: ScenarioOverrides): unknown {
+  if (!overrides.hosts || Object.keys(overrides.hosts).length === 0 || typeof data !== "object" || data === null) return data;
+  const scenario = data as Record<string, unknown>;
+  const declared = typeof scenario.hosts === "object" && scenario.hosts !== null ? (scenario.hosts as Record<string, unknown>) : {};
+  return { ...scenario, hosts: { ...declared, ...overrides.hosts } };
 }
 
 /** The fix for why a module did not load: a missing package, or syntax that is not a module's. */

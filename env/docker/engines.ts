@@ -16,6 +16,22 @@ export interface Engine {
   readonly describe: string;
 }
 
+/** True when the engine answers /_ping within `timeoutMs`; never throws. */
+export async function pingEngine(engine: Engine, timeoutMs = 2_000): Promise<boolean> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    // @types/dockerode omits ping's options, but dockerode passes abortSignal through to the request.
+    const ping = engine.docker.ping as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await ping.call(engine.docker, { abortSignal: abort.signal });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** This machine's engine: DOCKER_HOST or the local socket, ports published on loopback only. */
 export function localEngine(): Engine {
   return { name: LOCAL_HOST, local: true, docker: dockerClient(), address: "127.0.0.1", bindIp: "127.0.0.1", describe: process.env.DOCKER_HOST || "unix:///var/run/docker.sock" };

@@ -109,6 +109,25 @@ export class StartedTopology implements AsyncDisposable, OwnPorts {
     return byAddress;
   }
 
+  /** The container ports a node declares (undefined: not a node of this run), for traffic inside the run's network. */
+  declaredPorts(nodeName: string): readonly number[] | undefined {
+    return this.nodes.get(nodeName)?.spec.ports;
+  }
+
+  /**
+   * The run's Docker networks that reach every one of `nodes`: the first network of the first node, then, for each
+   * node on none of those, its own first network (a container joining them gets one NIC each).
+   */
+  networksReaching(nodes: readonly string[]): string[] {
+    const chosen: string[] = [];
+    for (const name of nodes) {
+      const spec = this.node(name).spec;
+      const own = (spec.networks ?? [[...this.networks.keys()][0]!]).map((n) => this.networks.get(n)!);
+      if (!own.some((n) => chosen.includes(n))) chosen.push(own[0]!);
+    }
+    return chosen;
+  }
+
   container(nodeName: string): Dockerode.Container {
     return this.engineOf(nodeName).docker.getContainer(this.node(nodeName).containerName);
   }
