@@ -55,6 +55,11 @@ export interface SecondEngine {
   /** This machine's docker0 gateway: the swarm manager's address as the second engine sees it. */
   readonly gateway: string;
   readonly docker: Dockerode;
+  /**
+   * Makes this machine's engine a swarm manager (initialising a swarm if it is in none), without the second engine.
+   * Resolves with the manager's address.
+   */
+  swarmHere(): Promise<string>;
   /** Joins a swarm with this machine's engine (initialising one here if this engine is in none). Idempotent. */
   joinSwarm(): Promise<void>;
   /** Undoes everything (swarm, containers, networks, cgroups, data); idempotent; throws once with every failure. */
@@ -142,20 +147,26 @@ class RunningEngine implements SecondEngine {
     });
   }
 
+  async swarmHere(): Promise<string> {
+    const { state, local } = this;
+    const here = (await local.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeAddr?: string } };
+    if (here.Swarm?.LocalNodeState === "active") {
+      if (!here.Swarm.ControlAvailable) throw new Error("this machine's engine is a swarm worker: join the second engine from its manager");
+      return here.Swarm.NodeAddr ?? this.gateway;
+    }
+    state.gwbridgeBefore = (await local.listNetworks({ filters: JSON.stringify({ name: ["docker_gwbridge"] }) })).some((n) => n.Name === "docker_gwbridge");
+    state.createdSwarm = true;
+    await saveState(state);
+    // Listening on the docker0 gateway only: the swarm is reachable from this machine's containers, nowhere else.
+    await local.swarmInit({ ListenAddr: `${this.gateway}:${SWARM_PORT}`, AdvertiseAddr: this.gateway });
+    return this.gateway;
+  }
+
   async joinSwarm(): Promise<void> {
     const { state, local } = this;
     if (((await this.docker.info()) as { Swarm?: { LocalNodeState?: string } }).Swarm?.LocalNodeState === "active") return;
     await this.log.step(`joining ${this.url} to a swarm with this machine's engine`, async () => {
-      const here = (await local.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeAddr?: string } };
-      let managerAddress = here.Swarm?.NodeAddr ?? "";
-      if (here.Swarm?.LocalNodeState !== "active") {
-        state.gwbridgeBefore = (await local.listNetworks({ filters: JSON.stringify({ name: ["docker_gwbridge"] }) })).some((n) => n.Name === "docker_gwbridge");
-        state.createdSwarm = true;
-        await saveState(state);
-        // Listening on the docker0 gateway only: the swarm is reachable from this machine's containers, nowhere else.
-        await local.swarmInit({ ListenAddr: `${this.gateway}:${SWARM_PORT}`, AdvertiseAddr: this.gateway });
-        managerAddress = this.gateway;
-      } else if (!here.Swarm.ControlAvailable) throw new Error("this machine's engine is a swarm worker: join the second engine from its manager");
+      const managerAddress = await this.swarmHere();
       const swarm = (await local.swarmInspect()) as { JoinTokens: { Worker: string } };
       await this.docker.swarmJoin({ RemoteAddrs: [`${managerAddress}:${SWARM_PORT}`], JoinToken: swarm.JoinTokens.Worker, ListenAddr: `0.0.0.0:${SWARM_PORT}`, AdvertiseAddr: this.address });
       const joined = (await this.docker.info()) as { Swarm?: { NodeID?: string } };
