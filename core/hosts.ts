@@ -60,13 +60,20 @@ export const HostSpec = z
 export type HostSpec = z.infer<typeof HostSpec>;
 export type HostSpecInput = z.input<typeof HostSpec>;
 
+/** What is wrong with a declared host's name (zod's default for any key problem is "Invalid key in record"). */
+function hostNameProblem(name: unknown): string {
+  if (name === LOCAL_HOST) return `"${LOCAL_HOST}" is this machine's own engine; give the declared host another name`;
+  return `host name "${String(name)}": expected a lower-case name: a letter, then letters, digits or '-', at most 31 characters`;
+}
+
 /** The declared hosts of a scenario, by name; "local" is this machine's engine and cannot be declared. */
 export const Hosts = z
-  .record(HostName, HostSpec)
-  .default({})
-  .superRefine((hosts, ctx) => {
-    if (LOCAL_HOST in hosts) ctx.addIssue({ code: "custom", path: [LOCAL_HOST], message: `"${LOCAL_HOST}" is this machine's own engine; give the declared host another name` });
-  });
+  .record(
+    HostName.refine((name) => name !== LOCAL_HOST),
+    HostSpec,
+    { error: (issue) => (issue.code === "invalid_key" ? hostNameProblem(issue.input as unknown) : undefined) },
+  )
+  .default({});
 export type Hosts = z.infer<typeof Hosts>;
 
 /**
