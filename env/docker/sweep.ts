@@ -102,19 +102,23 @@ async function removeByFilter(engines: Engines, labelFilter: string[], shouldRem
 }
 
 /**
- * Removes one network; a swarm network still holding the endpoint of a container just removed on another host is
- * tried again until the swarm has noticed (polled against a deadline). A worker cannot remove a swarm network (the
+ * Removes one network. A swarm network still held by a container just removed on another host ("has active
+ * endpoints", or "in use by task": the attachment the swarm keeps for it, answered as 409) is tried again until the
+ * swarm has noticed (polled against a deadline; measured: under 2 s). A worker cannot remove a swarm network (the
  * manager does): that refusal is not an error here.
  */
 async function removeNetwork(engine: Engine, id: string, swarmScoped: boolean): Promise<boolean> {
+  if (!swarmScoped) return ignoreGone(engine.docker.getNetwork(id).remove());
   const deadline = Date.now() + NETWORK_ENDPOINTS_DEADLINE_MS;
   for (;;) {
     try {
-      return await ignoreGone(engine.docker.getNetwork(id).remove());
+      await engine.docker.getNetwork(id).remove();
+      return true;
     } catch (error) {
       const message = String((error as Error).message ?? error);
-      if (swarmScoped && /not manageable|worker|not a swarm manager/i.test(message)) return false;
-      if (!(swarmScoped && /active endpoints/i.test(message)) || Date.now() > deadline) throw error;
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      if (/not manageable|worker|not a swarm manager/i.test(message)) return false;
+      if (!/active endpoints|in use by task/i.test(message) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -5,7 +5,6 @@ import type { z } from "zod";
 import { ImageBuild, type NodeSpec } from "../../core/topology.ts";
 import type { ImageSpec } from "../bootstrap/images.ts";
 import { faketimeImage, stressImage } from "./resource-clock-images.ts";
-import { k6Image } from "./k6/images.ts";
 import { toxiproxyImage } from "./toxiproxy/images.ts";
 
 /**
@@ -18,8 +17,6 @@ export const toolImages: readonly ImageSpec[] = [
   stressImage,
   faketimeImage,
   toxiproxyImage,
-  /** Load generators on chosen hosts (a k6 class's `generators`). */
-  k6Image,
   /** Network-fault sidecar (faults/network/sidecar.ts). */
   { tag: "havoc/netfault:dev", contextDir: fileURLToPath(new URL("./netfault/", import.meta.url)) },
   /** The small test node (testnode/README.md). */

@@ -4,6 +4,7 @@ import { ensureEnvironment } from "../../../env/bootstrap/ensure-environment.ts"
 import { pinImages } from "../../../env/bootstrap/pin-images.ts";
 import { sweepOrphans } from "../../../env/docker/sweep.ts";
 import { imagesForNodes } from "../../../env/images/images.ts";
+import { k6Image } from "../../../env/images/k6/images.ts";
 import { killOrphanLoad } from "../../../env/processes/orphan-load.ts";
 import { copyImagesToHosts } from "../host-images.ts";
 import { assertImagesPresent } from "../preflight.ts";
@@ -16,7 +17,8 @@ import type { RunState } from "../run-state.ts";
 export async function bootstrap(run: RunState): Promise<void> {
   const { scenario, log } = run;
   run.setPhase("bootstrap");
-  const images = imagesForNodes(scenario.topology.nodes);
+  // The k6 image only for a run whose classes have generators (it holds a 70 MB binary to hash and copy).
+  const images = [...imagesForNodes(scenario.topology.nodes), ...((run.placement?.generators.size ?? 0) > 0 ? [k6Image] : [])];
   await withDeadline(
     "bootstrap",
     stageDeadlinesMs.bootstrap,
