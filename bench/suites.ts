@@ -15,6 +15,7 @@ export interface BenchSuite {
 
 export const suites: BenchSuite[] = [
   { name: "fault-latency", title: "Fault injection and heal latency, call to verified effect, against the mechanism by hand", args: ["20", "all"] },
+  { name: "fault-latency-remote", title: "Fault latency on a node of another host against the same fault on a node here", args: ["10", "all"] },
   {
     name: "outage-accuracy",
     title: "Accuracy: ground-truth outages against the outage the report gives",
@@ -23,6 +24,7 @@ export const suites: BenchSuite[] = [
   { name: "topology-start", title: "Topology start and teardown: trackr under havoc against plain docker commands", args: ["5"] },
   { name: "k6-throughput", title: "Harness overhead: the same k6 script through the harness against bare `k6 run`", args: ["5", "10"] },
   { name: "k6-vs-wrk", title: "The load generator's own limit: bare k6 against Debian's wrk on the same endpoint", args: ["5", "10"] },
+  { name: "k6-generators", title: "Load from several machines: k6 with 1 and 2 generators, rate asked against rate reached per generator", args: ["3", "600", "20"] },
   { name: "result-processing", title: "Result processing: 1,000,000 op lines through the timeline and ledger", args: ["5", "1000000"] },
   {
     name: "nightly-suite",

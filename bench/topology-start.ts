@@ -1,6 +1,6 @@
 /**
  * Topology start and teardown: trackr (PostgreSQL, 3 apps, haproxy) ready under havoc (startTopology: networks,
- * containers through testcontainers, each layer gated by its ready probe) against the same containers started and
+ * containers created through dockerode (env/topology/node-create.ts), each layer gated by its ready probe) against the same containers started and
  * waited for by plain `docker` commands in the same script (the floor): `docker network create`, `docker run -d`
  * per node with the same image, env, aliases and 127.0.0.1 ports, the same start order (db; the apps at once; lb),
  * each node polled every 100 ms with the same probe (`docker exec` for exec probes, an HTTP GET for http ones).

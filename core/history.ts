@@ -25,6 +25,11 @@ export const OpRecord = z.object({
   /** Node that answered (from the X-Served-By header), when known. */
   node: z.string().optional(),
   /**
+   * The load generator that sent it, when a class runs its execution segments on chosen hosts (a k6 class's
+   * `generators`): "<host>-<i>", e.g. "east-2". Absent for k6 processes on this machine.
+   */
+  generator: z.string().optional(),
+  /**
    * Set only on a read that checked read-your-writes (the client's own last acknowledged write): true when the
    * answer did not contain it (a stale read), false when it did.
    */

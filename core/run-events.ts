@@ -23,7 +23,12 @@ export const RunEventBody = z.discriminatedUnion("type", [
     type: z.literal("plan"),
     faults: z.array(z.object({ id: z.string(), kind: z.string(), targets: z.array(z.string()), atMs: z.number(), healAtMs: z.number() })),
   }),
-  z.object({ type: z.literal("topology-started"), nodes: z.record(z.string(), z.record(z.string(), z.number())) }),
+  z.object({
+    type: z.literal("topology-started"),
+    nodes: z.record(z.string(), z.record(z.string(), z.number())),
+    /** Node -> the host whose engine runs it, when any is not "local" (core/hosts.ts). */
+    hosts: z.record(z.string(), z.string()).optional(),
+  }),
   z.object({ type: z.literal("traffic-started"), originEpochMs: z.number(), classes: z.array(z.string()) }),
   z.object({ type: z.literal("container"), event: ContainerEvent }),
   z.object({ type: z.literal("gate"), passed: z.boolean(), detail: z.string() }),
@@ -44,7 +49,17 @@ export const RunEventBody = z.discriminatedUnion("type", [
   /** The harness lost control of the run: the experiment is void from `fromMs`. */
   z.object({ type: z.literal("control-lost"), fromMs: z.number().nullable(), reason: z.string() }),
   z.object({ type: z.literal("timeline"), bucket: TimelineBucket }),
-  z.object({ type: z.literal("traffic-finished"), traffic: z.string(), exitCode: z.number().nullable(), httpReqs: z.number(), droppedIterations: z.number() }),
+  z.object({
+    type: z.literal("traffic-finished"),
+    traffic: z.string(),
+    exitCode: z.number().nullable(),
+    httpReqs: z.number(),
+    droppedIterations: z.number(),
+    /** Per load generator of a class with `generators`: what k6 there counted. */
+    generators: z
+      .array(z.object({ name: z.string(), exitCode: z.number().nullable(), httpReqs: z.number().nullable(), iterations: z.number().nullable(), droppedIterations: z.number().nullable(), opLines: z.number() }))
+      .optional(),
+  }),
   z.object({
     type: z.literal("readback"),
     traffic: z.string(),

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { Milliseconds } from "./duration.ts";
 
+import { HostName, Spread } from "./hosts.ts";
 import { ProbeSettings, ProbeSpec } from "./probe-spec.ts";
 import { NodeName } from "./topology-names.ts";
 
@@ -121,6 +122,8 @@ export const NodeSpec = z
     memoryMb: z.number().int().positive().optional(),
     /** A size-limited disk at `dataVolume.path` (target of disk faults). Default: none (the container's own layer). */
     dataVolume: DataVolume.optional(),
+    /** The host whose engine runs this node (a name of the scenario's `hosts`). Default: its role's `spread`, else "local". */
+    host: HostName.optional(),
   })
   .strict()
   .refine((n) => n.image !== undefined || n.build !== undefined, { message: "expected an image tag or a build", path: ["image"] })
@@ -179,6 +182,11 @@ export const Topology = z
     /** The system's own signals sampled while traffic runs (core/probe-spec.ts): leader, replication lag, ... Default none. */
     probes: z.array(ProbeSpec).default([]),
     probeSettings: ProbeSettings.default({ interval: 1_000, timeout: 1_500 }),
+    /**
+     * Per role, the hosts its nodes are spread over in turn (core/hosts.ts), e.g. `{ app: ["local", "east"] }`; the
+     * links' node has role "toxiproxy". Default none: every node without its own `host` is local.
+     */
+    spread: Spread,
   })
   .strict()
   .superRefine((topology, ctx) => {
@@ -230,6 +238,9 @@ export const Topology = z
       if (probe.kind === "leader" && !probe.check && !topology.roles[probe.role])
         ctx.addIssue({ code: "custom", path: ["probes", i, "check"], message: `a leader probe without check needs topology.roles.${probe.role}.primaryProbe` });
     });
+    for (const role of Object.keys(topology.spread))
+      if (!topology.nodes.some((n) => n.role === role) && !(role === TOXIPROXY_NODE && topology.links.length > 0))
+        ctx.addIssue({ code: "custom", path: ["spread", role], message: `no node has role "${role}"; roles: ${[...new Set(topology.nodes.flatMap((n) => n.role ?? []))].join(", ")}` });
     if (topology.links.length > 0 && names.has(TOXIPROXY_NODE))
       ctx.addIssue({ code: "custom", path: ["nodes"], message: `a topology with links gets a node named "${TOXIPROXY_NODE}"; rename the declared one` });
   });

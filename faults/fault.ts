@@ -49,6 +49,11 @@ export interface FaultKind<S extends { kind: string } = { kind: string }> {
    * stopped, paused, cut off), "degraded" slows or stresses them, "link" acts on a link, not on nodes.
    */
   effect: "down" | "degraded" | "link";
+  /**
+   * Images its injection starts beside a target (a network sidecar, a stress sidecar): they must be present on the
+   * engine of every host with nodes (copied there when the run starts). Default none.
+   */
+  sidecarImages?: readonly string[];
   /** What the kind needs of the scenario beyond its schema (a declared link, zones, volumes, two sides to cut). */
   check?(spec: S, view: ScenarioView, report: Report, path: IssuePath): void;
   inject(ctx: FaultContext, spec: S, targets: readonly string[]): Promise<FaultHandle>;

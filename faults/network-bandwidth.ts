@@ -1,3 +1,4 @@
+import { NETFAULT_IMAGE } from "./network/sidecar.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
 import { defaultBurstBytes, tbfArgs } from "./network/tc-commands.ts";
@@ -23,6 +24,7 @@ export const networkBandwidth: FaultKind<Spec> = {
   kind: "bandwidth",
   schema: BandwidthFault,
   effect: "degraded",
+  sidecarImages: [NETFAULT_IMAGE],
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, targets, "bandwidth");
     const burst = spec.burstBytes ?? defaultBurstBytes(spec.rateKbit);

@@ -1,3 +1,4 @@
+import { NETFAULT_IMAGE } from "./network/sidecar.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { cutEffect, faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
 import { isolateCutPairs } from "./network/partition-groups.ts";
@@ -20,6 +21,7 @@ export const networkIsolate: FaultKind<Spec> = {
   kind: "isolate",
   schema: IsolateFault,
   effect: "down",
+  sidecarImages: [NETFAULT_IMAGE],
   check: (spec, view, report, path) => checkSplit(spec, view, report, path),
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, targets, "isolate");

@@ -1,3 +1,4 @@
+import { NETFAULT_IMAGE } from "./network/sidecar.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { healOnce } from "./fault.ts";
@@ -36,6 +37,7 @@ export const networkLatency: FaultKind<Spec> = {
   kind: "latency",
   schema: LatencyFault,
   effect: "degraded",
+  sidecarImages: [NETFAULT_IMAGE],
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     requireNodes(ctx, targets, "latency");
     const netem = await detectNetem(ctx.topology.runId, ctx.netnsAccess);

@@ -1,3 +1,4 @@
+import { NETFAULT_IMAGE } from "./network/sidecar.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { detectNetem } from "./network/netem.ts";
 import { faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
@@ -36,6 +37,7 @@ export const networkLoss: FaultKind<Spec> = {
   kind: "packet-loss",
   schema: PacketLossFault,
   effect: "degraded",
+  sidecarImages: [NETFAULT_IMAGE],
   check(spec, view, report, path) {
     spec.peers?.forEach((peer, j) => {
       if (view.nodes && !view.nodes.has(peer)) report([...path, "peers", j], view.nodes.unknown(peer));

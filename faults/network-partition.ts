@@ -1,3 +1,4 @@
+import { NETFAULT_IMAGE } from "./network/sidecar.ts";
 import { createRng, type Rng } from "../core/rng.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { cutEffect, cutNodes, faultKey, injectNetnsFault, requireNodes } from "./network/netns-fault.ts";
@@ -75,6 +76,7 @@ export const networkPartition: FaultKind<Spec> = {
   kind: "partition",
   schema: PartitionFault,
   effect: "down",
+  sidecarImages: [NETFAULT_IMAGE],
   check: (spec, view, report, path) => checkSplit(spec, view, report, path),
   async inject(ctx: NetworkFaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const key = faultKey(spec);

@@ -1,3 +1,4 @@
+import { NETFAULT_IMAGE } from "./network/sidecar.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { cutEffect, cutNodes, faultKey, injectNetnsFault } from "./network/netns-fault.ts";
 import { groupCutPairs } from "./network/partition-groups.ts";
@@ -33,6 +34,7 @@ export const networkZoneCut: FaultKind<Spec> = {
   kind: "zone-cut",
   schema: ZoneCutFault,
   effect: "down",
+  sidecarImages: [NETFAULT_IMAGE],
   check(spec, view, report, path) {
     const topology = view.topology;
     if (!topology) return;

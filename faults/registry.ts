@@ -56,6 +56,15 @@ const kinds: { [K in FaultSpec["kind"]]: FaultKind<Extract<FaultSpec, { kind: K 
   "clock-skew": clockSkew,
 };
 
+/** The sidecar images the faults of these kinds start beside their targets (each once). */
+export function sidecarImagesOf(kinds: Iterable<string>): string[] {
+  return [...new Set([...kinds].flatMap((k) => (kindNamed(k)?.sidecarImages ?? []) as readonly string[]))];
+}
+
+function kindNamed(kind: string): FaultKind<FaultSpec> | undefined {
+  return (kinds as Record<string, FaultKind<FaultSpec>>)[kind];
+}
+
 /** The kind of a fault (its schema, checks, effect and injection). */
 export function faultKind(spec: FaultSpec): FaultKind<FaultSpec> {
   return kinds[spec.kind] as unknown as FaultKind<FaultSpec>;

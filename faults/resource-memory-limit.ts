@@ -1,7 +1,7 @@
 import type Dockerode from "dockerode";
 import { errorMessage } from "../core/errors.ts";
 import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
-import { engineInfo, memoryUsageMb, removeSidecar, sidecarFaultId, startSidecar } from "./resource-sidecar.ts";
+import { STRESS_IMAGE, engineInfo, memoryUsageMb, removeSidecar, sidecarFaultId, startSidecar } from "./resource-sidecar.ts";
 import { restartTargets } from "./restart-targets.ts";
 import { z } from "zod";
 import { scheduled } from "./fault-fields.ts";
@@ -60,6 +60,7 @@ export const memoryLimit: FaultKind<Spec> = {
   kind: "memory-limit",
   schema: MemoryLimitFault,
   effect: "down",
+  sidecarImages: [STRESS_IMAGE],
   async inject(ctx: FaultContext, spec: Spec, targets: readonly string[]): Promise<FaultHandle> {
     const notes: string[] = [];
     const lowered: Lowered[] = [];
@@ -68,7 +69,7 @@ export const memoryLimit: FaultKind<Spec> = {
     const restore = async () => {
       for (const l of lowered) {
         if (l.sidecar) await removeSidecar(l.sidecar);
-        const total = (await engineInfo()).memoryBytes;
+        const total = (await engineInfo(ctx.topology.engineOf(l.target).docker)).memoryBytes;
         const memory = l.original.Memory > 0 ? l.original.Memory : total;
         const swap = l.original.MemorySwap > 0 ? l.original.MemorySwap : l.original.Memory > 0 ? l.original.Memory * 2 : total;
         try {

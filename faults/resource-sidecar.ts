@@ -19,19 +19,22 @@ export interface EngineFacts {
   memoryBytes: number;
 }
 
-let engineFacts: Promise<EngineFacts> | undefined;
+/** Per engine: hosts of one run may differ in cgroup driver, cores and memory. */
+const engineFacts = new WeakMap<Dockerode, Promise<EngineFacts>>();
 
-export function engineInfo(): Promise<EngineFacts> {
-  engineFacts ??= dockerClient()
-    .info()
-    .then((info: { CgroupDriver?: string; CgroupVersion?: string; NCPU?: number; MemTotal?: number }) => ({
+export function engineInfo(docker: Dockerode = dockerClient()): Promise<EngineFacts> {
+  let facts = engineFacts.get(docker);
+  if (!facts) {
+    facts = docker.info().then((info: { CgroupDriver?: string; CgroupVersion?: string; NCPU?: number; MemTotal?: number }) => ({
       cgroupDriver: info.CgroupDriver ?? "?",
       cgroupVersion: info.CgroupVersion ?? "1",
       cpus: info.NCPU ?? 1,
       memoryBytes: info.MemTotal ?? 0,
     }));
-  engineFacts.catch(() => (engineFacts = undefined));
-  return engineFacts;
+    engineFacts.set(docker, facts);
+    facts.catch(() => engineFacts.delete(docker));
+  }
+  return facts;
 }
 
 /**
@@ -43,8 +46,8 @@ export function engineInfo(): Promise<EngineFacts> {
  * target +70 MiB). Not possible with the systemd driver (parents must be slices) nor on cgroup v2 (a cgroup with
  * processes cannot have controller-enabled children): there the sidecar runs beside the target and the note says so.
  */
-export async function cgroupInsideTarget(target: Dockerode.ContainerInspectInfo): Promise<{ parent: string | undefined; note: string }> {
-  const { cgroupDriver: driver, cgroupVersion: version } = await engineInfo();
+export async function cgroupInsideTarget(target: Dockerode.ContainerInspectInfo, docker: Dockerode = dockerClient()): Promise<{ parent: string | undefined; note: string }> {
+  const { cgroupDriver: driver, cgroupVersion: version } = await engineInfo(docker);
   if (driver === "cgroupfs" && version === "1") {
     const parent = `${target.HostConfig.CgroupParent || "/docker"}/${target.Id}`;
     return { parent, note: `sidecar cgroup nested in the target's (${parent}): its load counts against the target's limits` };
@@ -68,9 +71,11 @@ export interface SidecarOptions {
  */
 export async function startSidecar(ctx: FaultContext, options: SidecarOptions): Promise<{ container: Dockerode.Container; note: string }> {
   const target = await ctx.topology.container(options.target).inspect();
-  const cgroup = await cgroupInsideTarget(target);
+  // On the target's own engine: namespaces and cgroups are shared only within one host.
+  const docker = ctx.topology.engineOf(options.target).docker;
+  const cgroup = await cgroupInsideTarget(target, docker);
   const name = `${ctx.topology.node(options.target).containerName}-${options.faultId}-${randomBytes(2).toString("hex")}`.slice(0, 120);
-  const container = await dockerClient().createContainer({
+  const container = await docker.createContainer({
     name,
     Image: STRESS_IMAGE,
     Cmd: options.command,

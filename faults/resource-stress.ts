@@ -1,7 +1,7 @@
 import type Dockerode from "dockerode";
 import { errorMessage } from "../core/errors.ts";
 import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
-import { engineInfo, measureCores, memoryUsageMb, removeSidecar, sidecarFaultId, startSidecar } from "./resource-sidecar.ts";
+import { STRESS_IMAGE, engineInfo, measureCores, memoryUsageMb, removeSidecar, sidecarFaultId, startSidecar } from "./resource-sidecar.ts";
 import { z } from "zod";
 import { scheduled } from "./fault-fields.ts";
 
@@ -46,11 +46,11 @@ function backstopSeconds(spec: { for?: number | undefined }): number {
 }
 
 /** Cores the target may use: its CPU limit, else the engine's CPU count. */
-async function coreLimit(target: Dockerode.ContainerInspectInfo): Promise<number> {
+async function coreLimit(target: Dockerode.ContainerInspectInfo, docker: Dockerode): Promise<number> {
   const hc = target.HostConfig;
   if (hc.NanoCpus) return hc.NanoCpus / 1e9;
   if (hc.CpuQuota && hc.CpuQuota > 0 && hc.CpuPeriod) return hc.CpuQuota / hc.CpuPeriod;
-  return (await engineInfo()).cpus;
+  return (await engineInfo(docker)).cpus;
 }
 
 async function pollUntil<T>(what: string, measure: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -107,6 +107,7 @@ export const cpuStress: FaultKind<CpuSpec> = {
   kind: "cpu-stress",
   schema: CpuStressFault,
   effect: "degraded",
+  sidecarImages: [STRESS_IMAGE],
   async inject(ctx, spec, targets) {
     const notes: string[] = [];
     const inspected = await Promise.all(targets.map((t) => ctx.topology.container(t).inspect()));
@@ -117,7 +118,7 @@ export const cpuStress: FaultKind<CpuSpec> = {
       let effectAt = 0;
       await Promise.all(
         targets.map(async (t, i) => {
-          const limit = await coreLimit(inspected[i]!);
+          const limit = await coreLimit(inspected[i]!, ctx.topology.engineOf(t).docker);
           const wanted = Math.min((spec.workers * spec.loadPercent) / 100, Math.max(0, limit - baseline[i]!));
           // A rise of 0.1 core (or the asked load, if smaller) proves the load runs in the target's cgroup. More cannot
           // be demanded: on a busy host the workers get only their fair share (measured here, 2 shared cores at load
@@ -146,6 +147,7 @@ export const memoryStress: FaultKind<MemorySpec> = {
   kind: "memory-stress",
   schema: MemoryStressFault,
   effect: "degraded",
+  sidecarImages: [STRESS_IMAGE],
   async inject(ctx, spec, targets) {
     const notes: string[] = [];
     const before = await Promise.all(targets.map((t) => memoryUsageMb(ctx.topology.container(t))));

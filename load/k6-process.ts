@@ -3,26 +3,16 @@ import { rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { z } from "zod";
 import { EnvironmentError, errorMessage } from "../core/errors.ts";
-import { OpRecord } from "../core/history.ts";
+import type { OpRecord } from "../core/history.ts";
 import { log as defaultLogger, type Logger } from "../core/log.ts";
+import { K6OutputReader, pollDroppedIterations, summaryCounts } from "./k6-output.ts";
 
 /**
  * Runs one k6 process for one traffic class and streams its op lines (see load/k6/lib/havoc-k6.ts) to the caller.
  * k6 prints `console.log` through its logger; with `--log-format=raw` the logger writes the message verbatim plus
  * "\n" (k6 internal/cmd/root.go RawFormatter), to stderr by default. Both streams are parsed.
  */
-
-/** The op line a k6 script prints: an OpRecord without `traffic` (added here from the options). */
-const OpLine = OpRecord.omit({ traffic: true }).extend({ havoc: z.literal("op") });
-const opLinePrefix = '{"havoc":"op"';
-const requestFailedWarning = "Request Failed";
-
-/** k6's --summary-export file (legacy JSON format): metrics[name] holds the values directly. */
-const SummaryExport = z.object({
-  metrics: z.record(z.string(), z.object({ count: z.number().optional() }).passthrough()),
-});
 
 /** Bounds re-checked here because this is the last place that can refuse to start unbounded load. */
 export const k6Limits = { maxRatePerSecond: 10_000, minDurationMs: 1_000, maxDurationMs: 24 * 3_600_000, maxVUs: 5_000 };
@@ -76,6 +66,8 @@ export interface K6Result {
   summaryPath: string;
   /** When the process exited, epoch ms (a load generator that died early voids the experiment from then). */
   exitedAtEpochMs?: number;
+  /** A generator container's name ("<host>-<i>", a k6 class's `generators`); absent for a k6 process here. */
+  generator?: string;
 }
 
 export interface K6Handle {
@@ -108,41 +100,8 @@ export function startK6(options: K6Options): K6Handle {
   logger.info(`starting k6 for traffic ${options.traffic} (${options.scriptPath}, env ${Object.keys(options.env).join(",")})`);
   const child = spawn(options.k6Path, args, { env, stdio: ["ignore", "pipe", "pipe"] });
 
-  let opLines = 0;
-  let badOpLines = 0;
-  let requestFailedLines = 0;
-  let callbackError: unknown;
-  const onLine = (line: string) => {
-    if (!line.startsWith(opLinePrefix)) {
-      // k6 warns "Request Failed" for every non-HTTP error; the raw format drops its error field and the op line
-      // already carries the cause, so only count it (during a fault it would double the output volume).
-      if (line === requestFailedWarning) requestFailedLines++;
-      else if (line.trim() !== "") options.onLog(line);
-      return;
-    }
-    let parsed;
-    try {
-      parsed = OpLine.safeParse(JSON.parse(line));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      badOpLines++;
-      options.onLog(`unparsable op line: ${line.slice(0, 300)}`);
-      return;
-    }
-    opLines++;
-    const { havoc: _marker, ...op } = parsed.data;
-    try {
-      options.onOp({ ...op, traffic: options.traffic });
-    } catch (error) {
-      // A throwing consumer would otherwise surface as an uncaught exception from readline and skip teardown.
-      if (callbackError === undefined) {
-        callbackError = error;
-        void stop();
-      }
-    }
-  };
+  const reader = new K6OutputReader(options.traffic, options.onOp, options.onLog, () => void stop());
+  const onLine = (line: string) => reader.line(line);
   const streamsClosed = [child.stdout, child.stderr].map((stream) => {
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     lines.on("line", onLine);
@@ -181,7 +140,7 @@ export function startK6(options: K6Options): K6Handle {
     return stopping;
   };
 
-  const dropped = options.apiPort !== undefined && options.onDropped ? pollDroppedIterations(options.apiPort, options.onDropped) : undefined;
+  const dropped = options.apiPort !== undefined && options.onDropped ? pollDroppedIterations(`http://127.0.0.1:${options.apiPort}`, options.onDropped) : undefined;
 
   const safetyNetMs = options.durationMs + options.gracefulStopMs + safetyMarginMs;
   const safetyTimer = setTimeout(() => {
@@ -195,11 +154,12 @@ export function startK6(options: K6Options): K6Handle {
       const { code, signal } = await exit;
       const polledDropped = await dropped?.stop();
       await Promise.all(streamsClosed);
-      if (callbackError !== undefined) throw callbackError;
-      const counts = await readSummaryCounts(summaryPath);
+      if (reader.callbackError !== undefined) throw reader.callbackError;
+      const counts = summaryCounts(await readFile(summaryPath, "utf8").catch(() => undefined));
       const missed = (counts.droppedIterations ?? 0) - (polledDropped ?? 0);
       if (options.onDropped && missed > 0) options.onDropped(Date.now(), missed);
-      logger.info(`k6 for traffic ${options.traffic} exited (code ${code}${signal ? `, ${signal}` : ""}) after ${Date.now() - startedMs} ms, ${opLines} op lines`);
+      logger.info(`k6 for traffic ${options.traffic} exited (code ${code}${signal ? `, ${signal}` : ""}) after ${Date.now() - startedMs} ms, ${reader.opLines} op lines`);
+      const { opLines, badOpLines, requestFailedLines } = reader;
       return { exitCode: code, signal, ...counts, opLines, badOpLines, requestFailedLines, killedBySafetyNet, summaryPath, exitedAtEpochMs };
     } finally {
       clearTimeout(safetyTimer);
@@ -211,53 +171,4 @@ export function startK6(options: K6Options): K6Handle {
   done.catch(() => undefined);
 
   return { pid: child.pid, done, stop };
-}
-
-async function readSummaryCounts(path: string): Promise<Pick<K6Result, "httpReqs" | "iterations" | "droppedIterations">> {
-  let metrics: Record<string, { count?: number | undefined }>;
-  try {
-    metrics = SummaryExport.parse(JSON.parse(await readFile(path, "utf8"))).metrics;
-  } catch {
-    return { httpReqs: null, iterations: null, droppedIterations: null };
-  }
-  // k6 leaves a metric out when it never got a sample, e.g. dropped_iterations in a run that kept up.
-  const count = (name: string) => metrics[name]?.count ?? 0;
-  return { httpReqs: count("http_reqs"), iterations: count("iterations"), droppedIterations: count("dropped_iterations") };
-}
-
-const DroppedMetric = z.object({ data: z.object({ attributes: z.object({ sample: z.object({ count: z.number() }) }) }) });
-
-/**
- * Polls k6's REST API (GET /v1/metrics/dropped_iterations) once a second and reports each increase. A 404 means no
- * iteration was dropped yet; an unanswered poll (k6 starting or busy) is skipped, the next one catches up.
- * stop() ends the polling and resolves with the total reported.
- */
-function pollDroppedIterations(apiPort: number, onDropped: (epochMs: number, count: number) => void, intervalMs = 1_000) {
-  const url = `http://127.0.0.1:${apiPort}/v1/metrics/dropped_iterations`;
-  let reported = 0;
-  let inFlight: Promise<void> | undefined;
-  const poll = async () => {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(intervalMs - 100) });
-      if (!response.ok) return;
-      const parsed = DroppedMetric.safeParse(await response.json());
-      const count = parsed.success ? parsed.data.data.attributes.sample.count : reported;
-      if (count > reported) {
-        onDropped(Date.now() - intervalMs / 2, count - reported);
-        reported = count;
-      }
-    } catch {
-      // Not listening yet, or already gone: the summary at exit settles the difference.
-    }
-  };
-  const timer = setInterval(() => {
-    inFlight ??= poll().finally(() => (inFlight = undefined));
-  }, intervalMs);
-  return {
-    async stop(): Promise<number> {
-      clearInterval(timer);
-      await inFlight;
-      return reported;
-    },
-  };
 }

@@ -3,7 +3,7 @@ import type { OpRecord, TimelineBucket } from "../core/history.ts";
 import type { Logger } from "../core/log.ts";
 import type { OpTrace } from "../core/op-trace.ts";
 import type { RunSecrets } from "../env/secrets.ts";
-import { assertOwnTarget } from "../env/target-guard.ts";
+import { assertOwnNodeTarget, assertOwnTarget } from "../env/target-guard.ts";
 import type { StartedTopology } from "../env/topology/started-topology.ts";
 import { OpTraceBuilder } from "./op-trace-builder.ts";
 import { TimelineBuilder } from "./timeline.ts";
@@ -52,7 +52,12 @@ export interface StartTrafficOptions {
   onK6Log(traffic: string, line: string): void;
   /** A class's load generator ended badly (non-zero exit, killed): called at once, not at the end of traffic. */
   onClassFailed?(traffic: string, result: TrafficClassResult): void;
+  /** The k6 image's reference on a host's engine, for load generators there (default its tag, as on this machine). */
+  generatorImage?(host: string): string;
 }
+
+/** The k6 image load generators run (env/images/k6). */
+export const K6_IMAGE = "havoc/k6:dev";
 
 /**
  * Each class's work before anything starts (bundling k6 scripts, loading journey modules), by class name. An error
@@ -111,6 +116,18 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
     onOp,
     onDropped,
     onLog: options.onK6Log,
+    targetHosts: [...(options.topology.remoteEndpoints?.().keys() ?? [])],
+    generatorSite: (host, targets) => {
+      const topology = options.topology;
+      for (const t of targets) assertOwnNodeTarget(t.node, t.port, topology, `traffic to ${t.node}:${t.port}`);
+      return {
+        engine: topology.engines.get(host),
+        image: options.generatorImage?.(host) ?? K6_IMAGE,
+        networks: topology.networksReaching(targets.map((t) => t.node)),
+        url: (t) => assertOwnNodeTarget(t.node, t.port, topology, `traffic to ${t.node}:${t.port}`),
+        containerName: (label) => `havoc-${options.runId}-k6-${label.replace(/[^a-zA-Z0-9_.-]/g, "_")}`,
+      };
+    },
   };
   const running: { name: string; run: RunningTraffic }[] = [];
   const startError: unknown[] = [];

@@ -18,6 +18,8 @@ export const LedgerLine = z.object({
   /** Start of the attempt, ms from traffic start. */
   atMs: z.number(),
   node: z.string().optional(),
+  /** The load generator that sent it ("<host>-<i>"), for a class with `generators`. */
+  generator: z.string().optional(),
 });
 export type LedgerLine = z.infer<typeof LedgerLine>;
 
@@ -108,6 +110,7 @@ export class WriteLedger {
       cause: op.cause,
       atMs: op.startEpochMs - this.trafficStartEpochMs,
       node: op.node,
+      ...(op.generator !== undefined ? { generator: op.generator } : {}),
     };
     // The stream buffers when the disk lags; at ~120 bytes a line that is small next to the sets kept below.
     this.stream.write(JSON.stringify(line) + "\n");

@@ -20,7 +20,7 @@ const shapeHint = 'a scenario is a TypeScript or JavaScript module: `import { de
  * (compose file, build contexts, k6 scripts) relative to it, and validates it. Every refusal names the file, and
  * where the user's own code is at fault, its line (module-errors.ts).
  */
-export async function loadScenarioFile(file: string): Promise<Scenario> {
+export async function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}): Promise<Scenario> {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError(`${file}: no such scenario file`, missingFileHint(path));
   if (statSync(path).isDirectory()) throw folderGiven(file, path);
@@ -46,7 +46,20 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
       "export the scenario object: `export default defineScenario({ ... })` (a function that builds one: export what it returns, `export default build()`)",
     );
   const sources = await resolveScenarioSources(scenario, path);
-  return parseScenario(sources.data, file, { issues: sources.issues, reported: sources.reported });
+  return parseScenario(withOverrides(sources.data, overrides), file, { issues: sources.issues, reported: sources.reported });
+}
+
+/** What the command line adds to a scenario before it is validated (so its references to them are checked too). */
+export interface ScenarioOverrides {
+  /** Hosts from `--host NAME=ENGINE`: each declares the host, or replaces the file's declaration of it. */
+  hosts?: Record<string, { docker: string }>;
+}
+
+function withOverrides(data: unknown, overrides: ScenarioOverrides): unknown {
+  if (!overrides.hosts || Object.keys(overrides.hosts).length === 0 || typeof data !== "object" || data === null) return data;
+  const scenario = data as Record<string, unknown>;
+  const declared = typeof scenario.hosts === "object" && scenario.hosts !== null ? (scenario.hosts as Record<string, unknown>) : {};
+  return { ...scenario, hosts: { ...declared, ...overrides.hosts } };
 }
 
 /** What else the file's folder holds that was probably meant ("app-node-crash.ts" for "app-node-crahs.ts"). */

@@ -1,6 +1,7 @@
 import { nearest } from "../core/did-you-mean.ts";
 import { formatDuration } from "../core/duration.ts";
 import { Names } from "../core/names.ts";
+import { LOCAL_HOST, placeNodes } from "../core/hosts.ts";
 import type { IssuePath, Report, ScenarioView } from "../core/scenario-view.ts";
 import { faultId, faultKind, type FaultSpec } from "../faults/registry.ts";
 import { readbackFrom } from "../env/readback/registry.ts";
@@ -356,6 +357,38 @@ export const checkSecretReferences: ScenarioCheck = (p, report) => {
     }
 };
 
+// ---- hosts ----
+
+/**
+ * Every host a node, a role's spread or a load generator names is declared (or is "local"), and what a node needs of
+ * its host can be had there: a loop-ext4 disk is made and mounted on this machine, so a node elsewhere takes tmpfs.
+ */
+export const checkHostReferences: ScenarioCheck = (p, report) => {
+  if (!p.hosts) return;
+  const hosts = new Names("host", "hosts", [LOCAL_HOST, ...Object.keys(p.hosts)]);
+  const topology = p.topology;
+  if (topology) {
+    topology.nodes.forEach((node, i) => {
+      if (node.host !== undefined && !hosts.has(node.host)) report(["topology", "nodes", i, "host"], hosts.unknown(node.host));
+    });
+    for (const [role, list] of Object.entries(topology.spread))
+      list.forEach((host, j) => {
+        if (!hosts.has(host)) report(["topology", "spread", role, j], hosts.unknown(host));
+      });
+    const placed = placeNodes(topology.nodes, topology.spread);
+    topology.nodes.forEach((node, i) => {
+      const host = placed.get(node.name);
+      if (host !== LOCAL_HOST && node.dataVolume?.kind === "loop-ext4")
+        report(["topology", "nodes", i, "dataVolume", "kind"], `node "${node.name}" is on host "${host}", and a loop-ext4 disk is made and mounted on this machine; give it kind "tmpfs" or place it on "${LOCAL_HOST}"`);
+    });
+  }
+  for (const [t, i] of each(p.traffic))
+    if ("generators" in t && t.generators)
+      t.generators.forEach((g, j) => {
+        if (!hosts.has(g.host)) report(["traffic", i, "generators", j, "host"], hosts.unknown(g.host));
+      });
+};
+
 // ---- suites: tags and the expected verdict ----
 
 export const checkTags: ScenarioCheck = (p, report) =>
@@ -373,6 +406,7 @@ export const checkExpectFailing: ScenarioCheck = (p, report) => {
 
 /** Every check, in the order their problems read best (a file's order: traffic, faults, SLOs, ...). */
 export const scenarioChecks: readonly ScenarioCheck[] = [
+  checkHostReferences,
   checkSecretReferences,
   checkTrafficNames,
   checkTrafficSecrets,

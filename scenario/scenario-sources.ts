@@ -73,6 +73,22 @@ export async function resolveScenarioSources(data: unknown, file: string): Promi
       return { ...(node as object), build: { ...build, context } };
     });
   }
+  // A host's TLS files are on this machine, relative to the scenario file like every other path.
+  if (typeof scenario.hosts === "object" && scenario.hosts !== null) {
+    scenario.hosts = Object.fromEntries(
+      Object.entries(scenario.hosts as Record<string, unknown>).map(([name, host]) => {
+        const tls = (host as { tls?: Record<string, unknown> } | null)?.tls;
+        if (typeof tls !== "object" || tls === null) return [name, host];
+        const resolved = { ...tls };
+        for (const key of ["ca", "cert", "key"] as const) {
+          if (typeof tls[key] !== "string") continue;
+          resolved[key] = resolve(dir, tls[key]);
+          if (!existsSync(resolved[key] as string)) issues.push({ path: ["hosts", name, "tls", key], message: `no such file ${displayPath(resolved[key] as string)} ${relativeNote(tls[key] as string)}` });
+        }
+        return [name, { ...(host as object), tls: resolved }];
+      }),
+    );
+  }
   if (Array.isArray(scenario.traffic)) {
     // Each kind names the fields that hold files (a k6 script, a journey module).
     scenario.traffic = scenario.traffic.map((t: unknown, i) => {

@@ -5,6 +5,7 @@ import { runScenarioChecks } from "./scenario-checks.ts";
 import { SloSpec } from "../judge/slo-kinds.ts";
 import { Readback } from "../env/readback/registry.ts";
 import { Topology } from "../core/topology.ts";
+import { Hosts } from "../core/hosts.ts";
 import { TrafficClass } from "../load/traffic/registry.ts";
 
 
@@ -68,6 +69,12 @@ export const Scenario = z
     seed: z.number().int().min(0).optional(),
     /** Names of per-run secrets (random, never printed), usable as `${secret:NAME}` in env and readback. */
     secrets: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default([]),
+    /**
+     * Docker engines on other machines, by name (core/hosts.ts): nodes are placed on them with `host` or the
+     * topology's `spread`, load generators with a k6 class's `generators`. Default none: everything runs on this
+     * machine's engine ("local"). `havoc run --host NAME=ENGINE` adds one or replaces its engine.
+     */
+    hosts: Hosts,
     topology: Topology,
     traffic: z.array(TrafficClass).min(1),
     faults: z.array(FaultSpec).default([]),

@@ -11,9 +11,9 @@ import { enableTypeScriptImports } from "./typescript-imports.ts";
  * `havoc run` and `havoc demo`: loads, validates and runs one scenario file, prints its table; the first SIGINT or
  * SIGTERM heals, stops traffic and tears down, the second exits at once.
  */
-export async function runScenarioFile(file: string, options: { seed?: number | undefined; reportsDir?: string | undefined }): Promise<number> {
+export async function runScenarioFile(file: string, options: { seed?: number | undefined; reportsDir?: string | undefined; hosts?: Record<string, { docker: string }> }): Promise<number> {
   await enableTypeScriptImports();
-  const scenario = await loadScenarioFile(file);
+  const scenario = await loadScenarioFile(file, { ...(options.hosts ? { hosts: options.hosts } : {}) });
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) {

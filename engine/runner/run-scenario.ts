@@ -4,7 +4,10 @@ import { RunClock } from "../../core/clock.ts";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { randomSeed } from "../../core/rng.ts";
+import { connectEngines } from "../../env/docker/connect-engines.ts";
+import { Engines, pingEngine } from "../../env/docker/engines.ts";
 import { RunSecrets } from "../../env/secrets.ts";
+import { hostPlacement } from "../../scenario/hosts-used.ts";
 import type { RunReport } from "../../judge/report-schema.ts";
 import { prepareTraffic } from "../../load/start-traffic.ts";
 import { makePlan, type Plan } from "../../scenario/plan.ts";
@@ -68,8 +71,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
 
 /**
  * Stage "prepare": the run directory, the traffic's own preparation (bundled k6 scripts, loaded journeys: one that
- * fails is bad input, exit 2, refused before anything starts), the plan, the event log, and the monitors that may
- * end the run early (a signal, a safety stop, the harness losing its grip).
+ * fails is bad input, exit 2, refused before anything starts), the declared hosts' engines (each must answer, and be
+ * in one swarm when the run spans them: refused before anything starts otherwise), the plan, the event log, and the
+ * monitors that may end the run early (a signal, a safety stop, the harness losing its grip).
  */
 async function prepare(options: RunScenarioOptions): Promise<RunState> {
   const { scenario, log } = options;
@@ -77,12 +81,17 @@ async function prepare(options: RunScenarioOptions): Promise<RunState> {
   const runDir = join(options.reportsDir, "runs", runId);
   await mkdir(runDir, { recursive: true });
   let prepared: Map<string, string>;
+  const placement = hostPlacement(scenario);
+  let engines: Engines;
   try {
     prepared = await prepareTraffic(scenario.traffic, runDir);
+    engines = Object.keys(scenario.hosts).length === 0 && !placement.spans ? Engines.localOnly() : await connectEngines({ hosts: scenario.hosts, used: placement.used, spansHosts: placement.spans });
   } catch (error) {
     await rm(runDir, { recursive: true, force: true });
     throw error;
   }
+  if (engines.remote().length > 0)
+    log.info(`hosts: ${engines.remote().map((e) => `${e.name} (${e.describe}, ports at ${e.address})`).join("; ")}; ${placement.spans ? `the run spans ${[...placement.used].join(", ")}: overlay networks created on ${engines.networkEngine.name}` : `everything on ${[...placement.used].join(", ")}`}`);
   const clock = new RunClock();
   const secrets = new RunSecrets(scenario.secrets);
   const events = new EventLog(join(runDir, "events.ndjson"), clock, (s) => secrets.redact(s));
@@ -90,6 +99,8 @@ async function prepare(options: RunScenarioOptions): Promise<RunState> {
   const stopFaults = new AbortController();
   const run = new RunState(runId, runDir, options.file, scenario, plan, clock, secrets, events, log, options.signal, stopFaults);
   run.prepared = prepared;
+  run.engines = engines;
+  run.placement = placement;
   log.info(`run ${runId}: scenario ${scenario.name}, seed ${plan.seed}, report in ${relative(process.cwd(), runDir) || runDir}`);
   events.write({ type: "run-started", runId, scenario: scenario.name, file: options.file, seed: plan.seed, pid: process.pid, tags: scenario.tags, expect: scenario.expect, expectFailing: scenario.expectFailing });
   events.write({ type: "plan", faults: plan.faults.map(({ id, kind, targets, atMs, healAtMs }) => ({ id, kind, targets, atMs, healAtMs })) });
@@ -111,11 +122,16 @@ async function prepare(options: RunScenarioOptions): Promise<RunState> {
   );
   // The harness's own grip on the run: engine pings, a dead load generator, a fault it could not apply or undo.
   // Once lost, nothing more is worth measuring: stop injecting and stop the traffic, then report.
-  run.control = new ControlMonitor(clock, (loss) => {
-    events.write({ type: "control-lost", fromMs: loss.fromMs, reason: loss.reason });
-    run.fail("error", `the experiment is void: ${loss.reason}`);
-    stopFaults.abort("control-lost");
-    void run.traffic?.stop();
-  });
+  run.control = new ControlMonitor(
+    clock,
+    (loss) => {
+      events.write({ type: "control-lost", fromMs: loss.fromMs, reason: loss.reason });
+      run.fail("error", `the experiment is void: ${loss.reason}`);
+      stopFaults.abort("control-lost");
+      void run.traffic?.stop();
+    },
+    // Every engine the run uses: a host that stops answering takes its nodes' faults and readings with it.
+    async (timeoutMs) => (await Promise.all(engines.all().map((e) => pingEngine(e, timeoutMs)))).every(Boolean),
+  );
   return run;
 }

@@ -4,6 +4,9 @@ import type { Logger } from "../../core/log.ts";
 import type { ReadbackRecord, ReplicaRead, TimelineBucket } from "../../core/history.ts";
 import type { PinnedImages } from "../../env/bootstrap/pin-images.ts";
 import type { ContainerEventWatcher } from "../../env/docker/container-events.ts";
+import { Engines } from "../../env/docker/engines.ts";
+import type { ImagePresence } from "../../env/docker/image-transfer.ts";
+import type { HostPlacement } from "../../scenario/hosts-used.ts";
 import type { ProbeSampler } from "../../env/probes/probe-sampler.ts";
 import type { RunSecrets } from "../../env/secrets.ts";
 import type { StartedTopology } from "../../env/topology/started-topology.ts";
@@ -40,6 +43,12 @@ export class RunState {
   readonly stored = new Map<string, ReadbackResult>();
   /** Bundled scripts and loaded journeys, by traffic class (load/start-traffic.ts prepareTraffic). */
   prepared = new Map<string, string>();
+  /** The engines of the run: this machine's, and each declared host's (connected and checked in "prepare"). */
+  engines: Engines = Engines.localOnly();
+  /** Where the nodes and generators go (scenario/hosts-used.ts). */
+  placement?: HostPlacement;
+  /** Per remote host, the images copied there: local reference -> its id there (stage "bootstrap"). */
+  hostImages = new Map<string, Map<string, ImagePresence>>();
   watcher?: ContainerEventWatcher;
   pinned?: PinnedImages;
   topology?: StartedTopology;
@@ -68,6 +77,11 @@ export class RunState {
 
   get seed(): number {
     return this.plan.seed;
+  }
+
+  /** The reference a node or generator image has on `host`: the id of its copy on a remote engine, else itself. */
+  imageOn(host: string, image: string): string {
+    return this.hostImages.get(host)?.get(image)?.id ?? image;
   }
 
   path(name: string): string {

@@ -1,20 +1,25 @@
-import type { GenericContainer } from "testcontainers";
 import type { DataVolume } from "../../core/topology.ts";
 import { createLoopDisk } from "./run-disks.ts";
 
+/** What a container's create request needs for its data volume (HostConfig.Binds / HostConfig.Tmpfs). */
+export interface DataVolumeMounts {
+  binds?: string[];
+  tmpfs?: Record<string, string>;
+  /** For the log. */
+  description: string;
+}
+
 /**
- * Gives a container its data volume (core/topology.ts `dataVolume`) before it is created:
- * - loop-ext4: creates and mounts the run's disk image on the host (env/disks/run-disks.ts), bind-mounts it at `path`;
- * - tmpfs: a Docker tmpfs of `sizeMb` at `path` (uid/gid/mode as tmpfs options).
- * Returns a description for the log.
+ * A container's data volume (core/topology.ts `dataVolume`), made before it is created:
+ * - loop-ext4: creates and mounts the run's disk image on this machine (env/disks/run-disks.ts), bind-mounted at
+ *   `path` (so only a node on the local engine can have one; the scenario checks refuse it elsewhere);
+ * - tmpfs: a Docker tmpfs of `sizeMb` at `path` (uid/gid/mode as tmpfs options), on whatever host the node is.
  */
-export async function attachDataVolume(container: GenericContainer, runId: string, node: string, volume: DataVolume): Promise<string> {
+export async function dataVolumeMounts(runId: string, node: string, volume: DataVolume): Promise<DataVolumeMounts> {
   if (volume.kind === "tmpfs") {
     const owner = volume.uid !== undefined || volume.gid !== undefined ? `,uid=${volume.uid ?? 0},gid=${volume.gid ?? 0}` : "";
-    container.withTmpFs({ [volume.path]: `rw,size=${volume.sizeMb}m,mode=${volume.mode}${owner}` });
-    return `tmpfs ${volume.sizeMb} MiB at ${volume.path}`;
+    return { tmpfs: { [volume.path]: `rw,size=${volume.sizeMb}m,mode=${volume.mode}${owner}` }, description: `tmpfs ${volume.sizeMb} MiB at ${volume.path}` };
   }
   const hostDir = await createLoopDisk(runId, node, volume);
-  container.withBindMounts([{ source: hostDir, target: volume.path, mode: "rw" }]);
-  return `loop-ext4 ${volume.sizeMb} MiB at ${volume.path} (host ${hostDir})`;
+  return { binds: [`${hostDir}:${volume.path}:rw`], description: `loop-ext4 ${volume.sizeMb} MiB at ${volume.path} (host ${hostDir})` };
 }

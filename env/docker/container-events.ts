@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { ContainerEvent } from "../../core/history.ts";
-import { dockerClient } from "./client.ts";
+import { Engines } from "./engines.ts";
 import { NODE_LABEL, RUN_LABEL } from "./labels.ts";
 
 /** A container event with Docker's own timestamp (nanosecond precision, epoch ms here). */
@@ -14,25 +14,39 @@ export interface TimedContainerEvent {
 const INTERESTING = new Set(["create", "start", "die", "kill", "stop", "pause", "unpause", "oom", "restart", "destroy"]);
 
 /**
- * Follows Docker's event stream for one run's containers. Fault times come from here (the moment Docker
- * saw the process die), not from when our API call returned, which is 100+ ms later.
+ * Follows Docker's event stream for one run's containers, on every engine of the run (one stream each). Fault times
+ * come from here (the moment Docker saw the process die), not from when our API call returned, which is 100+ ms
+ * later. A remote engine stamps its events with its own clock: hosts of one run are expected to keep time with NTP.
  */
 export class ContainerEventWatcher {
   readonly events: TimedContainerEvent[] = [];
-  #stream: Readable | undefined;
+  #streams: Readable[] = [];
   #waiters: { match: (e: TimedContainerEvent) => boolean; resolve: (e: TimedContainerEvent) => void }[] = [];
-  #buffer = "";
 
   constructor(
     private readonly runId: string,
     private readonly onEvent: (event: TimedContainerEvent) => void = () => {},
+    private readonly engines: Engines = Engines.localOnly(),
   ) {}
 
   async start(): Promise<void> {
     const filters = JSON.stringify({ type: ["container"], label: [`${RUN_LABEL}=${this.runId}`] });
-    this.#stream = (await dockerClient().getEvents({ filters })) as unknown as Readable;
-    this.#stream.on("data", (chunk: Buffer) => this.#onData(chunk.toString("utf8")));
-    this.#stream.on("error", () => {});
+    for (const engine of this.engines.all()) {
+      const stream = (await engine.docker.getEvents({ filters })) as unknown as Readable;
+      // Each stream has its own partial line: chunks of two engines never interleave within one buffer.
+      let buffer = "";
+      stream.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString("utf8");
+        let newline: number;
+        while ((newline = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, newline).trim();
+          buffer = buffer.slice(newline + 1);
+          if (line) this.#onLine(line);
+        }
+      });
+      stream.on("error", () => {});
+      this.#streams.push(stream);
+    }
   }
 
   /** Resolves with the first event (already seen or future) at or after `sinceEpochMs` for `node` and `action`. */
@@ -51,23 +65,13 @@ export class ContainerEventWatcher {
   }
 
   stop(): void {
-    this.#stream?.destroy();
-    this.#stream = undefined;
+    for (const stream of this.#streams) stream.destroy();
+    this.#streams = [];
   }
 
   /** Events as history records, on the run clock (ms from traffic start). */
   toHistory(originEpochMs: number): ContainerEvent[] {
     return this.events.map((e) => ({ atMs: e.epochMs - originEpochMs, node: e.node, action: e.action, ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}) }));
-  }
-
-  #onData(text: string): void {
-    this.#buffer += text;
-    let newline: number;
-    while ((newline = this.#buffer.indexOf("\n")) >= 0) {
-      const line = this.#buffer.slice(0, newline).trim();
-      this.#buffer = this.#buffer.slice(newline + 1);
-      if (line) this.#onLine(line);
-    }
   }
 
   #onLine(line: string): void {

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
-import { dockerClient } from "./client.ts";
+import type Dockerode from "dockerode";
 import { processAlive } from "../processes/orphan-load.ts";
+import { Engines, type Engine } from "./engines.ts";
 import { HOST_LABEL, PID_LABEL, RUN_LABEL } from "./labels.ts";
 import { sweepOrphanDisks } from "../disks/run-disks.ts";
 
@@ -11,20 +12,33 @@ export interface SweepResult {
   volumes: number;
   /** Runs whose data volume disks (loop-mounted images, env/disks/run-disks.ts) were unmounted and deleted. */
   disks?: number;
-}
-
-/** Removes every container, network and volume labelled with `runId`. Idempotent; gone things are fine. */
-export async function removeRunResources(runId: string): Promise<SweepResult> {
-  return removeByFilter([`${RUN_LABEL}=${runId}`], () => true);
+  /** Per engine that had anything of theirs: host name -> containers, networks and volumes removed there. */
+  byHost?: Record<string, { containers: number; networks: number; volumes: number }>;
 }
 
 /**
- * Removes what runs whose owner process is dead left behind (SIGKILLed harness, crashed CI job).
- * With `all`, removes every havoc resource, live owners included (`havoc clean --all`).
+ * How long removing a network may wait for its endpoints on other hosts to go: the swarm learns that a container on
+ * a worker is gone a moment after the worker removed it.
  */
-export async function sweepOrphans(options: { all?: boolean; exceptRun?: string } = {}): Promise<SweepResult> {
+const NETWORK_ENDPOINTS_DEADLINE_MS = 15_000;
+
+/**
+ * Removes every container, network and volume labelled with `runId`, on every engine of the run (containers on all of
+ * them first: an overlay network cannot go while a container on any host is attached). Idempotent; gone is fine.
+ */
+export async function removeRunResources(runId: string, engines: Engines = Engines.localOnly()): Promise<SweepResult> {
+  return removeByFilter(engines, [`${RUN_LABEL}=${runId}`], () => true);
+}
+
+/**
+ * Removes what runs whose owner process is dead left behind (SIGKILLed harness, crashed CI job), on every engine
+ * given (the local one and the declared hosts'; a remote engine's things carry this machine's name and the harness's
+ * pid, so the same test applies). With `all`, removes every havoc resource, live owners included (`havoc clean --all`).
+ */
+export async function sweepOrphans(options: { all?: boolean; exceptRun?: string; engines?: Engines } = {}): Promise<SweepResult> {
   const thisHost = hostname();
-  const result = await removeByFilter([RUN_LABEL], (labels) => {
+  const engines = options.engines ?? Engines.localOnly();
+  const result = await removeByFilter(engines, [RUN_LABEL], (labels) => {
     const run = labels[RUN_LABEL];
     if (run === options.exceptRun) return false;
     if (options.all) return true;
@@ -34,44 +48,80 @@ export async function sweepOrphans(options: { all?: boolean; exceptRun?: string 
   // After the containers that held them are gone: the loop-mounted disks of dead runs (owner pid in their owner.json).
   result.disks = (await sweepOrphanDisks(options)).length;
   // And the run tags their images were pinned under (env/bootstrap/pin-images.ts), now that no container uses them.
-  await removeRunImageTags(new Set(result.runs));
+  await removeRunImageTags(engines.local.docker, new Set(result.runs));
   return result;
 }
 
 /** Removes image tags `havoc-run/<repo>:<run id>` and `havoc-run-hold/...` of the given runs; an image left with no tag goes with them. */
-async function removeRunImageTags(runs: ReadonlySet<string>): Promise<void> {
+async function removeRunImageTags(docker: Dockerode, runs: ReadonlySet<string>): Promise<void> {
   if (runs.size === 0) return;
-  const images = await dockerClient().listImages();
+  const images = await docker.listImages();
   const tags = images.flatMap((image) => image.RepoTags ?? []).filter((tag) => /^havoc-run(-hold)?\//.test(tag) && runs.has(tag.slice(tag.lastIndexOf(":") + 1)));
-  for (const tag of tags) await ignoreGone(dockerClient().getImage(tag).remove());
+  for (const tag of tags) await ignoreGone(docker.getImage(tag).remove());
 }
 
-
-async function removeByFilter(labelFilter: string[], shouldRemove: (labels: Record<string, string>) => boolean): Promise<SweepResult> {
-  const docker = dockerClient();
+async function removeByFilter(engines: Engines, labelFilter: string[], shouldRemove: (labels: Record<string, string>) => boolean): Promise<SweepResult> {
   const filters = JSON.stringify({ label: labelFilter });
   const runs = new Set<string>();
   const result: SweepResult = { runs: [], containers: 0, networks: 0, volumes: 0 };
-
-  const containers = (await docker.listContainers({ all: true, filters })).filter((c) => shouldRemove(c.Labels));
+  const byHost: NonNullable<SweepResult["byHost"]> = {};
+  const count = (engine: Engine, what: "containers" | "networks" | "volumes") => {
+    result[what]++;
+    (byHost[engine.name] ??= { containers: 0, networks: 0, volumes: 0 })[what]++;
+  };
+  const all = engines.all();
   await Promise.all(
-    containers.map(async (c) => {
-      runs.add(c.Labels[RUN_LABEL]!);
-      if (await ignoreGone(docker.getContainer(c.Id).remove({ force: true, v: true }))) result.containers++;
+    all.map(async (engine) => {
+      const containers = (await engine.docker.listContainers({ all: true, filters })).filter((c) => shouldRemove(c.Labels));
+      await Promise.all(
+        containers.map(async (c) => {
+          runs.add(c.Labels[RUN_LABEL]!);
+          if (await ignoreGone(engine.docker.getContainer(c.Id).remove({ force: true, v: true }))) count(engine, "containers");
+        }),
+      );
     }),
   );
-  const networks = (await docker.listNetworks({ filters })).filter((n) => shouldRemove(n.Labels ?? {}));
-  for (const n of networks) {
-    runs.add(n.Labels![RUN_LABEL]!);
-    if (await ignoreGone(docker.getNetwork(n.Id).remove())) result.networks++;
+  // The manager first: a swarm network is removed there; a worker only shows it while one of its containers is attached.
+  for (const engine of [engines.networkEngine, ...all.filter((e) => e !== engines.networkEngine)]) {
+    const networks = (await engine.docker.listNetworks({ filters })).filter((n) => shouldRemove(n.Labels ?? {}));
+    for (const n of networks) {
+      runs.add(n.Labels![RUN_LABEL]!);
+      if (await removeNetwork(engine, n.Id, n.Scope === "swarm")) count(engine, "networks");
+    }
   }
-  const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).filter((v) => shouldRemove(v.Labels ?? {}));
-  for (const v of volumes) {
-    runs.add(v.Labels[RUN_LABEL]!);
-    if (await ignoreGone(docker.getVolume(v.Name).remove())) result.volumes++;
+  for (const engine of all) {
+    const volumes = ((await engine.docker.listVolumes({ filters })).Volumes ?? []).filter((v) => shouldRemove(v.Labels ?? {}));
+    for (const v of volumes) {
+      runs.add(v.Labels[RUN_LABEL]!);
+      if (await ignoreGone(engine.docker.getVolume(v.Name).remove())) count(engine, "volumes");
+    }
   }
   result.runs = [...runs];
+  if (Object.keys(byHost).some((h) => h !== "local")) result.byHost = byHost;
   return result;
+}
+
+/**
+ * Removes one network. A swarm network still held by a container just removed on another host ("has active
+ * endpoints", or "in use by task": the attachment the swarm keeps for it, answered as 409) is tried again until the
+ * swarm has noticed (polled against a deadline; measured: under 2 s). A worker cannot remove a swarm network (the
+ * manager does): that refusal is not an error here.
+ */
+async function removeNetwork(engine: Engine, id: string, swarmScoped: boolean): Promise<boolean> {
+  if (!swarmScoped) return ignoreGone(engine.docker.getNetwork(id).remove());
+  const deadline = Date.now() + NETWORK_ENDPOINTS_DEADLINE_MS;
+  for (;;) {
+    try {
+      await engine.docker.getNetwork(id).remove();
+      return true;
+    } catch (error) {
+      const message = String((error as Error).message ?? error);
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      if (/not manageable|worker|not a swarm manager/i.test(message)) return false;
+      if (!/active endpoints|in use by task/i.test(message) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** true when removed, false when it was already gone (404) or being removed (409). */

@@ -1,3 +1,4 @@
+import { urlHost } from "../topology/ready-probe.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { READ_ATTEMPT_TIMEOUT_MS, type ReadbackKind, type ReadOutcome } from "./readback-kind.ts";
 import { z } from "zod";
@@ -25,7 +26,7 @@ export const httpReadback: ReadbackKind<HttpReadback> = {
   describe: (spec) => `GET ${spec.path} (${spec.format})`,
   async readOnce(spec, target): Promise<ReadOutcome> {
     try {
-      const response = await fetch(`http://127.0.0.1:${target.hostPort}${spec.path}`, { signal: AbortSignal.timeout(READ_ATTEMPT_TIMEOUT_MS) });
+      const response = await fetch(`http://${urlHost(target.address)}:${target.hostPort}${spec.path}`, { signal: AbortSignal.timeout(READ_ATTEMPT_TIMEOUT_MS) });
       const body = await response.text();
       if (!response.ok) return { kind: "unreachable", why: `GET ${spec.path} answered ${response.status}: ${body.slice(0, 200).trim()}` };
       if (spec.format === "lines") return { kind: "ok", ids: body.split("\n").map((l) => l.trim()).filter((l) => l !== "") };

@@ -26,7 +26,7 @@ export const mysqlReadback: ReadbackKind<MysqlReadback> = {
     let connection: mysql.Connection | undefined;
     try {
       connection = await mysql.createConnection({
-        host: "127.0.0.1",
+        host: target.address,
         port: target.hostPort,
         user: spec.user,
         password: secrets.resolve(spec.password),

@@ -24,7 +24,7 @@ export const postgresReadback: ReadbackKind<PostgresReadback> = {
   describe: (spec) => `postgres ${spec.database}: ${spec.idsQuery}`,
   async readOnce(spec, target, secrets): Promise<ReadOutcome> {
     const client = new pg.Client({
-      host: "127.0.0.1",
+      host: target.address,
       port: target.hostPort,
       user: spec.user,
       password: secrets.resolve(spec.password),

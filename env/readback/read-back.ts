@@ -148,8 +148,8 @@ async function readNodes(spec: Readback, ctx: ReadbackContext): Promise<string[]
 
 async function readNode(spec: Readback, node: string, ctx: ReadbackContext): Promise<ReadOutcome> {
   const hostPort = ctx.topology.hostPort(node, spec.port);
-  assertOwnTarget(`http://127.0.0.1:${hostPort}`, ctx.topology, `readback of ${spec.traffic} from ${node}`);
-  return readbackKind(spec).readOnce(spec, { node, hostPort }, ctx.secrets);
+  assertOwnTarget(ctx.topology.baseUrl(node, spec.port), ctx.topology, `readback of ${spec.traffic} from ${node}`);
+  return readbackKind(spec).readOnce(spec, { node, address: ctx.topology.address(node), hostPort }, ctx.secrets);
 }
 
 function pause(ms: number): Promise<void> {

@@ -11,9 +11,11 @@ import type { RunSecrets } from "../secrets.ts";
  */
 export type ReadOutcome = { kind: "ok"; ids: string[] } | { kind: "store-lost"; why: string } | { kind: "unreachable"; why: string };
 
-/** One node's published 127.0.0.1 port, checked against the traffic rule before the call. */
+/** One node's published port, checked against the traffic rule before the call. */
 export interface ReadTarget {
   node: string;
+  /** 127.0.0.1, or the address of the declared host the node runs on. */
+  address: string;
   hostPort: number;
 }
 

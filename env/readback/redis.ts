@@ -36,7 +36,7 @@ export const redisReadback: ReadbackKind<RedisReadback> = {
   describe: (spec) => (spec.set !== undefined ? `redis SMEMBERS ${spec.set}` : `redis SCAN MATCH ${spec.scan}`),
   async readOnce(spec, target, secrets): Promise<ReadOutcome> {
     const client = new Redis({
-      host: "127.0.0.1",
+      host: target.address,
       port: target.hostPort,
       ...(spec.password !== undefined ? { password: secrets.resolve(spec.password) } : {}),
       lazyConnect: true,

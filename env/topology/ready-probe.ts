@@ -6,10 +6,13 @@ import { execInContainer } from "../docker/exec.ts";
 /** One attempt of a probe; every attempt has its own timeout because a paused target still accepts TCP. */
 const ATTEMPT_TIMEOUT_MS = 1_000;
 const POLL_INTERVAL_MS = 100;
+const LOOPBACK = "127.0.0.1";
 
 export interface ProbeTarget {
   container: Dockerode.Container;
-  /** 127.0.0.1 host port published for a container port. */
+  /** Where the node's host publishes its ports: 127.0.0.1 on this machine, the host's address on a declared host. */
+  address?: string;
+  /** Host port published for a container port. */
   hostPort(containerPort: number): number;
 }
 
@@ -18,13 +21,13 @@ export async function probeOnce(probe: ReadyProbe, target: ProbeTarget): Promise
   try {
     switch (probe.kind) {
       case "http": {
-        const url = `http://127.0.0.1:${target.hostPort(probe.port)}${probe.path}`;
+        const url = `http://${urlHost(target.address ?? LOOPBACK)}:${target.hostPort(probe.port)}${probe.path}`;
         const response = await fetch(url, { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
         await response.arrayBuffer();
         return response.status === probe.status;
       }
       case "tcp":
-        return await tcpAnswers(target.hostPort(probe.port));
+        return await tcpAnswers(target.address ?? LOOPBACK, target.hostPort(probe.port));
       case "exec":
         return (await execInContainer(target.container, probe.command, ATTEMPT_TIMEOUT_MS * 3)).exitCode === 0;
     }
@@ -72,9 +75,14 @@ export function describeProbe(probe: ReadyProbe): string {
   }
 }
 
-function tcpAnswers(port: number): Promise<boolean> {
+/** An address as a URL's host: an IPv6 literal goes in brackets. */
+export function urlHost(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
+function tcpAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port, timeout: ATTEMPT_TIMEOUT_MS });
+    const socket = connect({ host, port, timeout: ATTEMPT_TIMEOUT_MS });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);

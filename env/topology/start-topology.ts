@@ -1,16 +1,18 @@
+import type Dockerode from "dockerode";
 import type { Logger } from "../../core/log.ts";
+import { placeNodes } from "../../core/hosts.ts";
 import type { NodeSpec, Topology } from "../../core/topology.ts";
 import { EnvironmentError, errorMessage } from "../../core/errors.ts";
-import { dockerClient } from "../docker/client.ts";
+import { Engines } from "../docker/engines.ts";
 import { NODE_LABEL, runLabels } from "../docker/labels.ts";
 import { freePorts } from "../free-port.ts";
-import { attachDataVolume } from "../disks/data-volume.ts";
+import { dataVolumeMounts } from "../disks/data-volume.ts";
 import type { RunSecrets } from "../secrets.ts";
-import { FunctionWaitStrategy, NodeContainer } from "./node-container.ts";
+import { createAndStartNode } from "./node-create.ts";
 import { waitUntilReady } from "./ready-probe.ts";
 import { startLayers } from "./start-order.ts";
 import { StartedTopology, type StartedNode } from "./started-topology.ts";
-import { startToxiproxy, toxiproxyNode } from "./toxiproxy-node.ts";
+import { startToxiproxy, toxiproxyNode, toxiproxyNodeSpec } from "./toxiproxy-node.ts";
 
 export interface StartTopologyOptions {
   runId: string;
@@ -19,6 +21,13 @@ export interface StartTopologyOptions {
   log: Logger;
   /** Where each node's log is saved at teardown. */
   logDir?: string;
+  /** The run's engines (env/docker/connect-engines.ts). Default: this machine's only. */
+  engines?: Engines;
+  /**
+   * The image reference a node uses on its host: on a remote engine, the id of the copy made there
+   * (env/docker/image-transfer.ts). Default: the topology's image as it is.
+   */
+  imageOn?: (host: string, image: string) => string;
 }
 
 /** Docker names are per run, so two runs on one machine never collide. */
@@ -27,28 +36,46 @@ export function dockerName(runId: string, name: string): string {
 }
 
 /**
- * Creates the run's networks and starts the nodes layer by layer (a layer's nodes in parallel),
- * each gated by its ready probe. On failure the partial topology is torn down before rethrowing.
+ * Creates the run's networks and starts the nodes layer by layer (a layer's nodes in parallel), each on its host's
+ * engine and gated by its ready probe. A run on one engine gets bridge networks there; a run spanning engines gets
+ * attachable overlay networks of their swarm (created on a manager), so a node reaches every other by name whatever
+ * host it is on. On failure the partial topology is torn down before rethrowing.
  */
 export async function startTopology(options: StartTopologyOptions): Promise<StartedTopology> {
   const { runId, topology, log } = options;
+  const engines = options.engines ?? Engines.localOnly();
   const networks = new Map(topology.networks.map((n) => [n, dockerName(runId, n)]));
+  const linksSpec = topology.links.length > 0 ? toxiproxyNodeSpec(topology) : undefined;
+  const placement = placeNodes([...topology.nodes, ...(linksSpec ? [linksSpec] : [])], topology.spread);
+  const hosts = new Set(placement.values());
+  const elsewhere = [...hosts].filter((h) => h !== engines.networkEngine.name);
+  if (!engines.spansHosts && elsewhere.length > 0)
+    throw new EnvironmentError(`nodes are placed on ${[...hosts].join(", ")} but the run's engines were connected for ${engines.networkEngine.name} only`, "connect the engines with the hosts every node and generator uses (connectEngines)");
   const nodes = new Map<string, StartedNode>();
   for (const spec of topology.nodes) {
     const ports = await freePorts(spec.ports.length);
-    nodes.set(spec.name, { name: spec.name, spec, containerName: dockerName(runId, spec.name), hostPorts: new Map(spec.ports.map((p, i) => [p, ports[i]!])) });
+    nodes.set(spec.name, { name: spec.name, spec, containerName: dockerName(runId, spec.name), hostPorts: new Map(spec.ports.map((p, i) => [p, ports[i]!])), host: placement.get(spec.name)! });
   }
   // Links: one extra node, "toxiproxy", carrying every link (see toxiproxy-node.ts); it is in `nodes` so its log,
   // events and API port are handled like any node's.
-  const linksNode = topology.links.length > 0 ? await toxiproxyNode(topology, dockerName(runId, "toxiproxy")) : undefined;
+  const linksNode = linksSpec ? { ...(await toxiproxyNode(topology, dockerName(runId, "toxiproxy"))), host: placement.get(linksSpec.name)! } : undefined;
   if (linksNode) nodes.set(linksNode.name, linksNode);
-  const started = new StartedTopology(runId, nodes, networks, options.secrets, log, options.logDir, topology.links);
+  const started = new StartedTopology(runId, nodes, networks, options.secrets, log, options.logDir, topology.links, engines);
+  const imageOn = options.imageOn ?? ((_host: string, image: string) => image);
   try {
+    const overlay = engines.spansHosts;
     for (const [, dockerNetwork] of networks)
-      await dockerClient().createNetwork({ Name: dockerNetwork, Driver: "bridge", CheckDuplicate: true, Labels: runLabels(runId) });
+      await engines.networkEngine.docker.createNetwork({
+        Name: dockerNetwork,
+        Driver: overlay ? "overlay" : "bridge",
+        ...(overlay ? { Attachable: true } : {}),
+        CheckDuplicate: true,
+        Labels: runLabels(runId),
+      });
+    if (overlay) log.info(`networks ${[...networks.values()].join(", ")}: attachable overlay networks of the swarm (nodes on ${[...hosts].join(", ")})`);
     // Before every other node: clients resolve `<link>:<port>` from their first connection.
-    if (linksNode) await startToxiproxy(linksNode, { runId, topology, networks, log });
-    for (const layer of startLayers(topology.nodes)) await Promise.all(layer.map((spec) => startNode(started, nodes.get(spec.name)!, options)));
+    if (linksNode) await startToxiproxy(linksNode, { runId, topology, networks, log, engine: engines.get(linksNode.host!), image: imageOn(linksNode.host!, linksNode.spec.image) });
+    for (const layer of startLayers(topology.nodes)) await Promise.all(layer.map((spec) => startNode(started, nodes.get(spec.name)!, options, imageOn)));
     return started;
   } catch (error) {
     await started.teardown().catch((e) => log.warn(`teardown after failed start: ${errorMessage(e)}`));
@@ -57,32 +84,44 @@ export async function startTopology(options: StartTopologyOptions): Promise<Star
   }
 }
 
-async function startNode(topology: StartedTopology, node: StartedNode, options: StartTopologyOptions): Promise<void> {
+async function startNode(topology: StartedTopology, node: StartedNode, options: StartTopologyOptions, imageOn: (host: string, image: string) => string): Promise<void> {
   const { spec } = node;
+  const host = node.host ?? "local";
+  const engine = topology.engineOf(spec.name);
   const [firstNetwork, ...otherNetworks] = (spec.networks ?? [options.topology.networks[0]!]).map((n) => topology.networks.get(n)!);
-  await options.log.step(`starting node ${spec.name} (${spec.image})`, async () => {
-    const container = new NodeContainer(spec.image)
-      .withName(node.containerName)
-      .withSoleNetwork(firstNetwork!, [spec.name])
-      .withLoopbackPorts(node.hostPorts)
-      .withLabels(runLabels(options.runId, { [NODE_LABEL]: spec.name }))
-      .withEnvironment(options.secrets.resolveRecord(spec.env))
-      .withMemoryLimitMb(spec.memoryMb)
-      .withWaitStrategy(new FunctionWaitStrategy((c, timeoutMs) => readiness(spec, node, c, timeoutMs)))
-      .withStartupTimeout(spec.readyTimeoutMs);
-    if (spec.command) container.withCommand(spec.command);
+  const where = engine.local ? "" : ` on host ${host}`;
+  await options.log.step(`starting node ${spec.name} (${spec.image})${where}`, async () => {
     // Data volume (env/disks/): a loop-mounted ext4 disk bind-mounted in, or a tmpfs; the teardown unmounts it.
-    if (spec.dataVolume) options.log.info(`node ${spec.name}: data volume ${await attachDataVolume(container, options.runId, spec.name, spec.dataVolume)}`);
+    const volume = spec.dataVolume ? await dataVolumeMounts(options.runId, spec.name, spec.dataVolume) : undefined;
+    if (volume) options.log.info(`node ${spec.name}: data volume ${volume.description}`);
+    let container: Dockerode.Container;
     try {
-      await container.start();
+      container = await createAndStartNode(
+        engine,
+        {
+          name: node.containerName,
+          image: imageOn(host, spec.image),
+          env: options.secrets.resolveRecord(spec.env),
+          ...(spec.command ? { command: spec.command } : {}),
+          labels: runLabels(options.runId, { [NODE_LABEL]: spec.name }),
+          network: firstNetwork!,
+          aliases: [spec.name],
+          ports: node.hostPorts,
+          bindIp: engine.bindIp,
+          ...(spec.memoryMb !== undefined ? { memoryMb: spec.memoryMb } : {}),
+          ...(volume?.binds ? { binds: volume.binds } : {}),
+          ...(volume?.tmpfs ? { tmpfs: volume.tmpfs } : {}),
+        },
+        node.hostPorts as Map<number, number>,
+      );
+      for (const network of otherNetworks) await engine.docker.getNetwork(network!).connect({ Container: node.containerName, EndpointConfig: { Aliases: [spec.name] } });
+      await readiness(spec, node, container, engine.address);
     } catch (error) {
-      throw new EnvironmentError(`node "${spec.name}" did not start: ${options.secrets.redact(errorMessage(error))}`, `check image ${spec.image} and the node log in the run directory`, { cause: error });
+      throw new EnvironmentError(`node "${spec.name}" did not start${where}: ${options.secrets.redact(errorMessage(error))}`, `check image ${spec.image} and the node log in the run directory`, { cause: error });
     }
-    for (const network of otherNetworks)
-      await dockerClient().getNetwork(network!).connect({ Container: node.containerName, EndpointConfig: { Aliases: [spec.name] } });
   });
 }
 
-function readiness(spec: NodeSpec, node: StartedNode, container: import("dockerode").Container, timeoutMs: number) {
-  return waitUntilReady(spec.name, spec.ready, { container, hostPort: (p) => node.hostPorts.get(p)! }, timeoutMs);
+function readiness(spec: NodeSpec, node: StartedNode, container: Dockerode.Container, address: string) {
+  return waitUntilReady(spec.name, spec.ready, { container, address, hostPort: (p) => node.hostPorts.get(p)! }, spec.readyTimeoutMs);
 }

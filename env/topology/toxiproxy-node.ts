@@ -1,12 +1,12 @@
 import { Toxiproxy, type Proxy } from "toxiproxy-node-client";
 import type { Logger } from "../../core/log.ts";
 import { TOXIPROXY_API_PORT, TOXIPROXY_NODE, type LinkSpec, type NodeSpec, type Topology } from "../../core/topology.ts";
-import { dockerClient } from "../docker/client.ts";
+import type { Engine } from "../docker/engines.ts";
 import { NODE_LABEL, runLabels } from "../docker/labels.ts";
 import { freePort } from "../free-port.ts";
 import { toxiproxyImage } from "../images/toxiproxy/images.ts";
-import { FunctionWaitStrategy, NodeContainer } from "./node-container.ts";
-import { waitUntilReady } from "./ready-probe.ts";
+import { createAndStartNode } from "./node-create.ts";
+import { urlHost, waitUntilReady } from "./ready-probe.ts";
 import type { StartedNode } from "./started-topology.ts";
 
 /**
@@ -33,7 +33,7 @@ export async function toxiproxyNode(topology: Topology, containerName: string): 
   return { name: spec.name, spec, containerName, hostPorts: new Map([[TOXIPROXY_API_PORT, await freePort()]]) };
 }
 
-/** http://127.0.0.1:<host port> of a toxiproxy API. */
+/** http://<address>:<host port> of a toxiproxy API. */
 export function toxiproxyClient(apiUrl: string): Toxiproxy {
   return new Toxiproxy(apiUrl);
 }
@@ -49,6 +49,10 @@ export interface StartToxiproxyOptions {
   /** Topology network name -> Docker network name. */
   networks: ReadonlyMap<string, string>;
   log: Logger;
+  /** The engine of the host it is placed on (topology `spread` of role "toxiproxy"; default local). */
+  engine: Engine;
+  /** Its image there (an image id on a remote engine). */
+  image: string;
 }
 
 /** Starts the toxiproxy node, waits for its API, and creates one proxy per link. Returns the proxies as the API lists them. */
@@ -56,21 +60,26 @@ export async function startToxiproxy(node: StartedNode, options: StartToxiproxyO
   const { topology, log } = options;
   const aliases = [TOXIPROXY_NODE, ...topology.links.map((l) => l.name)];
   const [first, ...others] = topology.networks.map((n) => options.networks.get(n)!);
-  const apiUrl = () => `http://127.0.0.1:${node.hostPorts.get(TOXIPROXY_API_PORT)!}`;
-  return log.step(`starting node ${TOXIPROXY_NODE} (${node.spec.image}) for link(s) ${topology.links.map((l) => l.name).join(", ")}`, async () => {
-    await new NodeContainer(node.spec.image)
-      .withName(node.containerName)
-      .withSoleNetwork(first!, aliases)
-      .withLoopbackPorts(node.hostPorts)
-      .withLabels(runLabels(options.runId, { [NODE_LABEL]: TOXIPROXY_NODE }))
-      .withWaitStrategy(
-        new FunctionWaitStrategy((container, timeoutMs) =>
-          waitUntilReady(TOXIPROXY_NODE, node.spec.ready, { container, hostPort: (p) => node.hostPorts.get(p)! }, timeoutMs),
-        ),
-      )
-      .withStartupTimeout(node.spec.readyTimeoutMs)
-      .start();
-    for (const network of others) await dockerClient().getNetwork(network!).connect({ Container: node.containerName, EndpointConfig: { Aliases: aliases } });
+  const { engine } = options;
+  const apiUrl = () => `http://${urlHost(engine.address)}:${node.hostPorts.get(TOXIPROXY_API_PORT)!}`;
+  const where = engine.local ? "" : ` on host ${engine.name}`;
+  return log.step(`starting node ${TOXIPROXY_NODE} (${node.spec.image})${where} for link(s) ${topology.links.map((l) => l.name).join(", ")}`, async () => {
+    const container = await createAndStartNode(
+      engine,
+      {
+        name: node.containerName,
+        image: options.image,
+        env: {},
+        labels: runLabels(options.runId, { [NODE_LABEL]: TOXIPROXY_NODE }),
+        network: first!,
+        aliases,
+        ports: node.hostPorts,
+        bindIp: engine.bindIp,
+      },
+      node.hostPorts as Map<number, number>,
+    );
+    for (const network of others) await engine.docker.getNetwork(network!).connect({ Container: node.containerName, EndpointConfig: { Aliases: aliases } });
+    await waitUntilReady(TOXIPROXY_NODE, node.spec.ready, { container, address: engine.address, hostPort: (p) => node.hostPorts.get(p)! }, node.spec.readyTimeoutMs);
     const client = toxiproxyClient(apiUrl());
     const proxies: Proxy[] = [];
     for (const link of topology.links) {

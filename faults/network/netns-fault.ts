@@ -5,7 +5,7 @@ import { healOnce, runMs, type FaultContext, type FaultHandle } from "../fault.t
 import type { ExecResult } from "../../env/docker/exec.ts";
 import { buildScript, parseSteps, probeStep, qdiscBatch, type ParsedScript, type ScriptStep } from "./netns-script.ts";
 import { checkApplied, checkRemoved } from "./netns-checks.ts";
-import { chooseAccess, HostNetnsShell, invisibleNamespaces, openSidecarShell, SidecarNetnsShell, type AccessChoice, type NetnsShell } from "./netns-shell.ts";
+import { chooseAccess, HostNetnsShell, invisibleNamespaces, openSidecarShell, SidecarNetnsShell, type AccessChoice, type NetnsAccess, type NetnsShell } from "./netns-shell.ts";
 import { cutTableBody, deleteTableCommand, nftTableName, replaceTableScript } from "./nft-rules.ts";
 import type { CutPair } from "./partition-groups.ts";
 import { addressBook, changedNodes, describeAddresses, inspectNodes, ipsOf, type AddressBook, type NodeNet } from "./peers.ts";
@@ -110,6 +110,14 @@ class NetnsFault {
     this.states = new Map(plan.nodes.map((n) => [n, { generation: 0, hasTable: false, qdiscs: [] }]));
   }
 
+  /**
+   * How a node's namespace is entered: the choice for this machine's nodes; a node on another host's engine always
+   * by a sidecar on that engine (this machine cannot see that host's namespaces).
+   */
+  accessOf(node: string): NetnsAccess {
+    return this.ctx.topology.isLocal(node) ? this.choice.access : "sidecar";
+  }
+
   /** How the namespaces are entered (host nsenter, else sidecars), and every involved node's addresses. */
   async prepare(): Promise<void> {
     const { ctx, plan } = this;
@@ -119,16 +127,22 @@ class NetnsFault {
     this.book = addressBook(nets);
     const notRunning = plan.nodes.filter((n) => !nets.get(n)?.running);
     if (notRunning.length) throw new Error(`${plan.key}: target(s) not running, no network namespace to fault: ${notRunning.join(", ")}`);
+    const remote = plan.nodes.filter((n) => !ctx.topology.isLocal(n));
+    if (remote.length && ctx.netnsAccess === "host") throw new Error(`${plan.key}: cannot enter the namespaces of ${remote.join(", ")} from this machine: they run on host(s) ${[...new Set(remote.map((n) => ctx.topology.engineOf(n).name))].join(", ")}`);
+    const local = plan.nodes.filter((n) => ctx.topology.isLocal(n));
     if (choice.access === "host") {
-      const invisible = invisibleNamespaces(new Map(plan.nodes.map((n) => [n, nets.get(n)?.sandboxKey])));
-      const keyless = plan.nodes.filter((n) => !nets.get(n)?.sandboxKey);
+      const invisible = invisibleNamespaces(new Map(local.map((n) => [n, nets.get(n)?.sandboxKey])));
+      const keyless = local.filter((n) => !nets.get(n)?.sandboxKey);
       if (invisible.length || keyless.length) {
         if (ctx.netnsAccess === "host") throw new Error(`${plan.key}: cannot enter the namespaces of ${[...invisible, ...keyless].join(", ")} from the host (remote engine?)`);
         this.choice = { access: "sidecar", why: `fallback to sidecars: the engine's namespace files of ${[...invisible, ...keyless].join(", ")} are not on this machine (remote engine?)` };
       }
     }
-    this.mechanism = `${plan.mechanism} (${this.choice.access === "host" ? "nsenter from the host" : "sidecar containers"})`;
-    if (this.choice.access === "sidecar") this.notes.push(`namespaces entered by sidecar containers: ${this.choice.why}`);
+    const hosted = local.length > 0 && this.choice.access === "host";
+    const how = hosted && remote.length ? `nsenter from the host for ${local.join(", ")}, sidecar containers for ${remote.join(", ")} on their hosts' engines` : hosted ? "nsenter from the host" : "sidecar containers";
+    this.mechanism = `${plan.mechanism} (${how})`;
+    if (local.length && this.choice.access === "sidecar") this.notes.push(`namespaces entered by sidecar containers: ${this.choice.why}`);
+    if (remote.length) this.notes.push(`namespaces of ${remote.map((n) => `${n} (host ${ctx.topology.engineOf(n).name})`).join(", ")} entered by sidecar containers on their hosts' engines`);
     const absentPeers = plan.peers.filter((n) => (this.book.get(n) ?? []).length === 0);
     if (absentPeers.length) this.notes.push(`peer(s) without an address (not running): ${absentPeers.join(", ")}; rules follow them when they start`);
     this.notes.push(`addresses: ${describeAddresses(this.book, this.involved)}`);
@@ -145,17 +159,26 @@ class NetnsFault {
       throw error;
     }
     this.inPlaceAt = this.ctx.clock.epochNow();
-    this.notes.push(`rules in place and verified in ${plan.nodes.length} namespace(s) ${Math.round(this.inPlaceAt - this.calledAt)} ms after the call (${this.choice.access})`);
+    const accesses = [...new Set(plan.nodes.map((n) => this.accessOf(n)))].join(" + ");
+    this.notes.push(`rules in place and verified in ${plan.nodes.length} namespace(s) ${Math.round(this.inPlaceAt - this.calledAt)} ms after the call (${accesses})`);
   }
 
   /** The shell for an action on `node` now: the host path enters the namespace Docker reports at this inspect. */
   async shellFor(node: string, state: NodeState, net: NodeNet | undefined): Promise<NetnsShell> {
-    if (this.choice.access === "host") {
+    if (this.accessOf(node) === "host") {
       if (!net?.sandboxKey) throw new Error(`${node} is not running: no network namespace`);
       return new HostNetnsShell(node, net.sandboxKey);
     }
     const { topology } = this.ctx;
-    state.sidecar ??= await openSidecarShell({ runId: topology.runId, faultKey: this.plan.key, node, targetContainer: topology.node(node).containerName, generation: state.generation });
+    const engine = topology.engineOf(node);
+    state.sidecar ??= await openSidecarShell({
+      runId: topology.runId,
+      faultKey: this.plan.key,
+      node,
+      targetContainer: topology.node(node).containerName,
+      generation: state.generation,
+      ...(engine.local ? {} : { docker: engine.docker }),
+    });
     return state.sidecar;
   }
 
@@ -254,7 +277,7 @@ class NetnsFault {
     } catch (error) {
       const fresh = (await inspectNodes(this.ctx.topology, [node]).catch(() => undefined))?.get(node);
       if (!fresh?.running) return void this.notes.push(`${node} not running at heal: its rules went with its network namespace`);
-      const retry = this.choice.access === "host" && fresh.sandboxKey !== this.nets.get(node)?.sandboxKey;
+      const retry = this.accessOf(node) === "host" && fresh.sandboxKey !== this.nets.get(node)?.sandboxKey;
       if (!retry) return void failures.push(`${node}: ${errorMessage(error)}`);
       await this.removeFrom(node, state, fresh).catch((again: unknown) => failures.push(`${node}: ${errorMessage(again)}`));
     }
@@ -323,7 +346,8 @@ class NetnsFault {
     await this.queue;
     const healCalled = this.ctx.clock.epochNow();
     const effectEnd = await this.removeAll();
-    this.notes.push(`healed: rules removed ${Math.round(effectEnd - healCalled)} ms after the heal call${this.choice.access === "sidecar" ? `, sidecars removed ${Math.round(this.ctx.clock.epochNow() - healCalled)} ms after it` : ""}`);
+    const sidecars = [...this.states.keys()].some((n) => this.accessOf(n) === "sidecar");
+    this.notes.push(`healed: rules removed ${Math.round(effectEnd - healCalled)} ms after the heal call${sidecars ? `, sidecars removed ${Math.round(this.ctx.clock.epochNow() - healCalled)} ms after it` : ""}`);
     return runMs(this.ctx.clock, effectEnd);
   }
 }

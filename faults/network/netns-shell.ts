@@ -106,7 +106,7 @@ export class SidecarNetnsShell implements NetnsShell {
   }
 }
 
-export async function openSidecarShell(options: { runId: string; faultKey: string; node: string; targetContainer: string; generation: number }): Promise<SidecarNetnsShell> {
+export async function openSidecarShell(options: { runId: string; faultKey: string; node: string; targetContainer: string; generation: number; docker?: import("dockerode") }): Promise<SidecarNetnsShell> {
   return new SidecarNetnsShell(await startSidecar(options));
 }
 

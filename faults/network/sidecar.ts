@@ -79,6 +79,8 @@ export interface SidecarOptions {
   targetContainer?: string;
   /** Distinguishes successive sidecars of one fault on one node (re-apply after restart). */
   generation: number;
+  /** The engine the target runs on (a sidecar shares a namespace only on its own engine). Default this machine's. */
+  docker?: Dockerode;
 }
 
 /**
@@ -87,7 +89,7 @@ export interface SidecarOptions {
  * is not running or the image is missing.
  */
 export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
-  const docker = dockerClient();
+  const docker = options.docker ?? dockerClient();
   const safeKey = options.faultKey.replace(/[^a-zA-Z0-9_.-]/g, "_");
   const name = options.targetContainer ? `${options.targetContainer}-nf-${safeKey}-${options.generation}` : `havoc-${options.runId}-nf-${safeKey}-${options.generation}`;
   let container: Dockerode.Container;
@@ -104,7 +106,7 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     );
   } catch (error) {
     if (statusOf(error) === 404 && /image/i.test(String(error)))
-      throw new Error(`image ${NETFAULT_IMAGE} is missing: run "havoc setup" (it is one of env/images/images.ts toolImages)`, { cause: error });
+      throw new Error(`image ${NETFAULT_IMAGE} is missing${options.docker ? " on the target's engine (copied to every host with nodes when the run starts)" : ""}: run "havoc setup" (it is one of env/images/images.ts toolImages)`, { cause: error });
     throw error;
   }
   const sidecar = new Sidecar(options.node, name, container);

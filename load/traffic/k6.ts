@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { boundedDuration, formatDuration } from "../../core/duration.ts";
 import { InputError } from "../../core/errors.ts";
+import { HostName, rateSplitProblem } from "../../core/hosts.ts";
 import type { OpRecord } from "../../core/history.ts";
 import { freePorts } from "../../env/free-port.ts";
 import { OWNER_PID_ENV } from "../../env/processes/orphan-load.ts";
 import { bundleK6Script } from "../k6-bundle.ts";
-import { k6Limits, startK6, type K6Result } from "../k6-process.ts";
+import { startK6Container } from "../k6-container.ts";
+import { k6Limits, startK6, type K6Handle, type K6Result } from "../k6-process.ts";
 import { moduleFile, TrafficTarget, trafficBaseFields } from "./common.ts";
 import type { LaunchContext, RunningTraffic, TrafficClassResult, TrafficKind } from "./traffic-kind.ts";
 
@@ -57,10 +59,28 @@ export const K6Class = z
     processes: z.number().int().min(1).max(16).default(1),
     /** Whether the script's reads check the client's own last acknowledged write (op lines with `stale`). Default false. */
     checksReadYourWrites: z.boolean().default(false),
+    /**
+     * Load generators on chosen hosts, instead of k6 processes on this machine: each is a k6 container (image
+     * havoc/k6, the same k6 binary) on its host's engine, on the run's network, running execution segment i/N of the
+     * class, so rates, VUs and iteration ids divide exactly between machines; its op lines stream back and merge
+     * into the one timeline and ledger, each op naming its generator ("<host>-<i>"). Inside the run's network a
+     * generator reaches its targets by node name and container port. Default none (k6 processes, `processes`).
+     */
+    generators: z.array(z.object({ host: HostName }).strict()).min(1).max(16).optional(),
+    /**
+     * The arrival rate the script opens, iterations per second for the whole class, when it has one (the trackr
+     * helpers set it): with `generators` each gets rate/N, which must be whole. Default unknown (not checked).
+     */
+    ratePerSecond: z.number().int().positive().max(10_000).optional(),
   })
   .strict()
   .refine((c) => (c.target === undefined) !== (c.servers === undefined), { message: "give a target or a list of servers (one of the two)", path: ["target"] })
-  .refine((c) => c.servers === undefined || new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size === c.servers.length, { message: "a server is listed twice", path: ["servers"] });
+  .refine((c) => c.servers === undefined || new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size === c.servers.length, { message: "a server is listed twice", path: ["servers"] })
+  .refine((c) => c.generators === undefined || c.processes === 1, { message: "give generators (k6 containers on chosen hosts) or processes (k6 processes here), not both", path: ["generators"] })
+  .superRefine((c, ctx) => {
+    const problem = c.generators && c.ratePerSecond !== undefined ? rateSplitProblem(c.ratePerSecond, c.generators.length) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", path: ["generators"], message: problem });
+  });
 export type K6Class = z.infer<typeof K6Class>;
 
 /** One k6 process of a class. */
@@ -72,12 +92,19 @@ export interface K6Launch {
   /** Scenario duration and gracefulStop, for startK6's safety net. */
   durationMs: number;
   gracefulStopMs: number;
+  /** With `generators`: the generator's name ("<host>-<i>") and host. */
+  generator?: { name: string; host: string };
 }
 
 /** Run-wide values a class's environment needs besides its own fields. */
 export interface K6EnvContext {
-  /** The class's servers (or its one target) as http://127.0.0.1:<port>, in list order. */
+  /**
+   * The class's servers (or its one target), in list order: http://127.0.0.1:<port>, http://<declared host's
+   * address>:<port>, or, for generators inside the run's network, http://<node>:<container port>.
+   */
   urls: string[];
+  /** Hosts besides loopback the URLs may name (declared hosts' addresses, or node names for generators). Default none. */
+  allowedHosts?: readonly string[];
   /** Value of the class's keySecret ("" when it has none). */
   keySecret: string;
   runId: string;
@@ -100,10 +127,13 @@ export function executionSegments(processes: number): { segment: string; sequenc
   return Array.from({ length: processes }, (_, i) => ({ segment: `${point(i)}:${point(i + 1)}`, sequence }));
 }
 
-function assertLoopback(traffic: string, url: string): void {
+function assertLoopback(traffic: string, url: string, allowed: readonly string[] = []): void {
   const host = URL.canParse(url) ? new URL(url).hostname : "";
-  if (host !== "127.0.0.1" && host !== "[::1]") {
-    throw new InputError(`traffic ${traffic}: target ${url} is not loopback`, "load goes only to 127.0.0.1 / ::1 ports published by the run's own containers");
+  if (host !== "127.0.0.1" && host !== "[::1]" && !allowed.includes(host.replace(/^\[|\]$/g, ""))) {
+    throw new InputError(
+      `traffic ${traffic}: target ${url} is not loopback${allowed.length ? ` nor one of ${allowed.join(", ")}` : ""}`,
+      "load goes only to 127.0.0.1 / ::1 ports published by the run's own containers, a declared host's, or the run's own nodes inside its network",
+    );
   }
 }
 
@@ -113,7 +143,7 @@ function assertLoopback(traffic: string, url: string): void {
  */
 export function k6Launches(c: K6Class, ctx: K6EnvContext): K6Launch[] {
   if (ctx.urls.length === 0) throw new InputError(`traffic ${c.name}: no target URL`);
-  for (const url of ctx.urls) assertLoopback(c.name, url);
+  for (const url of ctx.urls) assertLoopback(c.name, url, ctx.allowedHosts);
   if (!Number.isInteger(c.duration) || c.duration < k6Limits.minDurationMs || c.duration > k6Limits.maxDurationMs) {
     throw new InputError(`traffic ${c.name}: duration ${formatDuration(c.duration)} must be from ${formatDuration(k6Limits.minDurationMs)} to ${formatDuration(k6Limits.maxDurationMs)}`);
   }
@@ -129,14 +159,17 @@ export function k6Launches(c: K6Class, ctx: K6EnvContext): K6Launch[] {
     HAVOC_RUN_ID: ctx.runId,
     ...(c.servers ? { HAVOC_SERVERS: ctx.urls.join(",") } : {}),
     ...(c.keySecret !== undefined ? { HAVOC_KEY_SECRET: ctx.keySecret } : {}),
+    ...(ctx.allowedHosts?.length ? { HAVOC_TARGET_HOSTS: [...new Set(ctx.allowedHosts)].join(",") } : {}),
   };
-  const segments = executionSegments(c.processes);
+  const generators = c.generators?.map((g, i) => ({ name: `${g.host}-${i + 1}`, host: g.host }));
+  const segments = executionSegments(generators?.length ?? c.processes);
   return segments.map(({ segment, sequence }, i) => ({
-    label: segments.length === 1 ? c.name : `${c.name}.p${i + 1}of${segments.length}`,
+    label: generators ? `${c.name}.${generators[i]!.name}` : segments.length === 1 ? c.name : `${c.name}.p${i + 1}of${segments.length}`,
     scriptPath: ctx.bundledScriptPath,
     env: segment === "" ? env : { ...env, HAVOC_SEGMENT: segment, HAVOC_SEGMENT_SEQUENCE: sequence },
     durationMs: c.duration,
     gracefulStopMs,
+    ...(generators ? { generator: generators[i]! } : {}),
   }));
 }
 
@@ -161,23 +194,18 @@ export function mergeK6Results(parts: K6Result[]): TrafficClassResult {
   };
 }
 
-function launch(c: K6Class, ctx: LaunchContext): RunningTraffic {
-  const bundled = ctx.prepared(c.name);
-  if (bundled === undefined) throw new InputError(`traffic ${c.name}: its script ${c.file} was not bundled for k6`);
+/** The class's k6 processes on this machine (`processes`, one execution segment each). */
+function startProcesses(c: K6Class, ctx: LaunchContext, bundled: string, classOp: (op: OpRecord) => void): Promise<K6Handle[]> {
   const launches = k6Launches(c, {
     urls: (c.servers ?? [c.target!]).map((t) => ctx.url(t)),
+    ...(ctx.targetHosts?.length ? { allowedHosts: ctx.targetHosts } : {}),
     keySecret: c.keySecret === undefined ? "" : ctx.secret(c.keySecret),
     runId: ctx.runId,
     bundledScriptPath: bundled,
     resolveSecrets: ctx.resolveSecrets,
   });
-  // Every process of a class streams under the class's name, so the timeline and ledger merge them.
-  const classOp = (op: OpRecord) => {
-    op.traffic = c.name;
-    ctx.onOp(op);
-  };
   // Each process gets its own loopback port for k6's REST API (per-second dropped iterations), chosen first.
-  const started = freePorts(launches.length).then((ports) =>
+  return freePorts(launches.length).then((ports) =>
     launches.map((l, i) =>
       startK6({
         k6Path: ctx.k6Path,
@@ -196,6 +224,62 @@ function launch(c: K6Class, ctx: LaunchContext): RunningTraffic {
       }),
     ),
   );
+}
+
+/**
+ * The class's generators as k6 containers on their hosts (one execution segment each). Every generator reaches the
+ * targets inside the run's network, so all get the same URLs; the sites (engine, image, networks) are resolved
+ * before anything starts, so an undeclared host or an unknown target refuses the whole class.
+ */
+function startGenerators(c: K6Class, ctx: LaunchContext, bundled: string, classOp: (op: OpRecord) => void): Promise<K6Handle[]> {
+  const targets = c.servers ?? [c.target!];
+  const siteOf = ctx.generatorSite;
+  if (!siteOf) throw new InputError(`traffic ${c.name}: this run cannot start load generators on hosts`);
+  const sites = new Map(c.generators!.map((g) => [g.host, siteOf(g.host, targets)]));
+  const first = sites.get(c.generators![0]!.host)!;
+  const launches = k6Launches(c, {
+    urls: targets.map((t) => first.url(t)),
+    allowedHosts: targets.map((t) => t.node),
+    keySecret: c.keySecret === undefined ? "" : ctx.secret(c.keySecret),
+    runId: ctx.runId,
+    bundledScriptPath: bundled,
+    resolveSecrets: ctx.resolveSecrets,
+  });
+  return Promise.resolve(
+    launches.map((l) => {
+      const site = sites.get(l.generator!.host)!;
+      return startK6Container({
+        engine: site.engine,
+        image: site.image,
+        runId: ctx.runId,
+        containerName: site.containerName(l.label),
+        networks: site.networks,
+        scriptPath: l.scriptPath,
+        traffic: c.name,
+        generator: l.generator!.name,
+        label: l.label,
+        runDir: ctx.runDir,
+        env: l.env,
+        durationMs: l.durationMs,
+        gracefulStopMs: l.gracefulStopMs,
+        onOp: classOp,
+        onLog: (line) => ctx.onLog(l.label, line),
+        onDropped: (epochMs, count) => ctx.onDropped(c.name, epochMs, count),
+        logger: ctx.log,
+      });
+    }),
+  );
+}
+
+function launch(c: K6Class, ctx: LaunchContext): RunningTraffic {
+  const bundled = ctx.prepared(c.name);
+  if (bundled === undefined) throw new InputError(`traffic ${c.name}: its script ${c.file} was not bundled for k6`);
+  // Every process of a class streams under the class's name, so the timeline and ledger merge them.
+  const classOp = (op: OpRecord) => {
+    op.traffic = c.name;
+    ctx.onOp(op);
+  };
+  const started = c.generators ? startGenerators(c, ctx, bundled, classOp) : startProcesses(c, ctx, bundled, classOp);
   let stopRequested = false;
   const stop = async () => {
     stopRequested = true;

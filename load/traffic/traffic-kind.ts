@@ -3,6 +3,7 @@ import type { OpRecord } from "../../core/history.ts";
 import type { Logger } from "../../core/log.ts";
 import type { K6Result } from "../k6-process.ts";
 import type { BrowserResult } from "../browser-journey.ts";
+import type { Engine } from "../../env/docker/engines.ts";
 import type { TrafficTarget } from "./common.ts";
 
 /**
@@ -35,6 +36,23 @@ export interface LaunchContext {
   onOp(op: OpRecord): void;
   onDropped(traffic: string, epochMs: number, count: number): void;
   onLog(label: string, line: string): void;
+  /** Hosts besides loopback that `url()` may answer with (declared hosts' addresses), for the scripts' own guard. */
+  targetHosts?: readonly string[];
+  /** Where a load generator container runs on `host` to reach `targets` (a k6 class's `generators`). */
+  generatorSite?(host: string, targets: readonly TrafficTarget[]): GeneratorSite;
+}
+
+/** What a load generator container on one host needs from the run. */
+export interface GeneratorSite {
+  engine: Engine;
+  /** The k6 image's reference on that engine. */
+  image: string;
+  /** The run's Docker networks that reach every target (the container joins them). */
+  networks: string[];
+  /** A target's URL inside those networks (node name and container port); throws unless it is the run's own node. */
+  url(target: TrafficTarget): string;
+  /** The container's name for a generator label. */
+  containerName(label: string): string;
 }
 
 export interface RunningTraffic {

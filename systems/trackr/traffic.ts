@@ -20,6 +20,8 @@ const common = {
   requestTimeout: duration.default("2s"),
   /** k6 processes the class is split over (execution segments). Default 1. */
   processes: z.number().int().min(1).max(16).default(1),
+  /** Load generators on chosen hosts instead (one execution segment each, see k6Traffic's `generators`). Default none. */
+  generators: z.array(z.object({ host: z.string() }).strict()).min(1).max(16).optional(),
   /** Secret the device API keys are derived from. Default "device-key". */
   keySecret: z.string().default("device-key"),
 };
@@ -65,9 +67,11 @@ export function deviceFleet(options: z.input<typeof DeviceFleetOptions>): K6Traf
     name: o.name,
     file: script("device-fleet"),
     target: o.target,
+    ratePerSecond: o.ratePerSecond,
     duration: o.duration,
     requestTimeout: o.requestTimeout,
     processes: o.processes,
+    ...(o.generators ? { generators: o.generators } : {}),
     keySecret: o.keySecret,
     env: {
       RATE_PER_SECOND: String(o.ratePerSecond),
@@ -120,6 +124,7 @@ export function userSessions(options: z.input<typeof UserSessionsOptions>): K6Tr
     duration: o.duration,
     requestTimeout: o.requestTimeout,
     processes: o.processes,
+    ...(o.generators ? { generators: o.generators } : {}),
     keySecret: o.keySecret,
     checksReadYourWrites: true,
     env: {
@@ -153,9 +158,11 @@ export function abusiveClient(options: z.input<typeof AbusiveClientOptions>): K6
     name: o.name,
     file: script("abusive-client"),
     target: o.target,
+    ratePerSecond: o.ratePerSecond,
     duration: o.duration,
     requestTimeout: o.requestTimeout,
     processes: o.processes,
+    ...(o.generators ? { generators: o.generators } : {}),
     keySecret: o.keySecret,
     // Being refused (429) is what it is for.
     gate: false,

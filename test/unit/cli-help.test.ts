@@ -48,7 +48,7 @@ describe("help texts", () => {
   });
 
   it("inlines a short command's options in its usage line, and says [options] for a long one", () => {
-    expect(usageLine(commands.find((c) => c.name === "run")!)).toBe("havoc run <scenario file> [--seed N] [--reports DIR]");
+    expect(usageLine(commands.find((c) => c.name === "run")!)).toBe("havoc run <scenario file> [--seed N] [--reports DIR] [--host NAME=ENGINE]...");
     expect(usageLine(commands.find((c) => c.name === "suite")!)).toBe("havoc suite <files, folders or globs...> [options]");
   });
 });
@@ -72,7 +72,7 @@ describe("main", () => {
     expect(out).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'havoc: --repeat is an option of "suite", not of "run"\n  usage: havoc run <scenario file> [--seed N] [--reports DIR]\n  more:  havoc help run\n',
+      stderr: 'havoc: --repeat is an option of "suite", not of "run"\n  usage: havoc run <scenario file> [--seed N] [--reports DIR] [--host NAME=ENGINE]...\n  more:  havoc help run\n',
     });
     const unknown = await cli("runn", "x.ts");
     expect(unknown).toEqual({ code: 2, stdout: "", stderr: 'havoc: unknown command "runn"; did you mean "run"?\n  run `havoc help` for the commands\n' });

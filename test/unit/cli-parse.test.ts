@@ -79,7 +79,7 @@ describe("the command line: options", () => {
   });
 
   it("lists what a command takes when nothing is near", () => {
-    expect(problem("run", "x.ts", "--frobnicate")).toBe('unknown option "--frobnicate"; "run" takes --seed, --reports');
+    expect(problem("run", "x.ts", "--frobnicate")).toBe('unknown option "--frobnicate"; "run" takes --seed, --reports, --host');
     expect(problem("doctor", "--frobnicate")).toBe('unknown option "--frobnicate"; "doctor" takes no options');
   });
 

@@ -30,3 +30,20 @@ describe("target guard", () => {
     expect((error as Error).message).toContain("traffic devices");
   });
 });
+
+describe("target guard with declared hosts", () => {
+  const spanning = { publishedHostPorts: () => new Set([34567]), remoteEndpoints: () => new Map([["172.17.0.2", new Set([41000, 41001])]]) };
+
+  it("allows ports the run's containers publish on a declared host's address", () => {
+    expect(() => assertOwnTarget("http://172.17.0.2:41000/healthz", spanning, "probe of app-1")).not.toThrow();
+    expect(() => assertOwnTarget("http://127.0.0.1:34567", spanning, "probe of db")).not.toThrow();
+  });
+
+  it.each([
+    ["http://172.17.0.2:22", /port 22 is not published by this run's containers on 172\.17\.0\.2/],
+    ["http://172.17.0.3:41000", /only to 127\.0\.0\.1 or ::1, or a declared host's address \(172\.17\.0\.2\)/],
+    ["http://127.0.0.1:41000", /port 41000 is not published by this run/],
+  ])("refuses %s: a declared host's ports are its own, no other address passes", (url, why) => {
+    expect(() => assertOwnTarget(url, spanning, "traffic devices")).toThrow(why);
+  });
+});

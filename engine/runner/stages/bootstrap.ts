@@ -4,7 +4,9 @@ import { ensureEnvironment } from "../../../env/bootstrap/ensure-environment.ts"
 import { pinImages } from "../../../env/bootstrap/pin-images.ts";
 import { sweepOrphans } from "../../../env/docker/sweep.ts";
 import { imagesForNodes } from "../../../env/images/images.ts";
+import { k6Image } from "../../../env/images/k6/images.ts";
 import { killOrphanLoad } from "../../../env/processes/orphan-load.ts";
+import { copyImagesToHosts } from "../host-images.ts";
 import { assertImagesPresent } from "../preflight.ts";
 import type { RunState } from "../run-state.ts";
 
@@ -15,7 +17,8 @@ import type { RunState } from "../run-state.ts";
 export async function bootstrap(run: RunState): Promise<void> {
   const { scenario, log } = run;
   run.setPhase("bootstrap");
-  const images = imagesForNodes(scenario.topology.nodes);
+  // The k6 image only for a run whose classes have generators (it holds a 70 MB binary to hash and copy).
+  const images = [...imagesForNodes(scenario.topology.nodes), ...((run.placement?.generators.size ?? 0) > 0 ? [k6Image] : [])];
   await withDeadline(
     "bootstrap",
     stageDeadlinesMs.bootstrap,
@@ -24,9 +27,12 @@ export async function bootstrap(run: RunState): Promise<void> {
   await assertImagesPresent(scenario, run.file);
   // Nodes start from run tags of this checkout's builds: another checkout on the same engine may re-tag `:dev`.
   run.pinned = await pinImages(images.filter((spec) => scenario.topology.nodes.some((n) => n.image === spec.tag)), run.runId, log);
-  const swept = await sweepOrphans({ exceptRun: run.runId });
-  if (swept.runs.length > 0) log.info(`swept leftovers of dead runs ${swept.runs.join(", ")}: ${swept.containers} container(s), ${swept.networks} network(s)`);
+  // On every declared host too: a SIGKILLed run's nodes there carry this machine's name and the dead harness's pid.
+  const swept = await sweepOrphans({ exceptRun: run.runId, engines: run.engines });
+  if (swept.runs.length > 0) log.info(`swept leftovers of dead runs ${swept.runs.join(", ")}: ${swept.containers} container(s), ${swept.networks} network(s)${swept.byHost ? ` (${Object.entries(swept.byHost).map(([h, c]) => `${h}: ${c.containers}/${c.networks}`).join(", ")})` : ""}`);
   const orphanLoad = await killOrphanLoad();
   if (orphanLoad.length > 0) log.info(`stopped k6 processes left by dead runs ${orphanLoad.join(", ")}`);
+  // The remote hosts get what they lack of this run's images (docker save here | docker load there).
+  await copyImagesToHosts(run);
   run.throwIfAborted();
 }

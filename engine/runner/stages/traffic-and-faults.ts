@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { chromiumPath } from "../../../env/bootstrap/chromium.ts";
 import { k6Path } from "../../../env/bootstrap/go-tools.ts";
 import { ProbeSampler } from "../../../env/probes/probe-sampler.ts";
-import { startTraffic, type TrafficRun } from "../../../load/start-traffic.ts";
+import { K6_IMAGE, startTraffic, type TrafficRun } from "../../../load/start-traffic.ts";
 import { FaultSchedule, type GateResult } from "../fault-schedule.ts";
 import { judgeGate } from "../gate.ts";
 import { proveReadback } from "../readback-proof.ts";
@@ -36,6 +36,7 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
       run.safety?.observe(bucket);
     },
     onK6Log: (name, line) => k6Logs.write(`[${name}] ${secrets.redact(line)}\n`),
+    generatorImage: (host) => run.imageOn(host, K6_IMAGE),
     onClassFailed: (name, result) => {
       // Not one we stopped: a load generator that dies leaves the experiment without its load from then on.
       if (run.signal.aborted || run.control?.loss || run.status !== "completed") return;
@@ -72,7 +73,17 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
   if (run.signal.aborted || run.control?.loss) await traffic.stop();
   for (const [name, result] of await traffic.done) {
     run.k6Results.set(name, result);
-    events.write({ type: "traffic-finished", traffic: name, exitCode: result.exitCode, httpReqs: result.httpReqs ?? 0, droppedIterations: result.droppedIterations ?? 0 });
+    const generators = result.processes.filter((p) => p.generator !== undefined);
+    events.write({
+      type: "traffic-finished",
+      traffic: name,
+      exitCode: result.exitCode,
+      httpReqs: result.httpReqs ?? 0,
+      droppedIterations: result.droppedIterations ?? 0,
+      ...(generators.length > 0
+        ? { generators: generators.map((p) => ({ name: p.generator!, exitCode: p.exitCode, httpReqs: p.httpReqs, iterations: p.iterations, droppedIterations: p.droppedIterations, opLines: p.opLines })) }
+        : {}),
+    });
   }
   k6Logs.end();
   run.stopTicker();

@@ -57,11 +57,19 @@ export function envText(name: string): string {
   return text;
 }
 
-/** A URL of env var `name` without trailing slashes; traffic rule: loopback only (ports the run's containers publish). */
+/**
+ * A URL of env var `name` without trailing slashes. Traffic rule: loopback (ports the run's containers publish here),
+ * or one of the hosts havoc names in HAVOC_TARGET_HOSTS: a declared host's address (ports published there), or a
+ * node's name inside the run's own network (a load generator running as a container on it).
+ */
 export function loopbackUrl(name: string, url: string): string {
   const trimmed = url.replace(/\/+$/, "");
-  if (!/^http:\/\/(127\.0\.0\.1|\[::1\])(:\d+)?$/.test(trimmed)) throw new Error(`${name} must be http://127.0.0.1:<port> or http://[::1]:<port>, got ${trimmed}`);
-  return trimmed;
+  if (/^http:\/\/(127\.0\.0\.1|\[::1\])(:\d+)?$/.test(trimmed)) return trimmed;
+  const host = /^http:\/\/(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(:\d+)?$/.exec(trimmed)?.[1];
+  const allowed = (__ENV.HAVOC_TARGET_HOSTS ?? "").split(",").filter((h) => h !== "");
+  if (host !== undefined && allowed.includes(host.replace(/^\[|\]$/g, ""))) return trimmed;
+  const others = allowed.length > 0 ? ` or a host havoc names (${allowed.join(", ")})` : "";
+  throw new Error(`${name} must be http://127.0.0.1:<port> or http://[::1]:<port>${others}, got ${trimmed}`);
 }
 
 /** HAVOC_TARGET_URL without trailing slashes (loopback only). */
