@@ -4,19 +4,22 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import { EnvironmentError, errorMessage } from "../core/errors.ts";
-import { OpRecord } from "../core/history.ts";
+import { EnvironmentError, errorMessage, InputError } from "../core/errors.ts";
+import type { OpRecord } from "../core/history.ts";
 import { log as defaultLogger, type Logger } from "../core/log.ts";
+import { followFileLines } from "./file-lines.ts";
+import { noteLoadChildExited, noteLoadChildStarted } from "./harness-cost.ts";
+import { looksLikeOpLine, parseOpLine, refusedFormat } from "./op-line-parser.ts";
 
 /**
- * Runs one k6 process for one traffic class and streams its op lines (see load/k6/lib/havoc-k6.ts) to the caller.
- * k6 prints `console.log` through its logger; with `--log-format=raw` the logger writes the message verbatim plus
- * "\n" (k6 internal/cmd/root.go RawFormatter), to stderr by default. Both streams are parsed.
+ * Runs one k6 process for one traffic class and streams its op lines (format 2, see load/k6/lib/op-line-format.ts) to
+ * the caller. k6 prints `console.log` through its logger; with `--log-format=raw` the logger writes the message
+ * verbatim plus "\n" (k6 internal/cmd/root.go RawFormatter), and `--console-output=<file>` sends the scripts' console
+ * to a file of its own (k6's own warnings stay on stderr). The file is read a few times a second (load/file-lines.ts):
+ * measured against k6's stderr piped to this process (bench/k6-op-records.ts), reading it costs this process about a
+ * tenth of the CPU, and k6 never blocks on a full pipe while this process is busy.
  */
 
-/** The op line a k6 script prints: an OpRecord without `traffic` (added here from the options). */
-const OpLine = OpRecord.omit({ traffic: true }).extend({ havoc: z.literal("op") });
-const opLinePrefix = '{"havoc":"op"';
 const requestFailedWarning = "Request Failed";
 
 /** k6's --summary-export file (legacy JSON format): metrics[name] holds the values directly. */
@@ -43,9 +46,9 @@ export interface K6Options {
   gracefulStopMs: number;
   /** SIGTERM -> SIGKILL deadline of stop(). Default 10 s. */
   killAfterMs?: number;
-  /** Each parsed op line, with `traffic` set from the options. */
+  /** Each parsed op line, with `traffic` set from the options (a fresh object: the caller may keep or change it). */
   onOp(op: OpRecord): void;
-  /** Every other output line (k6 warnings, errors, malformed op lines). */
+  /** Every other output line (k6 warnings, errors, the scripts' own console lines, malformed op lines). */
   onLog(line: string): void;
   /**
    * Per-second dropped iterations: with `apiPort` set, k6's REST API listens on 127.0.0.1:<apiPort> (a control
@@ -67,7 +70,10 @@ export interface K6Result {
   droppedIterations: number | null;
   /** Op lines parsed and passed to onOp. */
   opLines: number;
-  /** Lines that looked like op lines but did not parse (forwarded to onLog). */
+  /**
+   * Lines that looked like op lines but did not parse (forwarded to onLog). A line of another format version stops
+   * k6 at once and rejects `done` instead (the script was bundled with another havoc/k6).
+   */
   badOpLines: number;
   /** k6's per-request "Request Failed" warnings (counted, not forwarded: the op line has the cause). */
   requestFailedLines: number;
@@ -89,10 +95,11 @@ export interface K6Handle {
 export function startK6(options: K6Options): K6Handle {
   const logger = options.logger ?? defaultLogger;
   const summaryPath = join(options.runDir, `k6-${options.traffic}-summary.json`);
+  const consolePath = join(options.runDir, `k6-${options.traffic}-console.txt`);
   // Without an apiPort, --address= turns off k6's REST API (default localhost:6565, which would collide between
   // parallel k6 processes); with one, each process gets its own loopback port for the dropped-iterations poll.
   const address = options.apiPort === undefined ? "--address=" : `--address=127.0.0.1:${options.apiPort}`;
-  const args = ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", address, `--summary-export=${summaryPath}`, options.scriptPath];
+  const args = ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", address, `--summary-export=${summaryPath}`, `--console-output=${consolePath}`, options.scriptPath];
   // A minimal environment: k6 exposes the whole process env to the script, and the usage report would call
   // stats.grafana.org (traffic rule); auto extension resolution could try to download a k6 build.
   const env = {
@@ -102,52 +109,63 @@ export function startK6(options: K6Options): K6Handle {
     K6_AUTO_EXTENSION_RESOLUTION: "false",
     ...options.env,
   };
-  // A stale summary from an earlier attempt must not be read as this run's counts if k6 dies early.
+  // A stale summary from an earlier attempt must not be read as this run's counts if k6 dies early, and k6 appends to
+  // an existing console file.
   rmSync(summaryPath, { force: true });
+  rmSync(consolePath, { force: true });
   const startedMs = Date.now();
   logger.info(`starting k6 for traffic ${options.traffic} (${options.scriptPath}, env ${Object.keys(options.env).join(",")})`);
   const child = spawn(options.k6Path, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  if (child.pid !== undefined) noteLoadChildStarted(child.pid, `k6 ${options.traffic}`);
 
   let opLines = 0;
   let badOpLines = 0;
   let requestFailedLines = 0;
   let callbackError: unknown;
-  const onLine = (line: string) => {
-    if (!line.startsWith(opLinePrefix)) {
-      // k6 warns "Request Failed" for every non-HTTP error; the raw format drops its error field and the op line
-      // already carries the cause, so only count it (during a fault it would double the output volume).
-      if (line === requestFailedWarning) requestFailedLines++;
-      else if (line.trim() !== "") options.onLog(line);
-      return;
-    }
-    let parsed;
-    try {
-      parsed = OpLine.safeParse(JSON.parse(line));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      badOpLines++;
-      options.onLog(`unparsable op line: ${line.slice(0, 300)}`);
-      return;
-    }
-    opLines++;
-    const { havoc: _marker, ...op } = parsed.data;
-    try {
-      options.onOp({ ...op, traffic: options.traffic });
-    } catch (error) {
-      // A throwing consumer would otherwise surface as an uncaught exception from readline and skip teardown.
-      if (callbackError === undefined) {
-        callbackError = error;
-        void stop();
+  const failWith = (error: unknown) => {
+    if (callbackError !== undefined) return;
+    callbackError = error;
+    void stop();
+  };
+  /** k6's own output (stdout, stderr): warnings and errors. */
+  const onK6Line = (line: string) => {
+    // k6 warns "Request Failed" for every non-HTTP error; the raw format drops its error field and the op line
+    // already carries the cause, so only count it (during a fault it would double the output volume).
+    if (line === requestFailedWarning) requestFailedLines++;
+    else if (line.trim() !== "") options.onLog(line);
+  };
+  /** The scripts' console: op lines and whatever else a script prints. */
+  const onConsoleLine = (line: string) => {
+    if (callbackError !== undefined) return; // stopping: nothing more goes to a consumer that failed
+    const op = parseOpLine(line, options.traffic);
+    if (typeof op !== "string") {
+      opLines++;
+      try {
+        options.onOp(op);
+      } catch (error) {
+        failWith(error); // a throwing consumer must not go on as if the op were counted, nor skip teardown
       }
+      return;
     }
+    if (!looksLikeOpLine(line)) {
+      if (line.trim() !== "") options.onLog(line);
+      return;
+    }
+    const refused = refusedFormat(line);
+    if (refused !== undefined) {
+      // Every op of this process would be lost: a run judged on no ops is worse than no run.
+      failWith(new InputError(`traffic ${options.traffic}: ${refused}`, `print op lines with printOp()/reportHttp() of the havoc/k6 this havoc bundles; the line was: ${line.slice(0, 200)}`));
+      return;
+    }
+    badOpLines++;
+    options.onLog(`unparsable op line (${op}): ${line.slice(0, 300)}`);
   };
   const streamsClosed = [child.stdout, child.stderr].map((stream) => {
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    lines.on("line", onLine);
+    lines.on("line", onK6Line);
     return new Promise<void>((resolve) => lines.once("close", resolve));
   });
+  const consoleLines = followFileLines(consolePath, onConsoleLine);
 
   let exited = false;
   let exitedAtEpochMs: number | undefined;
@@ -162,6 +180,7 @@ export function startK6(options: K6Options): K6Handle {
     child.once("exit", (code, signal) => {
       exited = true;
       exitedAtEpochMs = Date.now();
+      if (child.pid !== undefined) noteLoadChildExited(child.pid);
       resolve({ code, signal });
     });
   });
@@ -195,6 +214,9 @@ export function startK6(options: K6Options): K6Handle {
       const { code, signal } = await exit;
       const polledDropped = await dropped?.stop();
       await Promise.all(streamsClosed);
+      consoleLines.finish();
+      // The ops are in the timeline, ledger and op trace now; at peak load the file grows ~20 MB a minute.
+      rmSync(consolePath, { force: true });
       if (callbackError !== undefined) throw callbackError;
       const counts = await readSummaryCounts(summaryPath);
       const missed = (counts.droppedIterations ?? 0) - (polledDropped ?? 0);
@@ -204,6 +226,7 @@ export function startK6(options: K6Options): K6Handle {
     } finally {
       clearTimeout(safetyTimer);
       clearTimeout(killTimer);
+      consoleLines.finish(); // idempotent: stops the reader when k6 could not start
       void dropped?.stop(); // k6 failed to start: the poll must not outlive it
     }
   })();
