@@ -30,7 +30,7 @@ async function main() {
       const duration = 5 + ((i * 7919) % 200);
       const outcome = i % 500 === 0 ? "unknown" : i % 97 === 0 ? "fail" : "ok";
       const node = `app-${(i % 3) + 1}`;
-      if (i % writeEvery === 0) lines.push(line("write", `bench-${id++}`, start, duration, outcome, outcome === "ok" ? "http_201" : outcome === "fail" ? "http_503" : "timeout", node));
+      if (i % writeEvery === 0) lines.push(line("write", `bench-devices-${id++}`, start, duration, outcome, outcome === "ok" ? "http_201" : outcome === "fail" ? "http_503" : "timeout", node));
       else lines.push(line("read", "", start, duration, outcome, outcome === "ok" ? "http_200" : outcome === "fail" ? "http_429" : "timeout", node));
     }
     // Respect back-pressure, as k6 writing to a pipe does.
