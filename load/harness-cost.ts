@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { z } from "zod";
 
 /**
  * The harness's own cost during a run: CPU seconds used by this process and by its k6 children, against the machine's
@@ -10,20 +11,22 @@ import { availableParallelism } from "node:os";
  * k6 children announce themselves through noteLoadChildStarted()/noteLoadChildExited() (load/k6-process.ts does),
  * so a meter sees every k6 started while it runs without being threaded through the traffic kinds.
  */
-export interface HarnessCost {
+export const HarnessCost = z.object({
   /** CPU seconds (user + system) of the havoc process while the meter ran. */
-  havocCpuS: number;
+  havocCpuS: z.number().min(0),
   /** CPU seconds of the k6 processes while the meter ran. */
-  k6CpuS: number;
-  wallS: number;
-  cores: number;
+  k6CpuS: z.number().min(0),
+  wallS: z.number().min(0),
+  cores: z.number().int().min(1),
   /** (havocCpuS + k6CpuS) / (wallS x cores): the part of the machine the harness and its load generators took. */
-  share: number;
+  share: z.number().min(0),
   /** The share above which `warning` is set. */
-  warnShare: number;
+  warnShare: z.number(),
   /** Set when share > warnShare: one line for the console and the report. */
-  warning?: string;
-}
+  warning: z.string().optional(),
+});
+/** For report.json (the schema above is what a report's `harnessCost` field holds). */
+export type HarnessCost = z.infer<typeof HarnessCost>;
 
 /** Where the figures come from; unit tests pass fakes. */
 export interface CpuSamplers {

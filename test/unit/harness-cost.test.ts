@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeHarnessCost, harnessCost, HarnessCostMeter, noteLoadChildExited, noteLoadChildStarted, procSamplers, type CpuSamplers } from "../../load/harness-cost.ts";
+import { describeHarnessCost, HarnessCost, harnessCost, HarnessCostMeter, noteLoadChildExited, noteLoadChildStarted, procSamplers, type CpuSamplers } from "../../load/harness-cost.ts";
 
 /** A machine the test drives: time, this process's CPU, reaped children's CPU, and live children's CPU by pid. */
 function fakeMachine(cores = 2) {
@@ -128,6 +128,8 @@ describe("harness cost", () => {
     expect(cost.warning).toMatch(/the harness took 55 % of this machine's 2 cores \(havoc 2 s \+ k6 9 s CPU in 10 s\), above 50 %/);
     expect(harnessCost(1, 1, 10, 2, 0.05).warning).toMatch(/above 5 %/);
     expect(harnessCost(0, 0, 0, 2).share).toBe(0);
+    expect(HarnessCost.parse(cost)).toEqual(cost); // what report.json would hold
+    expect(HarnessCost.safeParse({ ...cost, cores: 0 }).success).toBe(false);
     expect(describeHarnessCost(cost)).toBe("harness cost: havoc 2 s + k6 9 s CPU in 10 s on 2 cores = 55 % of the machine");
   });
 
