@@ -32,15 +32,17 @@ function coldAptStep(): BootstrapStep {
     name: "apt (chromium, network tools)",
     check: async () => ({ present: done, detail: done ? "installed in a fresh container" : "fresh debian:bookworm container" }),
     ensure: async (logger) => {
-      const script = `apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${aptPackages.join(" ")} >/dev/null && dpkg-query -W -f='\${Package} \${Version}\\n' ${aptPackages.join(" ")}`;
+      // The host's sources replace the image's (bookworm main only), so the versions are the host's.
+      const script = `rm -f /etc/apt/sources.list && apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${aptPackages.join(" ")} >/dev/null 2>&1 && dpkg-query -W -f='\${Package} \${Version}\\n' ${aptPackages.join(" ")}`;
       const args = ["run", "--rm", "-v", "/etc/apt/sources.list.d/debian.sources:/etc/apt/sources.list.d/debian.sources:ro", "debian:bookworm", "sh", "-c", script];
       const child = spawn("docker", args, { stdio: ["ignore", "pipe", "pipe"] });
       let output = "";
+      let errors = "";
       child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (errors += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-      if (code !== 0) throw new Error(`cold apt in a container failed (exit ${code}): ${output.slice(-800)}`);
-      logger.info(`apt: ${output.trim().split("\n").join(", ")}`);
+      if (code !== 0) throw new Error(`cold apt in a container failed (exit ${code}): ${(errors || output).slice(-800)}`);
+      logger.info(`installed ${output.trim().split("\n").join(", ")}`);
       done = true;
       return { present: true, detail: "installed in a fresh container" };
     },
