@@ -143,7 +143,7 @@ export function startK6(options: K6Options): K6Handle {
       try {
         options.onOp(op);
       } catch (error) {
-        failWith(error); // a throwing consumer must not go on as if the op were counted, nor skip teardown
+        failWith(error); // stops k6; done rejects with the consumer's error instead of a timer throwing it
       }
       return;
     }
