@@ -23,9 +23,11 @@ export const suites: BenchSuite[] = [
   },
   { name: "topology-start", title: "Topology start and teardown: trackr under havoc against plain docker commands", args: ["5"] },
   { name: "k6-throughput", title: "Harness overhead: the same k6 script through the harness against bare `k6 run`", args: ["5", "10"] },
+  { name: "k6-op-records", title: "Op records: JSON or TSV lines on a pipe or a console file, or k6's own outputs, against bare k6", args: ["5", "10"] },
   { name: "k6-vs-wrk", title: "The load generator's own limit: bare k6 against Debian's wrk on the same endpoint", args: ["5", "10"] },
   { name: "k6-generators", title: "Load from several machines: k6 with 1 and 2 generators, rate asked against rate reached per generator", args: ["3", "600", "20"] },
   { name: "result-processing", title: "Result processing: 1,000,000 op lines through the timeline and ledger", args: ["5", "1000000"] },
+  { name: "bootstrap-cold", title: "Cold bootstrap of the Go tools and apt, one step after another against at once", args: ["1"] },
   {
     name: "nightly-suite",
     title: "The nightly suite's wall time on this 2-core machine",

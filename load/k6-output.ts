@@ -1,14 +1,13 @@
 import { z } from "zod";
-import { OpRecord } from "../core/history.ts";
+import { InputError } from "../core/errors.ts";
+import type { OpRecord } from "../core/history.ts";
+import { looksLikeOpLine, parseOpLine, refusedFormat } from "./op-line-parser.ts";
 
 /**
  * What a k6 run prints and reports, read the same way whether k6 is a process here (k6-process.ts) or a container on
  * another host (k6-container.ts): op lines, k6's own warnings, its summary export, its REST API's dropped iterations.
  */
 
-/** The op line a k6 script prints: an OpRecord without `traffic` (added here from the options). */
-const OpLine = OpRecord.omit({ traffic: true, generator: true }).extend({ havoc: z.literal("op") });
-const opLinePrefix = '{"havoc":"op"';
 const requestFailedWarning = "Request Failed";
 
 /** k6's --summary-export file (legacy JSON format): metrics[name] holds the values directly. */
@@ -26,9 +25,11 @@ export interface K6LineCounts {
 }
 
 /**
- * Reads k6's output line by line: an op line becomes an OpRecord of `traffic` (and `generator`, when k6 runs as one of
- * a class's generators), anything else goes to onLog. A consumer that throws is remembered, not rethrown: it would
- * otherwise surface as an uncaught exception from the stream reader and skip teardown.
+ * Reads k6's output: the scripts' console (op lines, format 2: load/op-line-parser.ts) and k6's own lines (warnings,
+ * errors). An op line becomes an OpRecord of `traffic` (and `generator`, when k6 runs as one of a class's
+ * generators), anything else goes to onLog. A consumer that throws, or an op line of a format this harness no longer
+ * reads, is remembered, not rethrown: it would otherwise surface as an uncaught exception from the stream reader and
+ * skip teardown; the caller stops k6 and `done` rejects with it.
  */
 export class K6OutputReader implements K6LineCounts {
   opLines = 0;
@@ -45,35 +46,47 @@ export class K6OutputReader implements K6LineCounts {
     private readonly generator?: string,
   ) {}
 
-  line(line: string): void {
-    if (!line.startsWith(opLinePrefix)) {
-      // k6 warns "Request Failed" for every non-HTTP error; the raw format drops its error field and the op line
-      // already carries the cause, so only count it (during a fault it would double the output volume).
-      if (line === requestFailedWarning) this.requestFailedLines++;
-      else if (line.trim() !== "") this.onLog(line);
-      return;
-    }
-    let parsed;
-    try {
-      parsed = OpLine.safeParse(JSON.parse(line));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      this.badOpLines++;
-      this.onLog(`unparsable op line: ${line.slice(0, 300)}`);
-      return;
-    }
-    this.opLines++;
-    const { havoc: _marker, ...op } = parsed.data;
-    try {
-      this.onOp({ ...op, traffic: this.traffic, ...(this.generator !== undefined ? { generator: this.generator } : {}) });
-    } catch (error) {
-      if (this.callbackError === undefined) {
-        this.callbackError = error;
-        this.onCallbackError();
+  /** A line of k6's own output (stdout, stderr). */
+  k6Line(line: string): void {
+    // k6 warns "Request Failed" for every non-HTTP error; the raw format drops its error field and the op line
+    // already carries the cause, so only count it (during a fault it would double the output volume).
+    if (line === requestFailedWarning) this.requestFailedLines++;
+    else if (line.trim() !== "") this.onLog(line);
+  }
+
+  /** A line of the scripts' console: an op line, or whatever else a script prints. */
+  consoleLine(line: string): void {
+    if (this.callbackError !== undefined) return; // stopping: nothing more goes to a consumer that failed
+    const op = parseOpLine(line, this.traffic);
+    if (typeof op !== "string") {
+      this.opLines++;
+      if (this.generator !== undefined) op.generator = this.generator;
+      try {
+        this.onOp(op);
+      } catch (error) {
+        this.fail(error);
       }
+      return;
     }
+    if (!looksLikeOpLine(line)) return this.k6Line(line);
+    const refused = refusedFormat(line);
+    // Every op of this process would be lost: a run judged on no ops is worse than no run.
+    if (refused !== undefined)
+      return this.fail(new InputError(`traffic ${this.traffic}: ${refused}`, `print op lines with printOp()/reportHttp() of the havoc/k6 this havoc bundles; the line was: ${line.slice(0, 200)}`));
+    this.badOpLines++;
+    this.onLog(`unparsable op line (${op}): ${line.slice(0, 300)}`);
+  }
+
+  /** One stream carrying both (a generator container's log): op lines are told by their marker. */
+  line(line: string): void {
+    if (looksLikeOpLine(line)) this.consoleLine(line);
+    else this.k6Line(line);
+  }
+
+  private fail(error: unknown): void {
+    if (this.callbackError !== undefined) return;
+    this.callbackError = error;
+    this.onCallbackError();
   }
 }
 

@@ -6,12 +6,17 @@ import { createInterface } from "node:readline";
 import { EnvironmentError, errorMessage } from "../core/errors.ts";
 import type { OpRecord } from "../core/history.ts";
 import { log as defaultLogger, type Logger } from "../core/log.ts";
+import { followFileLines } from "./file-lines.ts";
+import { noteLoadChildExited, noteLoadChildStarted } from "./harness-cost.ts";
 import { K6OutputReader, pollDroppedIterations, summaryCounts } from "./k6-output.ts";
 
 /**
- * Runs one k6 process for one traffic class and streams its op lines (see load/k6/lib/havoc-k6.ts) to the caller.
- * k6 prints `console.log` through its logger; with `--log-format=raw` the logger writes the message verbatim plus
- * "\n" (k6 internal/cmd/root.go RawFormatter), to stderr by default. Both streams are parsed.
+ * Runs one k6 process for one traffic class and streams its op lines (format 2, see load/k6/lib/op-line-format.ts) to
+ * the caller. k6 prints `console.log` through its logger; with `--log-format=raw` the logger writes the message
+ * verbatim plus "\n" (k6 internal/cmd/root.go RawFormatter), and `--console-output=<file>` sends the scripts' console
+ * to a file of its own (k6's own warnings stay on stderr). The file is read a few times a second (load/file-lines.ts):
+ * measured against k6's stderr piped to this process (bench/k6-op-records.ts), reading it costs this process about a
+ * tenth of the CPU, and k6 never blocks on a full pipe while this process is busy.
  */
 
 /** Bounds re-checked here because this is the last place that can refuse to start unbounded load. */
@@ -81,10 +86,11 @@ export interface K6Handle {
 export function startK6(options: K6Options): K6Handle {
   const logger = options.logger ?? defaultLogger;
   const summaryPath = join(options.runDir, `k6-${options.traffic}-summary.json`);
+  const consolePath = join(options.runDir, `k6-${options.traffic}-console.txt`);
   // Without an apiPort, --address= turns off k6's REST API (default localhost:6565, which would collide between
   // parallel k6 processes); with one, each process gets its own loopback port for the dropped-iterations poll.
   const address = options.apiPort === undefined ? "--address=" : `--address=127.0.0.1:${options.apiPort}`;
-  const args = ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", address, `--summary-export=${summaryPath}`, options.scriptPath];
+  const args = ["run", "--quiet", "--no-color", "--log-format=raw", "--no-usage-report", address, `--summary-export=${summaryPath}`, `--console-output=${consolePath}`, options.scriptPath];
   // A minimal environment: k6 exposes the whole process env to the script, and the usage report would call
   // stats.grafana.org (traffic rule); auto extension resolution could try to download a k6 build.
   const env = {
@@ -94,19 +100,22 @@ export function startK6(options: K6Options): K6Handle {
     K6_AUTO_EXTENSION_RESOLUTION: "false",
     ...options.env,
   };
-  // A stale summary from an earlier attempt must not be read as this run's counts if k6 dies early.
+  // A stale summary from an earlier attempt must not be read as this run's counts if k6 dies early, and k6 appends to
+  // an existing console file.
   rmSync(summaryPath, { force: true });
+  rmSync(consolePath, { force: true });
   const startedMs = Date.now();
   logger.info(`starting k6 for traffic ${options.traffic} (${options.scriptPath}, env ${Object.keys(options.env).join(",")})`);
   const child = spawn(options.k6Path, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  if (child.pid !== undefined) noteLoadChildStarted(child.pid, `k6 ${options.traffic}`);
 
   const reader = new K6OutputReader(options.traffic, options.onOp, options.onLog, () => void stop());
-  const onLine = (line: string) => reader.line(line);
   const streamsClosed = [child.stdout, child.stderr].map((stream) => {
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    lines.on("line", onLine);
+    lines.on("line", (line) => reader.k6Line(line));
     return new Promise<void>((resolve) => lines.once("close", resolve));
   });
+  const consoleLines = followFileLines(consolePath, (line) => reader.consoleLine(line));
 
   let exited = false;
   let exitedAtEpochMs: number | undefined;
@@ -121,6 +130,7 @@ export function startK6(options: K6Options): K6Handle {
     child.once("exit", (code, signal) => {
       exited = true;
       exitedAtEpochMs = Date.now();
+      if (child.pid !== undefined) noteLoadChildExited(child.pid);
       resolve({ code, signal });
     });
   });
@@ -154,6 +164,9 @@ export function startK6(options: K6Options): K6Handle {
       const { code, signal } = await exit;
       const polledDropped = await dropped?.stop();
       await Promise.all(streamsClosed);
+      consoleLines.finish();
+      // The ops are in the timeline, ledger and op trace now; at peak load the file grows ~20 MB a minute.
+      rmSync(consolePath, { force: true });
       if (reader.callbackError !== undefined) throw reader.callbackError;
       const counts = summaryCounts(await readFile(summaryPath, "utf8").catch(() => undefined));
       const missed = (counts.droppedIterations ?? 0) - (polledDropped ?? 0);
@@ -164,6 +177,7 @@ export function startK6(options: K6Options): K6Handle {
     } finally {
       clearTimeout(safetyTimer);
       clearTimeout(killTimer);
+      consoleLines.finish(); // idempotent: stops the reader when k6 could not start
       void dropped?.stop(); // k6 failed to start: the poll must not outlive it
     }
   })();

@@ -1,5 +1,5 @@
 import type { OpRecord } from "../core/history.ts";
-import { encodeOpTrace, outcomeLetter, type OpTrace } from "../core/op-trace.ts";
+import { encodeOpTrace, outcomeLetterCode, type OpTrace } from "../core/op-trace.ts";
 
 /** Initial ops per class; the arrays double as they fill (9 bytes an op: 10 minutes at 4,200 ops/s is 23 MB). */
 const INITIAL_CAPACITY = 4_096;
@@ -42,13 +42,20 @@ export class OpTraceBuilder {
 
   constructor(private readonly trafficStartEpochMs: number) {}
 
+  /** The class of the previous op: consecutive ops nearly always share it. */
+  #lastTraffic: string | undefined;
+  #lastOps: ClassOps | undefined;
+
   add(op: OpRecord): void {
-    let ops = this.#classes.get(op.traffic);
+    let ops = op.traffic === this.#lastTraffic ? this.#lastOps : this.#classes.get(op.traffic);
     if (!ops) {
       ops = new ClassOps();
       this.#classes.set(op.traffic, ops);
     }
-    ops.add(Math.round(op.startEpochMs - this.trafficStartEpochMs), Math.max(0, Math.round(op.durationMs)), outcomeLetter(op.outcome, op.op === "write").charCodeAt(0));
+    this.#lastTraffic = op.traffic;
+    this.#lastOps = ops;
+    // Upper case (32 less in ASCII) for a write: see outcomeLetter().
+    ops.add(Math.round(op.startEpochMs - this.trafficStartEpochMs), Math.max(0, Math.round(op.durationMs)), outcomeLetterCode[op.outcome] - (op.op === "write" ? 32 : 0));
   }
 
   /** Ops kept so far, all classes. */

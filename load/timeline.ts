@@ -18,6 +18,11 @@ export class TimelineBuilder {
   private closedThroughSecond = Number.NEGATIVE_INFINITY;
   private finished = false;
   private lateOpCount = 0;
+  /**
+   * The open bucket the previous op went to: consecutive ops nearly always share a (traffic, second), and this skips
+   * building the key and the map lookup for them. Cleared whenever buckets close.
+   */
+  private lastBucket: TimelineBucket | undefined;
 
   constructor(
     private readonly trafficStartEpochMs: number,
@@ -38,14 +43,19 @@ export class TimelineBuilder {
   add(op: OpRecord): void {
     if (this.finished) throw new Error("TimelineBuilder.add() after finish()");
     const second = Math.floor((op.startEpochMs - this.trafficStartEpochMs) / 1000);
-    const isLate = second <= this.closedThroughSecond;
-    if (isLate) this.lateOpCount++;
-    const buckets = isLate ? this.late : this.open;
-    const key = `${op.traffic}\u0000${second}`;
-    let bucket = buckets.get(key);
-    if (bucket === undefined) {
-      bucket = { traffic: op.traffic, second, requests: 0, ok: 0, fail: 0, unknown: 0, causes: {}, latency: {}, freshnessChecks: 0, staleReads: 0 };
-      buckets.set(key, bucket);
+    let bucket = this.lastBucket;
+    if (bucket === undefined || bucket.second !== second || bucket.traffic !== op.traffic) {
+      const isLate = second <= this.closedThroughSecond;
+      const buckets = isLate ? this.late : this.open;
+      const key = `${op.traffic}\u0000${second}`;
+      bucket = buckets.get(key);
+      if (bucket === undefined) {
+        bucket = { traffic: op.traffic, second, requests: 0, ok: 0, fail: 0, unknown: 0, causes: {}, latency: {}, freshnessChecks: 0, staleReads: 0 };
+        buckets.set(key, bucket);
+      }
+      // Late buckets are never cached, so every late op is counted here.
+      if (isLate) this.lateOpCount++;
+      else this.lastBucket = bucket;
     }
     bucket.requests++;
     bucket[op.outcome]++;
@@ -75,6 +85,7 @@ export class TimelineBuilder {
   }
 
   private emit(shouldClose: (bucket: TimelineBucket) => boolean): void {
+    this.lastBucket = undefined;
     const closing: TimelineBucket[] = [...this.late.values()];
     this.late.clear();
     for (const [key, bucket] of this.open) {

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import { EnvironmentError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { toolBinDir } from "../paths.ts";
-import { goVersion } from "./go-tools.ts";
-import { isExecutable, run, type BootstrapStep, type StepStatus } from "./shared.ts";
+import { goBuilds, goVersion } from "./go-tools.ts";
+import { isExecutable, oneAtATime, run, type BootstrapStep, type StepStatus } from "./shared.ts";
 
 /**
  * The project's own Go programs (env/go/<name>, each its own module with go.mod and go.sum): built at bootstrap into
@@ -56,9 +56,12 @@ async function ensure(tool: ProjectGoTool, logger: Logger): Promise<StepStatus> 
   const startedMs = Date.now();
   const temp = `${projectToolPath(tool)}.build-${process.pid}`;
   const hash = await sourceHash(tool);
-  logger.info(`${tool.name}: building ${tool.moduleDir} with ${go}`);
   try {
-    const result = await run("go", ["build", "-trimpath", "-o", temp, "."], { cwd: tool.moduleDir, tailLines: 30 });
+    // One Go build at a time, beside k6's (they would compile shared modules twice and fight for the cores).
+    const result = await oneAtATime(goBuilds, tool.name, () => {
+      logger.info(`${tool.name}: building ${tool.moduleDir} with ${go}`);
+      return run("go", ["build", "-trimpath", "-o", temp, "."], { cwd: tool.moduleDir, tailLines: 30 });
+    }, (holder) => logger.info(`${tool.name}: waiting for the ${holder} build (Go builds run one at a time)`));
     if (result.code !== 0) {
       for (const line of result.tail) logger.info(`  | ${line}`);
       throw new EnvironmentError(`${tool.name}: go build failed (exit ${result.code})`, `run it by hand to see why: cd ${tool.moduleDir} && go build -o /tmp/${tool.name} .`);

@@ -90,7 +90,36 @@ export function isRoot(): boolean {
  * `apt-get install -y` of Debian packages, printing compact progress (one line per phase change, not per
  * package). Recommends stay on: debootstrap needs debian-archive-keyring from them. `apt-get update` runs only when a package has no install candidate, since it costs seconds.
  */
-export async function aptInstall(step: string, packages: string[], logger: Logger): Promise<void> {
+export function aptInstall(step: string, packages: string[], logger: Logger): Promise<void> {
+  return oneAtATime(aptQueue, `${step} (${packages.join(" ")})`, () => aptInstallNow(step, packages, logger), (holder) => logger.info(`${step}: waiting for apt, in use by ${holder}`));
+}
+
+/** Work of this process that must not overlap, first come first served; `names` holds what is running and waiting. */
+export interface WorkQueue {
+  tail: Promise<void>;
+  names: string[];
+}
+
+export function workQueue(): WorkQueue {
+  return { tail: Promise.resolve(), names: [] };
+}
+
+/** apt installs one at a time: dpkg takes one lock, and interleaved apt progress would be unreadable. */
+const aptQueue = workQueue();
+
+/** Runs `work` once everything queued before it has settled; `onWait` hears who holds the queue when it must wait. */
+export function oneAtATime<T>(queue: WorkQueue, name: string, work: () => Promise<T>, onWait: (holder: string) => void): Promise<T> {
+  if (queue.names.length > 0) onWait(queue.names[0]!);
+  queue.names.push(name);
+  const turn = queue.tail.then(work).finally(() => queue.names.shift());
+  queue.tail = turn.then(
+    () => undefined,
+    () => undefined,
+  );
+  return turn;
+}
+
+async function aptInstallNow(step: string, packages: string[], logger: Logger): Promise<void> {
   if (!isRoot()) {
     throw new EnvironmentError(`${step}: installing ${packages.join(" ")} needs root`, `run as root, or install them yourself: sudo apt-get install -y ${packages.join(" ")}`);
   }

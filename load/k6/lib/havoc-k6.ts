@@ -2,32 +2,20 @@
  * The inside of `havoc/k6` (lib/public-api.ts is its face): environment parsing, the loopback guard, execution
  * segments, outcome classification and the op line contract.
  *
- * Output contract: exactly one `console.log` line per HTTP attempt, JSON with `"havoc":"op"` (OpRecord of
- * core/history.ts minus `traffic`, which the Node side adds). k6 runs with `--log-format=raw`.
+ * Output contract: exactly one `console.log` line per HTTP attempt in format 2 (lib/op-line-format.ts: a TAB-separated
+ * positional line, the OpRecord of core/history.ts minus `traffic`, which the Node side adds). havoc runs k6 with
+ * `--log-format=raw --console-output=<file>`, so the lines go to a file it reads a few times a second: printing one
+ * costs k6 no JSON encoding and never waits for the reader.
  */
 import type { RefinedResponse, ResponseType } from "k6/http";
 import http from "k6/http";
 import type { Options } from "k6/options";
+import { formatOpLine, type OpLine, type Outcome } from "./op-line-format.ts";
+
+export type { OpLine, Outcome } from "./op-line-format.ts";
 
 // @types/k6 does not declare console (it lives in lib.dom / @types/node, neither of which applies to k6).
 declare const console: { log(...values: unknown[]): void };
-
-export type Outcome = "ok" | "fail" | "unknown";
-export interface OpLine {
-  havoc: "op";
-  op: "write" | "read";
-  id?: string;
-  startEpochMs: number;
-  durationMs: number;
-  outcome: Outcome;
-  cause: string;
-  node?: string;
-  /**
-   * Only on a read that checked the client's own last acknowledged write and itself succeeded: true when the answer
-   * did not contain it. Set by the script after opLine() (see lib/read-your-writes.ts), so latency excludes parsing.
-   */
-  stale?: boolean;
-}
 
 /** Reads an integer env var and fails the init context (k6 exits non-zero) when it is missing or out of range. */
 export function envInt(name: string, min: number, max: number, fallback?: number): number {
@@ -139,6 +127,7 @@ export function opLine<RT extends ResponseType | undefined>(
   return line;
 }
 
+/** Prints the op line of one op (format 2). */
 export function printOp(line: OpLine): void {
-  console.log(JSON.stringify(line));
+  console.log(formatOpLine(line));
 }
