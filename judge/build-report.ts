@@ -1,4 +1,5 @@
 import { ExitCode } from "../core/errors.ts";
+import type { HarnessCost } from "../core/harness-cost.ts";
 import type { History } from "../core/history.ts";
 import { mergeVerdicts, type SloResult, type Verdict } from "../core/verdict.ts";
 import { summarizeDataLoss } from "./data-loss.ts";
@@ -28,6 +29,7 @@ export interface BuildReportInput {
   finishedAt: Date | string;
   plan: ReportPlan;
   runId: string;
+  harnessCost?: HarnessCost;
 }
 
 /**
@@ -89,5 +91,6 @@ export function buildReport(input: BuildReportInput): RunReport {
     plan: { seed: plan.seed, faults: plan.faults.map((f) => ({ id: f.id, kind: f.kind, targets: f.targets, atMs: f.atMs, healAtMs: f.healAtMs })) },
     containerEvents: history.containerEvents.length,
     artifacts: [],
+    harnessCost: input.harnessCost ?? null,
   });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HarnessCost } from "../core/harness-cost.ts";
 import { SloResult, Verdict } from "../core/verdict.ts";
 
 /**
@@ -135,5 +136,11 @@ export const RunReport = z.object({
   containerEvents: count,
   /** File names written into the run directory. */
   artifacts: z.array(z.string()),
+  /**
+   * CPU the harness and its load generators took while traffic ran, against the machine: a report whose harness took
+   * much of the machine says so, since its latencies then read the harness as much as the system. Null when it was not
+   * measured (a run that ended before its traffic started, or a report made before the field existed).
+   */
+  harnessCost: HarnessCost.nullable().default(null),
 });
 export type RunReport = z.infer<typeof RunReport>;

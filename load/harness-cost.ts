@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { z } from "zod";
 
 /**
  * The harness's own cost during a run: CPU seconds used by this process and by its k6 children, against the machine's
@@ -11,22 +10,8 @@ import { z } from "zod";
  * k6 children announce themselves through noteLoadChildStarted()/noteLoadChildExited() (load/k6-process.ts does),
  * so a meter sees every k6 started while it runs without being threaded through the traffic kinds.
  */
-export const HarnessCost = z.object({
-  /** CPU seconds (user + system) of the havoc process while the meter ran. */
-  havocCpuS: z.number().min(0),
-  /** CPU seconds of the k6 processes while the meter ran. */
-  k6CpuS: z.number().min(0),
-  wallS: z.number().min(0),
-  cores: z.number().int().min(1),
-  /** (havocCpuS + k6CpuS) / (wallS x cores): the part of the machine the harness and its load generators took. */
-  share: z.number().min(0),
-  /** The share above which `warning` is set. */
-  warnShare: z.number(),
-  /** Set when share > warnShare: one line for the console and the report. */
-  warning: z.string().optional(),
-});
-/** For report.json (the schema above is what a report's `harnessCost` field holds). */
-export type HarnessCost = z.infer<typeof HarnessCost>;
+export { HarnessCost, describeHarnessCost } from "../core/harness-cost.ts";
+import type { HarnessCost } from "../core/harness-cost.ts";
 
 /** Where the figures come from; unit tests pass fakes. */
 export interface CpuSamplers {
@@ -240,9 +225,6 @@ export function harnessCost(havocCpuS: number, k6CpuS: number, wallS: number, co
 }
 
 /** One console line, e.g. "harness cost: havoc 3.1 s + k6 40.2 s CPU in 60.0 s on 2 cores = 36 % of the machine". */
-export function describeHarnessCost(cost: HarnessCost): string {
-  return `harness cost: havoc ${cost.havocCpuS} s + k6 ${cost.k6CpuS} s CPU in ${cost.wallS} s on ${cost.cores} cores = ${Math.round(cost.share * 100)} % of the machine`;
-}
 
 /** A started meter (see HarnessCostMeter). */
 export function startHarnessCost(options: HarnessCostOptions = {}): HarnessCostMeter {

@@ -13,6 +13,8 @@ import type { StartedTopology } from "../../env/topology/started-topology.ts";
 import type { RunStatus } from "../../judge/report-schema.ts";
 import type { K6Result } from "../../load/k6-process.ts";
 import type { TrafficRun } from "../../load/start-traffic.ts";
+import type { HarnessCostMeter } from "../../load/harness-cost.ts";
+import type { HarnessCost } from "../../core/harness-cost.ts";
 import type { Plan } from "../../scenario/plan.ts";
 import type { Scenario } from "../../scenario/scenario.ts";
 import type { ControlMonitor } from "./control-monitor.ts";
@@ -58,6 +60,9 @@ export class RunState {
   control?: ControlMonitor;
   safety?: SafetyMonitor;
   stopTicker?: () => void;
+  /** Measures the CPU the harness and its k6 children take while traffic runs (load/harness-cost.ts). */
+  costMeter?: HarnessCostMeter;
+  harnessCost?: HarnessCost;
 
   constructor(
     readonly runId: string,

@@ -1,3 +1,4 @@
+import { describeHarnessCost } from "../../core/harness-cost.ts";
 import type { RunReport } from "../../judge/report-schema.ts";
 import { formatCount, formatObserved } from "../../core/format.ts";
 import { voidLine } from "./summary-markdown.ts";
@@ -36,6 +37,7 @@ export function renderConsoleTable(report: RunReport): string {
   if (report.status !== "completed") out.push(`run ${report.status}${report.reason === null ? "" : `: ${report.reason}`}`);
   else if (report.reason !== null) out.push(`note: ${report.reason}`);
   out.push(dataLossLine(report));
+  if (report.harnessCost) out.push(report.harnessCost.warning ? `WARNING: ${report.harnessCost.warning}` : describeHarnessCost(report.harnessCost));
   out.push(`verdict: ${report.verdict.toUpperCase()} (exit ${report.exitCode})`);
   return out.join("\n") + "\n";
 }

@@ -24,6 +24,7 @@ export async function report(run: RunState, judged: { history: History; slos: Sl
     startedAt: run.startedAt,
     finishedAt: new Date(),
     runId: run.runId,
+    ...(run.harnessCost ? { harnessCost: run.harnessCost } : {}),
     plan: { seed: plan.seed, faults: plan.faults.map(({ id, kind, targets, atMs, healAtMs }) => ({ id, kind, targets, atMs, healAtMs })) },
   });
   run.setPhase("reporting");

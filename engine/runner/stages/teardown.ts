@@ -12,6 +12,7 @@ export async function teardown(run: RunState): Promise<void> {
   run.control?.stop();
   run.probes?.stop();
   run.stopTicker?.();
+  run.costMeter?.stop();
   await run.schedule?.healAll(run.signal.aborted ? stageDeadlinesMs.healOnAbort : stageDeadlinesMs.heal).catch((e) => log.warn(`final heal: ${errorMessage(e)}`));
   await run.traffic?.stop();
   await run.traffic?.done.catch(() => undefined);

@@ -3,6 +3,7 @@ import { chromiumPath } from "../../../env/bootstrap/chromium.ts";
 import { k6Path } from "../../../env/bootstrap/go-tools.ts";
 import { ProbeSampler } from "../../../env/probes/probe-sampler.ts";
 import { K6_IMAGE, startTraffic, type TrafficRun } from "../../../load/start-traffic.ts";
+import { describeHarnessCost, startHarnessCost } from "../../../load/harness-cost.ts";
 import { FaultSchedule, type GateResult } from "../fault-schedule.ts";
 import { judgeGate } from "../gate.ts";
 import { proveReadback } from "../readback-proof.ts";
@@ -18,6 +19,8 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
   const { scenario, clock, events, log, secrets, topology } = run;
   run.setPhase("traffic");
   const k6Logs = createWriteStream(run.path("k6.log"));
+  // Before the load starts, so it follows every k6 process the classes start.
+  run.costMeter = startHarnessCost();
   const traffic = startTraffic({
     classes: scenario.traffic,
     topology: topology!,
@@ -86,6 +89,9 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
     });
   }
   k6Logs.end();
+  run.harnessCost = run.costMeter.stop();
+  log.info(describeHarnessCost(run.harnessCost));
+  if (run.harnessCost.warning) log.warn(run.harnessCost.warning);
   run.stopTicker();
   run.probes.stop();
 }
