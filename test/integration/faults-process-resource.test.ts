@@ -97,7 +97,7 @@ describe("process and resource faults (integration)", () => {
   it("crash-loop every 1.5 s for 7 s: 5 kills (exit 137), each started again; heal leaves it running", async () => {
     await withTopology([idle], async (ctx) => {
       const since = Date.now();
-      const spec = CrashLoopFault.parse({ kind: "crash-loop", ...onVictim, for: 7_000, everyMs: 1_500, restartDelayMs: 300 });
+      const spec = CrashLoopFault.parse({ kind: "crash-loop", ...onVictim, for: "7s", everyMs: 1_500, restartDelayMs: 300 });
       const [handle, injectMs] = await timed(() => processCrashLoop.inject(ctx, spec, ["victim"]));
       await new Promise((r) => setTimeout(r, 7_500));
       const [, healMs] = await timed(() => handle.heal());
