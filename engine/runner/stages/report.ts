@@ -6,6 +6,7 @@ import type { SloResult } from "../../../core/verdict.ts";
 import { buildReport } from "../../../judge/build-report.ts";
 import type { RunReport, RunStatus } from "../../../judge/report-schema.ts";
 import { writeReports } from "../../../reports/write-reports.ts";
+import { ioFailureMessage } from "../../../core/io-failure.ts";
 import type { RunState } from "../run-state.ts";
 import { writeTimelinePng } from "../timeline-png.ts";
 
@@ -28,12 +29,28 @@ export async function report(run: RunState, judged: { history: History; slos: Sl
     plan: { seed: plan.seed, faults: plan.faults.map(({ id, kind, targets, atMs, healAtMs }) => ({ id, kind, targets, atMs, healAtMs })) },
   });
   run.setPhase("reporting");
-  const { report: written } = await writeReports(run.runDir, built, judged.history, run.log);
+  // The exit code the process will return is the one the report states (and the table's last line prints).
+  const exitCode = abortExitCode(run.status, run.signal) ?? (run.ioFailure !== undefined ? ExitCode.environment : built.exitCode);
+  const { report: written, failures } = await writeReports(run.runDir, asHarnessError({ ...built, exitCode }, run.ioFailure), judged.history, run.log);
+  if (failures.length > 0 && run.ioFailure === undefined) {
+    // A reporter that failed did not stop the others (writeReports); the run still ends as the harness's error.
+    const first = failures[0]!;
+    run.harnessIoFailed(ioFailureMessage("write", join(run.runDir, first.file), first.error));
+  }
   await writeTimelinePng(run.runDir, run.log);
-  await pointLatest(reportsDir, run.runDir);
-  const exitCode = abortExitCode(run.status, run.signal) ?? written.exitCode;
-  run.events.write({ type: "run-finished", status: run.status, verdict: written.verdict, exitCode });
-  return { report: written, exitCode };
+  await pointLatest(reportsDir, run.runDir).catch((error: unknown) => run.log.warn(ioFailureMessage("point", join(reportsDir, "latest"), error)));
+  const shown = failures.length > 0 ? asHarnessError({ ...written, exitCode: abortExitCode(run.status, run.signal) ?? ExitCode.environment }, run.ioFailure) : written;
+  run.events.write({ type: "run-finished", status: run.status, verdict: shown.verdict, exitCode: shown.exitCode });
+  return { report: shown, exitCode: shown.exitCode };
+}
+
+/**
+ * A run whose harness could not keep its own record is an error (exit 3) whatever its SLO rows say: the rows stay
+ * (what was seen), the verdict and the reason say the harness failed.
+ */
+function asHarnessError(report: RunReport, ioFailure: string | undefined): RunReport {
+  if (ioFailure === undefined) return report;
+  return { ...report, status: report.status === "aborted" ? "aborted" : "error", verdict: "error", reason: ioFailure };
 }
 
 /** 130 after SIGINT, 143 after SIGTERM (128 + signal number, as shells report it). */
