@@ -147,7 +147,8 @@ export function startBrowserJourneys(options: BrowserJourneyOptions): BrowserHan
     await mkdir(options.screenshotDir, { recursive: true });
     const launchStartMs = Date.now();
     try {
-      browser = await chromium.launch({ executablePath: options.executablePath, headless: true, args: browserLaunchArgs, timeout: 30_000 });
+      // Signals are havoc's to handle: Playwright's own SIGINT handler would exit the process (130) before teardown.
+      browser = await chromium.launch({ executablePath: options.executablePath, headless: true, args: browserLaunchArgs, timeout: 30_000, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     } catch (error) {
       throw new EnvironmentError(`cannot start chromium at ${options.executablePath}: ${errorMessage(error)}`, "run `havoc setup` (installs Debian's chromium)", { cause: error });
     }

@@ -52,6 +52,8 @@ export interface StartTrafficOptions {
   onK6Log(traffic: string, line: string): void;
   /** A class's load generator ended badly (non-zero exit, killed): called at once, not at the end of traffic. */
   onClassFailed?(traffic: string, result: TrafficClassResult): void;
+  /** Writing the ledger failed (the run directory full or unwritable): the harness's failure, not the system's. */
+  onWriteFailed?(error: Error): void;
   /** The k6 image's reference on a host's engine, for load generators there (default its tag, as on this machine). */
   generatorImage?(host: string): string;
 }
@@ -79,7 +81,7 @@ export async function prepareTraffic(classes: readonly TrafficClass[], runDir: s
 export function startTraffic(options: StartTrafficOptions): TrafficRun {
   const originEpochMs = options.clock.start();
   const timeline = new TimelineBuilder(originEpochMs, options.onBucket);
-  const ledger = new WriteLedger(options.ledgerPath, originEpochMs);
+  const ledger = new WriteLedger(options.ledgerPath, originEpochMs, options.onWriteFailed);
   const totals = new Map(options.classes.map((c) => [c.name, { requests: 0, ok: 0, fail: 0, unknown: 0 }]));
   const trace = new OpTraceBuilder(originEpochMs);
   const onOp = (op: OpRecord) => {

@@ -81,10 +81,13 @@ export class WriteLedger {
   constructor(
     readonly path: string,
     private readonly trafficStartEpochMs: number,
+    /** Told the first write failure at once (a full disk), so the run can end as the harness's error. */
+    private readonly onWriteFailed: (error: Error) => void = () => undefined,
   ) {
     this.stream = createWriteStream(path, { flags: "a" });
     // Remember the error and report it from close(): an unhandled 'error' event would crash the run.
     this.stream.on("error", (error) => {
+      if (this.writeError === undefined) this.onWriteFailed(error);
       this.writeError ??= error;
     });
   }

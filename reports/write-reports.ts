@@ -10,6 +10,8 @@ export interface ReporterFailure {
   reporter: string;
   file: string;
   message: string;
+  /** What was thrown (its `code`, e.g. ENOSPC, names the cause in one line: core/io-failure.ts). */
+  error: unknown;
 }
 
 export interface WriteReportsResult {
@@ -45,7 +47,7 @@ export async function writeReports(
   const failures: ReporterFailure[] = [];
   const fail = (reporter: string, file: string, error: unknown) => {
     const message = errorMessage(error);
-    failures.push({ reporter, file, message });
+    failures.push({ reporter, file, message, error });
     log.warn(`reporter ${reporter} failed: ${message}`);
   };
   try {

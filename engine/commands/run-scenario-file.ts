@@ -35,8 +35,9 @@ export async function runScenarioFile(file: string, options: { seed?: number | u
       log,
       signal: abort.signal,
     });
-    process.stdout.write(`\n${renderConsoleTable(outcome.report)}\n`);
-    process.stdout.write(`report: ${outcome.runDir}\n`);
+    // The folder first, the table after: its last line, the verdict with the exit code this process returns, is
+    // the last line of a CI log.
+    process.stdout.write(`report: ${outcome.runDir}\n\n${renderConsoleTable(outcome.report)}`);
     return outcome.exitCode;
   } finally {
     process.off("SIGINT", onSignal);

@@ -1,7 +1,9 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { RunClock } from "../../core/clock.ts";
-import { errorMessage } from "../../core/errors.ts";
+import { formatSeconds } from "../../core/duration.ts";
+import { EnvironmentError, errorMessage } from "../../core/errors.ts";
+import { ioFailureMessage } from "../../core/io-failure.ts";
 import type { Logger } from "../../core/log.ts";
 import { randomSeed } from "../../core/rng.ts";
 import { connectEngines } from "../../env/docker/connect-engines.ts";
@@ -79,7 +81,9 @@ async function prepare(options: RunScenarioOptions): Promise<RunState> {
   const { scenario, log } = options;
   const runId = newRunId();
   const runDir = join(options.reportsDir, "runs", runId);
-  await mkdir(runDir, { recursive: true });
+  await mkdir(runDir, { recursive: true }).catch((error: unknown) => {
+    throw new EnvironmentError(ioFailureMessage("create the run directory", runDir, error), "free space or fix the permissions of the output folder (--reports); nothing was started");
+  });
   let prepared: Map<string, string>;
   const placement = hostPlacement(scenario);
   let engines: Engines;
@@ -94,7 +98,12 @@ async function prepare(options: RunScenarioOptions): Promise<RunState> {
     log.info(`hosts: ${engines.remote().map((e) => `${e.name} (${e.describe}, ports at ${e.address})`).join("; ")}; ${placement.spans ? `the run spans ${[...placement.used].join(", ")}: overlay networks created on ${engines.networkEngine.name}` : `everything on ${[...placement.used].join(", ")}`}`);
   const clock = new RunClock();
   const secrets = new RunSecrets(scenario.secrets);
-  const events = new EventLog(join(runDir, "events.ndjson"), clock, (s) => secrets.redact(s));
+  let events: EventLog;
+  try {
+    events = new EventLog(join(runDir, "events.ndjson"), clock, (s) => secrets.redact(s));
+  } catch (error) {
+    throw new EnvironmentError(ioFailureMessage("open", join(runDir, "events.ndjson"), error), "free space or fix the permissions of the output folder (--reports); nothing was started");
+  }
   const plan = options.plan ?? makePlan(scenario, options.seed ?? scenario.seed ?? randomSeed());
   const stopFaults = new AbortController();
   const run = new RunState(runId, runDir, options.file, scenario, plan, clock, secrets, events, log, options.signal, stopFaults);
@@ -106,8 +115,13 @@ async function prepare(options: RunScenarioOptions): Promise<RunState> {
   events.write({ type: "plan", faults: plan.faults.map(({ id, kind, targets, atMs, healAtMs }) => ({ id, kind, targets, atMs, healAtMs })) });
 
   // Faults stop on a signal or on a safety stop; traffic stops only on a signal.
+  events.onFailure = (message) => run.harnessIoFailed(message);
   options.signal.addEventListener("abort", () => {
-    run.fail("aborted", `interrupted by ${String(options.signal.reason ?? "a signal")} during ${run.phase}`);
+    // The record ends here: windows, SLO rows and the report say so rather than judge a run that did not finish.
+    const atMs = clock.nowMs();
+    if (atMs !== null && run.phase === "traffic") run.endedEarlyAtMs = atMs;
+    const into = atMs !== null && run.phase === "traffic" ? `, ${formatSeconds(atMs)} into traffic` : "";
+    run.fail("aborted", `interrupted by ${String(options.signal.reason ?? "a signal")} during ${run.phase}${into}`);
     events.write({ type: "abort", reason: run.reason ?? "aborted" });
     stopFaults.abort(options.signal.reason);
   });

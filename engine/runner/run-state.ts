@@ -63,6 +63,10 @@ export class RunState {
   /** Measures the CPU the harness and its k6 children take while traffic runs (load/harness-cost.ts). */
   costMeter?: HarnessCostMeter;
   harnessCost?: HarnessCost;
+  /** ms from traffic start at which a signal ended the run early; undefined for a run that ran its course. */
+  endedEarlyAtMs?: number;
+  /** The first failure of the harness's own I/O (core/io-failure.ts), as one line: the run is an error, exit 3. */
+  ioFailure?: string;
 
   constructor(
     readonly runId: string,
@@ -104,6 +108,19 @@ export class RunState {
     this.status = next;
     this.reason = why;
     this.log.warn(`${next}: ${why}`);
+  }
+
+  /**
+   * The harness could not write its own record (events, ledger, history, a report): the run ends as an error
+   * (exit 3) with that one line. Up to readback the record is incomplete from that moment, so the control monitor
+   * voids the verdicts (and stops faults and traffic); later, the verdicts stand but the run is still an error.
+   */
+  harnessIoFailed(message: string): void {
+    if (this.ioFailure !== undefined) return;
+    this.ioFailure = message;
+    const beforeJudging = ["setup", "bootstrap", "starting", "traffic", "readback"].includes(this.phase);
+    if (beforeJudging && this.control && !this.control.loss) this.control.lost(message);
+    else this.fail("error", message);
   }
 
   throwIfAborted(): void {

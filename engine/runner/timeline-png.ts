@@ -3,6 +3,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
+import { ioFailureMessage } from "../../core/io-failure.ts";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { chromiumPath } from "../../env/bootstrap/chromium.ts";
@@ -23,6 +24,11 @@ export interface TimelinePngResult {
   ok: boolean;
   /** Why no PNG was written, when ok is false. */
   reason?: string;
+  /**
+   * The harness failed (chromium missing, crashed or wedged, the file not writable): the run is an error, exit 3.
+   * Unset when there was simply no timeline to draw.
+   */
+  harnessFailure?: string;
   launchMs?: number;
   screenshotMs?: number;
 }
@@ -35,7 +41,7 @@ export interface TimelinePngResult {
  */
 export async function renderTimelinePng(htmlPath: string, pngPath: string, log: Logger, deadlineMs = PNG_DEADLINE_MS): Promise<TimelinePngResult> {
   const executablePath = chromiumPath();
-  if (!existsSync(executablePath)) return skipped(log, `chromium not found at ${executablePath} (run \`havoc setup\`)`);
+  if (!existsSync(executablePath)) return failed(log, `chromium not found at ${executablePath} (run \`havoc setup\`)`, `the harness could not draw ${TIMELINE_PNG}: chromium not found at ${executablePath} (run \`havoc setup\`)`);
   if (!existsSync(htmlPath)) return skipped(log, `${htmlPath} does not exist (did the html reporter fail?)`);
   const startedMs = Date.now();
   const deadline = startedMs + deadlineMs;
@@ -49,7 +55,8 @@ export async function renderTimelinePng(htmlPath: string, pngPath: string, log: 
   const work = async (): Promise<TimelinePngResult> => {
     log.info(`starting chromium for ${TIMELINE_PNG}`);
     const launchStart = Date.now();
-    launching = chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: remaining() });
+    // Signals are havoc's to handle: Playwright's own SIGINT handler would exit the process (130) mid-report.
+    launching = chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: remaining(), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     const browser = await launching;
     const launchMs = Date.now() - launchStart;
     log.info(`started chromium in ${launchMs} ms`);
@@ -64,15 +71,19 @@ export async function renderTimelinePng(htmlPath: string, pngPath: string, log: 
     const png = await target.screenshot({ type: "png", animations: "disabled", timeout: remaining() });
     const screenshotMs = Date.now() - shotStart;
     // Written, then renamed: a run killed here leaves no half PNG.
-    await writeFile(`${pngPath}.tmp`, png);
-    await rename(`${pngPath}.tmp`, pngPath);
+    try {
+      await writeFile(`${pngPath}.tmp`, png);
+      await rename(`${pngPath}.tmp`, pngPath);
+    } catch (error) {
+      return failed(log, errorMessage(error), ioFailureMessage("write", pngPath, error));
+    }
     log.info(`wrote ${pngPath} (${png.length} bytes): chromium start ${launchMs} ms, screenshot ${screenshotMs} ms, ${Date.now() - startedMs} ms in all`);
     return { ok: true, launchMs, screenshotMs };
   };
   try {
     return await Promise.race([work(), expired]);
   } catch (error) {
-    return skipped(log, errorMessage(error));
+    return failed(log, errorMessage(error), `the harness could not draw ${TIMELINE_PNG}: chromium ${errorMessage(error).split("\n")[0]}`);
   } finally {
     clearTimeout(timer);
     // close() also ends a browser stuck mid-screenshot; one still launching is closed once it is up (launch has
@@ -85,6 +96,10 @@ export async function renderTimelinePng(htmlPath: string, pngPath: string, log: 
 function skipped(log: Logger, reason: string): TimelinePngResult {
   log.warn(`no ${TIMELINE_PNG}: ${reason}`);
   return { ok: false, reason };
+}
+
+function failed(log: Logger, reason: string, harnessFailure: string): TimelinePngResult {
+  return { ...skipped(log, reason), harnessFailure };
 }
 
 /**

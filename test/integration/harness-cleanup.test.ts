@@ -32,6 +32,13 @@ describe("the harness cleans up on every way a run ends (integration)", () => {
     const report = await readReport(runDir!);
     expect(report.status).toBe("aborted");
     expect(report.verdict).not.toBe("pass");
+    // One story: the report, the table's last line and the process agree on the exit code.
+    expect(report.exitCode).toBe(exitCode);
+    expect(run.stdout().trimEnd().split("\n").at(-1)).toBe(`verdict: UNKNOWN (exit ${exitCode})`);
+    // Nothing of a cut-short run is judged, and its windows end where it ended (the plan ran 30 s of traffic).
+    expect(report.slos.map((s) => s.verdict)).toEqual(["unknown", "unknown"]);
+    for (const slo of report.slos) expect(slo.why).toMatch(new RegExp(`^not judged: interrupted by ${signal} during traffic, \\d+\\.\\d s into traffic`));
+    expect(report.trafficEndMs).toBeLessThan(30_000);
     expect(eventTypes(runDir!)).toContain("abort");
     expect(await leftovers(report.runId)).toEqual({ containers: 0, networks: 0 });
     expect((await findLoadProcesses()).filter((p) => p.runId === report.runId)).toEqual([]);

@@ -174,8 +174,10 @@ runIt("report.html in headless Chromium", () => {
     const quiet = createLogger("test", (line) => warnings.push(line));
     const missing = await renderTimelinePng(join(dir, "no-such.html"), join(dir, "x.png"), quiet);
     expect(missing.ok).toBe(false);
+    // Nothing to draw is not the harness's failure; a chromium that does not finish in time is (the run is exit 3).
+    expect(missing.harnessFailure).toBeUndefined();
     const rushed = await renderTimelinePng(join(dir, "report.html"), join(dir, "y.png"), quiet, 1);
-    expect(rushed).toMatchObject({ ok: false, reason: expect.stringMatching(/deadline|timeout|Timeout/) });
+    expect(rushed).toMatchObject({ ok: false, reason: expect.stringMatching(/deadline|timeout|Timeout/), harnessFailure: expect.stringMatching(/^the harness could not draw timeline.png: chromium /) });
     expect(existsSync(join(dir, "y.png"))).toBe(false);
     expect(warnings.filter((w) => w.includes("warning: no timeline.png"))).toHaveLength(2);
   });

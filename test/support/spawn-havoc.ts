@@ -7,17 +7,21 @@ export interface SpawnedHavoc {
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
   stderr(): string;
+  /** What it printed on stdout so far (the SLO table and its last line, the verdict). */
+  stdout(): string;
 }
 
 /** Starts `havoc <args>` in the background (for signal tests); the caller decides when to stop it. */
 export function spawnHavoc(args: string[]): SpawnedHavoc {
-  const child = spawn(process.execPath, [join(repoRoot, "bin/havoc.js"), ...args], { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [join(repoRoot, "bin/havoc.js"), ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
+  let stdout = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal, atMs: Date.now() })),
   );
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 /** The run directories under a reports dir (one per run that got far enough to create it). */

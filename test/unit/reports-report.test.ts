@@ -281,7 +281,8 @@ describe("writeReports", () => {
     const broken = { name: "broken", file: "broken.txt", render: () => { throw new Error("kaboom"); } };
     const reporters = [fileReporters[0]!, broken, ...fileReporters.slice(1)];
     const result = await writeReports(dir, buildReport(input()), history(), log, reporters);
-    expect(result.failures).toEqual([{ reporter: "broken", file: "broken.txt", message: "kaboom" }]);
+    expect(result.failures).toMatchObject([{ reporter: "broken", file: "broken.txt", message: "kaboom" }]);
+    expect(result.failures[0]!.error).toBeInstanceOf(Error);
     expect(result.written).toEqual(["junit.xml", "summary.md", "report.html", "report.json"]);
     expect(lines).toContain("[test] warning: reporter broken failed: kaboom");
     const saved = RunReport.parse(JSON.parse(await readFile(join(dir, "report.json"), "utf8")));

@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { toolBinDir } from "../../../env/paths.ts";
+import { ioFailureMessage } from "../../../core/io-failure.ts";
 import type { History, WriteSets } from "../../../core/history.ts";
 import type { SloResult } from "../../../core/verdict.ts";
 import { evaluateSlos } from "../../../judge/evaluate.ts";
@@ -14,15 +15,16 @@ import type { RunState } from "../run-state.ts";
 export async function judge(run: RunState): Promise<{ history: History; slos: SloResult[] }> {
   run.setPhase("checks");
   const history = buildHistory(run);
-  await writeFile(run.path("history.json"), JSON.stringify(history));
-  const judged = run.status !== "inconclusive" && run.status !== "invalid";
+  await writeFile(run.path("history.json"), JSON.stringify(history)).catch((error: unknown) => run.harnessIoFailed(ioFailureMessage("write", run.path("history.json"), error)));
+  // An interrupted run did not run its plan: its windows end early and nothing in it can pass or fail.
+  const judged = run.status !== "inconclusive" && run.status !== "invalid" && run.status !== "aborted";
   const slos = judged ? await evaluateSlos(run.scenario.slos, history, { runDir: run.runDir, toolPath: (name) => join(toolBinDir(), name) }) : unjudged(run.scenario, run.reason ?? "steady-state gate failed");
   return { history, slos };
 }
 
 /**
- * A run whose steady-state gate failed says nothing about the SLOs: the system was sick before any fault.
- * Every SLO is unknown (exit 4), never fail or pass (Chaos Toolkit's gate hypothesis).
+ * A run whose steady-state gate failed says nothing about the SLOs: the system was sick before any fault; nor does
+ * a run a signal cut short. Every SLO is unknown, never fail or pass (Chaos Toolkit's gate hypothesis).
  */
 function unjudged(scenario: Scenario, why: string): SloResult[] {
   return scenario.slos.map((slo) => ({ id: slo.id, kind: slo.kind, verdict: "unknown", observed: null, target: "-", unit: "", window: null, why: `not judged: ${why}` }));
@@ -43,7 +45,8 @@ function buildHistory(run: RunState): History {
     scenario: scenario.name,
     seed: run.seed,
     trafficStartEpochMs: origin,
-    trafficEndMs: run.plan.trafficEndMs,
+    // A signal ends the record where it came: windows "over the run" must not claim the part that never ran.
+    trafficEndMs: run.endedEarlyAtMs === undefined ? run.plan.trafficEndMs : Math.min(run.plan.trafficEndMs, run.endedEarlyAtMs),
     timeline: run.buckets,
     faults: run.schedule?.records() ?? [],
     containerEvents: run.watcher?.toHistory(origin) ?? [],

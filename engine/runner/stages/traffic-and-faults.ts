@@ -1,4 +1,5 @@
 import { createWriteStream } from "node:fs";
+import { ioFailureMessage } from "../../../core/io-failure.ts";
 import { chromiumPath } from "../../../env/bootstrap/chromium.ts";
 import { k6Path } from "../../../env/bootstrap/go-tools.ts";
 import { ProbeSampler } from "../../../env/probes/probe-sampler.ts";
@@ -19,6 +20,8 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
   const { scenario, clock, events, log, secrets, topology } = run;
   run.setPhase("traffic");
   const k6Logs = createWriteStream(run.path("k6.log"));
+  // A full disk must end the run as the harness's error, not crash it with an unhandled 'error' event.
+  k6Logs.on("error", (error) => run.harnessIoFailed(ioFailureMessage("write", run.path("k6.log"), error)));
   // Before the load starts, so it follows every k6 process the classes start.
   run.costMeter = startHarnessCost();
   const traffic = startTraffic({
@@ -29,6 +32,7 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
     runId: run.runId,
     runDir: run.runDir,
     ledgerPath: run.path("ledger.ndjson"),
+    onWriteFailed: (error) => run.harnessIoFailed(ioFailureMessage("write", run.path("ledger.ndjson"), error)),
     k6Path: k6Path(),
     chromiumPath: chromiumPath(),
     prepared: run.prepared,
