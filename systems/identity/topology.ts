@@ -81,7 +81,7 @@ export function identityTopology(opts: IdentityOptions = {}): TopologyInput {
     ready: { kind: "exec", command: ["identity-ready"] },
     readyTimeoutMs: 60_000,
     ...(opts.dataVolumeMb !== undefined || opts.dataVolumeKind !== undefined
-      ? { dataVolume: { path: "/data", sizeMb: opts.dataVolumeMb ?? 256, kind: opts.dataVolumeKind ?? "loop-ext4" } }
+      ? { dataVolume: { path: "/data", sizeMb: opts.dataVolumeMb ?? 256, ...(opts.dataVolumeKind ? { kind: opts.dataVolumeKind } : {}) } }
       : {}),
   }));
   return {
