@@ -14,6 +14,10 @@ import { identityTraffic } from "../../systems/identity/traffic.ts";
  * apart on this machine made the Sentinels fail over to a replica right after the restart (measured), and the old
  * primary's writes of those seconds were discarded when it was made a replica (primary-kill.ts's finding), which
  * would be counted here as AOF loss. This scenario measures what the AOF keeps; primary-kill measures failover.
+ *
+ * The control (everysec) FAILs on no-client-write-lost when at least one client write acknowledged since the last
+ * fsync is lost: at 40 writes/s and a window spread evenly over 0 to 1 s, a cut finds none about 2.5 % of the time
+ * (then the control itself fails, loudly).
  */
 export function powerLossScenario(appendfsync: "everysec" | "always"): ScenarioInput {
   return {
@@ -28,8 +32,10 @@ export function powerLossScenario(appendfsync: "everysec" | "always"): ScenarioI
     readback: [identityReadback("clients"), identityReadback("people")],
     slos: [
       { id: "no-client-write-lost", kind: "lost-writes", traffic: "clients", atMost: 0 },
-      { id: "no-person-write-lost", kind: "lost-writes", traffic: "people", atMost: 0 },
       { id: "servers-converge", kind: "convergence", traffic: "clients", atMost: 0 },
+      // People write about 15 times a second: under everysec a cut right after an fsync may find none of theirs
+      // unfsynced, so their count is a figure of the report there (dataLoss), and a claim only under always.
+      ...(appendfsync === "always" ? [{ id: "no-person-write-lost", kind: "lost-writes" as const, traffic: "people", atMost: 0 }] : []),
     ],
   };
 }
