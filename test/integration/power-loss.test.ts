@@ -7,6 +7,7 @@ import { Topology } from "../../core/topology.ts";
 import { ensureImages } from "../../env/bootstrap/images.ts";
 import { lazyfsTool, projectToolPath } from "../../env/bootstrap/project-go-tools.ts";
 import { lazyFsVolume, lazyFsVolumePaths } from "../../env/disks/lazyfs-volume.ts";
+import { diskPaths } from "../../env/disks/run-disks.ts";
 import { ContainerEventWatcher } from "../../env/docker/container-events.ts";
 import { execInContainer } from "../../env/docker/exec.ts";
 import { imageSpecOf } from "../../env/images/images.ts";
@@ -176,4 +177,14 @@ describe("power-loss on lazyfs data volumes (integration)", () => {
     expect(always!.unexpected).toBe(0);
     expect(everysec!.unexpected).toBe(0);
   }, 60_000);
+
+  it("teardown stops the lazyfs daemons and removes the disks: nothing of the run stays mounted", async () => {
+    const runDir = diskPaths(runId, "files").runDir;
+    const pids = ["files", "r-everysec", "r-always"].map((n) => lazyFsVolume(runId, n)!.pid);
+    await topology.teardown();
+    expect(await readFile("/proc/self/mountinfo", "utf8")).not.toContain(runDir);
+    expect(await stat(runDir).catch(() => undefined)).toBeUndefined();
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    expect(lazyFsVolume(runId, "files")).toBeUndefined();
+  });
 });
