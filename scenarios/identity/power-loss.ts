@@ -25,7 +25,8 @@ const clientRate = { everysec: 80, always: 40 } as const;
  * The control (everysec) FAILs on no-client-write-lost when at least one client write acknowledged since the last
  * fsync is lost. Redis fsyncs when the wall clock's second changes, so the window is spread over 0 to 1 s: at the
  * other scenarios' 40 requests/s one run of the first two found nothing unfsynced on the primary (the cut came
- * 227 ms after its last acknowledged write). The clients here send 80 requests/s (160/s overloaded this shared machine: inconclusive, steady state never reached).
+ * 227 ms after its last acknowledged write). The clients here send 80 requests/s (160/s overloaded this shared
+ * machine: inconclusive, steady state never reached).
  */
 export function powerLossScenario(appendfsync: "everysec" | "always"): ScenarioInput {
   return {
@@ -35,7 +36,7 @@ export function powerLossScenario(appendfsync: "everysec" | "always"): ScenarioI
     description: `Every identity server loses power for 5 s (appendfsync ${appendfsync}, AOF on lazyfs): acknowledged writes the AOF did not keep`,
     secrets: identitySecrets,
     topology: identityTopology({ appendfsync, dataVolumeKind: "lazyfs", dataVolumeMb: 128, downAfterMs: 20_000 }),
-    // The usual classes, with the clients' rate raised: see the control's note above.
+    // The usual classes, the clients at the rate above.
     traffic: [
       identityClients({ name: "clients", servers: identityServerList(), spread: true, ratePerSecond: clientRate[appendfsync], clients: 200, duration: "40s", keySecret: "client-passwords" }),
       ...identityTraffic(40).filter((t) => t.name === "people"),
