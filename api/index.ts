@@ -165,6 +165,14 @@ export function diskFill(target: SelectorInput, fields: FaultFields<"disk-fill">
   return { kind: "disk-fill", target, ...fields };
 }
 
+/**
+ * A power cut: SIGKILL the selected nodes and discard every write their lazyfs data volume (topology
+ * `dataVolume: { kind: "lazyfs" }`) holds unfsynced; heal starts them again.
+ */
+export function powerLoss(target: SelectorInput, fields: FaultFields<"power-loss">): FaultSpecInput {
+  return { kind: "power-loss", target, ...fields };
+}
+
 /** Busy the selected nodes' CPUs (stress-ng in a sidecar sharing their cgroup). */
 export function cpuStress(target: SelectorInput, fields: FaultFields<"cpu-stress">): FaultSpecInput {
   return { kind: "cpu-stress", target, ...fields };

@@ -30,6 +30,9 @@ export type ReadyProbe = z.infer<typeof ReadyProbe>;
  * - "loop-ext4": a sparse ext4 image file on the host under `<cacheDir>/disks/<runId>/<node>.img`, loop-mounted on the
  *   host and bind-mounted into the container. Data and fullness survive kill+start of the container (measured).
  * - "tmpfs": a Docker tmpfs mount of `sizeMb`. Wiped when the container stops; counts against memory.
+ * - "lazyfs": the lazyfs FUSE filesystem (env/go/lazyfs) over a loop-ext4 disk of `sizeMb`, mounted on the host and
+ *   bind-mounted in: writes stay in the daemon's memory until fsynced, so a `power-loss` fault can discard every
+ *   unfsynced write, as a power cut would. Data that was fsynced survives kill+start like loop-ext4's.
  */
 export const DataVolume = z
   .object({
@@ -37,8 +40,8 @@ export const DataVolume = z
     path: z.string().regex(/^\/[^\0]*$/, "expected an absolute path inside the container").refine((p) => p !== "/", "the root directory cannot be a data volume"),
     /** Size in MiB. ext4 keeps part of it for its journal and metadata: 24.6 MiB of a 32 MiB disk are usable. */
     sizeMb: z.number().int().min(8).max(65_536),
-    /** Default "loop-ext4". */
-    kind: z.enum(["loop-ext4", "tmpfs"]).default("loop-ext4"),
+    /** Default "loop-ext4". "lazyfs" is the one a `power-loss` fault needs. */
+    kind: z.enum(["loop-ext4", "tmpfs", "lazyfs"]).default("loop-ext4"),
     /**
      * Owner of the volume's root directory (uid/gid inside the container; the same numbers on the host).
      * Default 0:0 (root). Images whose service runs as another user either fix ownership in their entrypoint

@@ -45,7 +45,7 @@ async function freeBytes(dir: string): Promise<{ free: number; blockSize: number
  * runs as root beside the engine); undefined when the container is not running (a stopped container's tmpfs is gone).
  */
 async function volumeDir(ctx: FaultContext, node: string, volume: DataVolume): Promise<string | undefined> {
-  if (volume.kind === "loop-ext4") return diskPaths(ctx.topology.runId, node).mountDir;
+  if (volume.kind === "loop-ext4" || volume.kind === "lazyfs") return diskPaths(ctx.topology.runId, node).mountDir;
   const state = await ctx.topology
     .container(node)
     .inspect()

@@ -3,6 +3,7 @@ import { ClockSkewFault, clockSkew } from "./clock-skew.ts";
 import { DiskFillFault, diskFill } from "./disk-fill.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { LinkDownFault, linkDown } from "./link-down.ts";
+import { PowerLossFault, powerLoss } from "./power-loss.ts";
 import { LinkToxicFault, linkToxic } from "./link-toxic.ts";
 import { BandwidthFault, networkBandwidth } from "./network-bandwidth.ts";
 import { IsolateFault, networkIsolate } from "./network-isolate.ts";
@@ -26,7 +27,7 @@ export const FaultSpec = z.discriminatedUnion("kind", [
   KillFault, StopFault, PauseFault, RestartFault, CrashLoopFault,
   IsolateFault, PartitionFault, ZoneCutFault, PacketLossFault, BandwidthFault, LatencyFault,
   LinkToxicFault, LinkDownFault,
-  DiskFillFault,
+  DiskFillFault, PowerLossFault,
   CpuStressFault, MemoryStressFault, MemoryLimitFault,
   ClockSkewFault,
 ]);
@@ -50,6 +51,7 @@ const kinds: { [K in FaultSpec["kind"]]: FaultKind<Extract<FaultSpec, { kind: K 
   "link-toxic": linkToxic,
   "link-down": linkDown,
   "disk-fill": diskFill,
+  "power-loss": powerLoss,
   "cpu-stress": cpuStress,
   "memory-stress": memoryStress,
   "memory-limit": memoryLimit,

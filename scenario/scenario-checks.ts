@@ -361,7 +361,7 @@ export const checkSecretReferences: ScenarioCheck = (p, report) => {
 
 /**
  * Every host a node, a role's spread or a load generator names is declared (or is "local"), and what a node needs of
- * its host can be had there: a loop-ext4 disk is made and mounted on this machine, so a node elsewhere takes tmpfs.
+ * its host can be had there: a loop-ext4 (or lazyfs) disk is made and mounted on this machine, so a node elsewhere takes tmpfs.
  */
 export const checkHostReferences: ScenarioCheck = (p, report) => {
   if (!p.hosts) return;
@@ -378,8 +378,9 @@ export const checkHostReferences: ScenarioCheck = (p, report) => {
     const placed = placeNodes(topology.nodes, topology.spread);
     topology.nodes.forEach((node, i) => {
       const host = placed.get(node.name);
-      if (host !== LOCAL_HOST && node.dataVolume?.kind === "loop-ext4")
-        report(["topology", "nodes", i, "dataVolume", "kind"], `node "${node.name}" is on host "${host}", and a loop-ext4 disk is made and mounted on this machine; give it kind "tmpfs" or place it on "${LOCAL_HOST}"`);
+      const kind = node.dataVolume?.kind;
+      if (host !== LOCAL_HOST && (kind === "loop-ext4" || kind === "lazyfs"))
+        report(["topology", "nodes", i, "dataVolume", "kind"], `node "${node.name}" is on host "${host}", and a ${kind} disk is made and mounted on this machine; give it kind "tmpfs" or place it on "${LOCAL_HOST}"`);
     });
   }
   for (const [t, i] of each(p.traffic))

@@ -99,8 +99,10 @@ async function unmount(mountPoint: string): Promise<void> {
 export async function removeRunDisks(runId: string): Promise<number> {
   const runDir = join(disksRoot(), runId);
   if (!(await stat(runDir).catch(() => undefined))) return 0;
-  // Deepest first, so nested mounts (none expected) come off before their parents.
-  for (const mountPoint of (await mountsUnder(runDir)).sort((a, b) => b.length - a.length)) await unmount(mountPoint);
+  // Deepest first, so nested mounts (none expected) come off before their parents; lazyfs mounts before the disks
+  // they write to (`<node>.backing`, busy while a daemon left by a killed run still serves them).
+  const backing = (p: string) => (p.endsWith(".backing") ? 1 : 0);
+  for (const mountPoint of (await mountsUnder(runDir)).sort((a, b) => backing(a) - backing(b) || b.length - a.length)) await unmount(mountPoint);
   const remaining = await mountsUnder(runDir);
   if (remaining.length > 0) throw new Error(`could not unmount ${remaining.join(", ")}; not deleting ${runDir}`);
   const images = (await readdir(runDir)).filter((f) => f.endsWith(".img")).length;

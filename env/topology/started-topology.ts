@@ -6,6 +6,7 @@ import type { Logger } from "../../core/log.ts";
 import { demultiplex } from "../docker/demux.ts";
 import { Engines, type Engine } from "../docker/engines.ts";
 import { removeRunResources } from "../docker/sweep.ts";
+import { unmountRunLazyFs } from "../disks/lazyfs-volume.ts";
 import { removeRunDisks } from "../disks/run-disks.ts";
 import type { RunSecrets } from "../secrets.ts";
 import type { OwnPorts } from "../target-guard.ts";
@@ -154,6 +155,12 @@ export class StartedTopology implements AsyncDisposable, OwnPorts {
       const removed = await removeRunResources(this.runId, this.engines);
       const hosts = removed.byHost ? ` (${Object.entries(removed.byHost).map(([h, c]) => `${h}: ${c.containers}/${c.networks}/${c.volumes}`).join(", ")})` : "";
       this.log.info(`removed ${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s)${hosts}`);
+      // lazyfs daemons first (their backing disks are busy while they run), then the loop-mounted disk images.
+      const lazy = await unmountRunLazyFs(this.runId).catch((e) => {
+        this.log.warn(`could not stop a lazyfs daemon: ${String(e)}`);
+        return 0;
+      });
+      if (lazy > 0) this.log.info(`stopped ${lazy} lazyfs daemon(s)`);
       // Data volumes (loop-mounted disk images): unmounted and deleted once no container holds them.
       const disks = await removeRunDisks(this.runId);
       if (disks > 0) this.log.info(`removed ${disks} data volume disk(s)`);

@@ -32,8 +32,13 @@ export interface IdentityOptions {
   failoverTimeoutMs?: number;
   /** Redis commands' deadline in the app, ms (it answers 504 after it). Default 1000. */
   redisTimeoutMs?: number;
-  /** A size-limited disk (MiB, loop-mounted ext4) under Redis's data directory, for disk faults. Default none. */
+  /** A size-limited disk (MiB) under Redis's data directory, for disk faults. Default none (256 with `dataVolumeKind`). */
   dataVolumeMb?: number;
+  /**
+   * What that disk is: "loop-ext4" (default) or "lazyfs", a filesystem that keeps writes in memory until fsynced,
+   * which the `power-loss` fault needs (it discards the unfsynced ones).
+   */
+  dataVolumeKind?: "loop-ext4" | "lazyfs";
 }
 
 /** Sentinels an app asks, its own server's first: ioredis uses the first that answers. */
@@ -75,7 +80,9 @@ export function identityTopology(opts: IdentityOptions = {}): TopologyInput {
     // Redis up (a replica linked to its primary), the Sentinel sees a quorum, the app reaches the primary.
     ready: { kind: "exec", command: ["identity-ready"] },
     readyTimeoutMs: 60_000,
-    ...(opts.dataVolumeMb !== undefined ? { dataVolume: { path: "/data", sizeMb: opts.dataVolumeMb } } : {}),
+    ...(opts.dataVolumeMb !== undefined || opts.dataVolumeKind !== undefined
+      ? { dataVolume: { path: "/data", sizeMb: opts.dataVolumeMb ?? 256, ...(opts.dataVolumeKind ? { kind: opts.dataVolumeKind } : {}) } }
+      : {}),
   }));
   return {
     networks: ["main"],

@@ -101,6 +101,7 @@ describe("identity topology", () => {
     ]);
     expect(topology.nodes[1]!.env).toMatchObject({ INITIAL_PRIMARY: "id-1", QUORUM: "2", WAIT_REPLICAS: "1", MIN_REPLICAS_TO_WRITE: "1", APPENDFSYNC: "always" });
     expect(topology.nodes[0]!.dataVolume).toEqual({ path: "/data", sizeMb: 64 });
+    expect(identityTopology({ dataVolumeKind: "lazyfs" }).nodes.map((n) => n.dataVolume)).toEqual(Array(3).fill({ path: "/data", sizeMb: 256, kind: "lazyfs" }));
     expect(topology.roles!.redis).toEqual({ primaryProbe: ["sh", "-c", "redis-cli role | head -n1"], expect: "master" });
   });
   it("refuses a negative or fractional option", () => {
