@@ -46,6 +46,8 @@ export interface PghaListAppendOptions {
   durationS: number;
   concurrency?: number;
   ratePerSecond?: number;
+  /** The table holding the lists (two classes at once need two). Default "list_append". */
+  table?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export function pghaListAppend(o: PghaListAppendOptions): WorkloadTrafficInput {
     duration: `${o.durationS}s`,
     target: { node: "pgproxy", port: 5000 },
     client: fileURLToPath(new URL("./clients/list-append.ts", import.meta.url)),
-    clientOptions: { isolation: o.isolation, mode: o.mode, database: trackrDatabaseName, user: "postgres", password: "${secret:db-password}" },
+    clientOptions: { isolation: o.isolation, mode: o.mode, database: trackrDatabaseName, user: "postgres", password: "${secret:db-password}", table: o.table ?? "list_append" },
     concurrency: o.concurrency ?? 6,
     ratePerSecond: o.ratePerSecond ?? 60,
     activeKeys: 3,
