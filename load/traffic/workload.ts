@@ -43,6 +43,8 @@ export const WorkloadClass = z
     maxTxnLength: z.number().int().min(1).max(100).default(4),
     /** Share of micro-ops that are reads, %. Default 50. */
     readPercent: z.number().min(0).max(100).default(50),
+    /** Share of appends preceded in their transaction by a read of their key (read-modify-write), %. Default 0. */
+    readBeforeAppendPercent: z.number().min(0).max(100).default(0),
     /** Per-transaction timeout: past it the op is info (unknown) and its process is retired. Default 5 s. */
     requestTimeout: DurationMs.default(5_000),
   })
@@ -82,7 +84,7 @@ function launch(c: WorkloadClass, ctx: LaunchContext): RunningTraffic {
         module,
         connection: { host: url.hostname, port: Number(url.port), options, timeoutMs: c.requestTimeout },
         writer,
-        generator: { activeKeys: c.activeKeys, maxAppendsPerKey: c.maxAppendsPerKey, minTxnLength: c.minTxnLength, maxTxnLength: c.maxTxnLength, readPercent: c.readPercent },
+        generator: { activeKeys: c.activeKeys, maxAppendsPerKey: c.maxAppendsPerKey, minTxnLength: c.minTxnLength, maxTxnLength: c.maxTxnLength, readPercent: c.readPercent, readBeforeAppendPercent: c.readBeforeAppendPercent },
         concurrency: c.concurrency,
         ratePerSecond: c.ratePerSecond,
         durationMs: c.duration,

@@ -10,6 +10,11 @@ export interface ListAppendGeneratorOptions {
   maxTxnLength: number;
   /** Share of micro-ops that are reads, 0-100. */
   readPercent: number;
+  /**
+   * Share of appends, 0-100, preceded in the same transaction by a read of their key (when the transaction has not
+   * touched it yet): read-modify-write transactions, the shape where lost updates show. Default 0 (Elle's mix).
+   */
+  readBeforeAppendPercent?: number;
   /** Uniform [0, 1). */
   random?: () => number;
 }
@@ -29,7 +34,7 @@ export class ListAppendGenerator {
   constructor(options: ListAppendGeneratorOptions) {
     if (options.activeKeys < 1 || options.maxAppendsPerKey < 1) throw new RangeError("list-append: activeKeys and maxAppendsPerKey must be >= 1");
     if (options.minTxnLength < 1 || options.maxTxnLength < options.minTxnLength) throw new RangeError("list-append: need 1 <= minTxnLength <= maxTxnLength");
-    this.#options = { random: Math.random, ...options };
+    this.#options = { random: Math.random, readBeforeAppendPercent: 0, ...options };
     for (let i = 0; i < options.activeKeys; i++) this.#addKey();
   }
 
@@ -46,7 +51,7 @@ export class ListAppendGenerator {
 
   /** The next transaction: reads as ["r", key, null], appends with fresh elements. */
   next(): ListAppendMop[] {
-    const { minTxnLength, maxTxnLength, readPercent, maxAppendsPerKey, random } = this.#options;
+    const { minTxnLength, maxTxnLength, readPercent, maxAppendsPerKey, readBeforeAppendPercent, random } = this.#options;
     const length = minTxnLength + Math.floor(random() * (maxTxnLength - minTxnLength + 1));
     const mops: ListAppendMop[] = [];
     for (let i = 0; i < length; i++) {
@@ -57,6 +62,7 @@ export class ListAppendGenerator {
         continue;
       }
       const element = this.#next.get(key)!;
+      if (readBeforeAppendPercent > 0 && !mops.some((m) => m[1] === key) && random() * 100 < readBeforeAppendPercent) mops.push(["r", key, null]);
       mops.push(["append", key, element]);
       if (element >= maxAppendsPerKey) {
         // Retired: later transactions use a fresh key in its slot.

@@ -52,8 +52,9 @@ export interface PghaListAppendOptions {
 
 /**
  * Elle's list-append workload straight at the primary through pgproxy:5000: 6 processes, 60 transactions/s of 1-4
- * micro-ops (half reads) over 3 keys at once, each key retired after 30 appends. Few keys and reads before appends
- * make concurrent transactions meet on a key often, where lost updates and write skew live.
+ * micro-ops (half reads) over 3 keys at once, each key retired after 30 appends, half the appends read their key
+ * first. Few keys and read-modify-write transactions make concurrent transactions meet on a key often, where lost
+ * updates and write skew live.
  */
 export function pghaListAppend(o: PghaListAppendOptions): WorkloadTrafficInput {
   return workloadTraffic({
@@ -69,6 +70,7 @@ export function pghaListAppend(o: PghaListAppendOptions): WorkloadTrafficInput {
     minTxnLength: 1,
     maxTxnLength: 4,
     readPercent: 50,
+    readBeforeAppendPercent: 50,
     requestTimeout: "5s",
     // Serialization failures are definite failures the workload expects: the steady-state gate would read them as
     // a sick system.

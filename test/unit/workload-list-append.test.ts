@@ -54,6 +54,16 @@ describe("list-append generator", () => {
     expect(reads / mops).toBeLessThan(0.5);
   });
 
+  it("readBeforeAppendPercent 100 puts a read of the key before each first append to it", () => {
+    const gen = new ListAppendGenerator({ activeKeys: 3, maxAppendsPerKey: 50, minTxnLength: 1, maxTxnLength: 4, readPercent: 0, readBeforeAppendPercent: 100, random: random(5) });
+    for (let i = 0; i < 100; i++) {
+      const t = gen.next();
+      const first = new Map<number, string>();
+      for (const m of t) if (!first.has(m[1])) first.set(m[1], m[0]);
+      expect([...first.values()].every((f) => f === "r")).toBe(true);
+    }
+  });
+
   it("readPercent 0 and 100 give only appends or only reads; bad bounds are refused", () => {
     const appends = new ListAppendGenerator({ activeKeys: 2, maxAppendsPerKey: 10, minTxnLength: 1, maxTxnLength: 3, readPercent: 0 });
     const reads = new ListAppendGenerator({ activeKeys: 2, maxAppendsPerKey: 10, minTxnLength: 1, maxTxnLength: 3, readPercent: 100 });
