@@ -39,7 +39,7 @@ export type K6TrafficInput = z.input<typeof K6Class>;
 export type BrowserTrafficInput = z.input<typeof BrowserClass>;
 export type WorkloadTrafficInput = z.input<typeof WorkloadClass>;
 export type { ListAppendClient, ListAppendClientModule, TxnOutcome, WorkloadClientContext } from "../load/workload/client.ts";
-export type { ListAppendMop } from "../judge/checkers/workload-op.ts";
+export type { ListAppendMop } from "../core/workload-op.ts";
 export type { Journey, JourneyContext, JourneyStep } from "../load/browser-journey.ts";
 
 /**

@@ -13,7 +13,7 @@ import type { LaunchContext, RunningTraffic, TrafficClassResult, TrafficKind } f
  * A workload whose history a checker reads (Jepsen's model), run in Node by a system's client module talking to the
  * database directly. `list-append` (Elle's design): `concurrency` processes each run one transaction of appends and
  * reads at a time over `activeKeys` rotating keys; every op goes to `<run dir>/history-<name>.ndjson` as it
- * completes (judge/checkers/workload-op.ts) and, as a read or write op, into the timeline (availability SLOs work).
+ * completes (core/workload-op.ts) and, as a read or write op, into the timeline (availability SLOs work).
  */
 export const WorkloadClass = z
   .object({

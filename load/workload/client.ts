@@ -1,4 +1,4 @@
-import type { ListAppendMop } from "../../judge/checkers/workload-op.ts";
+import type { ListAppendMop } from "../../core/workload-op.ts";
 
 /**
  * What a `workload` traffic class asks of a system's client module (its default export). The harness drives the

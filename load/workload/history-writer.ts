@@ -1,8 +1,8 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { WorkloadOp } from "../../judge/checkers/workload-op.ts";
+import type { WorkloadOp } from "../../core/workload-op.ts";
 
 /**
- * Appends one NDJSON line per completed op to `<run dir>/history-<traffic>.ndjson` (judge/checkers/workload-op.ts),
+ * Appends one NDJSON line per completed op to `<run dir>/history-<traffic>.ndjson` (core/workload-op.ts),
  * written synchronously as each op completes so that a run killed at any moment keeps every op it completed. The
  * index is the line's position, so the file's order is the completion order.
  */

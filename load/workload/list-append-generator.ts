@@ -1,4 +1,4 @@
-import type { ListAppendMop } from "../../judge/checkers/workload-op.ts";
+import type { ListAppendMop } from "../../core/workload-op.ts";
 
 /** How the list-append generator shapes transactions (Elle's list-append generator, simplified). */
 export interface ListAppendGeneratorOptions {

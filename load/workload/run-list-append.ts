@@ -1,5 +1,5 @@
 import type { OpRecord } from "../../core/history.ts";
-import type { ListAppendMop, OpType } from "../../judge/checkers/workload-op.ts";
+import type { ListAppendMop, OpType } from "../../core/workload-op.ts";
 import type { ListAppendClient, ListAppendClientModule, TxnOutcome, WorkloadClientContext } from "./client.ts";
 import type { HistoryWriter } from "./history-writer.ts";
 import { ListAppendGenerator, type ListAppendGeneratorOptions } from "./list-append-generator.ts";
