@@ -35,7 +35,7 @@ describe("workload list-append on pgha (integration)", () => {
       expect(history.problems).toEqual([]);
       const types = new Map<string, number>();
       for (const op of history.ops) types.set(op.type, (types.get(op.type) ?? 0) + 1);
-      expect(types.get("ok")).toBeGreaterThan(50);
+      expect(types.get("ok")).toBeGreaterThan(20);
       console.info(
         `list-append controls: rc ${rc.consistency!.opsChecked} ops, ${rc.consistency!.anomalies.map((a) => `${a.name} x${a.count}`).join(", ")}, checked in ${rc.consistency!.elapsedMs} ms; ` +
           `ser ${ser.consistency!.opsChecked} ops (${types.get("ok")} ok, ${types.get("fail") ?? 0} fail, ${types.get("info") ?? 0} info), checked in ${ser.consistency!.elapsedMs} ms; lost-update witness: ${lost!.witness.summary}`,
