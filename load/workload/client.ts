@@ -21,8 +21,11 @@ export interface WorkloadClientContext {
 export type TxnOutcome =
   /** Committed: the micro-ops with every read's list filled in. */
   | { type: "ok"; value: ListAppendMop[]; node?: string }
-  /** Definitely not committed (rolled back, refused, serialization failure): `cause` is a short code, e.g. "40001". */
-  | { type: "fail"; cause: string; error: string }
+  /**
+   * Definitely not committed (rolled back, refused, serialization failure): `cause` is a short code, e.g. "40001".
+   * `reconnect`: the connection is broken (the harness opens a new one for the same process, the outcome being known).
+   */
+  | { type: "fail"; cause: string; error: string; reconnect?: boolean }
   /** Unknown (the connection broke while COMMIT was in flight): the harness retires the process. */
   | { type: "info"; cause: string; error: string };
 

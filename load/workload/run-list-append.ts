@@ -130,6 +130,10 @@ export function runListAppend(options: ListAppendRunOptions): ListAppendRun {
         counts.retired++;
         process = nextProcess++;
         client = await open(process);
+      } else if (outcome.type === "fail" && outcome.reconnect) {
+        // Definitely not committed, but the connection is gone: same process, new connection.
+        void client.close().catch(() => undefined);
+        client = await open(process);
       }
     }
     if (client) await client.close().catch(() => undefined);

@@ -81,7 +81,7 @@ describe("list-append generator", () => {
  * read-then-write bug without isolation); otherwise every transaction runs alone (a lock), so histories are
  * serializable.
  */
-function memoryClient(options: { buggy: boolean; delayMs?: number; hangOnTxn?: number; failEvery?: number }): ListAppendClientModule & { opened: number[] } {
+function memoryClient(options: { buggy: boolean; delayMs?: number; hangOnTxn?: number; failEvery?: number; brokenOnTxn?: number }): ListAppendClientModule & { opened: number[] } {
   const store = new Map<number, number[]>();
   let lock = Promise.resolve();
   let txns = 0;
@@ -94,6 +94,7 @@ function memoryClient(options: { buggy: boolean; delayMs?: number; hangOnTxn?: n
         async txn(mops): Promise<TxnOutcome> {
           const n = ++txns;
           if (options.hangOnTxn === n) return new Promise<TxnOutcome>(() => undefined);
+          if (options.brokenOnTxn === n) return { type: "fail", cause: "connection", error: "Connection terminated unexpectedly", reconnect: true };
           if (options.failEvery && n % options.failEvery === 0) return { type: "fail", cause: "40001", error: "could not serialize access" };
           const run = async () => {
             const out: ListAppendMop[] = [];
@@ -195,6 +196,18 @@ describe("list-append runner", () => {
     expect(module.opened).toEqual([0, 1, 2]);
     expect(parsed.ops.some((o) => o.process === 2)).toBe(true);
     expect(parsed.ops.filter((o) => o.index > info[0]!.index && o.process === info[0]!.process)).toEqual([]);
+  });
+
+  it("a definite failure on a broken connection reopens it for the same process", async () => {
+    const module = memoryClient({ buggy: false, brokenOnTxn: 2 });
+    const { run, writer, path } = await runMemory(module, { concurrency: 1, durationMs: 300 });
+    const counts = await run.done;
+    writer.close();
+    const parsed = parseWorkloadHistory(await readFile(path, "utf8"), "history-txns.ndjson");
+    expect(counts.retired).toBe(0);
+    expect(module.opened).toEqual([0, 0]);
+    expect(parsed.ops.filter((o) => o.type === "fail").map((o) => o.error)).toEqual(["Connection terminated unexpectedly"]);
+    expect(parsed.ops.every((o) => o.process === 0)).toBe(true);
   });
 
   it("stop() writes the transactions still in flight as info with no completion", async () => {

@@ -74,9 +74,11 @@ function sqlState(error: unknown): string | undefined {
 function outcomeOf(error: unknown, committing: boolean): TxnOutcome {
   const state = sqlState(error);
   const message = (error as Error).message ?? String(error);
-  if (state) return { type: "fail", cause: state, error: message };
+  // Connection trouble (08), a server shutting down (57) or a demoted primary refusing writes (25006): the
+  // transaction was rolled back, and this connection is worth no more (pgproxy sends a new one to the new primary).
+  if (state) return { type: "fail", cause: state, error: message, ...(/^(08|57)/.test(state) || state === "25006" ? { reconnect: true } : {}) };
   const cause = String((error as { code?: unknown }).code ?? "connection").toLowerCase();
-  return committing ? { type: "info", cause, error: message } : { type: "fail", cause, error: message };
+  return committing ? { type: "info", cause, error: message } : { type: "fail", cause, error: message, reconnect: true };
 }
 
 const client: ListAppendClientModule = {
