@@ -26,6 +26,7 @@ import type { LinkSpec, NodeSpecInput, Topology } from "../core/topology.ts";
 import type { z } from "zod";
 import type { K6Class } from "../load/traffic/k6.ts";
 import type { BrowserClass } from "../load/traffic/browser.ts";
+import type { WorkloadClass } from "../load/traffic/workload.ts";
 import type { TrafficTarget } from "../load/traffic/common.ts";
 import type { TrafficClassInput } from "../load/traffic/registry.ts";
 
@@ -36,6 +37,9 @@ export type LinkInput = z.input<typeof LinkSpec>;
 export type { TrafficClassInput, TrafficTarget };
 export type K6TrafficInput = z.input<typeof K6Class>;
 export type BrowserTrafficInput = z.input<typeof BrowserClass>;
+export type WorkloadTrafficInput = z.input<typeof WorkloadClass>;
+export type { ListAppendClient, ListAppendClientModule, TxnOutcome, WorkloadClientContext } from "../load/workload/client.ts";
+export type { ListAppendMop } from "../core/workload-op.ts";
 export type { Journey, JourneyContext, JourneyStep } from "../load/browser-journey.ts";
 
 /**
@@ -70,6 +74,11 @@ export function k6Traffic(spec: Omit<K6TrafficInput, "script">): K6TrafficInput 
 /** People in a real browser, each journey the default export of the `journey` module (see Journey). */
 export function browserTraffic(spec: Omit<BrowserTrafficInput, "script">): BrowserTrafficInput {
   return { script: "browser", ...spec };
+}
+
+/** A workload whose history a checker reads (list-append), driven in Node through the system's `client` module. */
+export function workloadTraffic(spec: Omit<WorkloadTrafficInput, "script">): WorkloadTrafficInput {
+  return { script: "workload", ...spec };
 }
 
 /** Readback over HTTP: GET `path` on the node answers every stored id (a JSON array, or one id per line). */

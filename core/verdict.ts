@@ -18,6 +18,33 @@ export const OpBound = z.object({ startMs: z.number(), endMs: z.number(), ok: z.
 export const OpBounds = z.object({ lastOkBefore: OpBound.nullable(), firstNotOk: OpBound.nullable(), firstOkAfter: OpBound.nullable() });
 export type OpBounds = z.infer<typeof OpBounds>;
 
+/**
+ * What a consistency SLO's checker found (judge/checkers/result.ts's ConsistencyResult, restated here because core
+ * imports nothing of ours): every anomaly with its count and smallest witness (transactions and the edges of its
+ * cycle, each edge with why it holds), and the history's problems when the verdict is unknown for bad input.
+ */
+export const ConsistencyEvidence = z.object({
+  model: z.string(),
+  opsChecked: z.number().int(),
+  elapsedMs: z.number(),
+  anomalies: z.array(
+    z.object({
+      name: z.string(),
+      count: z.number().int(),
+      allowed: z.boolean(),
+      witness: z.object({
+        summary: z.string(),
+        txns: z.array(z.object({ index: z.number().int(), process: z.number().int(), type: z.string(), invokeMs: z.number(), completeMs: z.number().nullable(), value: z.unknown() })),
+        edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), type: z.string(), why: z.string() })),
+      }),
+    }),
+  ),
+  problems: z.array(z.object({ line: z.number().int(), message: z.string() })),
+  /** The history file read, relative to the run directory. */
+  historyFile: z.string(),
+});
+export type ConsistencyEvidence = z.infer<typeof ConsistencyEvidence>;
+
 /** The judgement of one SLO. */
 export const SloResult = z.object({
   id: z.string(),
@@ -33,6 +60,8 @@ export const SloResult = z.object({
   why: z.string(),
   /** For outage and failover times measured from ops: the ops that bound it. */
   bounds: OpBounds.optional(),
+  /** For a consistency SLO: the anomalies found, with counts and witnesses. */
+  consistency: ConsistencyEvidence.optional(),
   /**
    * Set when the experiment is void (the harness lost control of the run): the verdict is then "error" whatever
    * was observed, and `fromMs` says from when the record stops being trustworthy (null: from the start).

@@ -111,6 +111,7 @@ export function startTraffic(options: StartTrafficOptions): TrafficRun {
     resolveSecrets: (env) => options.secrets.resolveRecord(env),
     runId: options.runId,
     runDir: options.runDir,
+    originEpochMs,
     k6Path: options.k6Path,
     chromiumPath: options.chromiumPath,
     prepared: (name) => options.prepared.get(name),

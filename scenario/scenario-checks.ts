@@ -281,7 +281,7 @@ export function scenarioView(p: ScenarioParts): ScenarioView {
     traffic,
     trafficClass(name) {
       const c = each(p.traffic).find(([t]) => t.name === name)?.[0];
-      return c && { durationMs: c.duration, checksReadYourWrites: trafficKind(c).checksReadYourWrites(c) };
+      return c && { durationMs: c.duration, checksReadYourWrites: trafficKind(c).checksReadYourWrites(c), script: c.script };
     },
     faults: faultIds(p),
     plannedFault(id) {

@@ -28,6 +28,8 @@ export interface LaunchContext {
   resolveSecrets(env: Record<string, string>): Record<string, string>;
   runId: string;
   runDir: string;
+  /** The run clock's origin (traffic start), epoch ms: ops a kind records itself count their times from it. */
+  originEpochMs: number;
   k6Path: string;
   chromiumPath: string;
   /** What `prepare` made for a class (e.g. its bundled k6 script), by class name. */

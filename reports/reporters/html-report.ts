@@ -165,6 +165,7 @@ export function renderHtmlReport(report: RunReport, history?: History): string {
     header(report),
     timelines(report, history),
     `<section id="slos"><h2>SLOs</h2>\n${report.slos.length === 0 ? "<p>No SLOs were judged.</p>" : slos}</section>`,
+    consistencySection(report),
     `<section id="data-loss"><h2>Data loss</h2>\n${dataLoss}\n${lostIds}</section>`,
     `<section id="traffic"><h2>Traffic</h2>\n${traffic}</section>`,
     `<section id="faults"><h2>Faults</h2>\n${report.faults.length === 0 ? "<p>No faults were injected.</p>" : faults}\n<p>${formatCount(report.containerEvents)} container events recorded.</p></section>`,
@@ -174,6 +175,26 @@ export function renderHtmlReport(report: RunReport, history?: History): string {
     `</html>`,
     ``,
   ].join("\n");
+}
+
+/** For each consistency SLO: its anomalies with counts, and each one's smallest witness (transactions, cycle edges). */
+function consistencySection(report: RunReport): string {
+  const rows = report.slos.filter((s) => s.consistency && s.consistency.anomalies.length > 0);
+  if (rows.length === 0) return "";
+  const parts = rows.map((s) => {
+    const c = s.consistency!;
+    const anomalies = c.anomalies.map((a) => {
+      const txns = table(
+        "witness",
+        ["T", "process", "type", "invoke ms", "complete ms", "micro-ops"],
+        a.witness.txns.map((t) => [esc(`T${t.index}`), esc(String(t.process)), esc(t.type), esc(String(t.invokeMs)), esc(t.completeMs === null ? "-" : String(t.completeMs)), `<code>${esc(JSON.stringify(t.value))}</code>`]),
+      );
+      const edges = a.witness.edges.length === 0 ? "" : `<ol>${a.witness.edges.map((e) => `<li>T${e.from} &rarr; T${e.to} (${esc(e.type)}): ${esc(e.why)}</li>`).join("")}</ol>`;
+      return `<h4>${esc(a.name)} &times; ${esc(formatCount(a.count))}${a.allowed ? ` (allowed by ${esc(c.model)})` : ""}</h4>\n<p>${esc(a.witness.summary)}</p>\n${txns}\n${edges}`;
+    });
+    return `<h3>${esc(s.id)}: ${esc(c.model)}, ${esc(formatCount(c.opsChecked))} ops checked in ${esc(String(c.elapsedMs))} ms (${esc(c.historyFile)})</h3>\n${anomalies.join("\n")}`;
+  });
+  return `<section id="consistency"><h2>Consistency anomalies</h2>\n${parts.join("\n")}</section>`;
 }
 
 export const htmlReporter: FileReporter = { name: "html", file: "report.html", render: (report, history) => renderHtmlReport(report, history) };

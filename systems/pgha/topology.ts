@@ -46,6 +46,11 @@ export interface PghaOptions {
    * link fault on the leader's link delays (or cuts) the replication of every replica. Default false.
    */
   replicationLinks?: boolean;
+  /**
+   * trackr's app servers and balancer in front of pgproxy. Default true; false leaves the database alone (PostgreSQL,
+   * etcd, pgproxy), for workloads whose clients talk to PostgreSQL directly (clients/list-append.ts).
+   */
+  apps?: boolean;
 }
 
 /** Port of pg-<i+1>'s replication link on the toxiproxy node (every link listens there, so each needs its own). */
@@ -136,7 +141,7 @@ export function pghaTopology(options: PghaOptions = {}): TopologyInput {
     : [];
   return {
     networks: ["main"],
-    nodes: [...etcd, ...db, proxy, ...apps, lb],
+    nodes: options.apps === false ? [...etcd, ...db, proxy] : [...etcd, ...db, proxy, ...apps, lb],
     links,
     roles: { db: { primaryProbe, expect: "200" } },
     probes: pghaProbes,

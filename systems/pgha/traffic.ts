@@ -1,4 +1,6 @@
-import type { K6TrafficInput } from "../../api/index.ts";
+import { fileURLToPath } from "node:url";
+import { workloadTraffic, type K6TrafficInput, type WorkloadTrafficInput } from "../../api/index.ts";
+import { trackrDatabaseName } from "../trackr/topology.ts";
 import { deviceFleet } from "../trackr/traffic.ts";
 import { pghaDefaults } from "./topology.ts";
 
@@ -33,3 +35,45 @@ export const restartClaimMs = 5_000 + 10_000 + failoverClaimMs;
 
 /** Replication delay put on the leader's link in the lagging-replica scenarios, ms. */
 export const replicationDelayMs = 2_000;
+
+/** What a list-append workload on pgha does (clients/list-append.ts). */
+export interface PghaListAppendOptions {
+  name?: string;
+  /** Every transaction's isolation level. */
+  isolation: "read-committed" | "repeatable-read" | "serializable";
+  /** "atomic": one-statement appends; "read-then-write": SELECT then write the whole list back (the classic bug). */
+  mode: "atomic" | "read-then-write";
+  durationS: number;
+  concurrency?: number;
+  ratePerSecond?: number;
+  /** The table holding the lists (two classes at once need two). Default "list_append". */
+  table?: string;
+}
+
+/**
+ * Elle's list-append workload straight at the primary through pgproxy:5000: 6 processes, 60 transactions/s of 1-4
+ * micro-ops (half reads) over 3 keys at once, each key retired after 30 appends, half the appends read their key
+ * first. Few keys and read-modify-write transactions make concurrent transactions meet on a key often, where lost
+ * updates and write skew live.
+ */
+export function pghaListAppend(o: PghaListAppendOptions): WorkloadTrafficInput {
+  return workloadTraffic({
+    name: o.name ?? "txns",
+    duration: `${o.durationS}s`,
+    target: { node: "pgproxy", port: 5000 },
+    client: fileURLToPath(new URL("./clients/list-append.ts", import.meta.url)),
+    clientOptions: { isolation: o.isolation, mode: o.mode, database: trackrDatabaseName, user: "postgres", password: "${secret:db-password}", table: o.table ?? "list_append" },
+    concurrency: o.concurrency ?? 6,
+    ratePerSecond: o.ratePerSecond ?? 60,
+    activeKeys: 3,
+    maxAppendsPerKey: 30,
+    minTxnLength: 1,
+    maxTxnLength: 4,
+    readPercent: 50,
+    readBeforeAppendPercent: 50,
+    requestTimeout: "5s",
+    // Serialization failures are definite failures the workload expects: the steady-state gate would read them as
+    // a sick system.
+    gate: false,
+  });
+}

@@ -15,6 +15,9 @@ import { evaluateSlos } from "../../judge/evaluate.ts";
 import { writeReports } from "../../reports/write-reports.ts";
 import { fileReporters } from "../../reports/reporters/registry.ts";
 import { all, parseXml } from "../support/parse-xml.ts";
+import { checkListAppend } from "../../judge/checkers/list-append/check.ts";
+import { a, history as buildHistory, r, txn } from "../../judge/checkers/testing/build.ts";
+import { ConsistencySlo, consistencyResult } from "../../judge/slos/consistency.ts";
 
 // ---- a hand-made run: two traffic classes, two faults, one of them never healed ----
 
@@ -245,6 +248,20 @@ describe("report.html", () => {
     expect(html).not.toContain("<b>");
     expect(html).toContain("&lt;b&gt;&amp;&quot;quote&apos;&lt;/b&gt;");
     for (const m of html.matchAll(/<svg class="timeline"[\s\S]*?<\/svg>/g)) expect(() => parseXml(m[0])).not.toThrow();
+  });
+
+  it("draws a consistency SLO's anomalies with counts and witnesses, escaped", () => {
+    const ops = buildHistory(txn(a(1, 1)), txn(r(1, 1), a(1, 2)), txn(r(1, 1), a(1, 3)), txn(r(1, 1, 2, 3)));
+    const slo = ConsistencySlo.parse({ kind: "consistency", id: "txns-serializable", traffic: "txns" });
+    const row = consistencyResult(slo, history(), checkListAppend(ops, { model: "serializable" }));
+    const report = RunReport.parse({ ...buildReport(input()), slos: [row] });
+    const html = renderHtmlReport(report, history());
+    expect(html).toContain('<section id="consistency">');
+    expect(html).toContain("<h4>lost-update &times; 1</h4>");
+    expect(html).toContain("T1 and T2 both read key 1 = [1]");
+    expect(html).toContain("<code>[[&quot;r&quot;,1,[1]],[&quot;append&quot;,1,2]]</code>");
+    // No consistency row, no section.
+    expect(renderHtmlReport(buildReport(input()), history())).not.toContain('id="consistency"');
   });
 
   it("renders without a history, saying the timeline needs one", async () => {

@@ -32,7 +32,7 @@ function demoWith(change: (s: ScenarioInput & Record<string, unknown>) => void):
   return s;
 }
 
-const sloKinds = "availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence";
+const sloKinds = "availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency";
 
 describe("the three typos of issue 11", () => {
   it("a misspelt SLO kind lists the valid kinds and the one meant", () => {
@@ -140,7 +140,7 @@ describe("every problem of a file at once", () => {
 
   it("names the script, a top-level key and a missing kind", () => {
     expect(problems(demoWith((s) => ((s.traffic[0] as { script: string }).script = "k7")))).toEqual([
-      'traffic[0].script: unknown script "k7"; did you mean "k6"? expected one of: k6, browser',
+      'traffic[0].script: unknown script "k7"; did you mean "k6"? expected one of: k6, browser, workload',
     ]);
     expect(problems(demoWith((s) => (s.faultz = [])))).toEqual(['(root): unknown key "faultz"; did you mean "faults"?']);
     expect(problems(demoWith((s) => delete (s.slos[0] as Record<string, unknown>).kind))).toEqual([`slos[0].kind: missing kind; expected one of: ${sloKinds}`]);
