@@ -5,6 +5,7 @@ import { defineCommand, type CommandSpec } from "./command-spec.ts";
 import { compareCommandSpec } from "./compare-command.ts";
 import { demoCommand } from "./demo-command.ts";
 import { doctorCommand } from "./doctor-command.ts";
+import { exploreCommand } from "./explore-command.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 import { reportCommandSpec } from "./report-command.ts";
 import { runCommand } from "./run-command.ts";
@@ -33,6 +34,7 @@ export const commands: readonly CommandSpec[] = [
   runCommand,
   checkCommand,
   suiteCommandSpec,
+  exploreCommand,
   demoCommand,
   setupCommand,
   doctorCommand,
