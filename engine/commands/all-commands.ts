@@ -10,6 +10,7 @@ import { commandHelp, globalHelp } from "./help.ts";
 import { reportCommandSpec } from "./report-command.ts";
 import { runCommand } from "./run-command.ts";
 import { setupCommand } from "./setup-command.ts";
+import { shrinkCommand } from "./shrink-command.ts";
 import { suiteCommandSpec } from "./suite-command.ts";
 
 /** `havoc help [command]`: here, beside the list it prints. (The parser also answers --help and -h itself.) */
@@ -35,6 +36,7 @@ export const commands: readonly CommandSpec[] = [
   checkCommand,
   suiteCommandSpec,
   exploreCommand,
+  shrinkCommand,
   demoCommand,
   setupCommand,
   doctorCommand,
