@@ -2,9 +2,9 @@ import { z } from "zod";
 import { selectNodes, type SelectableNode } from "../core/selector.ts";
 import type { Rng } from "../core/rng.ts";
 import { faultKind, FaultSpec } from "../faults/registry.ts";
-import { faultGeneratorSchema, type FaultGeneratorSpec, type Unscheduled } from "../engine/explore/generator-spec.ts";
-import { generateFaults, type GeneratorContext } from "../engine/explore/generator.ts";
-import { validateGenerator, type GeneratorIssue } from "../engine/explore/validate-generator.ts";
+import { faultGeneratorSchema, type FaultGeneratorSpec, type Unscheduled } from "./generator/generator-spec.ts";
+import { generateFaults, type GeneratorContext } from "./generator/generator.ts";
+import { validateGenerator, type GeneratorIssue } from "./generator/validate-generator.ts";
 
 /** A fault template in a generator's mix: a scheduled fault without `id`, `at` and `for` (the generator draws them). */
 export type FaultTemplate = Unscheduled<FaultSpec>;

@@ -60,6 +60,12 @@ export function summarizeRun(seed: number, report: RunReport, runDir: string, wa
   };
 }
 
+/** A path as the console shows it: relative to the working directory when under it, else absolute. */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === "" || rel.startsWith("..") ? path : rel;
+}
+
 /** `havoc explore`: loads and validates once, then one live run per seed until the runs or the budget run out. */
 export async function exploreScenarioFile(file: string, options: ExploreCommandOptions): Promise<number> {
   const bounds = exploreBounds(options);
@@ -79,7 +85,7 @@ export async function exploreScenarioFile(file: string, options: ExploreCommandO
         const startMs = Date.now();
         log.info(`explore: seed ${seed}`);
         const outcome = await runScenario({ file, scenario, seed, reportsDir, log, signal: abort.signal });
-        return summarizeRun(seed, outcome.report, relative(process.cwd(), outcome.runDir) || outcome.runDir, Date.now() - startMs);
+        return summarizeRun(seed, outcome.report, shownPath(outcome.runDir), Date.now() - startMs);
       },
       onProgress: (progress) => process.stdout.write(`${progress.line}\n`),
     });
@@ -89,7 +95,7 @@ export async function exploreScenarioFile(file: string, options: ExploreCommandO
     const shrinkHint = result.groups[0]?.runDirs[0] ? `\nshrink the first failure: havoc shrink ${result.groups[0].runDirs[0]}\n` : "";
     await writeFile(join(dir, "summary.txt"), `${table}\n`);
     await writeFile(join(dir, "explore.json"), `${JSON.stringify({ scenario: scenario.name, file, ...result }, null, 2)}\n`);
-    process.stdout.write(`\n${table}\n${shrinkHint}explore: ${relative(process.cwd(), dir) || dir}\n`);
+    process.stdout.write(`\n${table}\n${shrinkHint}explore: ${shownPath(dir)}\n`);
     if (abort.signal.aborted) return interruptedExitCode(abort.signal);
     return result.failures > 0 ? ExitCode.sloFailed : result.runs.length > 0 && result.undecided === result.runs.length ? ExitCode.environment : ExitCode.pass;
   } finally {

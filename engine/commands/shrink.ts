@@ -16,6 +16,7 @@ import type { ShrinkPlan } from "../explore/shrink-plan.ts";
 import { sloSignature } from "../explore/signature.ts";
 import { newRunId } from "../runner/run-id.ts";
 import { runScenario } from "../runner/run-scenario.ts";
+import { shownPath } from "./explore.ts";
 import { interruptedExitCode, onInterrupt } from "./interrupts.ts";
 import { enableTypeScriptImports } from "./typescript-imports.ts";
 
@@ -151,7 +152,7 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   const budgetMs = options.budgetMs ?? DEFAULT_SHRINK_BUDGET_MS;
   const repeats = options.repeats ?? 3;
   await writeFile(logPath, `shrink of run ${report.runId} (${scenario.name}, seed ${report.seed}): target ${target}, ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}\n`);
-  log.info(`shrink: ${original.faults.length} faults, target "${target}", ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}; log in ${relative(process.cwd(), outDir) || outDir}`);
+  log.info(`shrink: ${original.faults.length} faults, target "${target}", ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}; log in ${shownPath(outDir)}`);
 
   const abort = new AbortController();
   const release = onInterrupt(abort, log, "writing the best plan so far");
@@ -168,7 +169,7 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
         log.info(`shrink: run ${attempt + 1}: ${candidate.faults.length} fault(s)`);
         const outcome = await runScenario({ file, scenario, plan: planOf(candidate, report.seed, original.trafficEndMs), reportsDir, log, signal: abort.signal });
         const failed = outcome.report.verdict === "fail";
-        await appendFile(logPath, `  run ${attempt + 1}: ${outcome.report.verdict} ${relative(process.cwd(), outcome.runDir) || outcome.runDir}\n`);
+        await appendFile(logPath, `  run ${attempt + 1}: ${outcome.report.verdict} ${shownPath(outcome.runDir)}\n`);
         return { failed, signature: sloSignature(outcome.report.slos.filter((s) => s.verdict === "fail").map((s) => s.id)) };
       },
       onStep: (step) => {
@@ -182,7 +183,7 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   }
 
   const minimalPath = join(outDir, "minimal.ts");
-  const replay = `havoc run ${relative(process.cwd(), minimalPath) || minimalPath}`;
+  const replay = `havoc run ${shownPath(minimalPath)}`;
   const header = [
     `Written by \`havoc shrink\` from run ${report.runId} of ${scenario.name} (seed ${report.seed}), failing ${target}.`,
     `${result.complete ? "1-minimal" : "best so far (not minimal)"}: ${result.original.faults.length} -> ${result.plan.faults.length} faults in ${result.runs} runs.`,
@@ -192,7 +193,7 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   const text = `${formatShrinkLog(result)}\n\n  replay: ${replay}\n`;
   await appendFile(logPath, `\n${text}`);
   await writeFile(join(outDir, "shrink.json"), `${JSON.stringify({ runId: report.runId, scenario: scenario.name, file, seed: report.seed, repeats, budgetMs, ...result }, null, 2)}\n`);
-  process.stdout.write(`\n${text}shrink: ${relative(process.cwd(), outDir) || outDir} (minimal.ts, shrink.log, shrink.json)\n`);
+  process.stdout.write(`\n${text}shrink: ${shownPath(outDir)} (minimal.ts, shrink.log, shrink.json)\n`);
   if (abort.signal.aborted) return interruptedExitCode(abort.signal);
   if (!result.reproduced) return ExitCode.inconclusive;
   return result.complete ? ExitCode.pass : ExitCode.sloFailed;
