@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
 import { exploreBounds, seedSensitivity, summarizeRun } from "../../engine/commands/explore.ts";
+import { explore } from "../../engine/explore/explore.ts";
+import { formatExploreTable } from "../../engine/explore/explore-format.ts";
+import { shrink } from "../../engine/explore/shrink.ts";
 import { minimalScenarioSource, planOf, readFailingRun, shrinkPlanOf, versionMismatch } from "../../engine/commands/shrink.ts";
 import { RunReport } from "../../judge/report-schema.ts";
 import { loadScenarioFile, parseScenario } from "../../scenario/load-scenario.ts";
@@ -195,5 +198,41 @@ describe("faultGenerator in a scenario", () => {
 
   it("refuses a template that sets at, which the generator chooses", () => {
     expect(refusal((g) => ((g.mix as { fault: Record<string, unknown> }[])[0]!.fault.at = "5s"))).toMatch(/faultGenerator\.mix\[0\]\.fault\.at.*chosen by the generator/s);
+  });
+});
+
+describe("Ctrl-C in the loops", () => {
+  it("explore stops, leaves out the run it cut short and keeps what it found", async () => {
+    const abort = new AbortController();
+    const result = await explore({
+      seeds: [1, 2, 3, 4],
+      signal: abort.signal,
+      runOne: async (seed) => {
+        if (seed === 3) abort.abort("SIGINT");
+        return { seed, verdict: seed === 2 ? "fail" : "pass", failedSlos: seed === 2 ? ["outage"] : [], faultKinds: ["kill"], wallMs: 1 };
+      },
+    });
+    expect(result.runs.map((r) => r.seed)).toEqual([1, 2]);
+    expect(result.stoppedBy).toBe("interrupted");
+    expect(result.groups).toMatchObject([{ signature: "outage @ kill", firstSeed: 2 }]);
+    expect(formatExploreTable(result)).toContain("interrupted; the run under way was left out");
+  });
+
+  it("shrink stops, does not count the run it cut short and returns the best plan so far", async () => {
+    const abort = new AbortController();
+    const fault = (id: string, atMs: number) => ({ id, kind: "kill", targets: ["app-1"], atMs, healAtMs: atMs + 8_000, template: {} });
+    let calls = 0;
+    const result = await shrink({
+      plan: { faults: [fault("a", 10_000), fault("b", 20_000), fault("c", 30_000)] },
+      repeats: 1,
+      signal: abort.signal,
+      runCandidate: async () => {
+        calls += 1;
+        if (calls === 3) abort.abort("SIGINT");
+        return { failed: true, signature: "outage" };
+      },
+    });
+    expect(result).toMatchObject({ reproduced: true, complete: false, runs: 2 });
+    expect(result.plan.faults.length).toBeLessThan(3);
   });
 });
