@@ -64,7 +64,7 @@ const named: [Schema, string][] = [
   [ReadFrom, "read-from"],
   [Gate, "gate"],
   [RandomFaults, "random-faults"],
-  [FaultGenerator, "fault-generator"],
+  [FaultGenerator, "generator"],
   [SafetyStop, "safety"],
   [ComposeTopology, "compose-topology"],
   [ComposeNodeOverrides, "compose-node"],
@@ -127,7 +127,7 @@ function allSections(): Section[] {
     { anchor: "selector", title: "fault target (selector)", schema: Selector, docs: ["Selector"] },
     { anchor: "random-faults", title: "randomFaults", schema: RandomFaults, docs: ["RandomFaults"] },
     {
-      anchor: "fault-generator",
+      anchor: "generator",
       title: "faultGenerator",
       schema: FaultGenerator,
       docs: [],
