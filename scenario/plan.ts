@@ -3,6 +3,7 @@ import { createRng, type Rng } from "../core/rng.ts";
 import type { RandomFaults, Scenario } from "./scenario.ts";
 import { linkFaultTargets } from "../faults/fault-fields.ts";
 import { selectNodes } from "../core/selector.ts";
+import { generateScenarioFaults } from "./fault-generator.ts";
 
 export interface PlannedFault {
   id: string;
@@ -30,8 +31,12 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
   const rng = createRng(seed);
   const endMs = trafficEndMs(scenario);
   const specs = [...scenario.faults, ...drawRandomFaults(scenario.randomFaults, rng)];
+  // The generator draws from its own stream of the seed, so adding one leaves the other draws as they were.
+  const generated: PlannedFault[] = scenario.faultGenerator
+    ? generateScenarioFaults(scenario.faultGenerator, seed, scenario.topology.nodes).map(({ spec, targets }) => ({ id: spec.id!, kind: spec.kind, targets, atMs: spec.at, healAtMs: spec.at + spec.for!, spec }))
+    : [];
   const faults = specs
-    .map((spec, i) => ({
+    .map((spec, i): PlannedFault => ({
       id: faultId(spec, i),
       kind: spec.kind,
       // A link fault acts on the link, so it hits whatever sits behind it, not a selected node.
@@ -40,6 +45,7 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
       healAtMs: spec.for !== undefined ? spec.at + spec.for : Math.max(spec.at, endMs - scenario.tail),
       spec,
     }))
+    .concat(generated)
     .sort((a, b) => a.atMs - b.atMs);
   return { seed, trafficEndMs: endMs, faults };
 }

@@ -6,6 +6,7 @@ import type { IssuePath, Report, ScenarioView } from "../core/scenario-view.ts";
 import { faultId, faultKind, type FaultSpec } from "../faults/registry.ts";
 import { readbackFrom } from "../env/readback/registry.ts";
 import type { Scenario } from "./scenario.ts";
+import { faultGeneratorIssues } from "./fault-generator.ts";
 import { selectorPool, type Selector } from "../core/selector.ts";
 import type { NodeSpec } from "../core/topology.ts";
 import type { SloWindow } from "../judge/slo-kinds.ts";
@@ -229,6 +230,24 @@ export const checkFaultSchedule: ScenarioCheck = (p, report) => {
   });
 };
 
+/**
+ * The fault generator can be satisfied on this topology (each template matches a node that is not protected and
+ * fits the down limits, maxConcurrent is reachable, the chaos phase holds a fault) and heals before the tail.
+ */
+export const checkFaultGenerator: ScenarioCheck = (p, report) => {
+  const g = p.faultGenerator;
+  if (!g) return;
+  g.mix.forEach((m, i) => checkFaultAgainstTopology({ ...m.fault, at: 0 } as FaultSpec, ["faultGenerator", "mix", i, "fault"], p, report));
+  const endMs = trafficEndMs(p);
+  if (endMs !== undefined && p.tail !== undefined && g.phases.chaosEndMs > endMs - p.tail) {
+    const by = endMs - p.tail;
+    report(["faultGenerator", "phases", "chaosEndMs"], `${formatDuration(g.phases.chaosEndMs)} is after ${formatDuration(by)}, the end of traffic (${formatDuration(endMs)}) minus the fault-free tail (${formatDuration(p.tail)}): generated faults must heal by then`);
+  }
+  const nodes = nodesOf(p);
+  if (!nodesComplete(p) || !nodes) return;
+  for (const issue of faultGeneratorIssues(g, each(nodes).map(([n]) => n))) report(["faultGenerator", ...issue.path], issue.message);
+};
+
 export const checkRandomFaultWindow: ScenarioCheck = (p, report) => {
   const endMs = trafficEndMs(p);
   if (!p.randomFaults || endMs === undefined || p.tail === undefined) return;
@@ -416,6 +435,7 @@ export const scenarioChecks: readonly ScenarioCheck[] = [
   checkFaultTargets,
   checkFaultSchedule,
   checkRandomFaultWindow,
+  checkFaultGenerator,
   checkReadbacks,
   checkSloIds,
   checkSloReferences,

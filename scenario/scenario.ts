@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DurationMs, boundedDuration } from "../core/duration.ts";
 import { FaultSpec } from "../faults/registry.ts";
+import { FaultGenerator } from "./fault-generator.ts";
 import { runScenarioChecks } from "./scenario-checks.ts";
 import { SloSpec } from "../judge/slo-kinds.ts";
 import { Readback } from "../env/readback/registry.ts";
@@ -80,6 +81,12 @@ export const Scenario = z
     faults: z.array(FaultSpec).default([]),
     /** A seeded random fault schedule, added to `faults`. */
     randomFaults: RandomFaults.optional(),
+    /**
+     * A seeded fault generator (docs/explore.md): faults drawn from a weighted `mix` of templates, overlapping up to
+     * `maxConcurrent`, inside `phases` and `limits`; added to `faults`. Validated against the topology before
+     * anything starts; the drawn faults ("gen-<i>-<kind>") are written to the plan in report.json.
+     */
+    faultGenerator: FaultGenerator.optional(),
     readback: z.array(Readback).default([]),
     slos: z.array(SloSpec).min(1),
     gate: Gate.default({ minSuccessPercent: 95, minRequests: 10 }),

@@ -5,10 +5,12 @@ import { defineCommand, type CommandSpec } from "./command-spec.ts";
 import { compareCommandSpec } from "./compare-command.ts";
 import { demoCommand } from "./demo-command.ts";
 import { doctorCommand } from "./doctor-command.ts";
+import { exploreCommand } from "./explore-command.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 import { reportCommandSpec } from "./report-command.ts";
 import { runCommand } from "./run-command.ts";
 import { setupCommand } from "./setup-command.ts";
+import { shrinkCommand } from "./shrink-command.ts";
 import { suiteCommandSpec } from "./suite-command.ts";
 
 /** `havoc help [command]`: here, beside the list it prints. (The parser also answers --help and -h itself.) */
@@ -33,6 +35,8 @@ export const commands: readonly CommandSpec[] = [
   runCommand,
   checkCommand,
   suiteCommandSpec,
+  exploreCommand,
+  shrinkCommand,
   demoCommand,
   setupCommand,
   doctorCommand,

@@ -1,7 +1,7 @@
 import { formatDurationMs } from "./duration-ms.ts";
 import type { ExploreResult } from "./explore.ts";
 
-const STOPPED = { seeds: "every seed given was tried", maxRuns: "maxRuns reached", budget: "time budget spent" } as const;
+const STOPPED = { seeds: "every seed given was tried", maxRuns: "maxRuns reached", budget: "time budget spent", interrupted: "interrupted; the run under way was left out" } as const;
 
 /** The explore result as the console prints it: what was tried, how fast, and each way it failed with a seed to replay. */
 export function formatExploreTable(result: ExploreResult): string {

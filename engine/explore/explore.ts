@@ -49,7 +49,7 @@ export interface ExploreResult {
   wallMs: number;
   runsPerHour: number | null;
   /** Why the loop ended. */
-  stoppedBy: "seeds" | "maxRuns" | "budget";
+  stoppedBy: "seeds" | "maxRuns" | "budget" | "interrupted";
 }
 
 export interface ExploreOptions {
@@ -61,6 +61,11 @@ export interface ExploreOptions {
   budgetMs?: number;
   now?: () => number;
   onProgress?(progress: ExploreProgress): void;
+  /**
+   * Ctrl-C: no run starts once it is aborted, and the run it cut short is left out (it says nothing about the
+   * system); the result is what was found so far, stoppedBy "interrupted".
+   */
+  signal?: AbortSignal;
   /** Seed source for "random"; default core/rng's randomSeed. */
   randomSeed?: () => number;
 }
@@ -79,6 +84,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   let stoppedBy: ExploreResult["stoppedBy"] = "seeds";
 
   for (;;) {
+    if (options.signal?.aborted) {
+      stoppedBy = "interrupted";
+      break;
+    }
     if (options.maxRuns !== undefined && runs.length >= options.maxRuns) {
       stoppedBy = "maxRuns";
       break;
@@ -90,6 +99,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     const next = seeds.next();
     if (next.done) break;
     const summary = await runSafely(options.runOne, next.value, now);
+    if (options.signal?.aborted) {
+      stoppedBy = "interrupted";
+      break;
+    }
     runs.push(summary);
     if (summary.verdict === "fail") addFailure(groups, summary);
     if (options.onProgress) options.onProgress(progressOf(runs, groups, now() - startMs, summary));

@@ -33,6 +33,11 @@ export interface ShrinkOptions {
   timeResolutionMs?: number;
   /** No fault moves before this (e.g. the chaos phase's start). Default 0. */
   earliestMs?: number;
+  /**
+   * Ctrl-C: no run starts once it is aborted, and the run it cut short does not count; the result is the best plan
+   * so far (complete = false), like a spent budget.
+   */
+  signal?: AbortSignal;
   /** Accept a candidate at its first failing run instead of running every repeat: cheaper, but the log's rate is then k/runs-so-far. Default false. */
   stopAtFirstFailure?: boolean;
 }
@@ -60,6 +65,7 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
   let tried = new Map<string, boolean>();
 
   const budgetSpent = () =>
+    options.signal?.aborted === true ||
     (options.budget?.runs !== undefined && runs >= options.budget.runs) || (options.budget?.ms !== undefined && now() - startMs >= options.budget.ms);
 
   const test = async (move: ShrinkMoveKind, candidate: Move): Promise<boolean> => {
@@ -76,6 +82,10 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
         break;
       }
       const outcome = await options.runCandidate(candidate.plan, runs);
+      if (options.signal?.aborted) {
+        cutShort = true;
+        break;
+      }
       runs += 1;
       stepRuns += 1;
       if (outcome.failed && target === undefined && move === "original") target = outcome.signature;

@@ -13,6 +13,7 @@ import type { SloWindow } from "../../judge/slo-kinds.ts";
 import type { TrafficTarget } from "../../load/traffic/common.ts";
 import type { ComposeNodeOverrides, ComposeTopology } from "../compose/compose-topology-spec.ts";
 import type { Gate, RandomFaults, SafetyStop, ScenarioInput } from "../scenario.ts";
+import type { FaultGenerator } from "../fault-generator.ts";
 
 /**
  * An example of every part and kind of the scenario reference, typed as its schema's input (so an example that
@@ -132,6 +133,13 @@ export const undocumented: Record<string, string> = {
   "gate.minRequests": "...over at least this many requests per class. Default 10.",
   "random-faults.minDuration": "Shortest fault drawn.",
   "random-faults.maxDuration": "Longest fault drawn.",
+  "generator.mix": "Fault templates with relative weights (0 = never drawn): `{ weight, fault }`, the fault without `id`, `at`, `for`.",
+  "generator.staggerMs": "Mean time between one draw and the next (exponential draws).",
+  "generator.durationMs": "Each fault lasts a uniform draw in [min, max], cut short to heal by `phases.chaosEndMs`.",
+  "generator.maxConcurrent": "Faults active at once, at most; 1 = never overlap. Default 1.",
+  "generator.phases": "From traffic start: nothing before `quietStartMs` (default 0), every fault healed by `chaosEndMs`.",
+  "generator.limits": "`maxDownFraction` (\"minority\" or 0 < f <= 1): nodes down at once, per role and overall; `protectRoles`: never targets.",
+  "generator.maxFaults": "Stop after this many faults. Default: as many as the chaos phase holds.",
 };
 
 /** Values as code: `{ kind: "kill", target: { role: "db" }, at: "10s" }`, on several lines when long. */
@@ -252,6 +260,17 @@ export const examples: Record<string, Example> = {
     to: "50s",
     choices: [{ kind: "kill", target: { role: "app", mode: "one" }, at: "0s" }, { kind: "pause", target: { role: "db" }, at: "0s" }],
   } satisfies z.input<typeof RandomFaults>),
+  generator: ex({
+    mix: [
+      { weight: 2, fault: { kind: "kill", target: { role: "app", mode: "one" } } },
+      { weight: 1, fault: { kind: "pause", target: { role: "app", mode: "one" } } },
+    ],
+    staggerMs: "8s",
+    durationMs: { min: "5s", max: "15s" },
+    maxConcurrent: 2,
+    phases: { quietStartMs: "10s", chaosEndMs: "50s" },
+    limits: { maxDownFraction: "minority", protectRoles: ["db"] },
+  } satisfies z.input<typeof FaultGenerator>),
   safety: ex({ traffic: "writers", errorPercentAtLeast: 50, for: "5s" } satisfies z.input<typeof SafetyStop>),
   "readback-postgres": readback({ kind: "postgres", traffic: "writers", from: { primaryOf: "db" }, database: "app", user: "app", password: "${secret:db-password}", idsQuery: "select id from notes" }),
   "readback-mysql": readback({ kind: "mysql", traffic: "writers", node: "db", database: "app", user: "root", password: "${secret:db-password}", idsQuery: "select id from notes" }),

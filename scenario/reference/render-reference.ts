@@ -15,6 +15,7 @@ import { TrafficClass } from "../../load/traffic/registry.ts";
 import { readbackCommon } from "../../env/readback/readback-fields.ts";
 import { ComposeNodeOverrides, ComposeTopology } from "../compose/compose-topology-spec.ts";
 import { Gate, RandomFaults, SafetyStop, Scenario } from "../scenario.ts";
+import { FaultGenerator } from "../fault-generator.ts";
 import type { DocEntry, JsDocIndex } from "./jsdoc-index.ts";
 import { asCode, examples, faultHelpers, undocumented, type Example } from "./reference-examples.ts";
 
@@ -63,6 +64,7 @@ const named: [Schema, string][] = [
   [ReadFrom, "read-from"],
   [Gate, "gate"],
   [RandomFaults, "random-faults"],
+  [FaultGenerator, "generator"],
   [SafetyStop, "safety"],
   [ComposeTopology, "compose-topology"],
   [ComposeNodeOverrides, "compose-node"],
@@ -124,6 +126,14 @@ function allSections(): Section[] {
     ...kinds(Toxic, "faults/link-toxic.ts", "type", "toxic", "toxic", undefined),
     { anchor: "selector", title: "fault target (selector)", schema: Selector, docs: ["Selector"] },
     { anchor: "random-faults", title: "randomFaults", schema: RandomFaults, docs: ["RandomFaults"] },
+    {
+      anchor: "generator",
+      title: "faultGenerator",
+      schema: FaultGenerator,
+      docs: [],
+      intro:
+        "A seeded fault generator (docs/explore.md): `mix` is a list of `{ weight, fault }` where `fault` is a [fault](#faults) without `id`, `at` and `for` (the generator draws them). Draws come every `staggerMs` on average (exponential), each fault lasts a uniform draw in `durationMs`, at most `maxConcurrent` are active at once, none before `phases.quietStartMs` and all healed by `phases.chaosEndMs` (which must leave the fault-free tail). `limits.maxDownFraction` (\"minority\" or a fraction) bounds the nodes down at once, per role and overall; `limits.protectRoles` are never targets; `maxFaults` caps the count. A spec that cannot be satisfied on the topology is refused before anything starts, at its field.",
+    },
     { anchor: "safety", title: "safety[]", schema: SafetyStop, docs: ["SafetyStop"] },
     { anchor: "readback", title: "readback[]", schema: Readback, docs: ["readbackCommon"], intro: "Reading back what the store holds after traffic, by `kind`. Fields every readback has:", common: readbackCommon },
     ...kinds(Readback, "env/readback", "kind", "readback", "readback", readbackCommon),

@@ -20,7 +20,7 @@ export interface CliRun {
 export async function runHavoc(args: string[], options: { timeoutMs?: number } = {}): Promise<CliRun> {
   const reportsDir = await mkdtemp(join(tmpdir(), "havoc-test-reports-"));
   // Only the commands that write reports take --reports: the others refuse an option that is not theirs.
-  const reports = ["run", "suite", "demo"].includes(args[0] ?? "") ? ["--reports", reportsDir] : [];
+  const reports = ["run", "suite", "demo", "explore"].includes(args[0] ?? "") ? ["--reports", reportsDir] : [];
   const child = spawn(process.execPath, [join(repoRoot, "bin/havoc.js"), ...args, ...reports], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

@@ -47,7 +47,7 @@ describe("the command line: commands and help", () => {
   });
 
   it("says an option goes after the command", () => {
-    expect(problem("--seed", "3", "run", "x.ts")).toBe('--seed goes after the command: it is an option of "run", "check", "suite" and "demo", e.g. havoc run ... --seed');
+    expect(problem("--seed", "3", "run", "x.ts")).toBe('--seed goes after the command: it is an option of "run", "check", "suite", "explore" and "demo", e.g. havoc run ... --seed');
     expect(problem("--hepl")).toBe('unknown option "--hepl"; did you mean "--help"?');
   });
 });
@@ -74,7 +74,7 @@ describe("the command line: options", () => {
   it("refuses an option of another command, naming the commands it belongs to", () => {
     expect(problem("run", "x.ts", "--repeat", "3")).toBe('--repeat is an option of "suite", not of "run"');
     expect(problem("run", "x.ts", "--tolerance-points", "1")).toBe('--tolerance-points is an option of "suite" and "compare", not of "run"');
-    expect(problem("doctor", "--seed", "1")).toBe('--seed is an option of "run", "check", "suite" and "demo", not of "doctor"');
+    expect(problem("doctor", "--seed", "1")).toBe('--seed is an option of "run", "check", "suite", "explore" and "demo", not of "doctor"');
     expect(problem("run", "x.ts", "--repaet", "3")).toBe('unknown option "--repaet"; did you mean "--repeat"? (an option of "suite", not of "run")');
   });
 

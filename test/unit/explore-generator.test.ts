@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateFaults } from "../../engine/explore/generator.ts";
+import { generateFaults } from "../../scenario/generator/generator.ts";
 import { generate, maxActive, parseSpec, testGeneratorSchema } from "../../engine/explore/testing/fixtures.ts";
 import { TEST_NODES, testEffect, testResolveTargets, type TestTemplate } from "../../engine/explore/testing/simulated-topology.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateGenerator } from "../../engine/explore/validate-generator.ts";
+import { validateGenerator } from "../../scenario/generator/validate-generator.ts";
 import { parseSpec } from "../../engine/explore/testing/fixtures.ts";
 import { TEST_NODES, testEffect, testResolveTargets } from "../../engine/explore/testing/simulated-topology.ts";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DurationMs } from "../../../core/duration.ts";
-import { type GeneratorContext, generateFaults, type GeneratedFault } from "../generator.ts";
-import { faultGeneratorSchema, type FaultGeneratorSpec } from "../generator-spec.ts";
+import { type GeneratorContext, generateFaults, type GeneratedFault } from "../../../scenario/generator/generator.ts";
+import { faultGeneratorSchema, type FaultGeneratorSpec } from "../../../scenario/generator/generator-spec.ts";
 import type { RunSummary } from "../explore.ts";
 import type { ShrinkPlan } from "../shrink-plan.ts";
 import type { SimulatedSystem } from "./simulated-system.ts";

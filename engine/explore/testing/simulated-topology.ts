@@ -1,5 +1,5 @@
 import type { Rng } from "../../../core/rng.ts";
-import type { GeneratorNode } from "../down-limits.ts";
+import type { GeneratorNode } from "../../../scenario/generator/down-limits.ts";
 
 /** A fault template as the tests write it: a kind and a selector shaped like the project's (names/role, mode). */
 export interface TestTemplate {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DurationMs } from "./duration-ms.ts";
+import { Milliseconds as DurationMs } from "../../core/duration.ts";
 
 /** Fields of a scheduled fault that the generator chooses itself, so a template must not give them. */
 export const SCHEDULING_FIELDS = ["id", "at", "for"] as const;

@@ -71,10 +71,13 @@ export function generateFaults<T>(spec: FaultGeneratorSpec<T>, ctx: GeneratorCon
     const template = pickWeighted(spec.mix, totalWeight, rng);
     const downs = ctx.effect(template).downs;
     const downNow = new Set(active.filter((f) => f.downs).flatMap((f) => f.targets));
-    const targets = drawTargets(template, downs, downNow, eligible, spec, ctx, rng);
+    // A node already under a fault of this kind (two kills, two netem qdiscs) or already down cannot take another
+    // down fault: the second would act on nothing, and its heal would undo the first one's.
+    const kind = kindOf(template);
+    const busy = new Set([...active.filter((f) => f.kind === kind).flatMap((f) => f.targets), ...(downs ? downNow : [])]);
+    const targets = drawTargets(template, downs, downNow, busy, eligible, spec, ctx, rng);
     if (targets === undefined) continue;
     const durationMs = spec.durationMs.min + rng.int(longestMs - spec.durationMs.min + 1);
-    const kind = kindOf(template);
     faults.push({ id: `gen-${faults.length}-${kind}`, kind, template, targets, atMs, healAtMs: atMs + durationMs, downs });
   }
   return faults;
@@ -88,6 +91,7 @@ function drawTargets<T>(
   template: T,
   downs: boolean,
   downNow: ReadonlySet<string>,
+  busy: ReadonlySet<string>,
   eligible: readonly GeneratorNode[],
   spec: FaultGeneratorSpec<T>,
   ctx: GeneratorContext<T>,
@@ -96,7 +100,7 @@ function drawTargets<T>(
   const eligibleNames = new Set(eligible.map((n) => n.name));
   for (let attempt = 0; attempt < TARGET_ATTEMPTS; attempt++) {
     const targets = [...new Set(ctx.resolveTargets(template, rng, eligible))];
-    if (targets.length === 0 || targets.some((name) => !eligibleNames.has(name))) continue;
+    if (targets.length === 0 || targets.some((name) => !eligibleNames.has(name) || busy.has(name))) continue;
     if (downs && downLimitBreach(new Set([...downNow, ...targets]), ctx.nodes, spec.limits.maxDownFraction) !== undefined) continue;
     return targets;
   }

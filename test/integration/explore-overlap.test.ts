@@ -1,0 +1,38 @@
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { nightly } from "../support/nightly.ts";
+import { runHavoc } from "../support/run-cli.ts";
+
+/**
+ * `havoc explore` and `havoc shrink` live (nightly, HAVOC_NIGHTLY=1): trackr with two app servers, where a kill of
+ * app-1 or a stop of app-2 alone is harmless and both at once are an outage. Seeds 2 and 3 both draw a kill and a
+ * stop overlapping for more than 5 s (scenario/plan.ts makes the same plan for the same seed), so both must fail
+ * the device outage, one signature; then a short shrink must write the minimal scenario, its log and its replay.
+ * About 2 min for explore and 10 min for the shrink on 2 cores.
+ */
+describe.runIf(nightly)("explore and shrink on the overlap-only trackr scenario (integration)", () => {
+  it("explore finds the overlap in two seeds, shrink writes a runnable minimal plan", async () => {
+    const explore = await runHavoc(["explore", "scenarios/trackr/explore-app-overlap.ts", "--runs", "2", "--seed", "2"], { timeoutMs: 8 * 60_000 });
+    try {
+      expect(explore.exitCode).toBe(1);
+      expect(explore.stdout).toContain("Explore: 2 seeds tried");
+      // Both seeds draw the overlap; a short one sits near the 5 s limit, so at least one must fail with it.
+      expect(explore.stdout).toMatch(/[12]\s+[23]\s+device-longest-outage @ kill\+stop/);
+      const failing = /shrink the first failure: havoc shrink (\S+)/.exec(explore.stdout)?.[1];
+      expect(failing).toBeDefined();
+      const shrink = await runHavoc(["shrink", failing!, "--repeats", "1", "--budget", "8m", "--reports", explore.reportsDir], { timeoutMs: 16 * 60_000 });
+      expect([0, 1]).toContain(shrink.exitCode);
+      const dir = /shrink: (\S+) \(minimal\.ts, shrink\.log, shrink\.json\)/.exec(shrink.stdout)?.[1];
+      expect(dir).toBeDefined();
+      for (const file of ["minimal.ts", "shrink.log", "shrink.json"]) expect(existsSync(join(dir!, file))).toBe(true);
+      const result = JSON.parse(await readFile(join(dir!, "shrink.json"), "utf8")) as { reproduced: boolean; plan: { faults: { kind: string }[] } };
+      expect(result.reproduced).toBe(true);
+      // Whatever the budget allowed, the plan still holds the overlap: a kill and a stop.
+      expect(new Set(result.plan.faults.map((f) => f.kind))).toEqual(new Set(["kill", "stop"]));
+    } finally {
+      await rm(explore.reportsDir, { recursive: true, force: true });
+    }
+  }, 30 * 60_000);
+});
