@@ -110,14 +110,16 @@ async function oneFault(kind: Kind, stage: string, delayMs: number, seed: number
 describe.runIf(nightly && process.getuid?.() === 0)("the harness under its own faults: a seeded campaign (nightly)", () => {
   it(`${FAULTS} faults over every stage end at their exit code with nothing left`, async () => {
     const rng = createRng(26);
+    const tablePath = process.env.HAVOC_CAMPAIGN_TABLE ?? join(tmpdir(), "havoc-harness-campaign.md");
     const rows: Row[] = [];
     for (let i = 0; rows.filter((r) => r.injected).length < FAULTS && i < FAULTS * 2; i++) {
       const kind = KINDS[rng.int(KINDS.length)]!;
       const stage = STAGES[rng.int(STAGES.length)]!;
       rows.push(await oneFault(kind, stage, rng.int(1_500), i));
+      // After every fault: a campaign stopped early still leaves its table so far.
+      await writeFile(tablePath, summarize(rows));
     }
     const table = summarize(rows);
-    await writeFile(process.env.HAVOC_CAMPAIGN_TABLE ?? join(tmpdir(), "havoc-harness-campaign.md"), table);
     process.stderr.write(table);
     expect(rows.filter((r) => !r.expected)).toEqual([]);
     expect(rows.filter((r) => r.leftovers > 0)).toEqual([]);
