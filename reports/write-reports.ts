@@ -1,9 +1,9 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { errorMessage } from "../core/errors.ts";
 import type { History } from "../core/history.ts";
 import type { Logger } from "../core/log.ts";
-import type { RunReport } from "../judge/report-schema.ts";
+import { RunReport } from "../judge/report-schema.ts";
 import { fileReporters, type FileReporter } from "./reporters/registry.ts";
 
 export interface ReporterFailure {
@@ -26,6 +26,16 @@ export interface WriteReportsResult {
 async function writeAtomically(path: string, text: string): Promise<void> {
   await writeFile(`${path}.tmp`, text, "utf8");
   await rename(`${path}.tmp`, path);
+}
+
+/**
+ * Rewrites report.json after writeReports (a file listed late, an exit code changed late): read and validated, changed,
+ * written and renamed. Throws what failed; the caller says it in its own words.
+ */
+export async function rewriteReportJson(runDir: string, change: (saved: RunReport) => RunReport): Promise<void> {
+  const path = join(runDir, "report.json");
+  const saved = RunReport.parse(JSON.parse(await readFile(path, "utf8")));
+  await writeAtomically(path, JSON.stringify(change(saved), null, 2) + "\n");
 }
 
 /**

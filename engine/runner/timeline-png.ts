@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
@@ -7,7 +7,7 @@ import { ioFailureMessage } from "../../core/io-failure.ts";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { chromiumPath } from "../../env/bootstrap/chromium.ts";
-import { RunReport } from "../../judge/report-schema.ts";
+import { rewriteReportJson } from "../../reports/write-reports.ts";
 
 /**
  * timeline.png: the report's timelines as an image, for places that show pictures but not HTML (chat, PR
@@ -114,13 +114,7 @@ export async function writeTimelinePng(runDir: string, log: Logger): Promise<Tim
 
 /** Adds a file to report.json's artifacts (validated, then written and renamed, like writeReports does). */
 async function listArtifact(runDir: string, file: string, log: Logger): Promise<void> {
-  const path = join(runDir, "report.json");
-  try {
-    const report = RunReport.parse(JSON.parse(await readFile(path, "utf8")));
-    if (report.artifacts.includes(file)) return;
-    await writeFile(`${path}.tmp`, JSON.stringify({ ...report, artifacts: [...report.artifacts, file] }, null, 2) + "\n", "utf8");
-    await rename(`${path}.tmp`, path);
-  } catch (error) {
-    log.warn(`could not list ${file} in ${path}: ${errorMessage(error)}`);
-  }
+  await rewriteReportJson(runDir, (saved) => (saved.artifacts.includes(file) ? saved : { ...saved, artifacts: [...saved.artifacts, file] })).catch((error: unknown) =>
+    log.warn(`could not list ${file} in ${join(runDir, "report.json")}: ${errorMessage(error)}`),
+  );
 }

@@ -1,11 +1,11 @@
-import { readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { rm, symlink } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { ExitCode } from "../../../core/errors.ts";
 import type { History } from "../../../core/history.ts";
 import type { SloResult } from "../../../core/verdict.ts";
 import { buildReport } from "../../../judge/build-report.ts";
-import { RunReport, type RunStatus } from "../../../judge/report-schema.ts";
-import { writeReports } from "../../../reports/write-reports.ts";
+import type { RunReport, RunStatus } from "../../../judge/report-schema.ts";
+import { rewriteReportJson, writeReports } from "../../../reports/write-reports.ts";
 import { ioFailureMessage } from "../../../core/io-failure.ts";
 import type { RunState } from "../run-state.ts";
 import { writeTimelinePng } from "../timeline-png.ts";
@@ -30,38 +30,26 @@ export async function report(run: RunState, judged: { history: History; slos: Sl
   });
   run.setPhase("reporting");
   // The exit code the process will return is the one the report states (and the table's last line prints).
-  const exitCode = abortExitCode(run.status, run.signal) ?? (run.ioFailure !== undefined ? ExitCode.environment : built.exitCode);
-  const { report: written, failures } = await writeReports(run.runDir, asHarnessError({ ...built, exitCode }, run.ioFailure), judged.history, run.log);
-  if (failures.length > 0 && run.ioFailure === undefined) {
-    // A reporter that failed did not stop the others (writeReports); the run still ends as the harness's error.
-    const first = failures[0]!;
-    run.harnessIoFailed(ioFailureMessage("write", join(run.runDir, first.file), first.error));
-  }
+  const exitNow = (verdictExit: number) => abortExitCode(run.status, run.signal) ?? (run.ioFailure !== undefined ? ExitCode.environment : verdictExit);
+  const { report: written, failures } = await writeReports(run.runDir, asHarnessError({ ...built, exitCode: exitNow(built.exitCode) }, run.ioFailure), judged.history, run.log);
+  // A reporter that failed did not stop the others (writeReports); the run still ends as the harness's error.
+  const first = failures[0];
+  if (first) run.harnessIoFailed(ioFailureMessage("write", join(run.runDir, first.file), first.error));
   const png = await writeTimelinePng(run.runDir, run.log);
-  const failedBefore = failures.length > 0;
   if (png.harnessFailure !== undefined) run.harnessIoFailed(png.harnessFailure);
   await pointLatest(reportsDir, run.runDir).catch((error: unknown) => run.log.warn(ioFailureMessage("point", join(reportsDir, "latest"), error)));
   // A reporter or the PNG failed, or a signal came while writing: the exit code changes after report.json was written.
-  const finalExit = abortExitCode(run.status, run.signal) ?? (run.ioFailure !== undefined ? ExitCode.environment : written.exitCode);
-  const late = failedBefore || png.harnessFailure !== undefined || finalExit !== written.exitCode;
+  const finalExit = exitNow(written.exitCode);
+  const late = first !== undefined || png.harnessFailure !== undefined || finalExit !== written.exitCode;
   // A run interrupted even while writing its reports did not finish, and a run that did not finish never passes.
   const verdict = run.status === "aborted" && written.verdict === "pass" ? "unknown" : written.verdict;
   const shown = late ? asHarnessError({ ...written, verdict, exitCode: finalExit, status: run.status, reason: run.reason ?? written.reason }, run.ioFailure) : written;
   // Say it in report.json too, where it can still be written (not when the disk already refused the reports).
-  if (late && !failedBefore) await amendReportJson(run, shown);
+  if (late && first === undefined) {
+    await rewriteReportJson(run.runDir, (saved) => ({ ...shown, artifacts: saved.artifacts })).catch((error: unknown) => run.log.warn(ioFailureMessage("amend", join(run.runDir, "report.json"), error)));
+  }
   run.events.write({ type: "run-finished", status: run.status, verdict: shown.verdict, exitCode: shown.exitCode });
   return { report: shown, exitCode: shown.exitCode };
-}
-
-async function amendReportJson(run: RunState, shown: RunReport): Promise<void> {
-  const path = join(run.runDir, "report.json");
-  try {
-    const saved = RunReport.parse(JSON.parse(await readFile(path, "utf8")));
-    await writeFile(`${path}.tmp`, JSON.stringify({ ...shown, artifacts: saved.artifacts }, null, 2) + "\n", "utf8");
-    await rename(`${path}.tmp`, path);
-  } catch (error) {
-    run.log.warn(ioFailureMessage("amend", path, error));
-  }
 }
 
 /**
