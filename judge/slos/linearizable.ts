@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { z } from "zod";
 import { boundedDuration } from "../../core/duration.ts";
 import { formatCount } from "../../core/format.ts";
@@ -85,10 +85,13 @@ export function linearizableResult(slo: LinearizableSloSpec, history: History, r
     problems: result.problems.slice(0, 20),
   };
   const observed = result.verdict === "unknown" && illegal.length === 0 ? null : illegal.length;
+  // The checker names the drawing by file name; the reader needs it from the run directory.
+  const first = illegal[0];
+  const said = first?.visualization != null && runDir !== undefined ? result.why.replace(`see ${basename(first.visualization)}`, `see ${relative(runDir, first.visualization)}`) : result.why;
   const tally = `${formatCount(result.keys.length)} keys, ${formatCount(opsChecked)} ops, checked in ${formatCount(Math.round(result.elapsedMs))} ms`;
   const why =
     result.verdict === "fail"
-      ? `${slo.traffic}: ${illegal.length} of ${result.keys.length} keys not linearizable; ${result.why} (${tally})`
+      ? `${slo.traffic}: ${illegal.length} of ${result.keys.length} keys not linearizable; ${said} (${tally})`
       : result.verdict === "unknown"
         ? `${slo.traffic} linearizability cannot be judged: ${result.why}`
         : `${slo.traffic}: ${result.why}`;
