@@ -239,6 +239,13 @@ describe("linearizable SLO", () => {
     expect(bad.why).toMatch(/^t linearizability cannot be judged: bad input: line 2: \S*history-t.ndjson: not JSON/);
     await writeFile(join(dir, "history-t.ndjson"), `${registerLine(0, 0, "write", "ok", 1, 2, { key: 0, value: 1 })}\n`);
     expect(await checkLinearizableSlo(slo, history, { runDir: dir })).toMatchObject({ verdict: "unknown", why: expect.stringMatching(/porcupine-check is not available/) });
+    // A checker that dies (here: a stand-in that exits 1 at once) is unknown with the reason, never a crash or a pass.
+    const broken = join(dir, "porcupine-check");
+    await writeFile(broken, "#!/bin/sh\necho 'porcupine-check: out of memory' >&2\nexit 1\n", { mode: 0o755 });
+    expect(await checkLinearizableSlo(slo, history, { runDir: dir, toolPath: () => broken })).toMatchObject({
+      verdict: "unknown",
+      why: "t linearizability cannot be judged: porcupine-check exited 1: porcupine-check: out of memory",
+    });
   });
 
   it("a failing key's row names it, counts keys, gives the witness ops and the visualization relative to the run", () => {
