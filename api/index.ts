@@ -38,7 +38,7 @@ export type { TrafficClassInput, TrafficTarget };
 export type K6TrafficInput = z.input<typeof K6Class>;
 export type BrowserTrafficInput = z.input<typeof BrowserClass>;
 export type WorkloadTrafficInput = z.input<typeof WorkloadClass>;
-export type { ListAppendClient, ListAppendClientModule, TxnOutcome, WorkloadClientContext } from "../load/workload/client.ts";
+export type { BankClient, BankClientModule, BankSetup, ListAppendClient, ListAppendClientModule, OpOutcome, RegisterClient, RegisterClientModule, TxnOutcome, WorkloadClientContext } from "../load/workload/client.ts";
 export type { ListAppendMop } from "../core/workload-op.ts";
 export type { Journey, JourneyContext, JourneyStep } from "../load/browser-journey.ts";
 
@@ -76,7 +76,7 @@ export function browserTraffic(spec: Omit<BrowserTrafficInput, "script">): Brows
   return { script: "browser", ...spec };
 }
 
-/** A workload whose history a checker reads (list-append), driven in Node through the system's `client` module. */
+/** A workload whose history a checker reads (list-append, register, bank), driven in Node through the system's `client` module. */
 export function workloadTraffic(spec: Omit<WorkloadTrafficInput, "script">): WorkloadTrafficInput {
   return { script: "workload", ...spec };
 }

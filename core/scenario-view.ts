@@ -22,7 +22,7 @@ export interface ScenarioView {
   /** Traffic class names. */
   traffic: Names | undefined;
   /** A parsed traffic class: how long it runs and whether its reads check the client's own writes. */
-  trafficClass(name: string): { durationMs: number; checksReadYourWrites: boolean; script?: string } | undefined;
+  trafficClass(name: string): { durationMs: number; checksReadYourWrites: boolean; script?: string; workload?: string } | undefined;
   /** Fault ids. */
   faults: Names | undefined;
   /** A parsed scheduled fault by id: when the plan injects and heals it (undefined unless the end of traffic is known). */

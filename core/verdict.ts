@@ -45,6 +45,48 @@ export const ConsistencyEvidence = z.object({
 });
 export type ConsistencyEvidence = z.infer<typeof ConsistencyEvidence>;
 
+/**
+ * What a linearizable SLO's checker found per key (judge/checkers/linearizable-result.ts, restated because core
+ * imports nothing of ours): every key's outcome, the op a failing key's search could not get past, and the
+ * visualization file Porcupine drew for it (relative to the run directory).
+ */
+export const LinearizableEvidence = z.object({
+  historyFile: z.string(),
+  opsChecked: z.number().int(),
+  elapsedMs: z.number(),
+  maxMsPerKey: z.number(),
+  keys: z.array(
+    z.object({
+      key: z.string(),
+      result: z.string(),
+      ops: z.number().int(),
+      elapsedMs: z.number(),
+      visualization: z.string().nullable(),
+      /** History index of the op the longest linearizable prefix could not get past (illegal keys). */
+      unlinearizableOp: z.number().int().optional(),
+      reason: z.string().optional(),
+    }),
+  ),
+  /** The ops of the first non-linearizable key around where its search got stuck (the witness). */
+  witness: z.array(z.object({ index: z.number().int(), process: z.number().int(), f: z.string(), type: z.string(), invokeMs: z.number(), completeMs: z.number().nullable(), value: z.unknown() })),
+  problems: z.array(z.object({ line: z.number().int(), message: z.string() })),
+});
+export type LinearizableEvidence = z.infer<typeof LinearizableEvidence>;
+
+/** What a bank SLO's checker found (judge/checkers/bank.ts's BankResult, restated): counts and the first bad read. */
+export const BankEvidence = z.object({
+  historyFile: z.string(),
+  accounts: z.number().int(),
+  initialTotal: z.number(),
+  readsChecked: z.number().int(),
+  badReads: z.number().int(),
+  badReadCounts: z.object({ wrongTotal: z.number().int(), negative: z.number().int(), missingAccount: z.number().int(), unexpectedAccount: z.number().int() }),
+  firstBad: z.object({ index: z.number().int(), line: z.number().int(), total: z.number(), expected: z.number(), balances: z.record(z.string(), z.number()), reasons: z.array(z.string()) }).nullable(),
+  problems: z.array(z.object({ line: z.number().int(), message: z.string() })),
+  elapsedMs: z.number(),
+});
+export type BankEvidence = z.infer<typeof BankEvidence>;
+
 /** The judgement of one SLO. */
 export const SloResult = z.object({
   id: z.string(),
@@ -62,6 +104,10 @@ export const SloResult = z.object({
   bounds: OpBounds.optional(),
   /** For a consistency SLO: the anomalies found, with counts and witnesses. */
   consistency: ConsistencyEvidence.optional(),
+  /** For a linearizable SLO: every key's outcome and the failing key's witness and visualization. */
+  linearizable: LinearizableEvidence.optional(),
+  /** For a bank SLO: bad read counts and the first bad read. */
+  bank: BankEvidence.optional(),
   /**
    * Set when the experiment is void (the harness lost control of the run): the verdict is then "error" whatever
    * was observed, and `fromMs` says from when the record stops being trustworthy (null: from the start).

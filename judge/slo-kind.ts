@@ -9,6 +9,8 @@ export interface JudgeContext {
   runDir?: string;
   /** Path of a tool havoc builds at bootstrap (e.g. "porcupine-check"). */
   toolPath?(name: string): string;
+  /** A bank workload class's accounts and the total they open with (the bank SLO's expectation); undefined otherwise. */
+  bankOf?(traffic: string): { accounts: number[]; initialTotal: number } | undefined;
 }
 
 /**

@@ -300,7 +300,7 @@ export function scenarioView(p: ScenarioParts): ScenarioView {
     traffic,
     trafficClass(name) {
       const c = each(p.traffic).find(([t]) => t.name === name)?.[0];
-      return c && { durationMs: c.duration, checksReadYourWrites: trafficKind(c).checksReadYourWrites(c), script: c.script };
+      return c && { durationMs: c.duration, checksReadYourWrites: trafficKind(c).checksReadYourWrites(c), script: c.script, ...(c.script === "workload" ? { workload: c.workload } : {}) };
     },
     faults: faultIds(p),
     plannedFault(id) {

@@ -6,6 +6,7 @@ import { compareCommandSpec } from "./compare-command.ts";
 import { demoCommand } from "./demo-command.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { exploreCommand } from "./explore-command.ts";
+import { exportCommandSpec } from "./export-command.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 import { reportCommandSpec } from "./report-command.ts";
 import { runCommand } from "./run-command.ts";
@@ -43,5 +44,6 @@ export const commands: readonly CommandSpec[] = [
   cleanCommand,
   reportCommandSpec,
   compareCommandSpec,
+  exportCommandSpec,
   helpCommand,
 ];

@@ -1,16 +1,14 @@
-import { access } from "node:fs/promises";
-import { join } from "node:path";
 import { z } from "zod";
 import { boundedDuration } from "../../core/duration.ts";
 import { formatCount } from "../../core/format.ts";
 import type { History } from "../../core/history.ts";
 import type { ConsistencyEvidence, SloResult } from "../../core/verdict.ts";
 import { checkListAppend, DEFAULT_BUDGET_MS } from "../checkers/list-append/check.ts";
-import { readWorkloadHistory } from "../checkers/read-history.ts";
 import { ConsistencyModel, type ConsistencyResult } from "../checkers/result.ts";
 import type { SloKind } from "../slo-kind.ts";
 import { sloBase } from "./slo-fields.ts";
 import { resolveWindow } from "./window.ts";
+import { historyFileOf, readClassHistory, workloadMismatch } from "./workload-history.ts";
 
 /**
  * A list-append workload's history (a `workload` class's `history-<traffic>.ndjson`) holds the isolation level
@@ -30,8 +28,7 @@ export const ConsistencySlo = z
   .strict();
 export type ConsistencySloSpec = z.infer<typeof ConsistencySlo>;
 
-/** The history file of a workload class, relative to the run directory. */
-export const historyFileOf = (traffic: string) => `history-${traffic}.ndjson`;
+export { historyFileOf } from "./workload-history.ts";
 
 /** The SLO's row from a checker's result (pure: the unit tests feed recorded histories through it). */
 export function consistencyResult(slo: ConsistencySloSpec, history: History, result: ConsistencyResult): SloResult {
@@ -65,14 +62,9 @@ export function consistencyResult(slo: ConsistencySloSpec, history: History, res
 export async function checkConsistency(slo: ConsistencySloSpec, history: History, runDir: string | undefined): Promise<SloResult> {
   const run = resolveWindow({ kind: "run" }, history);
   const base = { id: slo.id, kind: slo.kind, target: `0 anomalies forbidden by ${slo.model}`, unit: "anomalies", window: run.window, observed: null };
-  if (runDir === undefined) return { ...base, verdict: "unknown", why: `no run directory, so ${slo.traffic}'s history cannot be read` };
-  const path = join(runDir, historyFileOf(slo.traffic));
-  try {
-    await access(path);
-  } catch {
-    return { ...base, verdict: "unknown", why: `${slo.traffic} recorded no history (${historyFileOf(slo.traffic)} is missing)` };
-  }
-  const read = await readWorkloadHistory(path);
+  const found = await readClassHistory(slo.traffic, runDir);
+  if ("missing" in found) return { ...base, verdict: "unknown", why: found.missing };
+  const read = found.history;
   const result = checkListAppend(read.ops, { model: slo.model, budgetMs: slo.budget, inputProblems: read.problems });
   return consistencyResult(slo, history, result);
 }
@@ -81,9 +73,8 @@ export const consistencyKind: SloKind<ConsistencySloSpec> = {
   kind: "consistency",
   schema: ConsistencySlo,
   validate(slo, view, report, path) {
-    const traffic = view.trafficClass(slo.traffic);
-    if (traffic?.script !== undefined && traffic.script !== "workload")
-      report([...path, "traffic"], `consistency needs a workload class (script: "workload") that records a list-append history; "${slo.traffic}" is a ${traffic.script} class`);
+    const wrong = workloadMismatch("consistency", "list-append", slo.traffic, view.trafficClass(slo.traffic));
+    if (wrong !== undefined) report([...path, "traffic"], wrong);
   },
   judge: (slo, history, ctx) => checkConsistency(slo, history, ctx.runDir),
 };

@@ -166,6 +166,8 @@ export function renderHtmlReport(report: RunReport, history?: History): string {
     timelines(report, history),
     `<section id="slos"><h2>SLOs</h2>\n${report.slos.length === 0 ? "<p>No SLOs were judged.</p>" : slos}</section>`,
     consistencySection(report),
+    linearizableSection(report),
+    bankSection(report),
     `<section id="data-loss"><h2>Data loss</h2>\n${dataLoss}\n${lostIds}</section>`,
     `<section id="traffic"><h2>Traffic</h2>\n${traffic}</section>`,
     `<section id="faults"><h2>Faults</h2>\n${report.faults.length === 0 ? "<p>No faults were injected.</p>" : faults}\n<p>${formatCount(report.containerEvents)} container events recorded.</p></section>`,
@@ -195,6 +197,47 @@ function consistencySection(report: RunReport): string {
     return `<h3>${esc(s.id)}: ${esc(c.model)}, ${esc(formatCount(c.opsChecked))} ops checked in ${esc(String(c.elapsedMs))} ms (${esc(c.historyFile)})</h3>\n${anomalies.join("\n")}`;
   });
   return `<section id="consistency"><h2>Consistency anomalies</h2>\n${parts.join("\n")}</section>`;
+}
+
+/** For each linearizable SLO with a key not linearizable or unknown: those keys, the witness ops, and the visualization file. */
+function linearizableSection(report: RunReport): string {
+  const rows = report.slos.filter((s) => s.linearizable && s.linearizable.keys.some((k) => k.result !== "ok"));
+  if (rows.length === 0) return "";
+  const parts = rows.map((s) => {
+    const l = s.linearizable!;
+    const keys = table(
+      "keys",
+      ["key", "result", "ops", "search ms", "stuck at op", "visualization / reason"],
+      l.keys
+        .filter((k) => k.result !== "ok")
+        .map((k) => [esc(k.key), esc(k.result), esc(formatCount(k.ops)), esc(k.elapsedMs.toFixed(1)), esc(k.unlinearizableOp === undefined ? "-" : String(k.unlinearizableOp)), k.visualization === null ? esc(k.reason ?? "") : `<a href="${esc(k.visualization)}">${esc(k.visualization)}</a>`]),
+    );
+    const witness =
+      l.witness.length === 0
+        ? ""
+        : `<p>Ops of the first key around where its search got stuck:</p>\n${table(
+            "witness",
+            ["op", "process", "f", "type", "invoke ms", "complete ms", "value"],
+            l.witness.map((o) => [esc(String(o.index)), esc(String(o.process)), esc(o.f), esc(o.type), esc(String(o.invokeMs)), esc(o.completeMs === null ? "-" : String(o.completeMs)), `<code>${esc(JSON.stringify(o.value))}</code>`]),
+          )}`;
+    return `<h3>${esc(s.id)}: ${esc(formatCount(l.keys.length))} keys, ${esc(formatCount(l.opsChecked))} ops checked in ${esc(String(l.elapsedMs))} ms (${esc(l.historyFile)})</h3>\n${keys}\n${witness}`;
+  });
+  return `<section id="linearizable"><h2>Linearizability</h2>\n${parts.join("\n")}</section>`;
+}
+
+/** For each bank SLO with bad reads: the counts per fault and the first bad read's balances. */
+function bankSection(report: RunReport): string {
+  const rows = report.slos.filter((s) => s.bank && s.bank.badReads > 0);
+  if (rows.length === 0) return "";
+  const parts = rows.map((s) => {
+    const b = s.bank!;
+    const c = b.badReadCounts;
+    const first = b.firstBad;
+    const balances = first === null ? "" : table("first bad read", ["account", "balance"], Object.entries(first.balances).map(([account, balance]) => [esc(account), esc(String(balance))]));
+    const firstLine = first === null ? "" : `<p>First bad read: op ${esc(String(first.index))} (line ${esc(String(first.line))}), total ${esc(String(first.total))}, expected ${esc(String(first.expected))}: ${esc(first.reasons.join("; "))}</p>`;
+    return `<h3>${esc(s.id)}: ${esc(formatCount(b.badReads))} of ${esc(formatCount(b.readsChecked))} reads wrong (${esc(b.historyFile)})</h3>\n<p>wrong total ${esc(formatCount(c.wrongTotal))}, negative ${esc(formatCount(c.negative))}, missing account ${esc(formatCount(c.missingAccount))}, unknown account ${esc(formatCount(c.unexpectedAccount))}; ${esc(String(b.accounts))} accounts, opening total ${esc(String(b.initialTotal))}</p>\n${firstLine}\n${balances}`;
+  });
+  return `<section id="bank"><h2>Bank</h2>\n${parts.join("\n")}</section>`;
 }
 
 export const htmlReporter: FileReporter = { name: "html", file: "report.html", render: (report, history) => renderHtmlReport(report, history) };

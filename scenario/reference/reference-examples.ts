@@ -285,6 +285,8 @@ export const examples: Record<string, Example> = {
   "slo-stale-reads": slo({ id: "reads-see-own-writes", kind: "stale-reads", traffic: "readers", atMost: 0 }),
   "slo-dropped-iterations": slo({ id: "load-kept-up", kind: "dropped-iterations", traffic: "writers", atMost: 0 }),
   "slo-consistency": slo({ id: "txns-serializable", kind: "consistency", traffic: "txns", model: "serializable" }),
+  "slo-linearizable": slo({ id: "registers-linearizable", kind: "linearizable", traffic: "registers", timeoutPerKey: "10s" }),
+  "slo-bank": slo({ id: "bank-total", kind: "bank", traffic: "bank" }),
   "slo-convergence": slo({ id: "replicas-agree", kind: "convergence", traffic: "writers", atMost: 0 }),
   "window-run": ex({ kind: "run" } satisfies z.input<typeof SloWindow>),
   "window-fault": ex({ kind: "fault", fault: "kill-db", phase: "during" } satisfies z.input<typeof SloWindow>),

@@ -77,3 +77,49 @@ export function pghaListAppend(o: PghaListAppendOptions): WorkloadTrafficInput {
     gate: false,
   });
 }
+
+/** What a register or bank workload on pgha does (clients/register.ts, clients/bank.ts). */
+export interface PghaCheckedWorkloadOptions {
+  name?: string;
+  isolation: "read-committed" | "repeatable-read" | "serializable";
+  /** "atomic": one statement reads and writes; "read-then-write": SELECT, decide in the app, write (the classic bug). */
+  mode: "atomic" | "read-then-write";
+  durationS: number;
+  concurrency?: number;
+  ratePerSecond?: number;
+  /** The table (two classes at once need two). Default "registers" / "accounts". */
+  table?: string;
+}
+
+function checkedWorkload(o: PghaCheckedWorkloadOptions, client: string, defaultTable: string) {
+  return {
+    duration: `${o.durationS}s`,
+    target: { node: "pgproxy", port: 5000 },
+    client: fileURLToPath(new URL(`./clients/${client}.ts`, import.meta.url)),
+    clientOptions: { isolation: o.isolation, mode: o.mode, database: trackrDatabaseName, user: "postgres", password: "${secret:db-password}", table: o.table ?? defaultTable },
+    concurrency: o.concurrency ?? 6,
+    ratePerSecond: o.ratePerSecond ?? 60,
+    requestTimeout: "5s",
+    // Serialization failures and refused CAS are outcomes the workload expects, not a sick system.
+    gate: false,
+  } as const;
+}
+
+/**
+ * Jepsen's cas-register straight at the primary through pgproxy:5000: 6 processes, 60 ops/s over 3 keys at once
+ * (40 % reads, 40 % compare-and-set from the value last seen, 20 % writes), each key retired after 150 ops so every
+ * key's linearizability search stays small. Concurrent CAS from the same value is where a read-then-write client
+ * at read committed lets two succeed.
+ */
+export function pghaRegister(o: PghaCheckedWorkloadOptions): WorkloadTrafficInput {
+  return workloadTraffic({ name: o.name ?? "registers", workload: "register", ...checkedWorkload(o, "register", "registers"), activeKeys: 3, maxOpsPerKey: 150, readPercent: 40, casPercent: 40 });
+}
+
+/**
+ * Jepsen's bank straight at the primary through pgproxy:5000: 6 processes, 60 ops/s, 5 accounts of 20 (total
+ * 100), transfers of 1-5 between two random accounts, half the ops reads of every balance. Five accounts and six
+ * processes make concurrent transfers share an account often, where a read-then-write client loses money.
+ */
+export function pghaBank(o: PghaCheckedWorkloadOptions): WorkloadTrafficInput {
+  return workloadTraffic({ name: o.name ?? "bank", workload: "bank", ...checkedWorkload(o, "bank", "accounts"), accounts: 5, initialBalance: 20, maxTransfer: 5, readPercent: 50 });
+}

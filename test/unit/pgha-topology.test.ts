@@ -63,7 +63,18 @@ describe("pgha topology", () => {
       expect(scenario.slos.map((s) => [s.kind, s.kind === "consistency" && s.model])[0]).toEqual(["consistency", "serializable"]);
       expect(scenario.tags).not.toContain("gate");
     }
-    const files = all.filter((f) => !controls.includes(f));
+    // The register and bank controls: their judges are the linearizable and bank checkers.
+    const checked = all.filter((f) => f.startsWith("register-") || f.startsWith("bank-"));
+    expect(checked).toEqual(["bank-read-committed.ts", "bank-serializable.ts", "register-read-committed.ts", "register-serializable.ts"]);
+    for (const file of checked) {
+      const scenario = Scenario.parse(((await import(`../../scenarios/pgha/${file}`)) as { default: unknown }).default);
+      expect(scenario.name).toBe(`pgha-${file.replace(/\.ts$/, "")}`);
+      const kind = file.startsWith("register-") ? "register" : "bank";
+      expect(scenario.traffic.map((t) => t.script === "workload" && t.workload)).toEqual([kind]);
+      expect(scenario.slos.map((s) => s.kind)).toEqual([kind === "register" ? "linearizable" : "bank"]);
+      expect(scenario.expect).toBe(file.includes("read-committed") ? "fail" : "pass");
+    }
+    const files = all.filter((f) => !controls.includes(f) && !checked.includes(f));
     expect(files).toHaveLength(8);
     for (const file of files) {
       const { default: input } = (await import(`../../scenarios/pgha/${file}`)) as { default: unknown };

@@ -18,6 +18,9 @@ import { all, parseXml } from "../support/parse-xml.ts";
 import { checkListAppend } from "../../judge/checkers/list-append/check.ts";
 import { a, history as buildHistory, r, txn } from "../../judge/checkers/testing/build.ts";
 import { ConsistencySlo, consistencyResult } from "../../judge/slos/consistency.ts";
+import { checkBank } from "../../judge/checkers/bank.ts";
+import { BankSlo, bankResult } from "../../judge/slos/bank.ts";
+import { LinearizableSlo, linearizableResult } from "../../judge/slos/linearizable.ts";
 
 // ---- a hand-made run: two traffic classes, two faults, one of them never healed ----
 
@@ -262,6 +265,27 @@ describe("report.html", () => {
     expect(html).toContain("<code>[[&quot;r&quot;,1,[1]],[&quot;append&quot;,1,2]]</code>");
     // No consistency row, no section.
     expect(renderHtmlReport(buildReport(input()), history())).not.toContain('id="consistency"');
+  });
+
+  it("draws a linearizable SLO's bad keys (drawing linked, witness ops) and a bank SLO's first bad read", () => {
+    const op = (index: number, process: number, f: string, invokeMs: number, completeMs: number, value: unknown) => ({ index, process, f, type: "ok" as const, invokeMs, completeMs, value });
+    const ops = [op(0, 0, "write", 0, 5, { key: 0, value: 1 }), op(1, 1, "cas", 10, 20, { key: 0, from: 1, to: 2 }), op(2, 2, "cas", 11, 21, { key: 0, from: 1, to: 3 })];
+    const lin = linearizableResult(
+      LinearizableSlo.parse({ kind: "linearizable", id: "regs", traffic: "registers" }),
+      history(),
+      { verdict: "fail", why: "key 0 is not linearizable", keys: [{ key: "0", result: "illegal", ops: 3, elapsedMs: 0.2, visualization: "/run/linearizability-registers/linearizability-0.html", linearizablePrefix: [0, 1], unlinearizableOp: 2 }], elapsedMs: 9, maxMsPerKey: 10_000, problems: [] },
+      ops,
+      "/run",
+    );
+    const bankOps = [op(0, 0, "read", 0, 1, { balances: { 0: 10, 1: 12 } })];
+    const bank = bankResult(BankSlo.parse({ kind: "bank", id: "money", traffic: "bank" }), history(), checkBank(bankOps, { accounts: [0, 1], initialTotal: 20 }), { accounts: [0, 1], initialTotal: 20 });
+    const html = renderHtmlReport(RunReport.parse({ ...buildReport(input()), slos: [lin, bank] }), history());
+    expect(html).toContain('<section id="linearizable">');
+    expect(html).toContain('<a href="linearizability-registers/linearizability-0.html">');
+    expect(html).toContain("<code>{&quot;key&quot;:0,&quot;from&quot;:1,&quot;to&quot;:3}</code>");
+    expect(html).toContain('<section id="bank">');
+    expect(html).toContain("First bad read: op 0 (line 1), total 22, expected 20: total 22, expected 20");
+    expect(renderHtmlReport(buildReport(input()), history())).not.toMatch(/id="(linearizable|bank)"/);
   });
 
   it("renders without a history, saying the timeline needs one", async () => {

@@ -77,7 +77,7 @@ const invalid: Record<string, string[]> = {
   "missing-files-and-typos.ts": [
     `topology.nodes[0].build.context: no such folder ${dir}api (the path "../api" is relative to the scenario file); did you mean "../app"?`,
     `traffic[0].file: no such file ${dir}load/writer.k6.js (the path "../load/writer.k6.js" is relative to the scenario file); did you mean "../load/writers.k6.js"?`,
-    'slos[1].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency',
+    'slos[1].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency, linearizable, bank',
   ],
   "missing-k6-script.ts": [
     `traffic[0].file: no such file ${dir}scenarios/load/writers.k6.js (the path "./load/writers.k6.js" is relative to the scenario file); did you mean "../load/writers.k6.js"?`,
@@ -88,7 +88,7 @@ const invalid: Record<string, string[]> = {
   ],
   "misspelt-key.ts": ['slos[1]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"?'],
   "misspelt-slo-kind.ts": [
-    'slos[1].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency',
+    'slos[1].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency, linearizable, bank',
   ],
   "negative-count.ts": ["slos[0].atMost: expected at least 0, got -1"],
   "nine-mistakes.ts": [

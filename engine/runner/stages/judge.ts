@@ -6,6 +6,7 @@ import type { History, WriteSets } from "../../../core/history.ts";
 import type { SloResult } from "../../../core/verdict.ts";
 import { evaluateSlos } from "../../../judge/evaluate.ts";
 import type { Scenario } from "../../../scenario/scenario.ts";
+import { bankOf } from "../../../load/traffic/workload.ts";
 import type { RunState } from "../run-state.ts";
 
 /**
@@ -18,7 +19,15 @@ export async function judge(run: RunState): Promise<{ history: History; slos: Sl
   await writeFile(run.path("history.json"), JSON.stringify(history)).catch((error: unknown) => run.harnessIoFailed(ioFailureMessage("write", run.path("history.json"), error)));
   // An interrupted run did not run its plan: its windows end early and nothing in it can pass or fail.
   const judged = run.status !== "inconclusive" && run.status !== "invalid" && run.status !== "aborted";
-  const slos = judged ? await evaluateSlos(run.scenario.slos, history, { runDir: run.runDir, toolPath: (name) => join(toolBinDir(), name) }) : unjudged(run.scenario, run.reason ?? "steady-state gate failed");
+  const ctx = {
+    runDir: run.runDir,
+    toolPath: (name: string) => join(toolBinDir(), name),
+    bankOf(traffic: string) {
+      const c = run.scenario.traffic.find((t) => t.name === traffic);
+      return c?.script === "workload" && c.workload === "bank" ? bankOf(c) : undefined;
+    },
+  };
+  const slos = judged ? await evaluateSlos(run.scenario.slos, history, ctx) : unjudged(run.scenario, run.reason ?? "steady-state gate failed");
   return { history, slos };
 }
 

@@ -1,0 +1,102 @@
+import pg from "pg";
+import type { OpOutcome, WorkloadClientContext } from "../../../api/index.ts";
+
+/**
+ * What pgha's workload clients (list-append, register, bank) share: their options, the connection, and how an
+ * error tells a definite failure from an unknown outcome.
+ *
+ * clientOptions of every client:
+ * - `isolation`: "read-committed" (default), "repeatable-read" or "serializable": every transaction's level.
+ * - `mode`: "atomic" (default): each change is one statement that reads and writes at once (safe at every level);
+ *   "read-then-write": the classic application bug, SELECT in one statement, decide in the app, write in another.
+ *   At read committed two transactions then both act on the same stale read; at repeatable read and serializable
+ *   PostgreSQL aborts one of them (40001) instead.
+ * - `database`, `user`, `password`: where to log in.
+ * - `table`: the table (each client has its own default).
+ */
+export const Isolations = { "read-committed": "READ COMMITTED", "repeatable-read": "REPEATABLE READ", serializable: "SERIALIZABLE" } as const;
+export type Isolation = keyof typeof Isolations;
+
+export interface PgOptions {
+  isolation: Isolation;
+  mode: "atomic" | "read-then-write";
+  database: string;
+  user: string;
+  password: string;
+  table: string;
+}
+
+export function optionsOf(ctx: WorkloadClientContext, client: string, defaultTable: string): PgOptions {
+  const o = ctx.options;
+  const isolation = String(o.isolation ?? "read-committed");
+  if (!(isolation in Isolations)) throw new Error(`pgha ${client} client: isolation must be one of ${Object.keys(Isolations).join(", ")}, got "${isolation}"`);
+  const mode = String(o.mode ?? "atomic");
+  if (mode !== "atomic" && mode !== "read-then-write") throw new Error(`pgha ${client} client: mode must be "atomic" or "read-then-write", got "${mode}"`);
+  const table = String(o.table ?? defaultTable);
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`pgha ${client} client: bad table name "${table}"`);
+  return { isolation: isolation as Isolation, mode, database: String(o.database ?? "postgres"), user: String(o.user ?? "postgres"), password: String(o.password ?? ""), table };
+}
+
+export async function connect(ctx: WorkloadClientContext, o: PgOptions): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: ctx.host,
+    port: ctx.port,
+    database: o.database,
+    user: o.user,
+    password: o.password,
+    connectionTimeoutMillis: ctx.timeoutMs,
+    // The server gives up a little before the harness does, so most slow transactions end as a definite failure.
+    statement_timeout: Math.max(100, ctx.timeoutMs - 500),
+  });
+  client.on("error", () => undefined); // a dropped connection surfaces on the next query
+  await client.connect();
+  return client;
+}
+
+/** A server error's SQLSTATE, or undefined for a connection or client error. */
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * Whether a transaction that threw is definitely not committed: any error before COMMIT was sent (the server rolls
+ * back an open transaction whose connection drops), or a server error answering COMMIT (e.g. 40001). Only a
+ * connection error while COMMIT was in flight is unknown.
+ */
+export function outcomeOf(error: unknown, committing: boolean): { type: "fail"; cause: string; error: string; reconnect?: boolean } | { type: "info"; cause: string; error: string } {
+  const state = sqlState(error);
+  const message = (error as Error).message ?? String(error);
+  // Connection trouble (08), a server shutting down (57) or a demoted primary refusing writes (25006): the
+  // transaction was rolled back, and this connection is worth no more (pgproxy sends a new one to the new primary).
+  if (state) return { type: "fail", cause: state, error: message, ...(/^(08|57)/.test(state) || state === "25006" ? { reconnect: true } : {}) };
+  const cause = String((error as { code?: unknown }).code ?? "connection").toLowerCase();
+  return committing ? { type: "info", cause, error: message } : { type: "fail", cause, error: message, reconnect: true };
+}
+
+/** A refusal the transaction body decided on (a CAS that did not match): rolled back, recorded as fail without error. */
+export class Refused {
+  constructor(readonly cause: string) {}
+}
+
+/**
+ * Runs `body` in one transaction at the client's isolation level: ok with what it returns; fail without an error
+ * when it returns a Refused (rolled back); otherwise fail or info as outcomeOf decides.
+ */
+export async function inTransaction<T>(c: pg.Client, o: PgOptions, body: () => Promise<T | Refused>): Promise<OpOutcome<T>> {
+  let committing = false;
+  try {
+    await c.query(`BEGIN ISOLATION LEVEL ${Isolations[o.isolation]}`);
+    const result = await body();
+    if (result instanceof Refused) {
+      await c.query("ROLLBACK");
+      return { type: "fail", cause: result.cause };
+    }
+    committing = true;
+    await c.query("COMMIT");
+    return { type: "ok", value: result };
+  } catch (error) {
+    if (!committing) await c.query("ROLLBACK").catch(() => undefined);
+    return outcomeOf(error, committing);
+  }
+}
