@@ -21,8 +21,13 @@ export const WorkloadClass = z
     ...trafficBaseFields,
     /** The workload. Only list-append for now. */
     workload: z.literal("list-append").default("list-append"),
-    /** The database's port the client connects to (through its 127.0.0.1 published port). */
-    target: TrafficTarget,
+    /** The database's port the client connects to (through its 127.0.0.1 published port). Give this or `servers`. */
+    target: TrafficTarget.optional(),
+    /**
+     * Several database servers instead of one target: process slot i (of `concurrency`) connects to servers[i mod n]
+     * (Jepsen binds each process to one node), and every client is told the whole list (to find a primary itself).
+     */
+    servers: z.array(TrafficTarget).min(1).max(16).optional(),
     /** The client module (relative to the scenario file): its default export is a ListAppendClientModule. */
     client: moduleFile("client module"),
     /** Passed to the client as is, after `${secret:NAME}` in string values is replaced (isolation level, mode...). */
@@ -49,12 +54,19 @@ export const WorkloadClass = z
     requestTimeout: DurationMs.default(5_000),
   })
   .strict()
+  .refine((c) => (c.target === undefined) !== (c.servers === undefined), { message: "give a target or a list of servers (one of the two)", path: ["target"] })
+  .refine((c) => c.servers === undefined || new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size === c.servers.length, { message: "a server is listed twice", path: ["servers"] })
   .refine((c) => c.minTxnLength <= c.maxTxnLength, { message: "minTxnLength must be <= maxTxnLength", path: ["minTxnLength"] });
 export type WorkloadClass = z.infer<typeof WorkloadClass>;
 
 /** Where a class's history goes in the run directory. */
 export function workloadHistoryPath(runDir: string, traffic: string): string {
   return join(runDir, `history-${traffic}.ndjson`);
+}
+
+/** The class's servers in list order (its one target without `servers`). */
+function targetsOf(c: WorkloadClass): TrafficTarget[] {
+  return c.servers ?? [c.target!];
 }
 
 async function loadClient(c: WorkloadClass): Promise<ListAppendClientModule> {
@@ -71,7 +83,10 @@ async function loadClient(c: WorkloadClass): Promise<ListAppendClientModule> {
 
 function launch(c: WorkloadClass, ctx: LaunchContext): RunningTraffic {
   // Refuses a target that is not the run's own before anything is sent.
-  const url = new URL(ctx.url(c.target));
+  const servers = targetsOf(c).map((t) => {
+    const url = new URL(ctx.url(t));
+    return { node: t.node, host: url.hostname, port: Number(url.port) };
+  });
   const options = Object.fromEntries(Object.entries(c.clientOptions).map(([k, v]) => [k, typeof v === "string" ? ctx.resolveSecrets({ v }).v! : v]));
   let stopHandle: (() => Promise<void>) | undefined;
   let stopRequested = false;
@@ -82,7 +97,8 @@ function launch(c: WorkloadClass, ctx: LaunchContext): RunningTraffic {
       const run = runListAppend({
         traffic: c.name,
         module,
-        connection: { host: url.hostname, port: Number(url.port), options, timeoutMs: c.requestTimeout },
+        servers,
+        connection: { options, timeoutMs: c.requestTimeout },
         writer,
         generator: { activeKeys: c.activeKeys, maxAppendsPerKey: c.maxAppendsPerKey, minTxnLength: c.minTxnLength, maxTxnLength: c.maxTxnLength, readPercent: c.readPercent, readBeforeAppendPercent: c.readBeforeAppendPercent },
         concurrency: c.concurrency,
@@ -127,7 +143,7 @@ function launch(c: WorkloadClass, ctx: LaunchContext): RunningTraffic {
 export const workloadKind: TrafficKind<WorkloadClass> = {
   script: "workload",
   schema: WorkloadClass,
-  targets: (c) => [c.target],
+  targets: targetsOf,
   checksReadYourWrites: () => false,
   files: ["client"],
   prepare: async (c) => (await loadClient(c), c.client),

@@ -1,14 +1,16 @@
 import type { OpRecord } from "../../core/history.ts";
 import type { ListAppendMop, OpType } from "../../core/workload-op.ts";
-import type { ListAppendClient, ListAppendClientModule, TxnOutcome, WorkloadClientContext } from "./client.ts";
+import type { ListAppendClient, ListAppendClientModule, TxnOutcome, WorkloadClientContext, WorkloadServer } from "./client.ts";
 import type { HistoryWriter } from "./history-writer.ts";
 import { ListAppendGenerator, type ListAppendGeneratorOptions } from "./list-append-generator.ts";
 
 export interface ListAppendRunOptions {
   traffic: string;
   module: ListAppendClientModule;
-  /** Context of every connection but its process number. */
-  connection: Omit<WorkloadClientContext, "process">;
+  /** Context of every connection but its process number and server. */
+  connection: Omit<WorkloadClientContext, "process" | "host" | "port" | "node" | "servers">;
+  /** The class's servers: process slot i connects to servers[i mod n]. At least one. */
+  servers: readonly WorkloadServer[];
   writer: HistoryWriter;
   generator: ListAppendGeneratorOptions;
   /** Processes at once (Jepsen's concurrency). */
@@ -90,10 +92,17 @@ export function runListAppend(options: ListAppendRunOptions): ListAppendRun {
     });
   };
 
-  const open = async (process: number): Promise<ListAppendClient | undefined> => {
+  if (options.servers.length === 0) throw new RangeError(`workload ${options.traffic}: no servers`);
+  /** The context of a process in slot `slot`: bound to servers[slot mod n], told every server. */
+  const contextOf = (slot: number, process: number): WorkloadClientContext => {
+    const server = options.servers[slot % options.servers.length]!;
+    return { ...options.connection, process, host: server.host, port: server.port, node: server.node, servers: options.servers };
+  };
+
+  const open = async (slot: number, process: number): Promise<ListAppendClient | undefined> => {
     while (!stopped && now() < deadline) {
       try {
-        return await withTimeout(options.module.open({ ...options.connection, process }), options.timeoutMs, "open");
+        return await withTimeout(options.module.open(contextOf(slot, process)), options.timeoutMs, "open");
       } catch (error) {
         options.onLog?.(`process ${process}: cannot connect: ${(error as Error).message}`);
         await Promise.race([sleep(250), stopSignal]);
@@ -102,9 +111,9 @@ export function runListAppend(options: ListAppendRunOptions): ListAppendRun {
     return undefined;
   };
 
-  const loop = async (firstProcess: number) => {
-    let process = firstProcess;
-    let client = await open(process);
+  const loop = async (slot: number) => {
+    let process = slot;
+    let client = await open(slot, process);
     let nextStart = now();
     while (client && !stopped && now() < deadline && started < options.maxOps) {
       await Promise.race([sleep(nextStart - now()), stopSignal]);
@@ -129,11 +138,11 @@ export function runListAppend(options: ListAppendRunOptions): ListAppendRun {
         void client.close().catch(() => undefined);
         counts.retired++;
         process = nextProcess++;
-        client = await open(process);
+        client = await open(slot, process);
       } else if (outcome.type === "fail" && outcome.reconnect) {
         // Definitely not committed, but the connection is gone: same process, new connection.
         void client.close().catch(() => undefined);
-        client = await open(process);
+        client = await open(slot, process);
       }
     }
     if (client) await client.close().catch(() => undefined);
@@ -143,7 +152,7 @@ export function runListAppend(options: ListAppendRunOptions): ListAppendRun {
     if (options.module.setup) {
       for (;;) {
         try {
-          await withTimeout(options.module.setup({ ...options.connection, process: -1 }), Math.max(options.timeoutMs, 5_000), "setup");
+          await withTimeout(options.module.setup(contextOf(0, -1)), Math.max(options.timeoutMs, 5_000), "setup");
           break;
         } catch (error) {
           if (stopped || now() >= deadline) throw new Error(`workload ${options.traffic}: client setup never succeeded: ${(error as Error).message}`);
