@@ -10,6 +10,8 @@ export interface GaleraListAppendOptions {
   /** "atomic": Jepsen's one-statement append; "read-then-write": SELECT then write the whole list back (the classic bug). */
   mode: "atomic" | "read-then-write";
   durationS: number;
+  /** InnoDB's snapshot isolation for repeatable read (innodb_snapshot_isolation, off by default in 10.11). Default false. */
+  snapshotIsolation?: boolean;
   /** The nodes the processes are spread over (one node per process, round robin). Default all three. */
   nodes?: readonly string[];
   concurrency?: number;
@@ -30,7 +32,7 @@ export function galeraListAppend(o: GaleraListAppendOptions): WorkloadTrafficInp
     duration: `${o.durationS}s`,
     servers: nodes.map((node) => ({ node, port: mysqlDatabase.port })),
     client: fileURLToPath(new URL("./clients/list-append.ts", import.meta.url)),
-    clientOptions: { isolation: o.isolation, mode: o.mode, database: mysqlDatabase.name, user: mysqlDatabase.user, password: "${secret:db-password}" },
+    clientOptions: { isolation: o.isolation, mode: o.mode, database: mysqlDatabase.name, user: mysqlDatabase.user, password: "${secret:db-password}", snapshotIsolation: o.snapshotIsolation ?? false },
     concurrency: o.concurrency ?? 6,
     ratePerSecond: o.ratePerSecond ?? 60,
     activeKeys: 3,

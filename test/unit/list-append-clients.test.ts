@@ -16,7 +16,7 @@ const lost = () => Object.assign(new Error("Connection lost: The server closed t
 
 describe("galera list-append client: outcomes", () => {
   it("a deadlock or certification conflict (1213), lock wait timeout (1205) or non-primary node (1047) is a definite failure, even answering COMMIT", () => {
-    for (const errno of [1213, 1205, 1047]) {
+    for (const errno of [1213, 1205, 1020, 1047]) {
       expect(galera.outcomeOf(mysqlError(errno, "x"), true, true).type).toBe("fail");
       expect(galera.outcomeOf(mysqlError(errno, "x"), false, true).type).toBe("fail");
     }
@@ -43,7 +43,8 @@ describe("galera list-append client: outcomes", () => {
     expect(galera.parseList("1,2,30")).toEqual([1, 2, 30]);
     expect(galera.parseList(undefined)).toEqual([]);
     expect(galera.parseList("")).toEqual([]);
-    expect(galera.optionsOf({})).toMatchObject({ isolation: "repeatable-read", mode: "atomic", table: "list_append", lockWaitTimeoutS: 2 });
+    expect(galera.optionsOf({})).toMatchObject({ isolation: "repeatable-read", mode: "atomic", table: "list_append", lockWaitTimeoutS: 2, snapshotIsolation: false });
+    expect(() => galera.optionsOf({ snapshotIsolation: "yes" })).toThrow(/snapshotIsolation must be true or false, got "yes"/);
     expect(() => galera.optionsOf({ isolation: "snapshot" })).toThrow(/isolation must be one of read-committed, repeatable-read, serializable, got "snapshot"/);
     expect(() => galera.optionsOf({ mode: "blind" })).toThrow(/mode must be "atomic" or "read-then-write"/);
     expect(() => galera.optionsOf({ table: "x; DROP" })).toThrow(/bad table name/);

@@ -17,6 +17,9 @@ import type { ListAppendClient, ListAppendClientModule, ListAppendMop, TxnOutcom
  * - `table`: default "list_append".
  * - `lockWaitTimeoutS`: InnoDB's lock wait timeout for the session, s (default 2): a blocked statement ends as a
  *   definite 1205 before the harness's per-transaction timeout makes it unknown.
+ * - `snapshotIsolation` (default false): `SET SESSION innodb_snapshot_isolation = ON` (off by default in 10.11, on
+ *   in 11.8): at repeatable read a write to a row changed since the transaction's snapshot is refused (1020, "Record
+ *   has changed since last read") instead of applied to the newest version.
  */
 const Isolations = { "read-committed": "READ COMMITTED", "repeatable-read": "REPEATABLE READ", serializable: "SERIALIZABLE" } as const;
 type Isolation = keyof typeof Isolations;
@@ -29,6 +32,7 @@ interface GaleraOptions {
   password: string;
   table: string;
   lockWaitTimeoutS: number;
+  snapshotIsolation: boolean;
 }
 
 export function optionsOf(options: WorkloadClientContext["options"]): GaleraOptions {
@@ -41,7 +45,9 @@ export function optionsOf(options: WorkloadClientContext["options"]): GaleraOpti
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`galera list-append client: bad table name "${table}"`);
   const lockWaitTimeoutS = Number(o.lockWaitTimeoutS ?? 2);
   if (!Number.isInteger(lockWaitTimeoutS) || lockWaitTimeoutS < 1) throw new Error(`galera list-append client: lockWaitTimeoutS must be a positive integer, got ${String(o.lockWaitTimeoutS)}`);
-  return { isolation: isolation as Isolation, mode, database: String(o.database ?? "trackr"), user: String(o.user ?? "trackr"), password: String(o.password ?? ""), table, lockWaitTimeoutS };
+  const snapshotIsolation = o.snapshotIsolation ?? false;
+  if (typeof snapshotIsolation !== "boolean") throw new Error(`galera list-append client: snapshotIsolation must be true or false, got ${JSON.stringify(snapshotIsolation)}`);
+  return { isolation: isolation as Isolation, mode, database: String(o.database ?? "trackr"), user: String(o.user ?? "trackr"), password: String(o.password ?? ""), table, lockWaitTimeoutS, snapshotIsolation };
 }
 
 /** "1,2,3" -> [1, 2, 3]; null (no row) -> []. */
@@ -53,12 +59,12 @@ export function parseList(v: string | null | undefined): number[] {
 /**
  * Server errors after which the transaction surely did not commit (the server answered and rolled it back), also
  * when they answer COMMIT: a deadlock or a Galera certification conflict / brute-force abort (1213), a lock wait
- * timeout (1205), a node outside the primary component refusing ("WSREP has not yet prepared node for application
+ * timeout (1205), a write conflict under innodb_snapshot_isolation (1020), a node outside the primary component refusing ("WSREP has not yet prepared node for application
  * use", 1047), a query interrupted (1317: InnoDB rolls back the statement, the client then rolls back the rest).
  * Anything else answering COMMIT may have committed elsewhere: in particular 1180 (ER_ERROR_DURING_COMMIT), which a
  * Galera node gives when it lost the primary component while its write set was being replicated.
  */
-const ROLLED_BACK = new Set([1213, 1205, 1047, 1317]);
+const ROLLED_BACK = new Set([1213, 1205, 1020, 1047, 1317]);
 /** Errors after which the connection is worth no more (the harness opens a new one for the same process). */
 const BROKEN_CONNECTION = new Set([1047, 1053, 1927, 2006, 2013]);
 
@@ -117,6 +123,7 @@ const client: ListAppendClientModule = {
     try {
       await c.query(`SET SESSION TRANSACTION ISOLATION LEVEL ${Isolations[o.isolation]}`);
       await c.query(`SET SESSION innodb_lock_wait_timeout = ${o.lockWaitTimeoutS}`);
+      if (o.snapshotIsolation) await c.query("SET SESSION innodb_snapshot_isolation = ON");
       const [rows] = await c.query<mysql.RowDataPacket[]>("SELECT @@wsrep_node_name AS node");
       node = String(rows[0]?.node ?? "") || ctx.node;
     } catch (error) {
