@@ -114,3 +114,29 @@ describe("identity (Redis) list-append client: outcomes", () => {
     expect(() => redis.optionsOf({ waitTimeoutMs: 0 })).toThrow(/waitTimeoutMs must be a positive integer/);
   });
 });
+
+describe("list-append traffic helpers", () => {
+  it("galera: processes spread over the three nodes' MySQL ports; the topology without trackr's apps", async () => {
+    const { WorkloadClass } = await import("../../load/traffic/workload.ts");
+    const { galeraListAppend } = await import("../../systems/galera/traffic.ts");
+    const { galeraTopology } = await import("../../systems/galera/topology.ts");
+    const c = WorkloadClass.parse(galeraListAppend({ isolation: "repeatable-read", mode: "atomic", durationS: 20, snapshotIsolation: true }));
+    expect(c.servers).toEqual([
+      { node: "galera-1", port: 3306 },
+      { node: "galera-2", port: 3306 },
+      { node: "galera-3", port: 3306 },
+    ]);
+    expect(c.clientOptions).toMatchObject({ isolation: "repeatable-read", mode: "atomic", snapshotIsolation: true, password: "${secret:db-password}" });
+    const names = (o: Parameters<typeof galeraTopology>[0]) => galeraTopology(o).nodes.map((n) => n.name);
+    expect(names({ apps: false })).toEqual(["galera-1", "galera-2", "galera-3", "router"]);
+    expect(names({})).toEqual(expect.arrayContaining(["app-1", "app-2", "app-3", "lb"]));
+  });
+
+  it("identity: every server's Redis in the list, WAIT passed to the client", async () => {
+    const { WorkloadClass } = await import("../../load/traffic/workload.ts");
+    const { identityListAppend } = await import("../../systems/identity/traffic.ts");
+    const c = WorkloadClass.parse(identityListAppend({ durationS: 20, waitReplicas: 1 }));
+    expect(c.servers?.map((s) => `${s.node}:${s.port}`)).toEqual(["id-1:6379", "id-2:6379", "id-3:6379"]);
+    expect(c.clientOptions).toEqual({ waitReplicas: 1, waitTimeoutMs: 500 });
+  });
+});
