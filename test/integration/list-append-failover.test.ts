@@ -47,6 +47,19 @@ describe("list-append across failovers (integration)", () => {
   );
 
   it.runIf(nightly)(
+    "galera, the same with innodb_snapshot_isolation: snapshot isolation holds (write conflicts refused, 1020); write skew remains",
+    async () => {
+      const f = await run("scenarios/galera/list-append-provider-cut-snapshot-isolation.ts", 1);
+      for (const node of ["galera-1", "galera-2", "galera-3"]) expect(f.okByNode[node], node).toBeGreaterThan(20);
+      expect(slo(f, "snapshot-isolation").verdict).toBe("pass");
+      const rr = slo(f, "repeatable-read");
+      expect(rr.verdict).toBe("fail");
+      expect(Object.keys(rr.forbidden)).toEqual(["G2-item"]);
+    },
+    300_000,
+  );
+
+  it.runIf(nightly)(
     "identity, primary partitioned, no WAIT: what the old primary acknowledged is gone after it is demoted (not serializable)",
     async () => {
       const f = await run("scenarios/identity/list-append-primary-partition.ts", 1);
@@ -78,12 +91,13 @@ describe("list-append across failovers (integration)", () => {
     ["lagging replica", "lagging-replica"],
   ] as const) {
     it.runIf(nightly)(
-      `pgha, ${story}, asynchronous: acknowledged SERIALIZABLE transactions lost (incompatible reads)`,
+      `pgha, ${story}, asynchronous: acknowledged SERIALIZABLE transactions lost (reads on both sides of the failover disagree)`,
       async () => {
         const f = await run(`scenarios/pgha/list-append-${file}-async.ts`, 1);
         const ser = slo(f, "serializable");
         expect(ser.verdict).toBe("fail");
-        expect(ser.forbidden["incompatible-order"]).toBeGreaterThan(0);
+        // Which anomaly shows the loss varies (measured: incompatible-order in 5 of 6 runs, G-single alone in one).
+        expect(Object.keys(ser.forbidden).some((name) => ["incompatible-order", "G-single", "lost-update"].includes(name))).toBe(true);
       },
       300_000,
     );
