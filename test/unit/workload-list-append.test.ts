@@ -223,7 +223,8 @@ describe("list-append runner", () => {
         return { txn: async (mops) => ({ type: "ok", value: mops.map((m) => (m[0] === "r" ? (["r", m[1], []] as ListAppendMop) : m)) }), close: async () => undefined };
       },
     };
-    const { run, writer } = await runMemory(module, { concurrency: 3, servers, durationMs: 50, maxOps: 3 });
+    // A long enough deadline that every slot opens even on a loaded machine; maxOps ends the run after 3 transactions.
+    const { run, writer } = await runMemory(module, { concurrency: 3, servers, durationMs: 5_000, maxOps: 3 });
     await run.done;
     writer.close();
     expect(seen.map((c) => [c.process, c.node, c.port]).sort()).toEqual([
