@@ -38,7 +38,7 @@ export type { TrafficClassInput, TrafficTarget };
 export type K6TrafficInput = z.input<typeof K6Class>;
 export type BrowserTrafficInput = z.input<typeof BrowserClass>;
 export type WorkloadTrafficInput = z.input<typeof WorkloadClass>;
-export type { BankClient, BankClientModule, BankSetup, ListAppendClient, ListAppendClientModule, OpOutcome, RegisterClient, RegisterClientModule, TxnOutcome, WorkloadClientContext } from "../load/workload/client.ts";
+export type { BankClient, BankClientModule, BankSetup, ListAppendClient, ListAppendClientModule, OpOutcome, RegisterClient, RegisterClientModule, TxnOutcome, WorkloadClientContext, WorkloadServer } from "../load/workload/client.ts";
 export type { ListAppendMop } from "../core/workload-op.ts";
 export type { Journey, JourneyContext, JourneyStep } from "../load/browser-journey.ts";
 

@@ -50,8 +50,13 @@ export const WorkloadClass = z
     ...trafficBaseFields,
     /** The workload: "list-append" (default), "register" or "bank". */
     workload: WorkloadKindName.default("list-append"),
-    /** The database's port the client connects to (through its 127.0.0.1 published port). */
-    target: TrafficTarget,
+    /** The database's port the client connects to (through its 127.0.0.1 published port). Give this or `servers`. */
+    target: TrafficTarget.optional(),
+    /**
+     * Several database servers instead of one target: process slot i (of `concurrency`) connects to servers[i mod n]
+     * (Jepsen binds each process to one node), and every client is told the whole list (to find a primary itself).
+     */
+    servers: z.array(TrafficTarget).min(1).max(16).optional(),
     /** The client module (relative to the scenario file): its default export is the workload's client module (load/workload/client.ts). */
     client: moduleFile("client module"),
     /** Passed to the client as is, after `${secret:NAME}` in string values is replaced (isolation level, mode...). */
@@ -88,6 +93,8 @@ export const WorkloadClass = z
     requestTimeout: DurationMs.default(5_000),
   })
   .strict()
+  .refine((c) => (c.target === undefined) !== (c.servers === undefined), { message: "give a target or a list of servers (one of the two)", path: ["target"] })
+  .refine((c) => c.servers === undefined || new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size === c.servers.length, { message: "a server is listed twice", path: ["servers"] })
   .superRefine((c, ctx) => {
     for (const field of Object.keys(kindFields) as KindField[]) {
       const kinds = kindFields[field] as Partial<Record<WorkloadKindName, number>>;
@@ -117,6 +124,11 @@ export function bankOf(c: Pick<WorkloadClass, "workload" | KindField>): { accoun
 /** Where a class's history goes in the run directory. */
 export function workloadHistoryPath(runDir: string, traffic: string): string {
   return join(runDir, `history-${traffic}.ndjson`);
+}
+
+/** The class's servers in list order (its one target without `servers`). */
+function targetsOf(c: WorkloadClass): TrafficTarget[] {
+  return c.servers ?? [c.target!];
 }
 
 /** The client interface each workload kind's module exports (load/workload/client.ts). */
@@ -149,7 +161,10 @@ function driverOf(c: WorkloadClass): WorkloadDriver<never> {
 
 function launch(c: WorkloadClass, ctx: LaunchContext): RunningTraffic {
   // Refuses a target that is not the run's own before anything is sent.
-  const url = new URL(ctx.url(c.target));
+  const servers = targetsOf(c).map((t) => {
+    const url = new URL(ctx.url(t));
+    return { node: t.node, host: url.hostname, port: Number(url.port) };
+  });
   const options = Object.fromEntries(Object.entries(c.clientOptions).map(([k, v]) => [k, typeof v === "string" ? ctx.resolveSecrets({ v }).v! : v]));
   let stopHandle: (() => Promise<void>) | undefined;
   let stopRequested = false;
@@ -161,7 +176,8 @@ function launch(c: WorkloadClass, ctx: LaunchContext): RunningTraffic {
       const run = runWorkload<never>({
         traffic: c.name,
         module: module as WorkloadClientModule<never>,
-        connection: { host: url.hostname, port: Number(url.port), options, timeoutMs: c.requestTimeout, ...bank },
+        servers,
+        connection: { options, timeoutMs: c.requestTimeout, ...bank },
         writer,
         driver: driverOf(c),
         concurrency: c.concurrency,
@@ -206,7 +222,7 @@ function launch(c: WorkloadClass, ctx: LaunchContext): RunningTraffic {
 export const workloadKind: TrafficKind<WorkloadClass> = {
   script: "workload",
   schema: WorkloadClass,
-  targets: (c) => [c.target],
+  targets: targetsOf,
   checksReadYourWrites: () => false,
   files: ["client"],
   prepare: async (c) => (await loadClient(c), c.client),

@@ -8,9 +8,19 @@ import type { ListAppendMop } from "../../core/workload-op.ts";
 
 /** Where one client connects and how it is configured (the class's `clientOptions`, secrets resolved). */
 export interface WorkloadClientContext {
-  /** 127.0.0.1 and the published port of the class's target. */
+  /**
+   * 127.0.0.1 and the published port of the class's target; with `servers`, of the server this process's slot is
+   * bound to (slot i of `concurrency`: servers[i mod n], Jepsen's one node per process).
+   */
   host: string;
   port: number;
+  /** The node name of that target (a container of the run). */
+  node: string;
+  /**
+   * Every server of the class in list order (just the target without `servers`): for a client that finds the
+   * primary itself, e.g. by asking each server its role.
+   */
+  servers: readonly WorkloadServer[];
   /** The Jepsen process this connection serves (a new one after an unknown outcome). */
   process: number;
   options: Readonly<Record<string, string | number | boolean>>;
@@ -18,6 +28,13 @@ export interface WorkloadClientContext {
   timeoutMs: number;
   /** Bank workloads only: the accounts and what each holds before the first transfer (setup creates them). */
   bank?: BankSetup;
+}
+
+/** One server a workload class knows: its node name and where the host reaches it. */
+export interface WorkloadServer {
+  node: string;
+  host: string;
+  port: number;
 }
 
 /** How one op ended, as the client can tell. `T` is what an ok op returns (a read's value). */

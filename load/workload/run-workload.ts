@@ -1,6 +1,6 @@
 import type { OpRecord } from "../../core/history.ts";
 import type { OpType } from "../../core/workload-op.ts";
-import type { ClosableClient, OpOutcome, WorkloadClientContext, WorkloadClientModule } from "./client.ts";
+import type { ClosableClient, OpOutcome, WorkloadClientContext, WorkloadClientModule, WorkloadServer } from "./client.ts";
 import type { HistoryWriter } from "./history-writer.ts";
 
 /** One op a workload's generator chose: its history `f` and invoked value, and how to run it on a client. */
@@ -25,8 +25,10 @@ export interface WorkloadDriver<C> {
 export interface WorkloadRunOptions<C extends ClosableClient> {
   traffic: string;
   module: WorkloadClientModule<C>;
-  /** Context of every connection but its process number. */
-  connection: Omit<WorkloadClientContext, "process">;
+  /** Context of every connection but its process number and server. */
+  connection: Omit<WorkloadClientContext, "process" | "host" | "port" | "node" | "servers">;
+  /** The class's servers: process slot i connects to servers[i mod n]. At least one. */
+  servers: readonly WorkloadServer[];
   writer: HistoryWriter;
   driver: WorkloadDriver<C>;
   /** Processes at once (Jepsen's concurrency). */
@@ -112,10 +114,17 @@ export function runWorkload<C extends ClosableClient>(options: WorkloadRunOption
     });
   };
 
-  const open = async (process: number): Promise<C | undefined> => {
+  if (options.servers.length === 0) throw new RangeError(`workload ${options.traffic}: no servers`);
+  /** The context of a process in slot `slot`: bound to servers[slot mod n], told every server. */
+  const contextOf = (slot: number, process: number): WorkloadClientContext => {
+    const server = options.servers[slot % options.servers.length]!;
+    return { ...options.connection, process, host: server.host, port: server.port, node: server.node, servers: options.servers };
+  };
+
+  const open = async (slot: number, process: number): Promise<C | undefined> => {
     while (!stopped && now() < deadline) {
       try {
-        return await withTimeout(options.module.open({ ...options.connection, process }), options.timeoutMs, "open");
+        return await withTimeout(options.module.open(contextOf(slot, process)), options.timeoutMs, "open");
       } catch (error) {
         options.onLog?.(`process ${process}: cannot connect: ${(error as Error).message}`);
         await Promise.race([sleep(250), stopSignal]);
@@ -124,9 +133,9 @@ export function runWorkload<C extends ClosableClient>(options: WorkloadRunOption
     return undefined;
   };
 
-  const loop = async (firstProcess: number) => {
-    let process = firstProcess;
-    let client = await open(process);
+  const loop = async (slot: number) => {
+    let process = slot;
+    let client = await open(slot, process);
     let nextStart = now();
     while (client && !stopped && now() < deadline && started < options.maxOps) {
       await Promise.race([sleep(nextStart - now()), stopSignal]);
@@ -151,11 +160,11 @@ export function runWorkload<C extends ClosableClient>(options: WorkloadRunOption
         void client.close().catch(() => undefined);
         counts.retired++;
         process = nextProcess++;
-        client = await open(process);
+        client = await open(slot, process);
       } else if (outcome.type === "fail" && outcome.reconnect) {
         // Definitely not applied, but the connection is gone: same process, new connection.
         void client.close().catch(() => undefined);
-        client = await open(process);
+        client = await open(slot, process);
       }
     }
     if (client) await client.close().catch(() => undefined);
@@ -165,7 +174,7 @@ export function runWorkload<C extends ClosableClient>(options: WorkloadRunOption
     if (options.module.setup) {
       for (;;) {
         try {
-          await withTimeout(options.module.setup({ ...options.connection, process: -1 }), Math.max(options.timeoutMs, 5_000), "setup");
+          await withTimeout(options.module.setup(contextOf(0, -1)), Math.max(options.timeoutMs, 5_000), "setup");
           break;
         } catch (error) {
           if (stopped || now() >= deadline) throw new Error(`workload ${options.traffic}: client setup never succeeded: ${(error as Error).message}`);

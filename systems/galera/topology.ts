@@ -111,6 +111,11 @@ const appNames = ["app-1", "app-2", "app-3"];
 
 export interface GaleraTopologyOptions {
   /**
+   * trackr's app servers app-1..3 and `lb` in provider A. Default true; false for workloads that talk to the nodes
+   * themselves (list-append), which then cost the machine three Node processes less.
+   */
+  apps?: boolean;
+  /**
    * Provider B's own entry: `app-b` (trackr's app on galera-3, its local node) behind `lb-b` (a proxy answering
    * /lb-health, health-checking app-b). What a client in provider B sees. Default false.
    */
@@ -133,9 +138,9 @@ export function galeraTopology(options: GaleraTopologyOptions = {}): TopologyInp
     ready: { kind: "tcp", port: mysqlDatabase.port },
     dependsOn: galeraNodes.map((n) => n.name),
   };
-  const apps: NodeSpecInput[] = appNames.map((name) => trackrAppNode(name, { databaseUrl: mysqlUrl("router"), networks: inA, dependsOn: ["router"] }));
-  const lb = trackrBalancerNode(appNames, inA);
-  const nodes = [...galeraNodes.map(galeraNodeSpec), router, ...apps, lb];
+  const withApps = options.apps ?? true;
+  const apps: NodeSpecInput[] = withApps ? appNames.map((name) => trackrAppNode(name, { databaseUrl: mysqlUrl("router"), networks: inA, dependsOn: ["router"] })) : [];
+  const nodes = [...galeraNodes.map(galeraNodeSpec), router, ...apps, ...(withApps ? [trackrBalancerNode(appNames, inA)] : [])];
   if (options.providerBEntry) {
     const local = galeraNodes.find((n) => n.provider === "provider-b")!;
     nodes.push(

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { identityServerList } from "./topology.ts";
-import { DurationText, k6Traffic, parseDuration, parseHelperOptions, type K6TrafficInput, type TrafficTarget } from "../../api/index.ts";
+import { identityServerList, identityServers, redisPort } from "./topology.ts";
+import { DurationText, k6Traffic, parseDuration, parseHelperOptions, workloadTraffic, type K6TrafficInput, type TrafficTarget, type WorkloadTrafficInput } from "../../api/index.ts";
 
 /**
  * The identity service's clients, as k6 scripts of this module run through havoc's public path (`script: "k6"`
@@ -99,3 +99,40 @@ export const identityTraffic = (durationS = 60): K6TrafficInput[] => [
   identityClients({ name: "clients", servers: identityServerList(), spread: true, ratePerSecond: 40, clients: 100, duration: `${durationS}s`, keySecret: "client-passwords" }),
   identityPeople({ name: "people", servers: identityServerList(), spread: true, users: 30, requestsPerMinute: 30, rampUp: "3s", duration: `${durationS}s`, keySecret: "client-passwords" }),
 ];
+
+/** What a list-append workload on the identity service's Redis does (clients/list-append.ts). */
+export interface IdentityListAppendOptions {
+  name?: string;
+  durationS: number;
+  /** WAIT for this many replicas after every transaction (ok only when they acknowledge). Default 0: no WAIT. */
+  waitReplicas?: number;
+  /** WAIT's timeout, ms. Default 500 (the app's own). */
+  waitTimeoutMs?: number;
+}
+
+/**
+ * Elle's list-append workload straight at the servers' Redis (each server's published 6379), each transaction one
+ * MULTI/EXEC: 6 processes, bound round robin to id-1, id-2, id-3, each finding the primary by asking ROLE from its
+ * own server on; 60 transactions/s of 1-4 micro-ops (half reads) over 3 keys at once. Keys live for 100 appends
+ * (about 4 s), so a key written before a failover is still read and appended to after it.
+ */
+export function identityListAppend(o: IdentityListAppendOptions): WorkloadTrafficInput {
+  return workloadTraffic({
+    name: o.name ?? "txns",
+    duration: `${o.durationS}s`,
+    servers: identityServers.map((node) => ({ node, port: redisPort })),
+    client: fileURLToPath(new URL("./clients/list-append.ts", import.meta.url)),
+    clientOptions: { waitReplicas: o.waitReplicas ?? 0, waitTimeoutMs: o.waitTimeoutMs ?? 500 },
+    concurrency: 6,
+    ratePerSecond: 60,
+    activeKeys: 3,
+    maxAppendsPerKey: 100,
+    minTxnLength: 1,
+    maxTxnLength: 4,
+    readPercent: 50,
+    readBeforeAppendPercent: 50,
+    requestTimeout: "3s",
+    // WAIT short of its replicas is a definite failure of a read: the steady-state gate must not read it as sickness.
+    gate: false,
+  });
+}

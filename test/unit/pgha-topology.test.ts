@@ -55,7 +55,15 @@ describe("pgha topology", () => {
     const all = (await readdir(new URL("../../scenarios/pgha/", import.meta.url))).filter((f) => f.endsWith(".ts")).sort();
     // The list-append scenarios have no readback: their judge is the history checker (the controls have no fault).
     const controls = all.filter((f) => f.startsWith("list-append-"));
-    expect(controls).toEqual(["list-append-primary-kill-async.ts", "list-append-read-committed.ts", "list-append-serializable.ts"]);
+    expect(controls).toEqual([
+      "list-append-lagging-replica-async.ts",
+      "list-append-lagging-replica-sync.ts",
+      "list-append-primary-kill-async.ts",
+      "list-append-read-committed.ts",
+      "list-append-serializable.ts",
+      "list-append-zombie-primary-async.ts",
+      "list-append-zombie-primary-sync.ts",
+    ]);
     for (const file of controls) {
       const scenario = Scenario.parse(((await import(`../../scenarios/pgha/${file}`)) as { default: unknown }).default);
       expect(scenario.name).toBe(`pgha-${file.replace(/\.ts$/, "")}`);

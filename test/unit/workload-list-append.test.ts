@@ -9,7 +9,7 @@ import { parseWorkloadHistory } from "../../judge/checkers/read-history.ts";
 import { a, history as build, r, txn } from "../../judge/checkers/testing/build.ts";
 import type { ListAppendMop } from "../../judge/checkers/workload-op.ts";
 import { ConsistencySlo, checkConsistency } from "../../judge/slos/consistency.ts";
-import type { ListAppendClientModule, TxnOutcome } from "../../load/workload/client.ts";
+import type { ListAppendClientModule, TxnOutcome, WorkloadClientContext, WorkloadServer } from "../../load/workload/client.ts";
 import { HistoryWriter } from "../../load/workload/history-writer.ts";
 import { ListAppendGenerator } from "../../load/workload/list-append-generator.ts";
 import { runListAppend } from "../../load/workload/run-list-append.ts";
@@ -121,7 +121,7 @@ function memoryClient(options: { buggy: boolean; delayMs?: number; hangOnTxn?: n
   };
 }
 
-async function runMemory(module: ListAppendClientModule, extra: { durationMs?: number; timeoutMs?: number; concurrency?: number; maxOps?: number } = {}) {
+async function runMemory(module: ListAppendClientModule, extra: { durationMs?: number; timeoutMs?: number; concurrency?: number; maxOps?: number; servers?: WorkloadServer[] } = {}) {
   const dir = await tmp();
   const writer = new HistoryWriter(join(dir, "history-txns.ndjson"));
   const onOps: { outcome: string; op: string }[] = [];
@@ -129,7 +129,8 @@ async function runMemory(module: ListAppendClientModule, extra: { durationMs?: n
   const run = runListAppend({
     traffic: "txns",
     module,
-    connection: { host: "127.0.0.1", port: 1, options: {}, timeoutMs: extra.timeoutMs ?? 1_000 },
+    connection: { options: {}, timeoutMs: extra.timeoutMs ?? 1_000 },
+    servers: extra.servers ?? [{ node: "db", host: "127.0.0.1", port: 1 }],
     writer,
     generator: { activeKeys: 2, maxAppendsPerKey: 20, minTxnLength: 1, maxTxnLength: 4, readPercent: 50, random: random(11) },
     concurrency: extra.concurrency ?? 4,
@@ -208,6 +209,40 @@ describe("list-append runner", () => {
     expect(module.opened).toEqual([0, 0]);
     expect(parsed.ops.filter((o) => o.type === "fail").map((o) => o.error)).toEqual(["Connection terminated unexpectedly"]);
     expect(parsed.ops.every((o) => o.process === 0)).toBe(true);
+  });
+
+  it("with several servers, process slot i is bound to servers[i mod n] and every client is told the whole list", async () => {
+    const servers: WorkloadServer[] = [
+      { node: "galera-1", host: "127.0.0.1", port: 1001 },
+      { node: "galera-3", host: "127.0.0.1", port: 1003 },
+    ];
+    const seen: WorkloadClientContext[] = [];
+    const module: ListAppendClientModule = {
+      async open(ctx) {
+        seen.push(ctx);
+        return { txn: async (mops) => ({ type: "ok", value: mops.map((m) => (m[0] === "r" ? (["r", m[1], []] as ListAppendMop) : m)) }), close: async () => undefined };
+      },
+    };
+    // A long enough deadline that every slot opens even on a loaded machine; maxOps ends the run after 3 transactions.
+    const { run, writer } = await runMemory(module, { concurrency: 3, servers, durationMs: 5_000, maxOps: 3 });
+    await run.done;
+    writer.close();
+    expect(seen.map((c) => [c.process, c.node, c.port]).sort()).toEqual([
+      [0, "galera-1", 1001],
+      [1, "galera-3", 1003],
+      [2, "galera-1", 1001],
+    ]);
+    for (const c of seen) expect(c.servers).toEqual(servers);
+  });
+
+  it("a class gives a target or servers, not both, and no server twice", () => {
+    const base = { script: "workload", name: "t", duration: "5s", client: "c.ts" };
+    const t = { node: "db", port: 5432 };
+    expect(WorkloadClass.safeParse({ ...base, target: t }).success).toBe(true);
+    expect(WorkloadClass.safeParse({ ...base, servers: [t, { node: "db-2", port: 5432 }] }).success).toBe(true);
+    expect(WorkloadClass.safeParse({ ...base }).success).toBe(false);
+    expect(WorkloadClass.safeParse({ ...base, target: t, servers: [t] }).success).toBe(false);
+    expect(WorkloadClass.safeParse({ ...base, servers: [t, t] }).success).toBe(false);
   });
 
   it("stop() writes the transactions still in flight as info with no completion", async () => {

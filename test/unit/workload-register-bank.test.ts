@@ -149,7 +149,8 @@ async function runMemory<C extends { close(): Promise<void> }>(module: { setup?(
   const run = runWorkload({
     traffic: "t",
     module: module as never,
-    connection: { host: "127.0.0.1", port: 1, options: {}, timeoutMs: 1_000, ...(bank ? { bank } : {}) },
+    connection: { options: {}, timeoutMs: 1_000, ...(bank ? { bank } : {}) },
+    servers: [{ node: "db", host: "127.0.0.1", port: 1 }],
     writer,
     driver: driver as WorkloadDriver<never>,
     concurrency: 5,
