@@ -7,6 +7,7 @@ import { DroppedIterationsSlo, droppedIterationsKind } from "./slos/dropped-iter
 import { LatencySlo, latencyKind } from "./slos/latency.ts";
 import { LongestOutageSlo, longestOutageKind } from "./slos/longest-outage.ts";
 import { LostWritesSlo, lostWritesKind } from "./slos/lost-writes.ts";
+import { RecoveryPointSlo, recoveryPointKind } from "./slos/recovery-point.ts";
 import { RecoveryTimeSlo, recoveryTimeKind } from "./slos/recovery-time.ts";
 import { StaleReadsSlo, staleReadsKind } from "./slos/stale-reads.ts";
 
@@ -16,7 +17,7 @@ export { SloWindow } from "./slos/slo-fields.ts";
  * Every SLO kind a scenario may name, by its `kind`. A kind is one file of judge/slos/ exporting its schema and an
  * SloKind; adding one is that file plus a line in each list below (docs/ARCHITECTURE.md, "Adding an SLO kind").
  */
-export const SloSpec = z.discriminatedUnion("kind", [AvailabilitySlo, LostWritesSlo, LongestOutageSlo, RecoveryTimeSlo, LatencySlo, StaleReadsSlo, DroppedIterationsSlo, ConvergenceSlo, ConsistencySlo]);
+export const SloSpec = z.discriminatedUnion("kind", [AvailabilitySlo, LostWritesSlo, LongestOutageSlo, RecoveryTimeSlo, LatencySlo, StaleReadsSlo, DroppedIterationsSlo, ConvergenceSlo, ConsistencySlo, RecoveryPointSlo]);
 export type SloSpec = z.infer<typeof SloSpec>;
 export type SloSpecInput = z.input<typeof SloSpec>;
 
@@ -30,6 +31,7 @@ const kinds: { [K in SloSpec["kind"]]: SloKind<Extract<SloSpec, { kind: K }>> } 
   "dropped-iterations": droppedIterationsKind,
   convergence: convergenceKind,
   consistency: consistencyKind,
+  "recovery-point": recoveryPointKind,
 };
 
 /** The kind of an SLO (its schema, validation and judge). */

@@ -17,6 +17,8 @@ export const LedgerLine = z.object({
   cause: z.string(),
   /** Start of the attempt, ms from traffic start. */
   atMs: z.number(),
+  /** How long the attempt took, ms (its answer came at atMs + durationMs). Absent in ledgers written before it was. */
+  durationMs: z.number().optional(),
   node: z.string().optional(),
   /** The load generator that sent it ("<host>-<i>"), for a class with `generators`. */
   generator: z.string().optional(),
@@ -26,6 +28,8 @@ export type LedgerLine = z.infer<typeof LedgerLine>;
 export interface LedgerSets {
   /** Ids with at least one acknowledged attempt, in order of first acknowledgement. */
   acknowledged: string[];
+  /** When each of `acknowledged` was first acknowledged (the answer), ms from traffic start; same order. */
+  acknowledgedAtMs: number[];
   /** Ids never acknowledged with at least one unknown attempt (an id acknowledged by a retry is not listed). */
   unknown: string[];
   /** Ids whose every attempt failed definitely (the system said no). */
@@ -42,8 +46,10 @@ const STATE: Record<LedgerLine["outcome"], IdState> = { fail: FAILED, unknown: U
 /** Per traffic class: id -> strongest outcome seen. Map keeps first-seen order. */
 class SetsBuilder {
   private readonly byTraffic = new Map<string, Map<string, IdState>>();
+  /** Per traffic class: id -> when its first acknowledgement was answered (ms from traffic start). */
+  private readonly ackedAt = new Map<string, Map<string, number>>();
 
-  add(traffic: string, id: string, outcome: LedgerLine["outcome"]): void {
+  add(traffic: string, id: string, outcome: LedgerLine["outcome"], answeredAtMs?: number): void {
     let ids = this.byTraffic.get(traffic);
     if (ids === undefined) {
       ids = new Map();
@@ -55,6 +61,11 @@ class SetsBuilder {
     if (before !== undefined && before >= state) return;
     if (state === ACKNOWLEDGED) ids.delete(id); // re-insert so acknowledged keeps the order of first acknowledgement
     ids.set(id, state);
+    if (state === ACKNOWLEDGED && answeredAtMs !== undefined) {
+      let times = this.ackedAt.get(traffic);
+      if (times === undefined) this.ackedAt.set(traffic, (times = new Map()));
+      times.set(id, answeredAtMs);
+    }
   }
 
   traffics(): string[] {
@@ -65,7 +76,9 @@ class SetsBuilder {
     const byState: [string[], string[], string[]] = [[], [], []];
     for (const [id, state] of this.byTraffic.get(traffic) ?? []) byState[state].push(id);
     const [failed, unknown, acknowledged] = byState;
-    return { acknowledged, unknown, failed };
+    const times = this.ackedAt.get(traffic);
+    // NaN where a line carried no duration (an older ledger): JSON writes it as null, and the judge skips it.
+    return { acknowledged, acknowledgedAtMs: acknowledged.map((id) => times?.get(id) ?? Number.NaN), unknown, failed };
   }
 }
 
@@ -112,12 +125,13 @@ export class WriteLedger {
       outcome: op.outcome,
       cause: op.cause,
       atMs: op.startEpochMs - this.trafficStartEpochMs,
+      durationMs: op.durationMs,
       node: op.node,
       ...(op.generator !== undefined ? { generator: op.generator } : {}),
     };
     // The stream buffers when the disk lags; at ~120 bytes a line that is small next to the sets kept below.
     this.stream.write(JSON.stringify(line) + "\n");
-    this.builder.add(op.traffic, op.id, op.outcome);
+    this.builder.add(op.traffic, op.id, op.outcome, line.atMs + op.durationMs);
   }
 
   sets(traffic: string): LedgerSets {
@@ -161,7 +175,7 @@ export async function readLedgerFile(path: string): Promise<Map<string, LedgerSe
     lineNumber++;
     if (text.trim() === "") continue;
     const parsed = LedgerLine.safeParse(safeJson(text));
-    if (parsed.success) builder.add(parsed.data.traffic, parsed.data.id, parsed.data.outcome);
+    if (parsed.success) builder.add(parsed.data.traffic, parsed.data.id, parsed.data.outcome, parsed.data.durationMs === undefined ? undefined : parsed.data.atMs + parsed.data.durationMs);
     else badLine = text;
   }
   return new Map(builder.traffics().map((traffic) => [traffic, builder.sets(traffic)]));
