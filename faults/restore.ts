@@ -9,6 +9,7 @@ import type { BackupRecord } from "../core/history.ts";
 import { selectorPool } from "../core/selector.ts";
 import { NodeName, type BackupSpec } from "../core/topology.ts";
 import { execInContainer } from "../env/docker/exec.ts";
+import { splitDockerStream } from "../env/docker/exec-stream.ts";
 import { NodeNotReadyError } from "../env/topology/ready-probe.ts";
 import { scheduled } from "./fault-fields.ts";
 import { healOnce, ignoreDockerNoop, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
@@ -164,7 +165,7 @@ async function exportInto(container: Dockerode.Container, command: string[], dir
   // tar closing early (a broken archive) must not crash the run on EPIPE: its exit code says what happened.
   tar.stdin.on("error", () => undefined);
   stdout.pipe(tar.stdin);
-  container.modem.demuxStream(stream, stdout, stderr);
+  splitDockerStream(stream, stdout, stderr);
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([

@@ -14,15 +14,15 @@ export default {
   tags: ["trackr", "recovery"],
   secrets: trackrSecrets,
   topology: trackrTopology({ backup: { every: 20_000, archiveTimeout: 5_000 } }),
-  traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 30, duration: "65s", devices: 30 })],
+  traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 30, duration: "70s", devices: 30 })],
   faults: [
-    { id: "destroy-db", kind: "storage-destroy", target: { names: ["db"] }, at: "40s", for: "5s" },
-    { id: "restore-db", kind: "restore", target: { names: ["db"] }, at: "45s", backup: trackrBackupName, point: "newest-archived" },
+    { id: "destroy-db", kind: "storage-destroy", target: { names: ["db"] }, at: "35s", for: "5s" },
+    { id: "restore-db", kind: "restore", target: { names: ["db"] }, at: "40s", backup: trackrBackupName, point: "newest-archived" },
   ],
   readback: [trackrReadback("devices")],
   slos: [
     { id: "recovery-point", kind: "recovery-point", traffic: "devices", fault: "destroy-db", restore: "restore-db", atMost: "5s" },
-    { id: "recovery-time", kind: "recovery-time", traffic: "devices", fault: "destroy-db", from: "inject", atMost: "20s", stableFor: "5s" },
+    { id: "recovery-time", kind: "recovery-time", traffic: "devices", fault: "destroy-db", from: "inject", atMost: "30s", stableFor: "5s" },
     { id: "writes-before-disaster", kind: "availability", traffic: "devices", window: { kind: "fault", fault: "destroy-db", phase: "before" }, atLeastPercent: 99 },
   ],
 } satisfies ScenarioInput;

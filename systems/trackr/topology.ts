@@ -160,9 +160,10 @@ function withBackups(db: NodeSpecInput, others: NodeSpecInput[], opts: TrackrBac
     networks: ["offsite"],
     env: { PRIMARY: "db:5432", POSTGRES_PASSWORD: "${secret:db-password}", BASE_EVERY_MS: String(every), WAL: archiveTimeoutS !== undefined ? "stream" : "none" },
     dataVolume: { path: "/backups", sizeMb: opts.diskMb ?? 1024, kind: "loop-ext4" },
-    // Ready once the first base backup is catalogued: a run never starts without one.
+    // Ready once the first base backup is catalogued: a run never starts without one. After the apps, so that
+    // backup already holds their table (they create it at start).
     ready: { kind: "exec", command: ["test", "-s", "/backups/catalog.ndjson"] },
-    dependsOn: ["db"],
+    dependsOn: ["db", ...others.filter((n) => n.role === "app").map((n) => n.name)],
   };
   return {
     networks: ["main", "offsite"],
