@@ -28,8 +28,6 @@ export type LedgerLine = z.infer<typeof LedgerLine>;
 export interface LedgerSets {
   /** Ids with at least one acknowledged attempt, in order of first acknowledgement. */
   acknowledged: string[];
-  /** When each of `acknowledged` was first acknowledged (the answer), ms from traffic start; same order. */
-  acknowledgedAtMs: number[];
   /** Ids never acknowledged with at least one unknown attempt (an id acknowledged by a retry is not listed). */
   unknown: string[];
   /** Ids whose every attempt failed definitely (the system said no). */
@@ -76,9 +74,16 @@ class SetsBuilder {
     const byState: [string[], string[], string[]] = [[], [], []];
     for (const [id, state] of this.byTraffic.get(traffic) ?? []) byState[state].push(id);
     const [failed, unknown, acknowledged] = byState;
+    return { acknowledged, unknown, failed };
+  }
+
+  /**
+   * When each of `sets(traffic).acknowledged` was first acknowledged (its answer), ms from traffic start, same
+   * order; null where a line carried no duration (a ledger written before durations were).
+   */
+  acknowledgedAtMs(traffic: string): (number | null)[] {
     const times = this.ackedAt.get(traffic);
-    // NaN where a line carried no duration (an older ledger): JSON writes it as null, and the judge skips it.
-    return { acknowledged, acknowledgedAtMs: acknowledged.map((id) => times?.get(id) ?? Number.NaN), unknown, failed };
+    return this.sets(traffic).acknowledged.map((id) => times?.get(id) ?? null);
   }
 }
 
@@ -136,6 +141,11 @@ export class WriteLedger {
 
   sets(traffic: string): LedgerSets {
     return this.builder.sets(traffic);
+  }
+
+  /** When each acknowledged id of `traffic` was first acknowledged, ms from traffic start (see SetsBuilder). */
+  acknowledgedAtMs(traffic: string): (number | null)[] {
+    return this.builder.acknowledgedAtMs(traffic);
   }
 
   /** Failed write attempts of a traffic class (attempts, so a retried id counts once per failure). */

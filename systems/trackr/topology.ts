@@ -146,6 +146,9 @@ function withBackups(db: NodeSpecInput, others: NodeSpecInput[], opts: TrackrBac
     throw new RangeError(`trackr's archiveTimeout is PostgreSQL's archive_timeout, whole seconds; got ${opts.archiveTimeout} ms`);
   const dbWithDisk: NodeSpecInput = {
     ...db,
+    // The same build under a tag of its own: the restore needs the entrypoint's chown of restored files, and a run
+    // elsewhere building the plain tag from an older checkout must not race this one for it.
+    image: "havoc/trackr-postgres:restorable",
     networks: ["main", "offsite"],
     // 16 MiB WAL segments, switched every archiveTimeout, recycled at the base backups' checkpoints: 512 MiB is ample.
     dataVolume: { path: "/var/lib/postgresql/data", sizeMb: 512, kind: "loop-ext4" },

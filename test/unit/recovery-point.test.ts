@@ -115,7 +115,7 @@ describe("backup, restore and recovery-point checks (before anything starts)", (
   it("refuses point-in-time recovery from a backup with no continuous archive", () => {
     const noWal = structuredClone(pitr) as ScenarioInput;
     noWal.topology = trackrTopology({ backup: { every: 20_000 } });
-    noWal.slos = [{ ...pitr.slos[0], atMost: "20s" }];
+    noWal.slos = [{ ...pitr.slos[0], atMost: "20s" } as ScenarioInput["slos"][number]];
     expect(refusal(noWal)).toContain('at faults[1].point: point "newest-archived" needs a continuous archive, and backup "db-backups" has no archiveTimeout');
   });
 
