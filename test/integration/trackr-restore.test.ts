@@ -8,7 +8,8 @@ import { leftovers, readLatestReport, runHavoc } from "../support/run-cli.ts";
 /**
  * Backups proven by restoring them: trackr's database disk destroyed under device traffic and a fresh database
  * restored from the off-site backup node. CI runs the short base-backup restore (test/fixtures/trackr-restore-brief.ts);
- * the nightly run adds the full scenarios: base backup, base backup + WAL, and the control whose backups fail silently.
+ * the nightly run adds the full scenarios: base backup, base backup + WAL, the control whose backups fail silently,
+ * and a restore step with nothing to restore (test/fixtures/trackr-restore-nothing.ts).
  */
 describe("trackr: database disk destroyed and restored from backup (integration)", () => {
   it("restores the last base backup: the disk really was wiped, every lost write is within the promise", async () => {
@@ -68,6 +69,17 @@ describe("trackr: database disk destroyed and restored from backup (integration)
     expect(run.exitCode, run.stderr.slice(-3000)).toBe(0);
     const report = await readLatestReport(run.reportsDir);
     expect(report.slos.find((s) => s.id === "recovery-point")!.observed).toBeLessThanOrEqual(30_000);
+  }, 300_000);
+
+  it.runIf(nightly)("a restore step with nothing to restore is the system's failure: a failed row naming why, the run valid (exit 1)", async () => {
+    const run = await runHavoc(["run", "test/fixtures/trackr-restore-nothing.ts", "--seed", "3"]);
+    expect(run.exitCode, run.stderr.slice(-3000)).toBe(1);
+    const report = await readLatestReport(run.reportsDir);
+    const row = report.slos.find((s) => s.id === "restore-db-node-ready")!;
+    expect(row.verdict).toBe("fail");
+    expect(row.why).toContain("no completed base backup in /backups");
+    expect(report.slos.find((s) => s.id === "recovery-point")!.why).toMatch(/^nothing was restored: /);
+    expect(report.faults.find((f) => f.id === "restore-db")!.notes.join(" ")).toMatch(/completed backup\(s\) listed/);
   }, 300_000);
 
   it.runIf(nightly)("control: backups failing silently on a full backup disk make recovery-point FAIL with old writes named", async () => {
