@@ -182,6 +182,22 @@ export function powerLoss(target: SelectorInput, fields: FaultFields<"power-loss
   return { kind: "power-loss", target, ...fields };
 }
 
+/**
+ * Destroy the selected nodes' storage: SIGKILL them and delete everything on their data volume (topology
+ * `dataVolume` of kind "loop-ext4" or "lazyfs"); they stay down until a `restore` step or the end of the run.
+ */
+export function storageDestroy(target: SelectorInput, fields: FaultFields<"storage-destroy">): FaultSpecInput {
+  return { kind: "storage-destroy", target, ...fields };
+}
+
+/**
+ * A recovery step: rebuild the selected node from a backup of `topology.backups` (`backup`), from its last base
+ * backup (`point: "last-backup"`) or with every archived log record on top (`"newest-archived"`), on a fresh disk.
+ */
+export function restoreBackup(target: SelectorInput, fields: FaultFields<"restore">): FaultSpecInput {
+  return { kind: "restore", target, ...fields };
+}
+
 /** Busy the selected nodes' CPUs (stress-ng in a sidecar sharing their cgroup). */
 export function cpuStress(target: SelectorInput, fields: FaultFields<"cpu-stress">): FaultSpecInput {
   return { kind: "cpu-stress", target, ...fields };

@@ -55,3 +55,22 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * A step the harness ran failed because of the system, not the harness: a restore whose backup node had nothing to
+ * restore, or whose restored database never started. Judged as the system's failure (a failed row), never a void
+ * run. `startedAtMs` (run clock) and `notes` say what the step did before it failed.
+ */
+export class SystemStepError extends Error {
+  constructor(
+    message: string,
+    readonly mechanism: string,
+    readonly notes: readonly string[],
+    readonly startedAtMs?: number,
+    /** What a restore step found in its backup node's catalog (core/history.ts BackupRecord). */
+    readonly backups?: readonly { label: string; startedAtMs: number; completedAtMs: number; restored?: boolean }[],
+  ) {
+    super(message);
+    this.name = "SystemStepError";
+  }
+}

@@ -56,6 +56,17 @@ export const TimelineBucket = z.object({
 });
 export type TimelineBucket = z.infer<typeof TimelineBucket>;
 
+/** One completed backup as a backup node's catalog lists it, on the run clock (ms from traffic start). */
+export const BackupRecord = z.object({
+  /** The backup node's name for it, e.g. "base-1796597144886". */
+  label: z.string(),
+  startedAtMs: z.number(),
+  completedAtMs: z.number(),
+  /** Set on the backup a restore step restored from. */
+  restored: z.boolean().optional(),
+});
+export type BackupRecord = z.infer<typeof BackupRecord>;
+
 export const FaultRecord = z.object({
   id: z.string(),
   kind: z.string(),
@@ -77,6 +88,8 @@ export const FaultRecord = z.object({
    * valid and this is judged as a failure of the system, not of the harness.
    */
   systemFailure: z.string().optional(),
+  /** For a restore step: every completed backup its backup node listed when the step began. */
+  backups: z.array(BackupRecord).optional(),
 });
 export type FaultRecord = z.infer<typeof FaultRecord>;
 
@@ -130,6 +143,11 @@ export type ReplicaRead = z.infer<typeof ReplicaRead>;
 /** Per traffic class: ids the system acknowledged, refused, or left unknown, and ids read back afterwards. */
 export const WriteSets = z.object({
   acknowledged: z.array(z.string()),
+  /**
+   * When each acknowledged id was first acknowledged (its answer), ms from traffic start, in the order of
+   * `acknowledged`; null where unknown. Absent in histories saved before it was recorded.
+   */
+  acknowledgedAtMs: z.array(z.number().nullable()).optional(),
   unknown: z.array(z.string()),
   /** Ids whose every attempt failed definitely. Absent in histories saved before it was recorded. */
   failed: z.array(z.string()).default([]),

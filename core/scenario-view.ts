@@ -27,6 +27,11 @@ export interface ScenarioView {
   faults: Names | undefined;
   /** A parsed scheduled fault by id: when the plan injects and heals it (undefined unless the end of traffic is known). */
   plannedFault(id: string): { atMs: number; healMs: number } | undefined;
+  /**
+   * A parsed restore step by id (faults/restore.ts): the backup it restores and to which point; null when the id
+   * is a fault of another kind; undefined when unknown or not parsed.
+   */
+  restoreStep(id: string): { backup: string; point: "last-backup" | "newest-archived" } | null | undefined;
   /** The readbacks, when every one parsed. */
   readbacks: { traffic: string; convergence: boolean }[] | undefined;
   /** End of traffic (the longest class) and the fault-free tail, ms, when they can be known. */

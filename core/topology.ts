@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { z } from "zod";
-import { Milliseconds } from "./duration.ts";
+import { DurationMs, Milliseconds } from "./duration.ts";
 
 import { HostName, Spread } from "./hosts.ts";
 import { ProbeSettings, ProbeSpec } from "./probe-spec.ts";
@@ -152,6 +152,41 @@ export const LinkSpec = z
   .transform((link) => ({ ...link, listenPort: link.listenPort ?? link.to.port }));
 export type LinkSpec = z.infer<typeof LinkSpec>;
 
+/**
+ * A backup the topology keeps of one node's data (docs/recovery.md): a backup node that copies `of` on a schedule
+ * (and, with `archiveTimeout`, archives its log continuously), listing what it completed with `catalog` and writing
+ * a restorable copy with `export`. `restore` steps name it; `recovery-point` SLOs are checked against its schedule.
+ */
+export const BackupSpec = z
+  .object({
+    /** Name `restore` steps refer to, e.g. "db-backups". */
+    name: NodeName,
+    /** The node that takes and keeps the backups (another network or zone than `of`: "off-site"). */
+    node: NodeName,
+    /** The node whose data it backs up; a restore step's target. */
+    of: NodeName,
+    /** Interval of full (base) backups, e.g. "20s" standing for "daily". The newest base backup is at most this old. */
+    every: DurationMs,
+    /**
+     * With continuous log archiving (PostgreSQL WAL): at most this much of the newest acknowledged writes is not yet
+     * archived (PostgreSQL's archive_timeout). Omitted: no continuous archive, only base backups.
+     */
+    archiveTimeout: DurationMs.optional(),
+    /**
+     * Command run in `node` that prints one JSON line per completed backup: `{"label", "startedAtMs",
+     * "completedAtMs"}` (epoch ms). Recorded on the run clock by restore steps.
+     */
+    catalog: z.array(z.string().min(1)).min(1),
+    /**
+     * Command run in `node`, with the restore point appended ("last-backup" or "newest-archived"), that writes a
+     * tar of a data directory to stdout, ready to start on, and one line on stderr saying what it holds; a non-zero
+     * exit when it has nothing to restore.
+     */
+    export: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+export type BackupSpec = z.infer<typeof BackupSpec>;
+
 /** Node name of the toxiproxy node a topology with links gets; no declared node may use it then. */
 export const TOXIPROXY_NODE = "toxiproxy";
 /** Port of toxiproxy's HTTP API inside its container (published on 127.0.0.1 like every node port). */
@@ -164,6 +199,8 @@ export const Topology = z
     nodes: z.array(NodeSpec).min(1),
     /** TCP links through toxiproxy, the targets of link faults. Default none (no toxiproxy node). */
     links: z.array(LinkSpec).default([]),
+    /** Backups of nodes' data, taken by backup nodes while the run goes (BackupSpec). Default none. */
+    backups: z.array(BackupSpec).default([]),
     /**
      * Per role, how to tell which node currently holds it, e.g. the PostgreSQL primary:
      * `{ db: { primaryProbe: ["psql", "-tAc", "select not pg_is_in_recovery()"], expect: "t" } }`.
@@ -230,6 +267,17 @@ export const Topology = z
       if (listenPorts.has(link.listenPort) || link.listenPort === TOXIPROXY_API_PORT)
         ctx.addIssue({ code: "custom", path: ["links", i, "listenPort"], message: `listen port ${link.listenPort} is already used on the toxiproxy node; set a distinct listenPort` });
       listenPorts.add(link.listenPort);
+    });
+    const backupNames = new Set<string>();
+    topology.backups.forEach((backup, i) => {
+      if (backupNames.has(backup.name)) ctx.addIssue({ code: "custom", path: ["backups", i, "name"], message: `duplicate backup name "${backup.name}"` });
+      backupNames.add(backup.name);
+      for (const field of ["node", "of"] as const)
+        if (!names.has(backup[field])) ctx.addIssue({ code: "custom", path: ["backups", i, field], message: `unknown node "${backup[field]}"` });
+      if (backup.node === backup.of) ctx.addIssue({ code: "custom", path: ["backups", i, "node"], message: `a backup kept on the node it backs up ("${backup.of}") is lost with it; name another node` });
+      const of = topology.nodes.find((n) => n.name === backup.of);
+      if (of && of.dataVolume?.kind !== "loop-ext4" && of.dataVolume?.kind !== "lazyfs")
+        ctx.addIssue({ code: "custom", path: ["backups", i, "of"], message: `node "${backup.of}" needs a dataVolume of kind "loop-ext4" or "lazyfs" at its data directory, so a restore can write the backup onto a fresh disk` });
     });
     topology.probes.forEach((probe, i) => {
       if (probe.role !== undefined && !topology.nodes.some((n) => n.role === probe.role))

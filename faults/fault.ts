@@ -5,6 +5,8 @@ import type { IssuePath, Report, ScenarioView } from "../core/scenario-view.ts";
 import type { Rng } from "../core/rng.ts";
 import type { ContainerEventWatcher } from "../env/docker/container-events.ts";
 import type { StartedTopology } from "../env/topology/started-topology.ts";
+import type { BackupSpec } from "../core/topology.ts";
+import type { BackupRecord } from "../core/history.ts";
 
 /** What a fault may use: the running topology, the run clock, container events, and a logger. */
 export interface FaultContext {
@@ -19,6 +21,8 @@ export interface FaultContext {
    * "sidecar" (a container per node). Default: $HAVOC_NETNS_ACCESS, else host where this machine can, else sidecar.
    */
   netnsAccess?: "host" | "sidecar";
+  /** The topology's backups (core/topology.ts `backups`), for restore steps. Default none. */
+  backups?: readonly BackupSpec[];
 }
 
 /**
@@ -31,6 +35,8 @@ export interface FaultHandle {
   /** How it was done, e.g. "docker kill SIGKILL". */
   readonly mechanism: string;
   readonly notes: string[];
+  /** The backups a restore step found, on the run clock (core/history.ts BackupRecord). */
+  readonly backups?: BackupRecord[];
   /** Undoes the fault; resolves with the time the heal completed, ms from traffic start. */
   heal(): Promise<number>;
 }

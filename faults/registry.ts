@@ -4,6 +4,8 @@ import { DiskFillFault, diskFill } from "./disk-fill.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { LinkDownFault, linkDown } from "./link-down.ts";
 import { PowerLossFault, powerLoss } from "./power-loss.ts";
+import { RestoreStep, restore } from "./restore.ts";
+import { StorageDestroyFault, storageDestroy } from "./storage-destroy.ts";
 import { LinkToxicFault, linkToxic } from "./link-toxic.ts";
 import { BandwidthFault, networkBandwidth } from "./network-bandwidth.ts";
 import { IsolateFault, networkIsolate } from "./network-isolate.ts";
@@ -27,7 +29,8 @@ export const FaultSpec = z.discriminatedUnion("kind", [
   KillFault, StopFault, PauseFault, RestartFault, CrashLoopFault,
   IsolateFault, PartitionFault, ZoneCutFault, PacketLossFault, BandwidthFault, LatencyFault,
   LinkToxicFault, LinkDownFault,
-  DiskFillFault, PowerLossFault,
+  DiskFillFault, PowerLossFault, StorageDestroyFault,
+  RestoreStep,
   CpuStressFault, MemoryStressFault, MemoryLimitFault,
   ClockSkewFault,
 ]);
@@ -52,6 +55,8 @@ const kinds: { [K in FaultSpec["kind"]]: FaultKind<Extract<FaultSpec, { kind: K 
   "link-down": linkDown,
   "disk-fill": diskFill,
   "power-loss": powerLoss,
+  "storage-destroy": storageDestroy,
+  restore,
   "cpu-stress": cpuStress,
   "memory-stress": memoryStress,
   "memory-limit": memoryLimit,

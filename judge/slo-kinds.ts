@@ -9,6 +9,7 @@ import { LatencySlo, latencyKind } from "./slos/latency.ts";
 import { LinearizableSlo, linearizableKind } from "./slos/linearizable.ts";
 import { LongestOutageSlo, longestOutageKind } from "./slos/longest-outage.ts";
 import { LostWritesSlo, lostWritesKind } from "./slos/lost-writes.ts";
+import { RecoveryPointSlo, recoveryPointKind } from "./slos/recovery-point.ts";
 import { RecoveryTimeSlo, recoveryTimeKind } from "./slos/recovery-time.ts";
 import { StaleReadsSlo, staleReadsKind } from "./slos/stale-reads.ts";
 
@@ -18,7 +19,7 @@ export { SloWindow } from "./slos/slo-fields.ts";
  * Every SLO kind a scenario may name, by its `kind`. A kind is one file of judge/slos/ exporting its schema and an
  * SloKind; adding one is that file plus a line in each list below (docs/ARCHITECTURE.md, "Adding an SLO kind").
  */
-export const SloSpec = z.discriminatedUnion("kind", [AvailabilitySlo, LostWritesSlo, LongestOutageSlo, RecoveryTimeSlo, LatencySlo, StaleReadsSlo, DroppedIterationsSlo, ConvergenceSlo, ConsistencySlo, LinearizableSlo, BankSlo]);
+export const SloSpec = z.discriminatedUnion("kind", [AvailabilitySlo, LostWritesSlo, LongestOutageSlo, RecoveryTimeSlo, LatencySlo, StaleReadsSlo, DroppedIterationsSlo, ConvergenceSlo, ConsistencySlo, LinearizableSlo, BankSlo, RecoveryPointSlo]);
 export type SloSpec = z.infer<typeof SloSpec>;
 export type SloSpecInput = z.input<typeof SloSpec>;
 
@@ -34,6 +35,7 @@ const kinds: { [K in SloSpec["kind"]]: SloKind<Extract<SloSpec, { kind: K }>> } 
   consistency: consistencyKind,
   linearizable: linearizableKind,
   bank: bankKind,
+  "recovery-point": recoveryPointKind,
 };
 
 /** The kind of an SLO (its schema, validation and judge). */

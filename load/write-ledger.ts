@@ -17,6 +17,8 @@ export const LedgerLine = z.object({
   cause: z.string(),
   /** Start of the attempt, ms from traffic start. */
   atMs: z.number(),
+  /** How long the attempt took, ms (its answer came at atMs + durationMs). Absent in ledgers written before it was. */
+  durationMs: z.number().optional(),
   node: z.string().optional(),
   /** The load generator that sent it ("<host>-<i>"), for a class with `generators`. */
   generator: z.string().optional(),
@@ -42,8 +44,10 @@ const STATE: Record<LedgerLine["outcome"], IdState> = { fail: FAILED, unknown: U
 /** Per traffic class: id -> strongest outcome seen. Map keeps first-seen order. */
 class SetsBuilder {
   private readonly byTraffic = new Map<string, Map<string, IdState>>();
+  /** Per traffic class: id -> when its first acknowledgement was answered (ms from traffic start). */
+  private readonly ackedAt = new Map<string, Map<string, number>>();
 
-  add(traffic: string, id: string, outcome: LedgerLine["outcome"]): void {
+  add(traffic: string, id: string, outcome: LedgerLine["outcome"], answeredAtMs?: number): void {
     let ids = this.byTraffic.get(traffic);
     if (ids === undefined) {
       ids = new Map();
@@ -55,6 +59,11 @@ class SetsBuilder {
     if (before !== undefined && before >= state) return;
     if (state === ACKNOWLEDGED) ids.delete(id); // re-insert so acknowledged keeps the order of first acknowledgement
     ids.set(id, state);
+    if (state === ACKNOWLEDGED && answeredAtMs !== undefined) {
+      let times = this.ackedAt.get(traffic);
+      if (times === undefined) this.ackedAt.set(traffic, (times = new Map()));
+      times.set(id, answeredAtMs);
+    }
   }
 
   traffics(): string[] {
@@ -66,6 +75,15 @@ class SetsBuilder {
     for (const [id, state] of this.byTraffic.get(traffic) ?? []) byState[state].push(id);
     const [failed, unknown, acknowledged] = byState;
     return { acknowledged, unknown, failed };
+  }
+
+  /**
+   * When each of `sets(traffic).acknowledged` was first acknowledged (its answer), ms from traffic start, same
+   * order; null where a line carried no duration (a ledger written before durations were).
+   */
+  acknowledgedAtMs(traffic: string): (number | null)[] {
+    const times = this.ackedAt.get(traffic);
+    return this.sets(traffic).acknowledged.map((id) => times?.get(id) ?? null);
   }
 }
 
@@ -112,16 +130,22 @@ export class WriteLedger {
       outcome: op.outcome,
       cause: op.cause,
       atMs: op.startEpochMs - this.trafficStartEpochMs,
+      durationMs: op.durationMs,
       node: op.node,
       ...(op.generator !== undefined ? { generator: op.generator } : {}),
     };
     // The stream buffers when the disk lags; at ~120 bytes a line that is small next to the sets kept below.
     this.stream.write(JSON.stringify(line) + "\n");
-    this.builder.add(op.traffic, op.id, op.outcome);
+    this.builder.add(op.traffic, op.id, op.outcome, line.atMs + op.durationMs);
   }
 
   sets(traffic: string): LedgerSets {
     return this.builder.sets(traffic);
+  }
+
+  /** When each acknowledged id of `traffic` was first acknowledged, ms from traffic start (see SetsBuilder). */
+  acknowledgedAtMs(traffic: string): (number | null)[] {
+    return this.builder.acknowledgedAtMs(traffic);
   }
 
   /** Failed write attempts of a traffic class (attempts, so a retried id counts once per failure). */
@@ -161,7 +185,7 @@ export async function readLedgerFile(path: string): Promise<Map<string, LedgerSe
     lineNumber++;
     if (text.trim() === "") continue;
     const parsed = LedgerLine.safeParse(safeJson(text));
-    if (parsed.success) builder.add(parsed.data.traffic, parsed.data.id, parsed.data.outcome);
+    if (parsed.success) builder.add(parsed.data.traffic, parsed.data.id, parsed.data.outcome, parsed.data.durationMs === undefined ? undefined : parsed.data.atMs + parsed.data.durationMs);
     else badLine = text;
   }
   return new Map(builder.traffics().map((traffic) => [traffic, builder.sets(traffic)]));

@@ -310,6 +310,11 @@ export function scenarioView(p: ScenarioParts): ScenarioView {
       if (scheduleProblem(fault, endMs, p.tail)) return undefined;
       return { atMs: fault.at, healMs: plannedHealMs(fault, endMs, p.tail) };
     },
+    restoreStep(id) {
+      const fault = each(p.faults).find(([f, i]) => faultId(f, i) === id)?.[0];
+      if (!fault) return undefined;
+      return fault.kind === "restore" ? { backup: fault.backup, point: fault.point } : null;
+    },
     // A readback naming an unknown class was meant for one of them: which class lacks a readback is then unknowable.
     readbacks: readbacks && traffic && readbacks.every((r) => traffic.has(r.traffic)) ? readbacks.map((r) => ({ traffic: r.traffic, convergence: r.convergence !== undefined })) : undefined,
     trafficEndMs: endMs,

@@ -1,6 +1,6 @@
 import type { FaultRecord } from "../../core/history.ts";
 import { withDeadline } from "../../core/deadline.ts";
-import { errorMessage } from "../../core/errors.ts";
+import { SystemStepError, errorMessage } from "../../core/errors.ts";
 import { createRng } from "../../core/rng.ts";
 import { stageDeadlinesMs } from "../../core/stage-deadlines.ts";
 import type { RunEventBody } from "../../core/run-events.ts";
@@ -103,7 +103,9 @@ export class FaultSchedule {
       .step(`injecting ${fault.id} (${fault.kind} ${fault.targets.join(", ")})`, async () => {
         const { target } = fault.spec;
         const targets = target.mode === "primary" && target.role ? await findPrimaries(ctx.topology, this.options.roles, target.role, fault.targets) : fault.targets;
-        const handle = await withDeadline(`fault injection ${fault.id}`, stageDeadlinesMs.inject, injectFault(ctx, { ...fault.spec, id: fault.id }, targets), targets.join(","));
+        // A step that starts nodes (a restore) waits for their ready probes: their deadline comes on top, as for a heal.
+        const readyMs = fault.kind === "restore" ? Math.max(0, ...targets.map((t) => ctx.topology.nodes.get(t)?.spec.readyTimeoutMs ?? 0)) : 0;
+        const handle = await withDeadline(`fault injection ${fault.id}`, stageDeadlinesMs.inject + readyMs, injectFault(ctx, { ...fault.spec, id: fault.id }, targets), targets.join(","));
         return { handle, targets };
       })
       .catch((error: unknown) => {
@@ -115,7 +117,7 @@ export class FaultSchedule {
     const injected = await injecting;
     if (!injected) return;
     const { handle, targets } = injected;
-    active.record = { id: fault.id, kind: fault.kind, targets, calledAtMs, injectedAtMs: handle.injectedAtMs, healedAtMs: null, mechanism: handle.mechanism, notes: handle.notes };
+    active.record = { id: fault.id, kind: fault.kind, targets, calledAtMs, injectedAtMs: handle.injectedAtMs, healedAtMs: null, mechanism: handle.mechanism, notes: handle.notes, ...(handle.backups ? { backups: handle.backups } : {}) };
     this.options.record({ type: "fault-injected", id: fault.id, kind: fault.kind, targets, calledAtMs, injectedAtMs: handle.injectedAtMs, mechanism: handle.mechanism, notes: [...handle.notes] });
   }
 
@@ -148,6 +150,24 @@ export class FaultSchedule {
     if (error instanceof NodeNotReadyError && active?.record) {
       active.record.systemFailure = `${error.node} never became ready again after the harness started it (${stage} of ${id}): ${errorMessage(error)}`;
       if (active.record.healedAtMs === null && atMs !== null) active.record.healedAtMs = Math.round(atMs);
+      this.options.record({ type: "fault-error", id, stage, message: errorMessage(error), system: true });
+      return;
+    }
+    // A step (a restore) the system failed before it had a record: recorded as the system's failure, with what it did.
+    if (error instanceof SystemStepError && active && !active.record && atMs !== null) {
+      const atRunMs = Math.round(atMs);
+      active.record = {
+        id,
+        kind: active.fault.kind,
+        targets: active.fault.targets,
+        calledAtMs: error.startedAtMs,
+        injectedAtMs: error.startedAtMs ?? atRunMs,
+        healedAtMs: atRunMs,
+        mechanism: error.mechanism,
+        notes: [...error.notes],
+        ...(error.backups ? { backups: [...error.backups] } : {}),
+        systemFailure: `${stage} of ${id} failed: ${errorMessage(error)}`,
+      };
       this.options.record({ type: "fault-error", id, stage, message: errorMessage(error), system: true });
       return;
     }

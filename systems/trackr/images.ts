@@ -15,4 +15,5 @@ export const trackrImages = {
   app: { image: "havoc/trackr-app:dev", build: { context: context("app"), prepare: ["node", "bundle.mjs"] } },
   postgres: { image: "havoc/trackr-postgres:dev", build: { context: context("postgres") } },
   haproxy: { image: "havoc/trackr-haproxy:dev", build: { context: context("haproxy") } },
+  backup: { image: "havoc/trackr-backup:dev", build: { context: context("backup") } },
 } satisfies Record<string, NodeImage>;

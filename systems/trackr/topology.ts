@@ -28,7 +28,26 @@ export const replicationLink = "db-repl";
  * With `readReplica`, a hot standby (`replica`) streams from `db` through the link `db-repl` and the apps read from
  * it (writes, health checks and readback stay on `db`): a link fault on `db-repl` makes reads stale.
  */
-export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean } = {}): TopologyInput {
+/**
+ * Off-site backups of `db` (README.md, "Backups"): a node `backup` on a network of its own ("offsite", which only
+ * `db` shares) takes a pg_basebackup every `every` ms and, with `archiveTimeout`, receives the WAL continuously
+ * (pg_receivewal) while `db` switches WAL segments at least every `archiveTimeout` (archive_timeout). `db` then has
+ * a loop-ext4 data volume, so `storage-destroy` can wipe it and `restore` write a backup onto it. The backup is named
+ * `trackrBackupName` in `topology.backups`.
+ */
+export interface TrackrBackupOptions {
+  /** Base backup interval, ms: "daily" scaled to a run. Default 20 000. */
+  every?: number;
+  /** WAL archive timeout, ms (whole seconds); omitted: base backups only, no WAL archive. */
+  archiveTimeout?: number;
+  /** Size of the backup node's disk, MiB. Default 1024 (sparse: costs what is written). */
+  diskMb?: number;
+}
+
+/** Name of trackr's backup of `db` in `topology.backups`, for restore steps. */
+export const trackrBackupName = "db-backups";
+
+export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean; backup?: TrackrBackupOptions } = {}): TopologyInput {
   const appNodes = opts.appNodes ?? 3;
   // haproxy.cfg lists exactly app-1..app-3 by name; another count needs another config.
   if (appNodes < 1 || appNodes > 3 || !Number.isInteger(appNodes)) throw new RangeError(`trackr has 1 to 3 app nodes (haproxy.cfg lists app-1..app-3), got ${appNodes}`);
@@ -61,6 +80,7 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean 
     dependsOn: ["db"],
   };
   const lb = trackrBalancerNode(appNames);
+  if (opts.backup) return withBackups(db, [...apps, lb], opts.backup, !!opts.readReplica);
   if (!opts.readReplica) return { networks: ["main"], nodes: [db, ...apps, lb] };
   return { networks: ["main"], nodes: [db, replica, ...apps, lb], links: [{ name: replicationLink, to: { node: "db", port: 5432 } }] };
 }
@@ -114,5 +134,53 @@ export function trackrReadback(traffic: string, node = "db"): PostgresReadbackIn
     user: "postgres",
     password: "${secret:db-password}",
     idsQuery: "SELECT reading_id FROM readings",
+  };
+}
+
+/** trackr with its off-site backup node (see TrackrBackupOptions). */
+function withBackups(db: NodeSpecInput, others: NodeSpecInput[], opts: TrackrBackupOptions, readReplica: boolean): TopologyInput {
+  if (readReplica) throw new RangeError("trackr's backups and its read replica are not combined (yet)");
+  const every = opts.every ?? 20_000;
+  const archiveTimeoutS = opts.archiveTimeout === undefined ? undefined : opts.archiveTimeout / 1000;
+  if (archiveTimeoutS !== undefined && (!Number.isInteger(archiveTimeoutS) || archiveTimeoutS < 1))
+    throw new RangeError(`trackr's archiveTimeout is PostgreSQL's archive_timeout, whole seconds; got ${opts.archiveTimeout} ms`);
+  const dbWithDisk: NodeSpecInput = {
+    ...db,
+    // The same build under a tag of its own: the restore needs the entrypoint's chown of restored files, and a run
+    // elsewhere building the plain tag from an older checkout must not race this one for it.
+    image: "havoc/trackr-postgres:restorable",
+    networks: ["main", "offsite"],
+    // 16 MiB WAL segments, switched every archiveTimeout, recycled at the base backups' checkpoints: 512 MiB is ample.
+    dataVolume: { path: "/var/lib/postgresql/data", sizeMb: 512, kind: "loop-ext4" },
+    // archive_command does nothing on db itself: pg_receivewal on the backup node is the archive; archive_mode is on
+    // only so archive_timeout forces a segment switch, after which the receiver completes (and fsyncs) the segment.
+    ...(archiveTimeoutS !== undefined ? { command: ["-c", "archive_mode=on", "-c", "archive_command=/bin/true", "-c", `archive_timeout=${archiveTimeoutS}s`] } : {}),
+  };
+  const backup: NodeSpecInput = {
+    name: "backup",
+    ...trackrImages.backup,
+    role: "backup",
+    networks: ["offsite"],
+    env: { PRIMARY: "db:5432", POSTGRES_PASSWORD: "${secret:db-password}", BASE_EVERY_MS: String(every), WAL: archiveTimeoutS !== undefined ? "stream" : "none" },
+    dataVolume: { path: "/backups", sizeMb: opts.diskMb ?? 1024, kind: "loop-ext4" },
+    // Ready once the first base backup is catalogued: a run never starts without one. After the apps, so that
+    // backup already holds their table (they create it at start).
+    ready: { kind: "exec", command: ["test", "-s", "/backups/catalog.ndjson"] },
+    dependsOn: ["db", ...others.filter((n) => n.role === "app").map((n) => n.name)],
+  };
+  return {
+    networks: ["main", "offsite"],
+    nodes: [dbWithDisk, backup, ...others],
+    backups: [
+      {
+        name: trackrBackupName,
+        node: "backup",
+        of: "db",
+        every: `${every}ms`,
+        ...(opts.archiveTimeout !== undefined ? { archiveTimeout: `${opts.archiveTimeout}ms` as const } : {}),
+        catalog: ["cat", "/backups/catalog.ndjson"],
+        export: ["havoc-backup-export"],
+      },
+    ],
   };
 }

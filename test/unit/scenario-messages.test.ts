@@ -32,7 +32,7 @@ function demoWith(change: (s: ScenarioInput & Record<string, unknown>) => void):
   return s;
 }
 
-const sloKinds = "availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency, linearizable, bank";
+const sloKinds = "availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency, linearizable, bank, recovery-point";
 
 describe("the three typos of issue 11", () => {
   it("a misspelt SLO kind lists the valid kinds and the one meant", () => {

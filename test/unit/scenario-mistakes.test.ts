@@ -77,18 +77,18 @@ const invalid: Record<string, string[]> = {
   "missing-files-and-typos.ts": [
     `topology.nodes[0].build.context: no such folder ${dir}api (the path "../api" is relative to the scenario file); did you mean "../app"?`,
     `traffic[0].file: no such file ${dir}load/writer.k6.js (the path "../load/writer.k6.js" is relative to the scenario file); did you mean "../load/writers.k6.js"?`,
-    'slos[1].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency, linearizable, bank',
+    'slos[1].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency, linearizable, bank, recovery-point',
   ],
   "missing-k6-script.ts": [
     `traffic[0].file: no such file ${dir}scenarios/load/writers.k6.js (the path "./load/writers.k6.js" is relative to the scenario file); did you mean "../load/writers.k6.js"?`,
   ],
   "missing-name.ts": ["name: missing (expected a string)"],
   "misspelt-fault-kind.ts": [
-    'faults[0].kind: unknown kind "kil"; did you mean "kill"? expected one of: kill, stop, pause, restart, crash-loop, isolate, partition, zone-cut, packet-loss, bandwidth, latency, link-toxic, link-down, disk-fill, power-loss, cpu-stress, memory-stress, memory-limit, clock-skew',
+    'faults[0].kind: unknown kind "kil"; did you mean "kill"? expected one of: kill, stop, pause, restart, crash-loop, isolate, partition, zone-cut, packet-loss, bandwidth, latency, link-toxic, link-down, disk-fill, power-loss, storage-destroy, restore, cpu-stress, memory-stress, memory-limit, clock-skew',
   ],
   "misspelt-key.ts": ['slos[1]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"?'],
   "misspelt-slo-kind.ts": [
-    'slos[1].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency, linearizable, bank',
+    'slos[1].kind: unknown kind "availabilty"; did you mean "availability"? expected one of: availability, lost-writes, longest-outage, recovery-time, latency, stale-reads, dropped-iterations, convergence, consistency, linearizable, bank, recovery-point',
   ],
   "negative-count.ts": ["slos[0].atMost: expected at least 0, got -1"],
   "nine-mistakes.ts": [
@@ -100,7 +100,7 @@ const invalid: Record<string, string[]> = {
     'faults[1].id: duplicate fault id "kill-db"',
     'faults[1].target.names[0]: unknown node "dbb"; did you mean "db"? nodes: api, db',
     "faults[1].at: 45s is not before the end of traffic at 30s: inject before 30s, or make the traffic longer",
-    'faults[2].kind: unknown kind "partiton"; did you mean "partition"? expected one of: kill, stop, pause, restart, crash-loop, isolate, partition, zone-cut, packet-loss, bandwidth, latency, link-toxic, link-down, disk-fill, power-loss, cpu-stress, memory-stress, memory-limit, clock-skew',
+    'faults[2].kind: unknown kind "partiton"; did you mean "partition"? expected one of: kill, stop, pause, restart, crash-loop, isolate, partition, zone-cut, packet-loss, bandwidth, latency, link-toxic, link-down, disk-fill, power-loss, storage-destroy, restore, cpu-stress, memory-stress, memory-limit, clock-skew',
     'slos[0]: unknown key "atMots"; did you mean "atMost"?',
     "slos[1].atLeastPercent: expected at most 100, got 120",
     'slos[2].atMost: 10 has no unit: for 10 seconds write "10s", for 10 milliseconds "10ms"',

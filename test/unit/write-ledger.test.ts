@@ -39,14 +39,16 @@ describe("WriteLedger", () => {
     ledger.add({ ...write("r", "ok"), op: "read" });
     ledger.add({ ...write("x", "ok"), id: undefined });
     expect(ledger.sets("devices")).toEqual({ acknowledged: ["a"], unknown: ["b"], failed: ["c"] });
+    // Each acknowledgement at its answer: start 1.5 s + 3 ms.
+    expect(ledger.acknowledgedAtMs("devices")).toEqual([1_503]);
     expect(ledger.failed("devices")).toBe(1);
     expect(ledger.writesWithoutId).toBe(1);
     await ledger.close();
     const lines = (await readFile(path, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      { id: "a", traffic: "devices", outcome: "ok", cause: "http_201", atMs: 1_500, node: "app-1" },
-      { id: "b", traffic: "devices", outcome: "unknown", cause: "timeout", atMs: 2_000, node: "app-1" },
-      { id: "c", traffic: "devices", outcome: "fail", cause: "http_503", atMs: 0, node: "app-1" },
+      { id: "a", traffic: "devices", outcome: "ok", cause: "http_201", atMs: 1_500, durationMs: 3, node: "app-1" },
+      { id: "b", traffic: "devices", outcome: "unknown", cause: "timeout", atMs: 2_000, durationMs: 3, node: "app-1" },
+      { id: "c", traffic: "devices", outcome: "fail", cause: "http_503", atMs: 0, durationMs: 3, node: "app-1" },
     ]);
   });
 

@@ -44,7 +44,7 @@ function buildHistory(run: RunState): History {
   const origin = clock.originEpochMs ?? run.startedAt.getTime();
   const writes: Record<string, WriteSets> = {};
   for (const t of scenario.traffic) {
-    const sets = traffic?.ledger.sets(t.name) ?? { acknowledged: [], unknown: [], failed: [] };
+    const sets = traffic ? { ...traffic.ledger.sets(t.name), acknowledgedAtMs: traffic.ledger.acknowledgedAtMs(t.name) } : { acknowledged: [], unknown: [], failed: [] };
     const read = run.stored.get(t.name);
     writes[t.name] = { ...sets, stored: read?.ids ?? null, ...(read ? { readback: read.record } : {}), ...(read?.convergence ? { convergence: read.convergence } : {}) };
   }

@@ -61,7 +61,7 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
   const faults = new FaultSchedule({
     plan: run.plan,
     roles: scenario.topology.roles,
-    ctx: { topology: topology!, clock, events: run.watcher!, log },
+    ctx: { topology: topology!, clock, events: run.watcher!, log, backups: scenario.topology.backups },
     signal: run.stopFaults.signal,
     gate: () => steadyStateGate(run, traffic),
     record: (event) => events.write(event),

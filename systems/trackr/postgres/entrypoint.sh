@@ -12,8 +12,10 @@ template=/var/lib/postgresql/template
 marker="$PGDATA/.havoc-initialised"
 
 if [ "$(id -u)" = 0 ]; then
-  # A bind-mounted data dir (e.g. a size-limited disk for disk-full faults) arrives owned by root.
+  # A bind-mounted data dir (e.g. a size-limited disk for disk-full faults) arrives owned by root; so does a data
+  # dir restored from a backup node's tar (its files owned by whoever took the backup there).
   install -d -o postgres -g postgres -m 700 "$PGDATA"
+  find "$PGDATA" ! -user postgres -exec chown -h postgres:postgres {} +
   install -d -o postgres -g postgres -m 2775 /var/run/postgresql
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi

@@ -1,0 +1,28 @@
+import type { ScenarioInput } from "../../api/index.ts";
+import { trackrBackupName, trackrReadback, trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
+import { deviceFleet } from "../../systems/trackr/traffic.ts";
+
+/**
+ * Point-in-time recovery: as trackr-db-disk-restore-base, but the backup node also receives db's WAL continuously
+ * (pg_receivewal; db switches segments at least every 5 s, archive_timeout), and the restore replays every WAL
+ * record it kept on top of the newest base backup. Promise: at most the archive timeout (5 s) of acknowledged
+ * readings is lost.
+ */
+export default {
+  name: "trackr-db-disk-restore-pitr",
+  description: "destroy the database disk under device traffic and restore base backup + archived WAL (promise: the archive timeout)",
+  tags: ["trackr", "recovery"],
+  secrets: trackrSecrets,
+  topology: trackrTopology({ backup: { every: 20_000, archiveTimeout: 5_000 } }),
+  traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 30, duration: "70s", devices: 30 })],
+  faults: [
+    { id: "destroy-db", kind: "storage-destroy", target: { names: ["db"] }, at: "35s", for: "5s" },
+    { id: "restore-db", kind: "restore", target: { names: ["db"] }, at: "40s", backup: trackrBackupName, point: "newest-archived" },
+  ],
+  readback: [trackrReadback("devices")],
+  slos: [
+    { id: "recovery-point", kind: "recovery-point", traffic: "devices", fault: "destroy-db", restore: "restore-db", atMost: "5s" },
+    { id: "recovery-time", kind: "recovery-time", traffic: "devices", fault: "destroy-db", from: "inject", atMost: "30s", stableFor: "5s" },
+    { id: "writes-before-disaster", kind: "availability", traffic: "devices", window: { kind: "fault", fault: "destroy-db", phase: "before" }, atLeastPercent: 99 },
+  ],
+} satisfies ScenarioInput;
