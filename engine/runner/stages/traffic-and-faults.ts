@@ -56,7 +56,7 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
   run.probes = new ProbeSampler(topology!, scenario.topology, clock, log, (change) => {
     events.write({ type: "leader-change", change });
     log.info(`${change.probe}: ${change.leaders.length === 0 ? "no leader" : change.leaders.join(" + ")}${change.previous.length > 0 ? ` (was ${change.previous.join(" + ")})` : ""}${change.unreachable.length > 0 ? `; no answer from ${change.unreachable.join(", ")}` : ""}`);
-  });
+  }, (message) => run.control?.lost(`${message} (stage traffic)`));
   run.probes.start();
   const faults = new FaultSchedule({
     plan: run.plan,
@@ -65,7 +65,8 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
     signal: run.stopFaults.signal,
     gate: () => steadyStateGate(run, traffic),
     record: (event) => events.write(event),
-    onHarnessError: (message, atMs) => run.control?.lost(message, atMs),
+    // An engine call that failed or hung names the stage too (the one line says where as well as what).
+    onHarnessError: (message, atMs) => run.control?.lost(/the Docker engine/.test(message) ? `${message} (stage ${run.phase})` : message, atMs),
   });
   run.schedule = faults;
   run.stopTicker = startStatusTicker(() => ({ phase: run.phase, elapsedMs: clock.nowMs() ?? 0, totals: traffic.totals, activeFaults: faults.activeFaults() }));
