@@ -150,7 +150,7 @@ export function boundEngineCalls<T extends Dockerode>(docker: T, baseMs: number 
       const status = (error as { statusCode?: number }).statusCode;
       // The caller's own abort, or an answer about an object: as docker-modem worded it.
       if (callerSignal?.aborted || (status !== undefined && (OBJECT_ANSWERS.has(status) || status < 500))) return callback(error, data);
-      const cause = String((error as Error).message ?? error).trim();
+      const cause = String((error as Error).message ?? error).trim().replace(/[0-9a-f]{64}/g, (id) => id.slice(0, 12));
       const wrapped = new EngineCallError(`the Docker engine failed ${described}: ${cause}`, name, status, false, { cause: error });
       Object.assign(wrapped, { json: (error as { json?: unknown }).json });
       callback(wrapped, data);

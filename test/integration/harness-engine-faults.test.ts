@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDockerSocketProxy, type DockerSocketProxy } from "../support/docker-socket-proxy.ts";
+import { startDockerSocketProxy, type DockerSocketProxy, type EngineFaultRule } from "../support/docker-socket-proxy.ts";
 import { leftovers } from "../support/run-cli.ts";
 import { runDirs, spawnHavoc } from "../support/spawn-havoc.ts";
 
@@ -15,23 +15,30 @@ import { runDirs, spawnHavoc } from "../support/spawn-havoc.ts";
  */
 const scenario = "test/fixtures/trackr-brief.ts";
 /** Short, so a stalled call costs the test seconds (the default is 60 s). */
-const CALL_DEADLINE_MS = 3_000;
+const CALL_DEADLINE_MS = 5_000;
 /** A stalled call must end the run within its deadline plus the rest of the run: far below the old "never". */
 const RUN_BOUND_MS = 90_000;
 
-let proxy: DockerSocketProxy;
 let workDir: string;
+const proxies: DockerSocketProxy[] = [];
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "havoc-engine-faults-"));
-  proxy = await startDockerSocketProxy({ socketPath: join(workDir, "docker.sock") });
 });
 afterAll(async () => {
-  await proxy?.close();
+  for (const proxy of proxies) await proxy.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-async function runThroughProxy(reportsDir: string) {
+/** A proxy of the case's own: the two cases run side by side (CI time), each with its one rule. */
+async function proxyWith(name: string, rule: EngineFaultRule): Promise<DockerSocketProxy> {
+  const proxy = await startDockerSocketProxy({ socketPath: join(workDir, `${name}.sock`) });
+  proxies.push(proxy);
+  proxy.setRules([rule]);
+  return proxy;
+}
+
+async function runThroughProxy(proxy: DockerSocketProxy, reportsDir: string) {
   const startedMs = Date.now();
   const run = spawnHavoc(["run", scenario, "--seed", "1", "--reports", reportsDir], { DOCKER_HOST: proxy.dockerHost, HAVOC_ENGINE_CALL_TIMEOUT_MS: String(CALL_DEADLINE_MS) });
   const timer = setTimeout(() => run.child.kill("SIGKILL"), RUN_BOUND_MS);
@@ -53,17 +60,17 @@ function expectHarnessError(result: Awaited<ReturnType<typeof runThroughProxy>>,
 }
 
 describe("Docker engine calls that fail or hang end the run as the harness's error (integration)", () => {
-  it("container create refused (HTTP 500) for the second node: exit 3, the call and the stage named, nothing left", async () => {
-    proxy.setRules([{ method: "POST", path: /^\/containers\/create$/, action: "fail", nth: 2 }]);
-    const result = await runThroughProxy(join(workDir, "create-fails"));
+  it.concurrent("container create refused (HTTP 500) for the second node: exit 3, the call and the stage named, nothing left", async () => {
+    const proxy = await proxyWith("create", { method: "POST", path: /^\/containers\/create$/, action: "fail", nth: 2 });
+    const result = await runThroughProxy(proxy, join(workDir, "create-fails"));
     expect(proxy.faulted(0)).toBe(1);
     expectHarnessError(result, /the Docker engine failed container create \(POST \/containers\/create\): .*injected engine failure.*\(stage starting\)/);
     expect(await leftovers(result.runId)).toEqual({ containers: 0, networks: 0 });
   }, 120_000);
 
-  it("an exec of the ready probe never answered: bounded by its deadline, exit 3, nothing left", async () => {
-    proxy.setRules([{ method: "POST", path: /^\/containers\/[^/]+\/exec$/, action: "stall", nth: 1 }]);
-    const result = await runThroughProxy(join(workDir, "exec-stalls"));
+  it.concurrent("an exec of the ready probe never answered: bounded by its deadline, exit 3, nothing left", async () => {
+    const proxy = await proxyWith("exec", { method: "POST", path: /^\/containers\/[^/]+\/exec$/, action: "stall", nth: 1 });
+    const result = await runThroughProxy(proxy, join(workDir, "exec-stalls"));
     expect(proxy.faulted(0)).toBe(1);
     expectHarnessError(result, new RegExp(`the Docker engine did not answer exec create \\(POST /containers/[0-9a-f]{12}/exec\\) within ${CALL_DEADLINE_MS} ms \\(stage starting\\)`));
     expect(result.tookMs).toBeLessThan(RUN_BOUND_MS);

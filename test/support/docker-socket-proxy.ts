@@ -35,8 +35,8 @@ export interface DockerSocketProxy {
   readonly dockerHost: string;
   /** Calls seen so far, oldest first. */
   readonly calls: readonly ProxiedCall[];
-  /** Replaces the rules (counts for `nth` start again). */
-  setRules(rules: readonly EngineFaultRule[]): void;
+  /** Replaces the rules (counts for `nth` start again); `onFault` hears of every call a rule faults, as it happens. */
+  setRules(rules: readonly EngineFaultRule[], onFault?: (call: ProxiedCall) => void): void;
   /** How many calls a rule has faulted so far, by index in the current rules. */
   faulted(index: number): number;
   /** Stops listening, releases every stalled request and closes every proxied connection. */
@@ -51,6 +51,11 @@ export function apiPath(url: string): string {
 export async function startDockerSocketProxy(options: { socketPath: string; upstream?: string }): Promise<DockerSocketProxy> {
   const upstream = options.upstream ?? "/var/run/docker.sock";
   let rules: readonly EngineFaultRule[] = [];
+  let onFault: ((call: ProxiedCall) => void) | undefined;
+  const record = (call: ProxiedCall) => {
+    calls.push(call);
+    if (call.done !== "pass") onFault?.(call);
+  };
   let seen: number[] = [];
   let hits: number[] = [];
   const calls: ProxiedCall[] = [];
@@ -69,12 +74,12 @@ export async function startDockerSocketProxy(options: { socketPath: string; upst
     return undefined;
   };
 
-  const failBody = (method: string, path: string) => JSON.stringify({ message: `injected engine failure: ${method} ${path} refused by the test's Docker socket proxy` });
+  const failBody = (_method: string, _path: string) => JSON.stringify({ message: "injected engine failure (the test's Docker socket proxy)" });
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = apiPath(req.url ?? "/");
     const rule = decide(req.method ?? "GET", path);
-    calls.push({ atEpochMs: Date.now(), method: req.method ?? "GET", path, done: rule?.action ?? "pass" });
+    record({ atEpochMs: Date.now(), method: req.method ?? "GET", path, done: rule?.action ?? "pass" });
     if (rule?.action === "fail") {
       req.resume();
       const body = failBody(req.method ?? "GET", path);
@@ -106,7 +111,7 @@ export async function startDockerSocketProxy(options: { socketPath: string; upst
   server.on("upgrade", (req: IncomingMessage, client: Socket, head: Buffer) => {
     const path = apiPath(req.url ?? "/");
     const rule = decide(req.method ?? "GET", path);
-    calls.push({ atEpochMs: Date.now(), method: req.method ?? "GET", path, done: rule?.action ?? "pass" });
+    record({ atEpochMs: Date.now(), method: req.method ?? "GET", path, done: rule?.action ?? "pass" });
     if (rule?.action === "fail") {
       const body = failBody(req.method ?? "GET", path);
       client.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -143,8 +148,9 @@ export async function startDockerSocketProxy(options: { socketPath: string; upst
     socketPath: options.socketPath,
     dockerHost: `unix://${options.socketPath}`,
     calls,
-    setRules(next) {
+    setRules(next, heard) {
       rules = [...next];
+      onFault = heard;
       seen = [];
       hits = [];
     },

@@ -47,7 +47,9 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
     onClassFailed: (name, result) => {
       // Not one we stopped: a load generator that dies leaves the experiment without its load from then on.
       if (run.signal.aborted || run.control?.loss || run.status !== "completed") return;
-      run.control?.lost(`the load generator of ${name} died (k6 exit ${result.exitCode}${result.signal ? `, ${result.signal}` : ""}; see k6.log)`, result.exitedAtEpochMs === undefined ? null : clock.toRunMs(result.exitedAtEpochMs));
+      // A generator that hung (stopped, wedged) outlived its class's end and was stopped by its safety net: say so.
+      const how = result.killedBySafetyNet ? "hung (still running past its end, stopped by its safety net; " : "died (";
+      run.control?.lost(`the load generator of ${name} ${how}k6 exit ${result.exitCode}${result.signal ? `, ${result.signal}` : ""}; see k6.log)`, result.exitedAtEpochMs === undefined ? null : clock.toRunMs(result.exitedAtEpochMs));
     },
   });
   run.traffic = traffic;
