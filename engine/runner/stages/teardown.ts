@@ -26,5 +26,7 @@ export async function teardown(run: RunState): Promise<void> {
     run.log.warn(line);
     run.fail("error", line);
   });
-  await run.pinned?.release();
+  // Each tag's removal is bounded (engine-calls.ts), and all of them together too: an engine that hangs on every call
+  // must not hold the run for a deadline per tag. A tag left behind holds an image's disk space, nothing that runs.
+  if (run.pinned) await withDeadline("releasing the run's image tags", stageDeadlinesMs.teardown, run.pinned.release()).catch((e) => log.warn(errorMessage(e)));
 }
