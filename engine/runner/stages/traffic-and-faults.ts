@@ -46,9 +46,14 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
     generatorImage: (host) => run.imageOn(host, K6_IMAGE),
     onClassFailed: (name, result) => {
       // Not one we stopped: a load generator that dies leaves the experiment without its load from then on.
-      if (run.signal.aborted || run.control?.loss || run.status !== "completed") return;
-      // A generator that hung (stopped, wedged) outlived its class's end and was stopped by its safety net: say so.
-      const how = result.killedBySafetyNet ? "hung (still running past its end, stopped by its safety net; " : "died (";
+      // A generator that hung (stopped, wedged): past its class's end (its safety net stopped it), or deaf to SIGTERM.
+      const hung = result.killedBySafetyNet || result.ignoredStop === true;
+      if (run.signal.aborted || run.control?.loss) return;
+      // A gate that failed on a hung generator's silence judged the harness, not the system: the run is void, not
+      // inconclusive (the campaign saw a k6 stopped before the gate turn into "steady state not reached", exit 4).
+      if (hung && run.status === "inconclusive") run.fail("error", `the experiment is void: the load generator of ${name} hung, so the steady-state gate judged no load (${run.reason ?? ""})`, ["inconclusive"]);
+      else if (run.status !== "completed") return;
+      const how = result.killedBySafetyNet ? "hung (still running past its end, stopped by its safety net; " : hung ? "hung (deaf to SIGTERM until SIGKILL; " : "died (";
       run.control?.lost(`the load generator of ${name} ${how}k6 exit ${result.exitCode}${result.signal ? `, ${result.signal}` : ""}; see k6.log)`, result.exitedAtEpochMs === undefined ? null : clock.toRunMs(result.exitedAtEpochMs));
     },
   });
