@@ -68,6 +68,8 @@ export interface K6Result {
   requestFailedLines: number;
   /** True when the safety net had to stop k6. */
   killedBySafetyNet: boolean;
+  /** True when k6 ignored SIGTERM until SIGKILL: hung (stopped, wedged), not a generator that ran and ended. */
+  ignoredStop?: boolean;
   summaryPath: string;
   /** When the process exited, epoch ms (a load generator that died early voids the experiment from then). */
   exitedAtEpochMs?: number;
@@ -120,6 +122,7 @@ export function startK6(options: K6Options): K6Handle {
   let exited = false;
   let exitedAtEpochMs: number | undefined;
   let killedBySafetyNet = false;
+  let ignoredStop = false;
   let stopping: Promise<void> | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
@@ -142,6 +145,7 @@ export function startK6(options: K6Options): K6Handle {
       killTimer = setTimeout(() => {
         if (!exited) {
           logger.warn(`k6 for traffic ${options.traffic} ignored SIGTERM for ${options.killAfterMs ?? 10_000} ms: SIGKILL`);
+          ignoredStop = true;
           child.kill("SIGKILL");
         }
       }, options.killAfterMs ?? 10_000);
@@ -173,7 +177,7 @@ export function startK6(options: K6Options): K6Handle {
       if (options.onDropped && missed > 0) options.onDropped(Date.now(), missed);
       logger.info(`k6 for traffic ${options.traffic} exited (code ${code}${signal ? `, ${signal}` : ""}) after ${Date.now() - startedMs} ms, ${reader.opLines} op lines`);
       const { opLines, badOpLines, requestFailedLines } = reader;
-      return { exitCode: code, signal, ...counts, opLines, badOpLines, requestFailedLines, killedBySafetyNet, summaryPath, exitedAtEpochMs };
+      return { exitCode: code, signal, ...counts, opLines, badOpLines, requestFailedLines, killedBySafetyNet, ...(ignoredStop ? { ignoredStop } : {}), summaryPath, exitedAtEpochMs };
     } finally {
       clearTimeout(safetyTimer);
       clearTimeout(killTimer);

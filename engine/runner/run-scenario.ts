@@ -7,6 +7,7 @@ import { ioFailureMessage } from "../../core/io-failure.ts";
 import type { Logger } from "../../core/log.ts";
 import { randomSeed } from "../../core/rng.ts";
 import { connectEngines } from "../../env/docker/connect-engines.ts";
+import { findEngineCallError } from "../../env/docker/engine-calls.ts";
 import { Engines, pingEngine } from "../../env/docker/engines.ts";
 import { RunSecrets } from "../../env/secrets.ts";
 import { hostPlacement } from "../../scenario/hosts-used.ts";
@@ -61,7 +62,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunOutco
     await trafficAndFaults(run);
     await readback(run);
   } catch (error) {
-    run.fail(options.signal.aborted ? "aborted" : "error", run.secrets.redact(errorMessage(error)));
+    // An engine call that failed or hung names the stage it broke, so the one line says where as well as what.
+    const stage = findEngineCallError(error) ? ` (stage ${run.phase})` : "";
+    run.fail(options.signal.aborted ? "aborted" : "error", run.secrets.redact(errorMessage(error)) + stage);
   } finally {
     await teardown(run);
   }

@@ -102,9 +102,9 @@ export class RunState {
     this.events.write({ type: "phase", phase: next });
   }
 
-  /** Ends the run otherwise than completed; the first reason stays. */
-  fail(next: RunStatus, why: string): void {
-    if (this.status !== "completed") return;
+  /** Ends the run otherwise than completed; the first reason stays, unless it is one of `replaces`. */
+  fail(next: RunStatus, why: string, replaces: readonly RunStatus[] = []): void {
+    if (this.status !== "completed" && !replaces.includes(this.status)) return;
     this.status = next;
     this.reason = why;
     this.log.warn(`${next}: ${why}`);

@@ -1,4 +1,5 @@
 import Dockerode from "dockerode";
+import { boundEngineCalls } from "./engine-calls.ts";
 
 export const defaultSocketPath = "/var/run/docker.sock";
 
@@ -17,9 +18,12 @@ function connectionOptions(dockerHost = process.env.DOCKER_HOST): Dockerode.Dock
   throw new Error(`unsupported DOCKER_HOST ${dockerHost} (use unix:// or tcp://)`);
 }
 
-/** One client per process: dockerode keeps an HTTP agent, so sharing it avoids a socket per caller. */
+/**
+ * One client per process: dockerode keeps an HTTP agent, so sharing it avoids a socket per caller. Every call it
+ * makes has a deadline and names itself when it fails (engine-calls.ts).
+ */
 export function dockerClient(): Dockerode {
-  client ??= new Dockerode(connectionOptions());
+  client ??= boundEngineCalls(new Dockerode(connectionOptions()));
   return client;
 }
 

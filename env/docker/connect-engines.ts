@@ -1,6 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import Dockerode from "dockerode";
+import { boundEngineCalls } from "./engine-calls.ts";
 import { z } from "zod";
 import { InputError, errorMessage } from "../../core/errors.ts";
 import { LOCAL_HOST, type Hosts } from "../../core/hosts.ts";
@@ -38,7 +39,8 @@ export async function connectEngines(options: ConnectEnginesOptions): Promise<En
   const timeoutMs = options.timeoutMs ?? ENGINE_ANSWER_DEADLINE_MS;
   const declared = await Promise.all(Object.entries(options.hosts).map(async ([name, spec]) => {
     const endpoint = at(name, () => engineEndpoint(spec));
-    const docker = new Dockerode(dockerOptions(endpoint));
+    // Bounded like the local engine's calls (engine-calls.ts): a host that hangs ends the run, never stalls it.
+    const docker = boundEngineCalls(new Dockerode(dockerOptions(endpoint)));
     const info = await answer(name, endpoint, docker, timeoutMs);
     const address = spec.address ?? (await hostAddress(name, endpoint, info));
     const engine: Engine = { name, local: false, docker, address, bindIp: spec.bindIp ?? address, describe: describeEndpoint(endpoint) };

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type Dockerode from "dockerode";
+import { EnvironmentError, errorMessage } from "../../core/errors.ts";
 import { processAlive } from "../processes/orphan-load.ts";
 import { Engines, type Engine } from "./engines.ts";
 import { HOST_LABEL, PID_LABEL, RUN_LABEL } from "./labels.ts";
@@ -60,11 +61,54 @@ async function removeRunImageTags(docker: Dockerode, runs: ReadonlySet<string>):
   for (const tag of tags) await ignoreGone(docker.getImage(tag).remove());
 }
 
+/**
+ * What could not be removed after two tries (an engine call refused or past its deadline): the run ends as the
+ * harness's error, and the one line names the first thing left and `havoc clean` as the remedy.
+ */
+export class RemovalError extends EnvironmentError {
+  constructor(
+    readonly failures: readonly string[],
+    readonly partial: SweepResult,
+  ) {
+    super(
+      `could not remove ${failures.length === 1 ? "1 resource" : `${failures.length} resources`}: ${failures[0]}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ""}`,
+      "run `havoc clean` to remove what is left (it finds it by the havoc.run label)",
+    );
+  }
+}
+
 async function removeByFilter(engines: Engines, labelFilter: string[], shouldRemove: (labels: Record<string, string>) => boolean): Promise<SweepResult> {
-  const filters = JSON.stringify({ label: labelFilter });
-  const runs = new Set<string>();
   const result: SweepResult = { runs: [], containers: 0, networks: 0, volumes: 0 };
   const byHost: NonNullable<SweepResult["byHost"]> = {};
+  const runs = new Set<string>();
+  // One engine call that failed or hung does not stop the rest; a second pass retries what the first could not do.
+  let failures = await removePass(engines, labelFilter, shouldRemove, result, byHost, runs);
+  if (failures.length > 0) failures = await removePass(engines, labelFilter, shouldRemove, result, byHost, runs);
+  result.runs = [...runs];
+  if (Object.keys(byHost).some((h) => h !== "local")) result.byHost = byHost;
+  if (failures.length > 0) throw new RemovalError(failures, result);
+  return result;
+}
+
+/** One pass over containers, then networks, then volumes; returns what failed, one line each. */
+async function removePass(
+  engines: Engines,
+  labelFilter: string[],
+  shouldRemove: (labels: Record<string, string>) => boolean,
+  result: SweepResult,
+  byHost: NonNullable<SweepResult["byHost"]>,
+  runs: Set<string>,
+): Promise<string[]> {
+  const filters = JSON.stringify({ label: labelFilter });
+  const failures: string[] = [];
+  const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      failures.push(`${what}: ${errorMessage(error)}`);
+      return undefined;
+    }
+  };
   const count = (engine: Engine, what: "containers" | "networks" | "volumes") => {
     result[what]++;
     (byHost[engine.name] ??= { containers: 0, networks: 0, volumes: 0 })[what]++;
@@ -72,33 +116,33 @@ async function removeByFilter(engines: Engines, labelFilter: string[], shouldRem
   const all = engines.all();
   await Promise.all(
     all.map(async (engine) => {
-      const containers = (await engine.docker.listContainers({ all: true, filters })).filter((c) => shouldRemove(c.Labels));
+      const listed = await attempt(`listing containers on ${engine.name}`, () => engine.docker.listContainers({ all: true, filters }));
+      const containers = (listed ?? []).filter((c) => shouldRemove(c.Labels));
       await Promise.all(
         containers.map(async (c) => {
           runs.add(c.Labels[RUN_LABEL]!);
-          if (await ignoreGone(engine.docker.getContainer(c.Id).remove({ force: true, v: true }))) count(engine, "containers");
+          const name = (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, "");
+          if (await attempt(`container ${name}`, () => ignoreGone(engine.docker.getContainer(c.Id).remove({ force: true, v: true })))) count(engine, "containers");
         }),
       );
     }),
   );
   // The manager first: a swarm network is removed there; a worker only shows it while one of its containers is attached.
   for (const engine of [engines.networkEngine, ...all.filter((e) => e !== engines.networkEngine)]) {
-    const networks = (await engine.docker.listNetworks({ filters })).filter((n) => shouldRemove(n.Labels ?? {}));
-    for (const n of networks) {
+    const listed = await attempt(`listing networks on ${engine.name}`, () => engine.docker.listNetworks({ filters }));
+    for (const n of (listed ?? []).filter((x) => shouldRemove(x.Labels ?? {}))) {
       runs.add(n.Labels![RUN_LABEL]!);
-      if (await removeNetwork(engine, n.Id, n.Scope === "swarm")) count(engine, "networks");
+      if (await attempt(`network ${n.Name}`, () => removeNetwork(engine, n.Id, n.Scope === "swarm"))) count(engine, "networks");
     }
   }
   for (const engine of all) {
-    const volumes = ((await engine.docker.listVolumes({ filters })).Volumes ?? []).filter((v) => shouldRemove(v.Labels ?? {}));
-    for (const v of volumes) {
+    const listed = await attempt(`listing volumes on ${engine.name}`, () => engine.docker.listVolumes({ filters }));
+    for (const v of (listed?.Volumes ?? []).filter((x) => shouldRemove(x.Labels ?? {}))) {
       runs.add(v.Labels[RUN_LABEL]!);
-      if (await ignoreGone(engine.docker.getVolume(v.Name).remove())) count(engine, "volumes");
+      if (await attempt(`volume ${v.Name}`, () => ignoreGone(engine.docker.getVolume(v.Name).remove()))) count(engine, "volumes");
     }
   }
-  result.runs = [...runs];
-  if (Object.keys(byHost).some((h) => h !== "local")) result.byHost = byHost;
-  return result;
+  return failures;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { LeaderChange, ProbeSeries } from "../../core/history.ts";
 import type { Logger } from "../../core/log.ts";
 import { probeName, type ProbeCheck, type ProbeSpec } from "../../core/probe-spec.ts";
 import type { Topology } from "../../core/topology.ts";
+import { EngineCallError } from "../docker/engine-calls.ts";
 import { execInContainer } from "../docker/exec.ts";
 import { assertOwnTarget } from "../target-guard.ts";
 import type { StartedTopology } from "../topology/started-topology.ts";
@@ -38,6 +39,8 @@ export class ProbeSampler {
     private readonly clock: RunClock,
     private readonly log: Logger,
     private readonly onLeaderChange: (change: LeaderChange) => void = () => undefined,
+    /** An exec probe's engine call failed or hung: the harness could not look, which is not the node's answer. */
+    private readonly onEngineFailure: (message: string) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -136,6 +139,7 @@ export class ProbeSampler {
       const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
       return { kind: "ok", exitCode: response.status, output: await response.text() };
     } catch (error) {
+      if (error instanceof EngineCallError) this.onEngineFailure(`probe of node "${node}": ${errorMessage(error)}`);
       return { kind: "no-answer", why: errorMessage(error) };
     }
   }

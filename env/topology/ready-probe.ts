@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import type Dockerode from "dockerode";
 import type { ReadyProbe } from "../../core/topology.ts";
+import { EngineCallError } from "../docker/engine-calls.ts";
 import { execInContainer } from "../docker/exec.ts";
 
 /** One attempt of a probe; every attempt has its own timeout because a paused target still accepts TCP. */
@@ -16,7 +17,11 @@ export interface ProbeTarget {
   hostPort(containerPort: number): number;
 }
 
-/** Runs the probe once; true when the node answers as ready. */
+/**
+ * Runs the probe once; true when the node answers as ready. A Docker engine call that failed or hung (an exec
+ * probe's) is not the node's answer: it is thrown (EngineCallError), for the caller to tell the harness's failure
+ * from the node's.
+ */
 export async function probeOnce(probe: ReadyProbe, target: ProbeTarget): Promise<boolean> {
   try {
     switch (probe.kind) {
@@ -31,7 +36,8 @@ export async function probeOnce(probe: ReadyProbe, target: ProbeTarget): Promise
       case "exec":
         return (await execInContainer(target.container, probe.command, ATTEMPT_TIMEOUT_MS * 3)).exitCode === 0;
     }
-  } catch {
+  } catch (error) {
+    if (error instanceof EngineCallError) throw error;
     return false;
   }
 }
@@ -50,7 +56,13 @@ export class NodeNotReadyError extends Error {
   }
 }
 
-/** Polls the probe until it passes or `timeoutMs` runs out; throws NodeNotReadyError naming the node. */
+/**
+ * Polls the probe until it passes or `timeoutMs` runs out; throws NodeNotReadyError naming the node. A Docker engine
+ * call of the probe that failed (5xx, a broken connection) or hung past its deadline ends the wait at once with that
+ * EngineCallError: the node was never seen failing, the harness could not look, so it is the harness's error (exit 3),
+ * never NodeNotReadyError (which a heal records as the system's failure). The engine's answers about the container
+ * itself (409: not running, restarting) are not errors here: the probe tries again.
+ */
 export async function waitUntilReady(nodeName: string, probe: ReadyProbe | undefined, target: ProbeTarget, timeoutMs: number): Promise<number> {
   const startedMs = Date.now();
   if (!probe) return 0;

@@ -5,7 +5,7 @@ import { TOXIPROXY_API_PORT, TOXIPROXY_NODE, type LinkSpec, type NodeSpec } from
 import type { Logger } from "../../core/log.ts";
 import { demultiplex } from "../docker/demux.ts";
 import { Engines, type Engine } from "../docker/engines.ts";
-import { removeRunResources } from "../docker/sweep.ts";
+import { RemovalError, removeRunResources } from "../docker/sweep.ts";
 import { unmountRunLazyFs } from "../disks/lazyfs-volume.ts";
 import { removeRunDisks } from "../disks/run-disks.ts";
 import type { RunSecrets } from "../secrets.ts";
@@ -152,7 +152,12 @@ export class StartedTopology implements AsyncDisposable, OwnPorts {
   async #teardownOnce(): Promise<void> {
     await this.log.step(`tearing down run ${this.runId}`, async () => {
       if (this.logDir) await this.#saveLogs(this.logDir).catch((e) => this.log.warn(`could not save container logs: ${String(e)}`));
-      const removed = await removeRunResources(this.runId, this.engines);
+      // What could not be removed is reported after the disks are dealt with: one engine failure does not strand them.
+      let removal: unknown;
+      const removed = await removeRunResources(this.runId, this.engines).catch((error: unknown) => {
+        removal = error;
+        return error instanceof RemovalError ? error.partial : { containers: 0, networks: 0, volumes: 0, runs: [] };
+      });
       const hosts = removed.byHost ? ` (${Object.entries(removed.byHost).map(([h, c]) => `${h}: ${c.containers}/${c.networks}/${c.volumes}`).join(", ")})` : "";
       this.log.info(`removed ${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s)${hosts}`);
       // lazyfs daemons first (their backing disks are busy while they run), then the loop-mounted disk images.
@@ -164,6 +169,7 @@ export class StartedTopology implements AsyncDisposable, OwnPorts {
       // Data volumes (loop-mounted disk images): unmounted and deleted once no container holds them.
       const disks = await removeRunDisks(this.runId);
       if (disks > 0) this.log.info(`removed ${disks} data volume disk(s)`);
+      if (removal !== undefined) throw removal;
     });
   }
 

@@ -189,6 +189,7 @@ export function mergeK6Results(parts: K6Result[]): TrafficClassResult {
     badOpLines: parts.reduce((n, p) => n + p.badOpLines, 0),
     requestFailedLines: parts.reduce((n, p) => n + p.requestFailedLines, 0),
     killedBySafetyNet: parts.some((p) => p.killedBySafetyNet),
+    ...(parts.some((p) => p.ignoredStop) ? { ignoredStop: true } : {}),
     summaryPath: parts[0]?.summaryPath ?? "",
     ...(bad?.exitedAtEpochMs !== undefined ? { exitedAtEpochMs: bad.exitedAtEpochMs } : {}),
   };

@@ -11,9 +11,12 @@ export interface SpawnedHavoc {
   stdout(): string;
 }
 
-/** Starts `havoc <args>` in the background (for signal tests); the caller decides when to stop it. */
-export function spawnHavoc(args: string[]): SpawnedHavoc {
-  const child = spawn(process.execPath, [join(repoRoot, "bin/havoc.js"), ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `havoc <args>` in the background (for signal tests); the caller decides when to stop it. `env` adds to the
+ * test's environment (DOCKER_HOST of a proxy, a shorter engine call deadline).
+ */
+export function spawnHavoc(args: string[], env: Record<string, string> = {}): SpawnedHavoc {
+  const child = spawn(process.execPath, [join(repoRoot, "bin/havoc.js"), ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let stderr = "";
   let stdout = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));

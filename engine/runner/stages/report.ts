@@ -61,9 +61,13 @@ function asHarnessError(report: RunReport, ioFailure: string | undefined): RunRe
   return { ...report, status: report.status === "aborted" ? "aborted" : "error", verdict: "error", reason: ioFailure };
 }
 
-/** 130 after SIGINT, 143 after SIGTERM (128 + signal number, as shells report it). */
+/**
+ * 130 after SIGINT, 143 after SIGTERM (128 + signal number, as shells report it), whenever the signal came: also
+ * after the run had already ended otherwise (inconclusive, an error) and was interrupted while writing its reports
+ * (the campaign found such a run returning 4 to a SIGTERM; the contract says 143).
+ */
 function abortExitCode(status: RunStatus, signal: AbortSignal): number | undefined {
-  if (status !== "aborted") return undefined;
+  if (status !== "aborted" && !signal.aborted) return undefined;
   return signal.reason === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
 }
 

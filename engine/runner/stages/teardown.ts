@@ -1,6 +1,7 @@
 import { withDeadline } from "../../../core/deadline.ts";
 import { errorMessage } from "../../../core/errors.ts";
 import { stageDeadlinesMs } from "../../../core/stage-deadlines.ts";
+import { removeRunResources } from "../../../env/docker/sweep.ts";
 import type { RunState } from "../run-state.ts";
 
 /**
@@ -17,6 +18,15 @@ export async function teardown(run: RunState): Promise<void> {
   await run.traffic?.stop();
   await run.traffic?.done.catch(() => undefined);
   run.watcher?.stop();
-  await withDeadline("teardown", stageDeadlinesMs.teardown, run.topology?.teardown() ?? Promise.resolve()).catch((e) => run.fail("error", `teardown: ${errorMessage(e)}`));
-  await run.pinned?.release();
+  // A start that failed half way tore its part down itself; the sweep by run label here catches what that left.
+  const removal = run.topology ? run.topology.teardown() : removeRunResources(run.runId, run.engines).then(() => undefined);
+  await withDeadline("teardown", stageDeadlinesMs.teardown, removal).catch((e) => {
+    // Its own line, whatever ended the run before: what is left running, and the command that removes it.
+    const line = `teardown of run ${run.runId} could not remove everything: ${errorMessage(e)}; run \`havoc clean\` to remove what is left`;
+    run.log.warn(line);
+    run.fail("error", line);
+  });
+  // Each tag's removal is bounded (engine-calls.ts), and all of them together too: an engine that hangs on every call
+  // must not hold the run for a deadline per tag. A tag left behind holds an image's disk space, nothing that runs.
+  if (run.pinned) await withDeadline("releasing the run's image tags", stageDeadlinesMs.teardown, run.pinned.release()).catch((e) => log.warn(errorMessage(e)));
 }

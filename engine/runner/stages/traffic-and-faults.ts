@@ -46,8 +46,15 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
     generatorImage: (host) => run.imageOn(host, K6_IMAGE),
     onClassFailed: (name, result) => {
       // Not one we stopped: a load generator that dies leaves the experiment without its load from then on.
-      if (run.signal.aborted || run.control?.loss || run.status !== "completed") return;
-      run.control?.lost(`the load generator of ${name} died (k6 exit ${result.exitCode}${result.signal ? `, ${result.signal}` : ""}; see k6.log)`, result.exitedAtEpochMs === undefined ? null : clock.toRunMs(result.exitedAtEpochMs));
+      // A generator that hung (stopped, wedged): past its class's end (its safety net stopped it), or deaf to SIGTERM.
+      const hung = result.killedBySafetyNet || result.ignoredStop === true;
+      if (run.signal.aborted || run.control?.loss) return;
+      // A gate that failed on a hung generator's silence judged the harness, not the system: the run is void, not
+      // inconclusive (the campaign saw a k6 stopped before the gate turn into "steady state not reached", exit 4).
+      if (hung && run.status === "inconclusive") run.fail("error", `the experiment is void: the load generator of ${name} hung, so the steady-state gate judged no load (${run.reason ?? ""})`, ["inconclusive"]);
+      else if (run.status !== "completed") return;
+      const how = result.killedBySafetyNet ? "hung (still running past its end, stopped by its safety net; " : hung ? "hung (deaf to SIGTERM until SIGKILL; " : "died (";
+      run.control?.lost(`the load generator of ${name} ${how}k6 exit ${result.exitCode}${result.signal ? `, ${result.signal}` : ""}; see k6.log)`, result.exitedAtEpochMs === undefined ? null : clock.toRunMs(result.exitedAtEpochMs));
     },
   });
   run.traffic = traffic;
@@ -56,7 +63,7 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
   run.probes = new ProbeSampler(topology!, scenario.topology, clock, log, (change) => {
     events.write({ type: "leader-change", change });
     log.info(`${change.probe}: ${change.leaders.length === 0 ? "no leader" : change.leaders.join(" + ")}${change.previous.length > 0 ? ` (was ${change.previous.join(" + ")})` : ""}${change.unreachable.length > 0 ? `; no answer from ${change.unreachable.join(", ")}` : ""}`);
-  });
+  }, (message) => run.control?.lost(`${message} (stage traffic)`));
   run.probes.start();
   const faults = new FaultSchedule({
     plan: run.plan,
@@ -65,7 +72,8 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
     signal: run.stopFaults.signal,
     gate: () => steadyStateGate(run, traffic),
     record: (event) => events.write(event),
-    onHarnessError: (message, atMs) => run.control?.lost(message, atMs),
+    // An engine call that failed or hung names the stage too (the one line says where as well as what).
+    onHarnessError: (message, atMs) => run.control?.lost(/the Docker engine/.test(message) ? `${message} (stage ${run.phase})` : message, atMs),
   });
   run.schedule = faults;
   run.stopTicker = startStatusTicker(() => ({ phase: run.phase, elapsedMs: clock.nowMs() ?? 0, totals: traffic.totals, activeFaults: faults.activeFaults() }));
