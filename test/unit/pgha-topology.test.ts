@@ -63,7 +63,15 @@ describe("pgha topology", () => {
       expect(scenario.slos.map((s) => [s.kind, s.kind === "consistency" && s.model])[0]).toEqual(["consistency", "serializable"]);
       expect(scenario.tags).not.toContain("gate");
     }
-    const files = all.filter((f) => !controls.includes(f));
+    // Explorations draw their faults (faultGenerator) and carry the tag that keeps them out of the suites.
+    const explorations = all.filter((f) => f.startsWith("explore-"));
+    expect(explorations).toEqual(["explore-mixed-faults.ts"]);
+    for (const file of explorations) {
+      const scenario = Scenario.parse(((await import(`../../scenarios/pgha/${file}`)) as { default: unknown }).default);
+      expect(scenario.tags).toContain("explore");
+      expect(scenario.faultGenerator).toBeDefined();
+    }
+    const files = all.filter((f) => !controls.includes(f) && !explorations.includes(f));
     expect(files).toHaveLength(8);
     for (const file of files) {
       const { default: input } = (await import(`../../scenarios/pgha/${file}`)) as { default: unknown };
