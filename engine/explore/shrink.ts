@@ -29,7 +29,10 @@ export interface ShrinkOptions {
   now?: () => number;
   /** Shortening stops here. Default 1 s. */
   minDurationMs?: number;
-  /** Moving earlier stops when the bisection interval is this narrow. Default 1 s. */
+  /**
+   * Moving earlier stops when the bisection interval is this narrow; shortening or moving a fault keeps at least
+   * this much of each overlap it has (or all of a shorter one). Default 1 s.
+   */
   timeResolutionMs?: number;
   /** No fault moves before this (e.g. the chaos phase's start). Default 0. */
   earliestMs?: number;
@@ -45,7 +48,8 @@ export interface ShrinkOptions {
 class BudgetSpent extends Error {}
 
 /**
- * Shrinks a failing fault plan: ddmin over the faults, then per fault shorten, move earlier and narrow targets,
+ * Shrinks a failing fault plan: ddmin over the faults, then per fault shorten, move earlier and narrow targets (the
+ * shape moves change sizes and times but never end an overlap the plan has: the overlaps ddmin kept stay visible),
  * round after round until a whole round keeps nothing (1-minimal over these moves) or the budget runs out. Every
  * accepted candidate is smaller than the one before, so the current plan is always the best so far.
  */
@@ -153,7 +157,8 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
   }
 
   async function shortenFault(id: string): Promise<void> {
-    for (let move = shortened(best, id, minDurationMs); move && (await test("shorten", move)); move = shortened(best, id, minDurationMs));
+    const next = () => shortened(best, id, minDurationMs, resolutionMs);
+    for (let move = next(); move && (await test("shorten", move)); move = next());
   }
 
   async function moveAllEarlier(): Promise<void> {
@@ -164,7 +169,7 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
 
   async function moveEarlier(id: string): Promise<void> {
     const fault = best.faults.find((f) => f.id === id);
-    const lowestMs = earliestKeepingOverlaps(best, id, earliestMs);
+    const lowestMs = earliestKeepingOverlaps(best, id, earliestMs, resolutionMs);
     if (!fault || lowestMs === undefined) return;
     const fromMs = fault.atMs;
     await bisectEarlier(fromMs - lowestMs, (byMs) => movedTo(best, id, fromMs - byMs));

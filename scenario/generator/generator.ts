@@ -71,10 +71,12 @@ export function generateFaults<T>(spec: FaultGeneratorSpec<T>, ctx: GeneratorCon
     const template = pickWeighted(spec.mix, totalWeight, rng);
     const downs = ctx.effect(template).downs;
     const downNow = new Set(active.filter((f) => f.downs).flatMap((f) => f.targets));
-    // A node already under a fault of this kind (two kills, two netem qdiscs) or already down cannot take another
-    // down fault: the second would act on nothing, and its heal would undo the first one's.
+    // A node already under a fault of this kind (two kills, two netem qdiscs) cannot take another: the second would
+    // act on nothing, and its heal would undo the first one's. A node already down takes no fault at all: a down
+    // fault would act on nothing, and a network fault on a killed or stopped node has no namespace to enter, which
+    // voids the run (explored live: packet loss drawn onto a killed identity server).
     const kind = kindOf(template);
-    const busy = new Set([...active.filter((f) => f.kind === kind).flatMap((f) => f.targets), ...(downs ? downNow : [])]);
+    const busy = new Set([...active.filter((f) => f.kind === kind).flatMap((f) => f.targets), ...downNow]);
     const targets = drawTargets(template, downs, downNow, busy, eligible, spec, ctx, rng);
     if (targets === undefined) continue;
     const durationMs = spec.durationMs.min + rng.int(longestMs - spec.durationMs.min + 1);

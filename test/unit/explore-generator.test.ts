@@ -23,6 +23,23 @@ function downSetsAtStarts(faults: ReturnType<typeof generate>): Set<string>[] {
   return faults.map((f) => new Set(faults.filter((g) => g.downs && g.atMs <= f.atMs && f.atMs < g.healAtMs).flatMap((g) => g.targets)));
 }
 
+describe("a node already down", () => {
+  it("takes no other fault, not even one that takes nothing down (a network fault needs the node running)", () => {
+    const spec = parseSpec({ ...baseInput, mix: [{ fault: { kind: "kill", target: { role: "db" } } }, { fault: { kind: "delay", target: { role: "db" } } }], maxConcurrent: 2 });
+    let degradedBesideDown = 0;
+    for (const seed of SEEDS) {
+      const faults = generate(spec, seed);
+      for (const f of faults) {
+        const downByOthers = faults.filter((g) => g !== f && g.downs && g.atMs <= f.atMs && f.atMs < g.healAtMs).flatMap((g) => g.targets);
+        expect(f.targets.filter((t) => downByOthers.includes(t))).toEqual([]);
+        if (!f.downs && downByOthers.length > 0) degradedBesideDown += 1;
+      }
+    }
+    // The overlap itself still happens: a delay on one db node while another is down.
+    expect(degradedBesideDown).toBeGreaterThan(0);
+  });
+});
+
 describe("faultGeneratorSchema", () => {
   it("parses durations, fills defaults and strips nothing the template needs", () => {
     const spec = parseSpec({ ...baseInput, maxConcurrent: undefined, limits: undefined, phases: { chaosEndMs: "1m" } });

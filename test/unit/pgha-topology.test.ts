@@ -82,7 +82,15 @@ describe("pgha topology", () => {
       expect(scenario.slos.map((s) => s.kind)).toEqual([kind === "register" ? "linearizable" : "bank"]);
       expect(scenario.expect).toBe(file.includes("read-committed") ? "fail" : "pass");
     }
-    const files = all.filter((f) => !controls.includes(f) && !checked.includes(f));
+    // Explorations draw their faults (faultGenerator) and carry the tag that keeps them out of the suites.
+    const explorations = all.filter((f) => f.startsWith("explore-"));
+    expect(explorations).toEqual(["explore-mixed-faults.ts"]);
+    for (const file of explorations) {
+      const scenario = Scenario.parse(((await import(`../../scenarios/pgha/${file}`)) as { default: unknown }).default);
+      expect(scenario.tags).toContain("explore");
+      expect(scenario.faultGenerator).toBeDefined();
+    }
+    const files = all.filter((f) => !controls.includes(f) && !explorations.includes(f) && !checked.includes(f));
     expect(files).toHaveLength(8);
     for (const file of files) {
       const { default: input } = (await import(`../../scenarios/pgha/${file}`)) as { default: unknown };

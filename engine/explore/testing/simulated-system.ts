@@ -23,6 +23,11 @@ export interface SimulatedSystemOptions {
   failProbability?: number;
   /** Seeds the flakiness, with the attempt number. */
   seed?: number;
+  /**
+   * How long a fault of this kind still acts after its heal (e.g. { kill: 2000 }: a killed server is down until it
+   * has started again). Overlaps are judged on the effects, not on the plan's times. Default none.
+   */
+  aftermathMs?: Record<string, number>;
 }
 
 export interface SimulatedOutcome {
@@ -46,12 +51,15 @@ export function createSimulatedSystem(options: SimulatedSystemOptions): Simulate
   const p = options.failProbability ?? 1;
   const seed = options.seed ?? 0;
   const hits = (fault: SimulatedFault, want: { kind: string; node: string }) => fault.kind === want.kind && fault.targets.includes(want.node);
-  const triggered = (faults: readonly SimulatedFault[]) =>
-    options.triggers
+  const withAftermath = (f: SimulatedFault): SimulatedFault => ({ ...f, healAtMs: f.healAtMs + (options.aftermathMs?.[f.kind] ?? 0) });
+  const triggered = (planned: readonly SimulatedFault[]) => {
+    const faults = planned.map(withAftermath);
+    return options.triggers
       .filter((t) =>
         faults.some((a) => hits(a, t.first) && faults.some((b) => b !== a && hits(b, t.second) && Math.min(a.healAtMs, b.healAtMs) - Math.max(a.atMs, b.atMs) >= (t.minOverlapMs ?? 1))),
       )
       .map((t) => t.slo);
+  };
   return {
     triggered: (faults) => [...new Set(triggered(faults))].sort(),
     run(faults, attempt) {
