@@ -12,9 +12,10 @@ import { appendExploreRecord, exploreSuiteRecord } from "../explore/explore-hist
 import { newRunId } from "../runner/run-id.ts";
 import { runScenario, type RunOutcome, type RunScenarioOptions } from "../runner/run-scenario.ts";
 import { gitCommit } from "../suite/git-commit.ts";
-import { HISTORY_FILE } from "../suite/history-file.ts";
+import { HISTORY_FILE, readSuiteHistory } from "../suite/history-file.ts";
+import { markRegressions } from "../suite/regression.ts";
 import { crashedRunRecord, runRecord } from "../suite/run-record.ts";
-import type { ScenarioRunRecord } from "../suite/suite-record.ts";
+import type { ScenarioRunRecord, SuiteRecord } from "../suite/suite-record.ts";
 import { interruptedExitCode, onInterrupt } from "./interrupts.ts";
 import { enableTypeScriptImports } from "./typescript-imports.ts";
 
@@ -113,11 +114,14 @@ export async function exploreScenarioFile(file: string, options: ExploreCommandO
     });
     const table = formatExploreTable(result);
     await mkdir(dir, { recursive: true });
-    // The loop leaves out only its last run (the one Ctrl-C cut short), so the kept runs are the first records.
+    const historyPath = join(reportsDir, HISTORY_FILE);
+    // The loop leaves out only its last run (the one Ctrl-C cut short), so the kept runs are the first records; each
+    // is marked against the history as a suite's run is, so its "vs last pass" means what it means in a suite.
+    const runs = markRegressions(records.slice(0, result.runs.length), await pastSuites(historyPath), "history");
     const suite = exploreSuiteRecord({
       scenario: scenario.name,
       file,
-      runs: records.slice(0, result.runs.length),
+      runs,
       stoppedBy: result.stoppedBy,
       seeds: options.seed === undefined ? "random" : "consecutive",
       budgetMs: options.budgetMs ?? null,
@@ -129,7 +133,6 @@ export async function exploreScenarioFile(file: string, options: ExploreCommandO
       command: ["havoc", ...(options.argv ?? ["explore", file])].join(" "),
       signal: abort.signal.aborted ? (abort.signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT") : null,
     });
-    const historyPath = join(reportsDir, HISTORY_FILE);
     const historyError = await appendExploreRecord(historyPath, suite, log);
     const history = { path: historyPath, suiteId: suite.suiteId, appended: historyError === null, ...(historyError === null ? {} : { error: historyError }) };
     const shrinkHint = result.groups[0]?.runDirs[0] ? `\nshrink the first failure: havoc shrink ${result.groups[0].runDirs[0]}\n` : "";
@@ -143,5 +146,17 @@ export async function exploreScenarioFile(file: string, options: ExploreCommandO
     return historyError !== null && exitCode === ExitCode.pass ? ExitCode.environment : exitCode;
   } finally {
     release();
+  }
+}
+
+/** The history before this exploration; one that cannot be read marks nothing (the append then says what is wrong). */
+async function pastSuites(historyPath: string): Promise<SuiteRecord[]> {
+  try {
+    const history = await readSuiteHistory(historyPath);
+    for (const warning of history.warnings) log.warn(warning);
+    return history.records;
+  } catch (error) {
+    log.warn(`could not read ${historyPath}: ${errorMessage(error)}; explore runs are not compared with earlier ones`);
+    return [];
   }
 }

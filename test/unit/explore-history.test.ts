@@ -92,6 +92,25 @@ describe("havoc explore: results join the suite history", () => {
       [8, "fail"],
       [9, "pass"],
     ]);
+    // Marked against the history as a suite's runs are: the first exploration's last pass is the one compared with.
+    expect(records[0]!.runs[0]!.regression).toBeNull();
+    expect(records[1]!.runs[0]!.regression).toMatchObject({ against: { suiteId: records[0]!.suiteId, runId: "run-2", source: "history" }, regressed: false });
+  });
+
+  it("Ctrl-C: the run cut short is left out and the suite is recorded as interrupted (exit 130)", async () => {
+    const dir = await reportsDir();
+    const simulated = fakeRunner({ 3: "pass", 4: "fail", 5: "pass" });
+    const runner: typeof simulated = async (options) => {
+      // The signal arrives during seed 4: that run ends (as an aborted run would) and must not be counted.
+      if (options.seed === 4) process.emit("SIGINT", "SIGINT");
+      return simulated(options);
+    };
+    const exitCode = await exploreScenarioFile(scenarioFile, { runs: 3, seed: 3, reportsDir: dir, runner });
+    expect(exitCode).toBe(130);
+    const { records } = await readSuiteHistory(join(dir, HISTORY_FILE));
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: "interrupted", exitCode: 130, repeat: 1 });
+    expect(records[0]!.runs.map((r) => r.seed)).toEqual([3]);
   });
 
   it("a history that cannot be written turns a clean exploration into exit 3 and says so", async () => {
