@@ -10,7 +10,7 @@ export const exploreCommand = defineCommand({
   arity: { min: 1, max: 1, problem: "explore takes exactly one scenario file" },
   description: [
     "Runs the scenario live once per seed, one run after another (each a normal `havoc run` with its reports), so a fault generator (faultGenerator in the scenario) draws a new schedule every time. Prints a progress line after each run and ends with a table: seeds tried, runs per hour, failures per signature (the failed SLOs and the kinds of fault in the plan) with the first seed and run of each. Shrink a failing run with `havoc shrink <run dir>`.",
-    "Ctrl-C stops the run under way (healed, torn down), leaves it out and prints the table so far. The table is also written to REPORTS/explores/<id>/ (explore.json, summary.txt).",
+    "Ctrl-C stops the run under way (healed, torn down), leaves it out and prints the table so far. The table is also written to REPORTS/explores/<id>/ (explore.json, summary.txt), and the exploration joins the suite history (REPORTS/suite-history.ndjson) as one suite named explore-<scenario>, one run per seed, so `havoc suite`'s regression marks and --baseline see its runs.",
   ].join("\n"),
   flags: {
     runs: { kind: "whole", value: "N", min: 1, help: "stop after N runs" },
@@ -24,15 +24,15 @@ export const exploreCommand = defineCommand({
     { command: "havoc explore scenarios/pgha/primary-kill-sync.ts --budget 2h --seed 1000", what: "seeds 1000, 1001, ... for two hours" },
   ],
   exitCodes: [
-    [0, "no run failed"],
+    [0, "no run failed (3 instead when the history line could not be written)"],
     [1, "at least one run failed (the table lists the seeds)"],
     badInput,
     environment,
     interrupted,
   ],
-  async run({ positionals, flags }) {
+  async run({ positionals, flags, argv }) {
     const { exploreScenarioFile } = await import("./explore.ts");
     const { parseHostFlags } = await import("./host-flags.ts");
-    return exploreScenarioFile(positionals[0]!, { runs: flags.runs, budgetMs: flags.budget, seed: flags.seed, reportsDir: flags.reports, hosts: parseHostFlags(flags.host) });
+    return exploreScenarioFile(positionals[0]!, { runs: flags.runs, budgetMs: flags.budget, seed: flags.seed, reportsDir: flags.reports, hosts: parseHostFlags(flags.host), argv });
   },
 });

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { join, relative } from "node:path";
 import { ExitCode, InputError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
@@ -6,6 +5,7 @@ import { parseDurationMs } from "../../core/duration.ts";
 import { runScenario } from "../runner/run-scenario.ts";
 import { loadBaseline } from "../suite/baseline.ts";
 import { executeSuite, type SuitePassResult } from "../suite/execute-suite.ts";
+import { gitCommit } from "../suite/git-commit.ts";
 import type { ScenarioFlakiness } from "../suite/flakiness.ts";
 import { HISTORY_FILE, readSuiteHistory } from "../suite/history-file.ts";
 import { mergeShards } from "../suite/merge-shards.ts";
@@ -66,12 +66,6 @@ function suiteName(flags: SuiteFlags): string {
   const name = flags.name ?? (flags.tag && flags.tag.length > 0 ? flags.tag.join("-") : "suite");
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new InputError(`--name must be lower-case letters, digits and dashes, got "${name}"`);
   return name;
-}
-
-function gitCommit(cwd: string): string | null {
-  const result = spawnSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", timeout: 5_000 });
-  const sha = result.status === 0 ? result.stdout.trim() : "";
-  return /^[0-9a-f]{40}$/.test(sha) ? sha : (process.env.GITHUB_SHA ?? null);
 }
 
 /**

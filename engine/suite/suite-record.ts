@@ -150,8 +150,11 @@ export const SuiteRecord = z.object({
   command: z.string(),
   selection: z.object({ patterns: z.array(z.string()), tags: z.array(z.string()), excludeTags: z.array(z.string()) }),
   repeat: z.number().int().min(1),
-  /** "scenario": each scenario's own seed (or one drawn per run); "fixed": --seed; "random": --random-seeds. */
-  seeds: z.enum(["scenario", "fixed", "random"]),
+  /**
+   * "scenario": each scenario's own seed (or one drawn per run); "fixed": --seed; "random": --random-seeds (or an
+   * exploration's fresh seeds); "consecutive": an exploration's `--seed S` (S, S+1, ...).
+   */
+  seeds: z.enum(["scenario", "fixed", "random", "consecutive"]),
   budgetMs: z.number().nullable(),
   /** The --baseline given, null without. */
   baseline: z.string().nullable(),
