@@ -136,3 +136,40 @@ export function identityListAppend(o: IdentityListAppendOptions): WorkloadTraffi
     gate: false,
   });
 }
+
+/** What a register workload on the identity service's Redis does (clients/register.ts). */
+export interface IdentityRegisterOptions {
+  name?: string;
+  durationS: number;
+  /** WAIT for this many replicas after every op (a write or CAS is ok only when they acknowledge). Default 0: no WAIT. */
+  waitReplicas?: number;
+  /** WAIT's timeout, ms. Default 500 (the app's own). */
+  waitTimeoutMs?: number;
+}
+
+/**
+ * Jepsen's cas-register straight at the servers' Redis (each server's published 6379): GET, SET and a Lua
+ * compare-and-set, with the same 6 processes bound round robin to id-1, id-2, id-3 as the list-append workload, each
+ * finding the primary by asking ROLE. 60 ops/s over 3 keys at once (40 % reads, 40 % CAS from the value last seen,
+ * 20 % writes); each key retired after 150 ops (about 7 s), so keys written before a failover are read after it and
+ * every key's linearizability search stays small.
+ */
+export function identityRegister(o: IdentityRegisterOptions): WorkloadTrafficInput {
+  return workloadTraffic({
+    name: o.name ?? "registers",
+    workload: "register",
+    duration: `${o.durationS}s`,
+    servers: identityServers.map((node) => ({ node, port: redisPort })),
+    client: fileURLToPath(new URL("./clients/register.ts", import.meta.url)),
+    clientOptions: { waitReplicas: o.waitReplicas ?? 0, waitTimeoutMs: o.waitTimeoutMs ?? 500 },
+    concurrency: 6,
+    ratePerSecond: 60,
+    activeKeys: 3,
+    maxOpsPerKey: 150,
+    readPercent: 40,
+    casPercent: 40,
+    requestTimeout: "3s",
+    // Refused CAS and WAIT short of its replicas are outcomes the workload expects, not a sick system.
+    gate: false,
+  });
+}
