@@ -29,7 +29,28 @@ export interface RegisterFigures {
   firstOkMsByNode: Record<string, number>;
   /** Why ops failed or ended unknown: `${type} ${cause}` (from `error`'s gist): count. */
   notOk: Record<string, number>;
-  slo: { id: string; verdict: string; why: string; keys: number; illegal: string[]; unknown: string[]; opsChecked: number; elapsedMs: number; witness: WitnessOp[] } | undefined;
+  slo:
+    | {
+        id: string;
+        verdict: string;
+        why: string;
+        keys: number;
+        illegal: string[];
+        unknown: string[];
+        opsChecked: number;
+        elapsedMs: number;
+        witness: WitnessOp[];
+        /** ok ops on the witness's key per node that served them, over the whole history. */
+        witnessKeyOkByNode: Record<string, number>;
+      }
+    | undefined;
+}
+
+function okByNodeOfKey(ops: readonly { type: string; node?: string; value: unknown }[], key: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (key === undefined) return out;
+  for (const op of ops) if (op.type === "ok" && op.node && (op.value as { key?: unknown }).key === key) out[op.node] = (out[op.node] ?? 0) + 1;
+  return out;
 }
 
 const gist = (error: string | undefined) => (error === undefined ? "no error" : error.replace(/\d+/g, "N").slice(0, 60));
@@ -66,6 +87,7 @@ export async function registerFigures(runDir: string, report: RunReport, traffic
           opsChecked: row.linearizable!.opsChecked,
           elapsedMs: row.linearizable!.elapsedMs,
           witness: row.linearizable!.witness.map((w) => ({ ...w, ...(ops[w.index]?.node ? { node: ops[w.index]!.node } : {}) })),
+          witnessKeyOkByNode: okByNodeOfKey(ops, (row.linearizable!.witness[0]?.value as { key?: unknown } | undefined)?.key),
         };
   const count = (type: string) => ops.filter((o) => o.type === type).length;
   return { ops: ops.length, ok: count("ok"), fail: count("fail"), info: count("info"), okByNode, lastOkMsByNode, firstOkMsByNode, notOk, slo };
