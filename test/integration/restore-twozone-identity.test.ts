@@ -76,7 +76,7 @@ describe("restores of twozone and identity (integration, nightly)", () => {
       expect(restore!.notes.join(" ")).toMatch(new RegExp(`${node}: .*as appendonlydir/appendonly.aof.1.base.rdb`));
       expect(restore!.notes.join(" ")).toMatch(new RegExp(`${node}: started on the restored data, ready`));
     }
-    expectLossWithinPromise(history, "clients", "all-data-lost", "restore-all", 21_000);
+    expectLossWithinPromise(history, "clients", "all-data-lost", "restore-all", 24_000);
     expect(await leftovers(report.runId)).toEqual({ containers: 0, networks: 0 });
   }, 420_000);
 });
