@@ -140,9 +140,6 @@ function withBackups(nodes: NodeSpecInput[], opts: TwozoneBackupOptions): void {
     if (node.name === "db-a" || node.name === "db-b") node.image = "havoc/trackr-postgres:restorable";
   const dbA = nodes.find((n) => n.name === "db-a")!;
   dbA.dataVolume = { path: "/var/lib/postgresql/data", sizeMb: 512, kind: "loop-ext4" };
-  // Every daily backup forces a checkpoint that recycles WAL; keep enough for zone B's standby to catch up after
-  // its own initial copy (without it db-b asked for a segment already removed on a loaded machine).
-  dbA.command = ["-c", "wal_keep_size=256MB"];
   const apps = nodes.filter((n) => n.role === "app").map((n) => n.name);
   nodes.push(
     {
