@@ -163,8 +163,11 @@ export const BackupSpec = z
     name: NodeName,
     /** The node that takes and keeps the backups (another network or zone than `of`: "off-site"). */
     node: NodeName,
-    /** The node whose data it backs up; a restore step's target. */
-    of: NodeName,
+    /**
+     * The node whose data it backs up, a restore step's target; or the nodes of a replicated store that all hold
+     * that data (e.g. a primary and its replicas): a restore step may rebuild any of them, or all at once.
+     */
+    of: z.union([NodeName, z.array(NodeName).min(1)]),
     /** Interval of full (base) backups, e.g. "20s" standing for "daily". The newest base backup is at most this old. */
     every: DurationMs,
     /**
@@ -186,6 +189,11 @@ export const BackupSpec = z
   })
   .strict();
 export type BackupSpec = z.infer<typeof BackupSpec>;
+
+/** The nodes a backup holds the data of (`of`, one name or several), in the order given. */
+export function backupOf(backup: Pick<BackupSpec, "of">): string[] {
+  return typeof backup.of === "string" ? [backup.of] : [...backup.of];
+}
 
 /** Node name of the toxiproxy node a topology with links gets; no declared node may use it then. */
 export const TOXIPROXY_NODE = "toxiproxy";
@@ -272,12 +280,15 @@ export const Topology = z
     topology.backups.forEach((backup, i) => {
       if (backupNames.has(backup.name)) ctx.addIssue({ code: "custom", path: ["backups", i, "name"], message: `duplicate backup name "${backup.name}"` });
       backupNames.add(backup.name);
-      for (const field of ["node", "of"] as const)
-        if (!names.has(backup[field])) ctx.addIssue({ code: "custom", path: ["backups", i, field], message: `unknown node "${backup[field]}"` });
-      if (backup.node === backup.of) ctx.addIssue({ code: "custom", path: ["backups", i, "node"], message: `a backup kept on the node it backs up ("${backup.of}") is lost with it; name another node` });
-      const of = topology.nodes.find((n) => n.name === backup.of);
-      if (of && of.dataVolume?.kind !== "loop-ext4" && of.dataVolume?.kind !== "lazyfs")
-        ctx.addIssue({ code: "custom", path: ["backups", i, "of"], message: `node "${backup.of}" needs a dataVolume of kind "loop-ext4" or "lazyfs" at its data directory, so a restore can write the backup onto a fresh disk` });
+      if (!names.has(backup.node)) ctx.addIssue({ code: "custom", path: ["backups", i, "node"], message: `unknown node "${backup.node}"` });
+      const ofPath = (j: number) => (typeof backup.of === "string" ? ["backups", i, "of"] : ["backups", i, "of", j]);
+      backupOf(backup).forEach((name, j) => {
+        if (!names.has(name)) return ctx.addIssue({ code: "custom", path: ofPath(j), message: `unknown node "${name}"` });
+        if (backup.node === name) ctx.addIssue({ code: "custom", path: ["backups", i, "node"], message: `a backup kept on the node it backs up ("${name}") is lost with it; name another node` });
+        const of = topology.nodes.find((n) => n.name === name);
+        if (of && of.dataVolume?.kind !== "loop-ext4" && of.dataVolume?.kind !== "lazyfs")
+          ctx.addIssue({ code: "custom", path: ofPath(j), message: `node "${name}" needs a dataVolume of kind "loop-ext4" or "lazyfs" at its data directory, so a restore can write the backup onto a fresh disk` });
+      });
     });
     topology.probes.forEach((probe, i) => {
       if (probe.role !== undefined && !topology.nodes.some((n) => n.role === probe.role))

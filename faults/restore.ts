@@ -7,7 +7,7 @@ import { nearest } from "../core/did-you-mean.ts";
 import { SystemStepError, errorMessage } from "../core/errors.ts";
 import type { BackupRecord } from "../core/history.ts";
 import { selectorPool } from "../core/selector.ts";
-import { NodeName, type BackupSpec } from "../core/topology.ts";
+import { NodeName, backupOf, type BackupSpec } from "../core/topology.ts";
 import { execInContainer } from "../env/docker/exec.ts";
 import { splitDockerStream } from "../env/docker/exec-stream.ts";
 import { NodeNotReadyError } from "../env/topology/ready-probe.ts";
@@ -17,16 +17,18 @@ import { hostVolumeDir, wipeDir } from "./volume-wipe.ts";
 
 /**
  * A recovery step, scheduled like a fault (`at`; the report lists it with the faults and the timeline draws it from
- * its start to the restored node being ready): the target, a node whose data a backup of `topology.backups` keeps,
+ * its start to the restored nodes being ready): each target, a node whose data a backup of `topology.backups` keeps,
  * is rebuilt from that backup on a fresh disk: stopped if it runs, its data volume emptied, the backup node's export
- * written onto it, started, and ready by its probe. A step the system fails (no backup to restore, a restored node
- * that never becomes ready) is a failed row `<id>-node-ready`, not a void run; the notes say how far it got.
+ * written onto it; then every target is started at once and must become ready by its probe (the nodes of a
+ * replicated store may be ready only together, e.g. Sentinels that need a quorum). A step the system fails (no
+ * backup to restore, a restored node that never becomes ready) is a failed row `<id>-node-ready`, not a void run;
+ * the notes say how far it got.
  */
 export const RestoreStep = z
   .object({
     kind: z.literal("restore"),
     ...scheduled,
-    /** Name of a backup in `topology.backups` whose `of` is the target. */
+    /** Name of a backup in `topology.backups` whose `of` holds every target. */
     backup: NodeName,
     /**
      * "last-backup" (default): the newest completed base backup, as it was when that backup ended.
@@ -67,8 +69,10 @@ export const restore: FaultKind<RestoreStep> = {
     const backup = view.topology.backups.find((b) => b.name === spec.backup)!;
     if (!view.nodesComplete || spec.target.names?.some((name) => !view.nodes?.has(name))) return;
     const pool = selectorPool(spec.target, view.topology.nodes);
-    const others = pool.filter((name) => name !== backup.of);
-    if (others.length > 0) report([...path, "target"], `backup "${backup.name}" keeps the data of "${backup.of}" only; the target also selects ${others.join(", ")} (write target: { names: ["${backup.of}"] })`);
+    const of = backupOf(backup);
+    const others = pool.filter((name) => !of.includes(name));
+    if (others.length > 0)
+      report([...path, "target"], `backup "${backup.name}" keeps the data of ${of.map((n) => `"${n}"`).join(", ")} only; the target also selects ${others.join(", ")} (write target: { names: ${JSON.stringify(of)} })`);
   },
   async inject(ctx: FaultContext, spec: RestoreStep, targets: readonly string[]): Promise<FaultHandle> {
     const backup = ctx.backups?.find((b) => b.name === spec.backup);
@@ -78,14 +82,20 @@ export const restore: FaultKind<RestoreStep> = {
     const notes: string[] = [];
     const backups = await readCatalog(ctx, backup, notes);
     const failed = (message: string) => new SystemStepError(message, mechanism, notes, startedAtMs, backups);
+    const started = Date.now();
     for (const target of targets) {
       const dir = hostVolumeDir(ctx.topology.runId, ctx.topology.node(target).spec.dataVolume, target);
       if (!dir) throw new Error(`restore: node "${target}" has no loop-ext4 or lazyfs data volume to restore onto`);
-      const started = Date.now();
-      // A fresh node: whatever runs there now is stopped and its disk emptied before the backup goes on it.
-      const calledAt = ctx.clock.epochNow();
-      await ignoreDockerNoop(ctx.topology.container(target).kill({ signal: "SIGKILL" }));
-      await ctx.events.waitFor(target, "die", calledAt, DEATH_DEADLINE_MS);
+      const copyStarted = Date.now();
+      // A fresh node: whatever runs there now is stopped and its disk emptied before the backup goes on it. A node a
+      // storage-destroy left down has no death to wait for.
+      const container = ctx.topology.container(target);
+      const running = (await container.inspect()).State.Running;
+      if (running) {
+        const calledAt = ctx.clock.epochNow();
+        await ignoreDockerNoop(container.kill({ signal: "SIGKILL" }));
+        await ctx.events.waitFor(target, "die", calledAt, DEATH_DEADLINE_MS);
+      }
       const wiped = await wipeDir(dir);
       const copy = await exportInto(ctx.topology.container(backup.node), [...backup.export, spec.point], dir);
       const said = copy.stderr.trim().split("\n").slice(-3).join(" / ");
@@ -93,18 +103,21 @@ export const restore: FaultKind<RestoreStep> = {
       if (copy.tarExitCode !== 0) throw failed(`the copy from ${backup.node} did not unpack (tar exited ${copy.tarExitCode}: ${copy.tarError.trim().slice(0, 300)})`);
       const restored = backups.find((b) => said.includes(b.label));
       if (restored) restored.restored = true;
-      const copiedMs = Date.now() - started;
-      notes.push(`${target}: ${wiped} entries of its data volume deleted; ${backup.node} exported ${(copy.bytes / 1e6).toFixed(1)} MB (${said}) in ${copiedMs} ms`);
-      const startCall = Date.now();
-      await ignoreDockerNoop(ctx.topology.container(target).start());
-      try {
-        const probeMs = await ctx.topology.waitReady(target);
-        notes.push(`${target}: started on the restored data, ready ${Date.now() - startCall} ms after the start call (probe ${probeMs} ms); restore took ${Date.now() - started} ms`);
-      } catch (error) {
-        if (error instanceof NodeNotReadyError) throw failed(`${target} never became ready on the restored data: ${errorMessage(error)}`);
-        throw error;
-      }
+      notes.push(`${target}: ${running ? "stopped; " : ""}${wiped} entries of its data volume deleted; ${backup.node} exported ${(copy.bytes / 1e6).toFixed(1)} MB (${said}) in ${Date.now() - copyStarted} ms`);
     }
+    const startCall = Date.now();
+    await Promise.all(targets.map((target) => ignoreDockerNoop(ctx.topology.container(target).start())));
+    const readiness = await Promise.allSettled(targets.map((target) => ctx.topology.waitReady(target)));
+    for (const [i, outcome] of readiness.entries()) {
+      const target = targets[i]!;
+      if (outcome.status === "fulfilled") {
+        notes.push(`${target}: started on the restored data, ready ${Date.now() - startCall} ms after the start call (probe ${outcome.value} ms)`);
+        continue;
+      }
+      if (outcome.reason instanceof NodeNotReadyError) throw failed(`${target} never became ready on the restored data: ${errorMessage(outcome.reason)}`);
+      throw outcome.reason;
+    }
+    notes.push(`restore of ${targets.join(", ")} took ${Date.now() - started} ms`);
     const doneAtMs = runMs(ctx.clock);
     return {
       injectedAtMs: startedAtMs,

@@ -50,7 +50,9 @@ export const storageDestroy: FaultKind<StorageDestroyFault> = {
         notes.push(`${t}: ${died}; data volume wiped (${deleted} entries deleted, empty), ${Math.round(ctx.clock.epochNow() - calledAt)} ms after the call`);
       }),
     );
-    const effectEpochMs = Math.min(...deaths.map((d) => d?.epochMs ?? ctx.clock.epochNow()));
+    // The disaster is complete when the last target died: until then a target still running can acknowledge writes
+    // (a database that dies a second after its backup disk did), and recovery-point judges against this time.
+    const effectEpochMs = Math.max(...deaths.map((d) => d?.epochMs ?? calledAt));
     return {
       injectedAtMs: runMs(ctx.clock, effectEpochMs),
       mechanism: "docker kill SIGKILL, then every file of the data volume deleted (the node stays down)",

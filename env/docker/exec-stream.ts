@@ -11,6 +11,9 @@ export function splitDockerStream(stream: Readable, stdout: Writable, stderr: Wr
   let headerFill = 0;
   let remaining = 0;
   let target: Writable = stdout;
+  // One drain listener per pause: a chunk holding many frames may meet a full stdout at each of them (on a loaded
+  // machine more than ten: Node's MaxListenersExceededWarning).
+  let waitingForDrain = false;
   stream.on("data", (chunk: Buffer) => {
     let offset = 0;
     while (offset < chunk.length) {
@@ -29,9 +32,13 @@ export function splitDockerStream(stream: Readable, stdout: Writable, stderr: Wr
       const more = target.write(chunk.subarray(offset, offset + take));
       remaining -= take;
       offset += take;
-      if (!more && target === stdout) {
+      if (!more && target === stdout && !waitingForDrain) {
+        waitingForDrain = true;
         stream.pause();
-        stdout.once("drain", () => stream.resume());
+        stdout.once("drain", () => {
+          waitingForDrain = false;
+          stream.resume();
+        });
       }
     }
   });

@@ -9,3 +9,12 @@ export const identityServerImage = {
   image: "havoc/identity-server:dev",
   build: { context: fileURLToPath(new URL("./server/", import.meta.url)), prepare: ["node", "bundle.mjs"] },
 } satisfies Required<Pick<NodeSpecInput, "image" | "build">>;
+
+/**
+ * identity's off-site backup node (backup/Dockerfile): Debian's redis-tools copying the primary's data set on a
+ * schedule (`redis-cli --rdb`) and exporting it as a Redis 7 AOF directory.
+ */
+export const identityBackupImage = {
+  image: "havoc/identity-backup:dev",
+  build: { context: fileURLToPath(new URL("./backup/", import.meta.url)) },
+} satisfies Required<Pick<NodeSpecInput, "image" | "build">>;

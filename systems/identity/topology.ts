@@ -1,6 +1,6 @@
 import type { NodeSpecInput, ReadbackInput, TopologyInput } from "../../api/index.ts";
 import type { TrafficTarget } from "../../api/index.ts";
-import { identityServerImage } from "./images.ts";
+import { identityBackupImage, identityServerImage } from "./images.ts";
 
 /** The three identity servers, each Redis + Sentinel + app (README.md). Three, so two Sentinels are a majority. */
 export const identityServers = ["id-1", "id-2", "id-3"] as const;
@@ -39,7 +39,16 @@ export interface IdentityOptions {
    * which the `power-loss` fault needs (it discards the unfsynced ones).
    */
   dataVolumeKind?: "loop-ext4" | "lazyfs";
+  /**
+   * Off-site copies of the data set (README.md, "Backups"): a node `backup` copies the primary's data every `every`
+   * ms (default 20 000, "daily" scaled), and every server gets a loop-ext4 disk at /data (`dataVolumeMb`, default
+   * 256) that storage-destroy can wipe and a restore write the copy onto. The backup is named `identityBackupName`.
+   */
+  backup?: { every?: number };
 }
+
+/** Name of identity's backup in `topology.backups`, for restore steps. */
+export const identityBackupName = "aof-copies";
 
 /** Sentinels an app asks, its own server's first: ioredis uses the first that answers. */
 function sentinelsFor(server: IdentityServer): string {
@@ -71,22 +80,55 @@ export function identityTopology(opts: IdentityOptions = {}): TopologyInput {
     REDIS_TIMEOUT_MS: nonNegativeInt("redisTimeoutMs", opts.redisTimeoutMs ?? 1_000),
     PORT: String(appPort),
   });
+  const backupEvery = opts.backup ? (opts.backup.every ?? 20_000) : undefined;
+  if (backupEvery !== undefined && (!Number.isInteger(backupEvery) || backupEvery < 1_000))
+    throw new RangeError(`identity's backup.every must be a whole number of ms, at least 1000; got ${backupEvery}`);
+  if (opts.backup && opts.dataVolumeKind === "lazyfs") throw new RangeError("identity's backups restore onto loop-ext4 disks; leave dataVolumeKind unset");
   const nodes: NodeSpecInput[] = identityServers.map((server) => ({
     name: server,
     ...identityServerImage,
+    // The same build under a tag of its own (its entrypoint hands restored files to redis), so a run elsewhere
+    // rebuilding the plain tag from an older checkout does not race this one.
+    ...(opts.backup ? { image: "havoc/identity-server:restorable" } : {}),
     role: identityRole,
     env: env(server),
     ports: [appPort, redisPort],
     // Redis up (a replica linked to its primary), the Sentinel sees a quorum, the app reaches the primary.
     ready: { kind: "exec", command: ["identity-ready"] },
     readyTimeoutMs: 60_000,
-    ...(opts.dataVolumeMb !== undefined || opts.dataVolumeKind !== undefined
+    ...(opts.dataVolumeMb !== undefined || opts.dataVolumeKind !== undefined || opts.backup
       ? { dataVolume: { path: "/data", sizeMb: opts.dataVolumeMb ?? 256, ...(opts.dataVolumeKind ? { kind: opts.dataVolumeKind } : {}) } }
       : {}),
   }));
+  if (backupEvery !== undefined)
+    nodes.push({
+      name: "backup",
+      ...identityBackupImage,
+      role: "backup",
+      env: { SERVERS: identityServers.join(" "), BACKUP_EVERY_MS: String(backupEvery) },
+      dataVolume: { path: "/backups", sizeMb: 256, kind: "loop-ext4" },
+      // Ready once the first copy is catalogued: a run never starts without one.
+      ready: { kind: "exec", command: ["test", "-s", "/backups/catalog.ndjson"] },
+      dependsOn: [...identityServers],
+    });
   return {
     networks: ["main"],
     nodes,
+    ...(backupEvery !== undefined
+      ? {
+          backups: [
+            {
+              name: identityBackupName,
+              node: "backup",
+              // One copy of the data set restores any server, or all of them.
+              of: [...identityServers],
+              every: `${backupEvery}ms` as const,
+              catalog: ["cat", "/backups/catalog.ndjson"],
+              export: ["identity-backup-export"],
+            },
+          ],
+        }
+      : {}),
     roles: { [identityRole]: { primaryProbe: ["sh", "-c", "redis-cli role | head -n1"], expect: "master" } },
     probes: [
       { kind: "leader", role: identityRole },
