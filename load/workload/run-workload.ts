@@ -139,7 +139,8 @@ export function runWorkload<C extends ClosableClient>(options: WorkloadRunOption
     let nextStart = now();
     while (client && !stopped && now() < deadline && started < options.maxOps) {
       await Promise.race([sleep(nextStart - now()), stopSignal]);
-      if (stopped || now() >= deadline) break;
+      // Checked again after the wait: other processes may have started the last ops meanwhile.
+      if (stopped || now() >= deadline || started >= options.maxOps) break;
       nextStart = Math.max(nextStart + intervalMs, now());
       started++;
       const planned = options.driver.next();

@@ -235,6 +235,29 @@ describe("list-append runner", () => {
     for (const c of seen) expect(c.servers).toEqual(servers);
   });
 
+  it("starts exactly maxOps ops, however many processes wait for their slot", async () => {
+    // Each op takes 20 ms, so every process is waiting for its next slot when the count runs out: the count is read
+    // again after the wait, or up to concurrency - 1 extra ops would start.
+    let opened = 0;
+    const module: ListAppendClientModule = {
+      async open() {
+        opened++;
+        return {
+          txn: async (mops) => {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            return { type: "ok", value: mops.map((m) => (m[0] === "r" ? (["r", m[1], []] as ListAppendMop) : m)) };
+          },
+          close: async () => undefined,
+        };
+      },
+    };
+    const { run, writer, onOps } = await runMemory(module, { concurrency: 4, durationMs: 5_000, maxOps: 5 });
+    await run.done;
+    writer.close();
+    expect(opened).toBe(4);
+    expect(onOps).toHaveLength(5);
+  });
+
   it("a class gives a target or servers, not both, and no server twice", () => {
     const base = { script: "workload", name: "t", duration: "5s", client: "c.ts" };
     const t = { node: "db", port: 5432 };
