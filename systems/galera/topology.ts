@@ -81,11 +81,19 @@ export const mysqlUserEnv = { DB_NAME: mysqlDatabase.name, DB_USER: mysqlDatabas
 /** Ready: the node serves clients (Synced and wsrep_ready ON; for a single server: it answers). */
 export const mariadbReady = { kind: "exec", command: ["galera-check.sh", "--exit"] } as const satisfies NodeSpecInput["ready"];
 
-function galeraNodeSpec(node: GaleraNode): NodeSpecInput {
+function galeraNodeSpec(node: GaleraNode, lazyfs?: GaleraTopologyOptions["lazyfs"]): NodeSpecInput {
   const peers = galeraNodes.filter((p) => p !== node);
   return {
     name: node.name,
     ...galeraImages.mariadb,
+    // The same build under a tag of its own (INNODB_FLUSH_LOG_AT_TRX_COMMIT is newer than some checkouts' entrypoint):
+    // a run elsewhere building the plain tag from an older checkout must not race this one for it.
+    ...(lazyfs
+      ? {
+          image: "havoc/mariadb:flush-setting",
+          dataVolume: { path: "/var/lib/mysql", sizeMb: lazyfs.sizeMb ?? 256, kind: "lazyfs" as const, syncAfterStart: true },
+        }
+      : {}),
     role: galeraRole,
     networks: [node.provider],
     env: {
@@ -97,6 +105,7 @@ function galeraNodeSpec(node: GaleraNode): NodeSpecInput {
       SST_ADDRESS: `${sstLink(node.name)}:${node.sstPort}`,
       // Only at the cluster's very first start (no grastate.dat yet); see mariadb/entrypoint.sh.
       ...(node === galeraNodes[0] ? { BOOTSTRAP: "1" } : {}),
+      ...(lazyfs ? { INNODB_FLUSH_LOG_AT_TRX_COMMIT: String(lazyfs.flushLogAtTrxCommit) } : {}),
     },
     ports: [mysqlDatabase.port],
     ready: mariadbReady,
@@ -120,6 +129,12 @@ export interface GaleraTopologyOptions {
    * /lb-health, health-checking app-b). What a client in provider B sees. Default false.
    */
   providerBEntry?: boolean;
+  /**
+   * Every Galera node's data directory on lazyfs (a filesystem that loses unfsynced writes on a `power-loss`), with
+   * `innodb_flush_log_at_trx_commit` as given: 1 (my.cnf's) fsyncs the redo log at every commit, 2 writes it at every
+   * commit and fsyncs it once a second. The volumes are flushed once every node has started (`syncAfterStart`).
+   */
+  lazyfs?: { flushLogAtTrxCommit: 1 | 2; sizeMb?: number };
 }
 
 /**
@@ -140,7 +155,7 @@ export function galeraTopology(options: GaleraTopologyOptions = {}): TopologyInp
   };
   const withApps = options.apps ?? true;
   const apps: NodeSpecInput[] = withApps ? appNames.map((name) => trackrAppNode(name, { databaseUrl: mysqlUrl("router"), networks: inA, dependsOn: ["router"] })) : [];
-  const nodes = [...galeraNodes.map(galeraNodeSpec), router, ...apps, ...(withApps ? [trackrBalancerNode(appNames, inA)] : [])];
+  const nodes = [...galeraNodes.map((n) => galeraNodeSpec(n, options.lazyfs)), router, ...apps, ...(withApps ? [trackrBalancerNode(appNames, inA)] : [])];
   if (options.providerBEntry) {
     const local = galeraNodes.find((n) => n.provider === "provider-b")!;
     nodes.push(
