@@ -4,6 +4,7 @@ import { scheduled } from "./fault-fields.ts";
 import { checkLazyFsTargets, lazyFsVolumesOf } from "./lazyfs-fault.ts";
 import { healOnce, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { restartTargets } from "./restart-targets.ts";
+import { NodeNotReadyError } from "../env/topology/ready-probe.ts";
 
 /**
  * A power cut: each target's processes are SIGKILLed and every write on its data volume that was not fsynced is
@@ -56,6 +57,9 @@ export const powerLoss: FaultKind<PowerLossFault> = {
         try {
           await restartTargets(ctx, targets, notes);
         } catch (error) {
+          // A target that never became ready on what its disk kept is the system's failure, judged with the run
+          // (engine/runner/fault-schedule.ts); wrapping it would make it the harness's and void the run.
+          if (error instanceof NodeNotReadyError) throw error;
           throw new Error(`power-loss heal: ${errorMessage(error)}`, { cause: error });
         }
         return runMs(ctx.clock);

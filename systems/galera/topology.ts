@@ -109,8 +109,10 @@ function galeraNodeSpec(node: GaleraNode, lazyfs?: GaleraTopologyOptions["lazyfs
     },
     ports: [mysqlDatabase.port],
     ready: mariadbReady,
-    // A joiner's first start includes a full state transfer (rsync) on a loaded machine.
-    readyTimeoutMs: 180_000,
+    // A joiner's first start includes a full state transfer (rsync) on a loaded machine. After a power cut of every
+    // node on lazyfs the gcache is gone too (never fsynced), so both nodes behind get a full transfer, one after the
+    // other from the one donor: measured 138 s to Synced for the second, and its probe later still.
+    readyTimeoutMs: lazyfs ? 360_000 : 180_000,
     // Joiners need the bootstrapped node; they may join together (one waits for a free donor).
     dependsOn: node === galeraNodes[0] ? [] : [galeraNodes[0]!.name],
   };
