@@ -18,7 +18,7 @@ export function dbPowerLossScenario(fsync: "on" | "off"): ScenarioInput {
     description: `trackr's PostgreSQL (fsync=${fsync}, data on lazyfs) loses power for 5 s under device writes`,
     secrets: trackrSecrets,
     topology: trackrTopology({ appNodes: 2, lazyDb: { fsync } }),
-    traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 20, duration: "45s", devices: 20, requestTimeout: "5s" })],
+    traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 20, devices: 20, requestTimeout: "5s", duration: "60s" })],
     faults: [{ id: "db-power-cut", kind: "power-loss", target: { names: ["db"] }, at: "20s", for: "5s" }],
     readback: [trackrReadback("devices")],
     slos: [
