@@ -10,6 +10,17 @@ import { leftovers, readLatestReport, runHavoc } from "../support/run-cli.ts";
  * durability: trackr's PostgreSQL with fsync on and off, a Galera cluster whose every node loses power with
  * innodb_flush_log_at_trx_commit 1 and 2. Whole scenarios of 2 to 7 minutes each on this machine: nightly.
  */
+/** Each Galera node's position recovered from InnoDB after the cut, and whether a donor fell back to a full SST. */
+async function galeraRecovery(reportsDir: string): Promise<{ node: string; position: string | undefined; fellBackToSst: boolean }[]> {
+  return Promise.all(
+    ["galera-1", "galera-2", "galera-3"].map(async (node) => {
+      const log = await readFile(join(reportsDir, "latest", "logs", `${node}.log`), "utf8");
+      const positions = [...log.matchAll(/entrypoint\] crash recovery: position \S+:(\d+)/g)].map((m) => m[1]);
+      return { node, position: positions.at(-1), fellBackToSst: log.includes("not found from cache, falling back to SST") };
+    }),
+  );
+}
+
 async function runScenario(file: string, timeoutMs: number) {
   const run = await runHavoc(["run", file], { timeoutMs });
   const report = await readLatestReport(run.reportsDir);
@@ -49,20 +60,29 @@ describe.runIf(nightly)("durability under a power cut (integration, nightly)", (
     expect(sets.acknowledged.length).toBeGreaterThan(lost.length);
   }, 480_000);
 
-  it("Galera, every node cut, innodb_flush_log_at_trx_commit=1: nothing acknowledged lost, the cluster re-forms", async () => {
+  it("Galera, every node cut, innodb_flush_log_at_trx_commit=1: nothing acknowledged lost, every node at one position, no state transfer", async () => {
     const { run, report, history } = await runScenario("scenarios/galera/power-loss-flush-1.ts", 720_000);
     expect(run.exitCode, run.stderr.slice(-3000)).toBe(0);
     expect(lostWrites(history, "devices")).toEqual([]);
+    const nodes = await galeraRecovery(run.reportsDir);
+    expect(new Set(nodes.map((n) => n.position)).size, JSON.stringify(nodes)).toBe(1);
+    expect(nodes.filter((n) => n.fellBackToSst)).toEqual([]);
+    expect(await leftovers(report.runId)).toEqual({ containers: 0, networks: 0 });
   }, 780_000);
 
-  it("Galera, every node cut, innodb_flush_log_at_trx_commit=2: the last commits before the cut are lost (exit 1)", async () => {
+  it("Galera, every node cut, innodb_flush_log_at_trx_commit=2: the nodes come back apart, full SSTs; what is lost is of the last seconds", async () => {
     const { run, report, history } = await runScenario("scenarios/galera/power-loss-flush-2.ts", 720_000);
-    expect(run.exitCode, run.stderr.slice(-3000)).toBe(1);
+    expect(run.exitCode, run.stderr.slice(-3000)).toBeLessThanOrEqual(1);
     const cut = report.faults[0]!;
+    // Each node lost its own last second, and the gcache (never fsynced) with it: positions differ and the nodes
+    // behind fall back from IST to a full SST (every judged run: 4 of 4).
+    const nodes = await galeraRecovery(run.reportsDir);
+    expect(new Set(nodes.map((n) => n.position)).size, JSON.stringify(nodes)).toBeGreaterThan(1);
+    expect(nodes.some((n) => n.fellBackToSst)).toBe(true);
+    // The cluster keeps the most advanced node's position, so only its unfsynced last second is lost: 1, 3 and 0
+    // readings in three runs at 10/s (the control misses when that node had fsynced everything acknowledged).
     const lost = lostWrites(history, "devices");
-    expect(lost.length).toBeGreaterThan(0);
-    // InnoDB fsyncs the redo log about once a second: only writes of the last seconds before the cut are lost.
-    expect(Math.min(...lost.map((l) => l.atMs))).toBeGreaterThan(cut.injectedAt - 5_000);
-    expect(report.slos.find((s) => s.id === "no-acknowledged-reading-lost")!.verdict).toBe("fail");
+    expect(lost.filter((l) => l.atMs < cut.injectedAt - 5_000)).toEqual([]);
+    expect(report.slos.find((s) => s.id === "no-acknowledged-reading-lost")!.observed).toBe(lost.length);
   }, 780_000);
 });
