@@ -23,7 +23,7 @@ import { nightly } from "../support/nightly.ts";
  * io-error and io-latency for real, on one node whose /data is a lazyfs volume: the calls of a process in the
  * container fail with EIO (reads, writes, fsyncs of the chosen paths only) or wait the added time while the fault
  * is on, lazyfs counts what it injected, and after the heal every call is plain again. One container that sleeps,
- * but 28 s measured on the shared machine (an idle write rule waits its 3 s for a first hit): nightly.
+ * but 20-41 s of wall time measured on the shared machine (an idle write rule waits its 3 s for a first hit): nightly.
  */
 const image = imageSpecOf(identityServerImage);
 
