@@ -31,7 +31,7 @@ const POLL_MS = 50;
 /**
  * Verified in effect: with reads among the ops, a read of a matching file from the host is timed before and after
  * the rules (reads change nothing; each probe opens the file afresh so it reaches the daemon) and must take at least
- * `latencyMs` more; otherwise lazyfs's counter of delayed calls must grow from the system's own calls, polled up
+ * `latencyMs` with them; otherwise lazyfs's counter of delayed calls must grow from the system's own calls, polled up
  * to 3 s (a system idle on those paths is noted, not a failed injection). Heal clears the rules and, with a read
  * probe, proves the added time is gone.
  */
@@ -60,8 +60,10 @@ export const ioLatency: FaultKind<IoLatencyFault> = {
           const added = after.ms - before[i]!.probeMs!;
           const name = file.slice(v.mountDir.length + 1);
           if (after.code) throw new Error(`io-latency: ${t}: the probe read of ${name} failed with ${after.code}`);
-          if (added < spec.latencyMs * 0.9)
-            throw new Error(`io-latency: ${t}: a read of ${name} took ${after.ms.toFixed(1)} ms with the rules, ${before[i]!.probeMs!.toFixed(1)} ms before: less than the ${spec.latencyMs} ms asked was added`);
+          // The daemon sleeps before the call, so a read under the rules cannot take less than latencyMs; the
+          // difference from the read before is only reported (on a loaded machine either read may be slow).
+          if (after.ms < spec.latencyMs)
+            throw new Error(`io-latency: ${t}: a read of ${name} took ${after.ms.toFixed(1)} ms with the rules (${before[i]!.probeMs!.toFixed(1)} ms before): less than the ${spec.latencyMs} ms asked`);
           notes.push(`${t}: probe read of ${name}: ${before[i]!.probeMs!.toFixed(1)} ms before, ${after.ms.toFixed(1)} ms with the rules (+${added.toFixed(1)} ms, ${spec.latencyMs} asked)`);
         } else {
           const delayed = await firstDelay(v, before[i]!.stats.delaysInjected, () => ctx.clock.epochNow());
