@@ -183,6 +183,19 @@ export function powerLoss(target: SelectorInput, fields: FaultFields<"power-loss
 }
 
 /**
+ * A failing disk: `percent` of the `op` calls (read, write, fsync or all) under `paths` on the selected nodes' lazyfs
+ * data volume fail with EIO; heal removes the rules.
+ */
+export function ioError(target: SelectorInput, fields: FaultFields<"io-error">): FaultSpecInput {
+  return { kind: "io-error", target, ...fields };
+}
+
+/** A slow disk: every `op` call under `paths` on the selected nodes' lazyfs data volume waits `latencyMs` first. */
+export function ioLatency(target: SelectorInput, fields: FaultFields<"io-latency">): FaultSpecInput {
+  return { kind: "io-latency", target, ...fields };
+}
+
+/**
  * Destroy the selected nodes' storage: SIGKILL them and delete everything on their data volume (topology
  * `dataVolume` of kind "loop-ext4" or "lazyfs"); they stay down until a `restore` step or the end of the run.
  */

@@ -51,8 +51,17 @@ export const DataVolume = z
     gid: z.number().int().min(0).optional(),
     /** Octal mode of the volume's root directory, e.g. "0700". Default "0755". */
     mode: z.string().regex(/^0?[0-7]{3,4}$/, 'expected an octal mode such as "0755"').default("0755"),
+    /**
+     * lazyfs only. Default false. When true, every file on the volume is flushed (lazyfs's `sync`) once the whole
+     * topology has started (every ready probe passed), before the steady-state gate. lazyfs keeps an unfsynced
+     * write forever, whereas a kernel writes dirty pages back within about 30 s: a node's setup (a template copy, a
+     * state transfer, the schema its clients create at start) would be on disk long before a cut that comes during
+     * traffic. With this, a `power-loss` judges what the system wrote while serving, not a setup that never fsyncs.
+     */
+    syncAfterStart: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => !v.syncAfterStart || v.kind === "lazyfs", { path: ["syncAfterStart"], message: 'syncAfterStart needs kind "lazyfs" (only lazyfs holds unfsynced writes back)' });
 export type DataVolume = z.infer<typeof DataVolume>;
 
 /**

@@ -4,6 +4,8 @@ import { DiskFillFault, diskFill } from "./disk-fill.ts";
 import type { FaultContext, FaultHandle, FaultKind } from "./fault.ts";
 import { LinkDownFault, linkDown } from "./link-down.ts";
 import { PowerLossFault, powerLoss } from "./power-loss.ts";
+import { IoErrorFault, ioError } from "./io-error.ts";
+import { IoLatencyFault, ioLatency } from "./io-latency.ts";
 import { RestoreStep, restore } from "./restore.ts";
 import { StorageDestroyFault, storageDestroy } from "./storage-destroy.ts";
 import { LinkToxicFault, linkToxic } from "./link-toxic.ts";
@@ -29,7 +31,7 @@ export const FaultSpec = z.discriminatedUnion("kind", [
   KillFault, StopFault, PauseFault, RestartFault, CrashLoopFault,
   IsolateFault, PartitionFault, ZoneCutFault, PacketLossFault, BandwidthFault, LatencyFault,
   LinkToxicFault, LinkDownFault,
-  DiskFillFault, PowerLossFault, StorageDestroyFault,
+  DiskFillFault, PowerLossFault, StorageDestroyFault, IoErrorFault, IoLatencyFault,
   RestoreStep,
   CpuStressFault, MemoryStressFault, MemoryLimitFault,
   ClockSkewFault,
@@ -55,6 +57,8 @@ const kinds: { [K in FaultSpec["kind"]]: FaultKind<Extract<FaultSpec, { kind: K 
   "link-down": linkDown,
   "disk-fill": diskFill,
   "power-loss": powerLoss,
+  "io-error": ioError,
+  "io-latency": ioLatency,
   "storage-destroy": storageDestroy,
   restore,
   "cpu-stress": cpuStress,

@@ -7,6 +7,7 @@ import { Engines } from "../docker/engines.ts";
 import { NODE_LABEL, runLabels } from "../docker/labels.ts";
 import { freePorts } from "../free-port.ts";
 import { dataVolumeMounts } from "../disks/data-volume.ts";
+import { lazyFsVolume } from "../disks/lazyfs-volume.ts";
 import type { RunSecrets } from "../secrets.ts";
 import { createAndStartNode } from "./node-create.ts";
 import { waitUntilReady } from "./ready-probe.ts";
@@ -76,6 +77,7 @@ export async function startTopology(options: StartTopologyOptions): Promise<Star
     // Before every other node: clients resolve `<link>:<port>` from their first connection.
     if (linksNode) await startToxiproxy(linksNode, { runId, topology, networks, log, engine: engines.get(linksNode.host!), image: imageOn(linksNode.host!, linksNode.spec.image) });
     for (const layer of startLayers(topology.nodes)) await Promise.all(layer.map((spec) => startNode(started, nodes.get(spec.name)!, options, imageOn)));
+    await syncAfterStart(runId, topology.nodes, log);
     return started;
   } catch (error) {
     await started.teardown().catch((e) => log.warn(`teardown after failed start: ${errorMessage(e)}`));
@@ -124,4 +126,22 @@ async function startNode(topology: StartedTopology, node: StartedNode, options: 
 
 function readiness(spec: NodeSpec, node: StartedNode, container: Dockerode.Container, address: string) {
   return waitUntilReady(spec.name, spec.ready, { container, address, hostPort: (p) => node.hostPorts.get(p)! }, spec.readyTimeoutMs);
+}
+
+/**
+ * Flushes the lazyfs volumes marked `syncAfterStart` (core/topology.ts), once every node is ready: what the nodes
+ * wrote while setting up is then on the backing disk, as a kernel's writeback would have put it there long before
+ * a power cut during traffic.
+ */
+async function syncAfterStart(runId: string, specs: readonly NodeSpec[], log: Logger): Promise<void> {
+  const marked = specs.filter((s) => s.dataVolume?.kind === "lazyfs" && s.dataVolume.syncAfterStart);
+  await Promise.all(
+    marked.map(async (spec) => {
+      const volume = lazyFsVolume(runId, spec.name);
+      if (!volume) throw new EnvironmentError(`node "${spec.name}": its lazyfs data volume is not mounted by this run`, "a lazyfs volume needs a node on the local engine");
+      const started = Date.now();
+      const flushed = await volume.sync();
+      log.info(`node ${spec.name}: lazyfs syncAfterStart flushed ${flushed.bytes} bytes in ${flushed.files} file(s) in ${Date.now() - started} ms`);
+    }),
+  );
 }

@@ -81,11 +81,19 @@ export const mysqlUserEnv = { DB_NAME: mysqlDatabase.name, DB_USER: mysqlDatabas
 /** Ready: the node serves clients (Synced and wsrep_ready ON; for a single server: it answers). */
 export const mariadbReady = { kind: "exec", command: ["galera-check.sh", "--exit"] } as const satisfies NodeSpecInput["ready"];
 
-function galeraNodeSpec(node: GaleraNode): NodeSpecInput {
+function galeraNodeSpec(node: GaleraNode, lazyfs?: GaleraTopologyOptions["lazyfs"]): NodeSpecInput {
   const peers = galeraNodes.filter((p) => p !== node);
   return {
     name: node.name,
     ...galeraImages.mariadb,
+    // The same build under a tag of its own (INNODB_FLUSH_LOG_AT_TRX_COMMIT is newer than some checkouts' entrypoint):
+    // a run elsewhere building the plain tag from an older checkout must not race this one for it.
+    ...(lazyfs
+      ? {
+          image: "havoc/mariadb:flush-setting",
+          dataVolume: { path: "/var/lib/mysql", sizeMb: lazyfs.sizeMb ?? 256, kind: "lazyfs" as const, syncAfterStart: true },
+        }
+      : {}),
     role: galeraRole,
     networks: [node.provider],
     env: {
@@ -97,11 +105,14 @@ function galeraNodeSpec(node: GaleraNode): NodeSpecInput {
       SST_ADDRESS: `${sstLink(node.name)}:${node.sstPort}`,
       // Only at the cluster's very first start (no grastate.dat yet); see mariadb/entrypoint.sh.
       ...(node === galeraNodes[0] ? { BOOTSTRAP: "1" } : {}),
+      ...(lazyfs ? { INNODB_FLUSH_LOG_AT_TRX_COMMIT: String(lazyfs.flushLogAtTrxCommit) } : {}),
     },
     ports: [mysqlDatabase.port],
     ready: mariadbReady,
-    // A joiner's first start includes a full state transfer (rsync) on a loaded machine.
-    readyTimeoutMs: 180_000,
+    // A joiner's first start includes a full state transfer (rsync) on a loaded machine. After a power cut of every
+    // node on lazyfs the gcache is gone too (never fsynced), so both nodes behind get a full transfer, one after the
+    // other from the one donor: measured 138 s to Synced for the second, and its probe later still.
+    readyTimeoutMs: lazyfs ? 360_000 : 180_000,
     // Joiners need the bootstrapped node; they may join together (one waits for a free donor).
     dependsOn: node === galeraNodes[0] ? [] : [galeraNodes[0]!.name],
   };
@@ -120,6 +131,12 @@ export interface GaleraTopologyOptions {
    * /lb-health, health-checking app-b). What a client in provider B sees. Default false.
    */
   providerBEntry?: boolean;
+  /**
+   * Every Galera node's data directory on lazyfs (a filesystem that loses unfsynced writes on a `power-loss`), with
+   * `innodb_flush_log_at_trx_commit` as given: 1 (my.cnf's) fsyncs the redo log at every commit, 2 writes it at every
+   * commit and fsyncs it once a second. The volumes are flushed once every node has started (`syncAfterStart`).
+   */
+  lazyfs?: { flushLogAtTrxCommit: 1 | 2; sizeMb?: number };
 }
 
 /**
@@ -140,7 +157,7 @@ export function galeraTopology(options: GaleraTopologyOptions = {}): TopologyInp
   };
   const withApps = options.apps ?? true;
   const apps: NodeSpecInput[] = withApps ? appNames.map((name) => trackrAppNode(name, { databaseUrl: mysqlUrl("router"), networks: inA, dependsOn: ["router"] })) : [];
-  const nodes = [...galeraNodes.map(galeraNodeSpec), router, ...apps, ...(withApps ? [trackrBalancerNode(appNames, inA)] : [])];
+  const nodes = [...galeraNodes.map((n) => galeraNodeSpec(n, options.lazyfs)), router, ...apps, ...(withApps ? [trackrBalancerNode(appNames, inA)] : [])];
   if (options.providerBEntry) {
     const local = galeraNodes.find((n) => n.provider === "provider-b")!;
     nodes.push(

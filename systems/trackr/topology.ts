@@ -47,7 +47,18 @@ export interface TrackrBackupOptions {
 /** Name of trackr's backup of `db` in `topology.backups`, for restore steps. */
 export const trackrBackupName = "db-backups";
 
-export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean; backup?: TrackrBackupOptions } = {}): TopologyInput {
+/**
+ * `db`'s data directory on lazyfs (a filesystem that loses unfsynced writes on a `power-loss`), with PostgreSQL's
+ * `fsync` as given: "on" (the image's setting) fsyncs the WAL at every commit; "off" fsyncs nothing, so a power cut
+ * keeps only what was on the disk before (the volume is flushed once every node has started: `syncAfterStart`).
+ */
+export interface TrackrLazyDbOptions {
+  fsync: "on" | "off";
+  /** Size of the disk under lazyfs, MiB. Default 256 (sparse). */
+  sizeMb?: number;
+}
+
+export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean; backup?: TrackrBackupOptions; lazyDb?: TrackrLazyDbOptions } = {}): TopologyInput {
   const appNodes = opts.appNodes ?? 3;
   // haproxy.cfg lists exactly app-1..app-3 by name; another count needs another config.
   if (appNodes < 1 || appNodes > 3 || !Number.isInteger(appNodes)) throw new RangeError(`trackr has 1 to 3 app nodes (haproxy.cfg lists app-1..app-3), got ${appNodes}`);
@@ -60,7 +71,15 @@ export function trackrTopology(opts: { appNodes?: number; readReplica?: boolean;
     ports: [5432],
     // No TCP until the password and database exist (the entrypoint sets them up in single-user mode first).
     ready: trackrPostgresReady,
+    ...(opts.lazyDb
+      ? {
+          dataVolume: { path: "/var/lib/postgresql/data", sizeMb: opts.lazyDb.sizeMb ?? 256, kind: "lazyfs", syncAfterStart: true },
+          // Arguments of the entrypoint go to postgres; a -c setting overrides postgresql.conf.
+          command: ["-c", `fsync=${opts.lazyDb.fsync}`],
+        }
+      : {}),
   };
+  if (opts.lazyDb && (opts.backup || opts.readReplica)) throw new RangeError("trackr's lazyfs database is not combined with backups or a read replica (yet)");
   const apps: NodeSpecInput[] = appNames.map((name) =>
     trackrAppNode(name, {
       databaseUrl: trackrDatabaseUrl("db"),

@@ -5,6 +5,10 @@ import type { ScenarioInput } from "../../scenario/scenario.ts";
 import alwaysScenario from "../../scenarios/identity/power-loss-always.ts";
 import everysecScenario from "../../scenarios/identity/power-loss.ts";
 import { identityTopology } from "../../systems/identity/topology.ts";
+import fsyncOn from "../../scenarios/trackr/db-power-loss-fsync-on.ts";
+import fsyncOff from "../../scenarios/trackr/db-power-loss-fsync-off.ts";
+import flush1 from "../../scenarios/galera/power-loss-flush-1.ts";
+import flush2 from "../../scenarios/galera/power-loss-flush-2.ts";
 
 /** power-loss needs a lazyfs data volume on every target; the scenario checks refuse it otherwise, naming the field. */
 const file = "scenarios/power-loss.ts";
@@ -43,5 +47,19 @@ describe("power-loss scenario checks", () => {
     remote.hosts = { remote: { docker: "tcp://10.9.8.7:2375" } };
     remote.topology.nodes[1]!.host = "remote";
     expect(refusal(remote)).toContain('at topology.nodes[1].dataVolume.kind: node "id-2" is on host "remote", and a lazyfs disk is made and mounted on this machine');
+  });
+
+  it("accepts trackr's and galera's power-loss pairs: lazyfs (flushed after start) where the cut lands, the setting passed, the control expected to fail", () => {
+    for (const [scenario, setting] of [[fsyncOn, "fsync=on"], [fsyncOff, "fsync=off"]] as const) {
+      const db = parseScenario(scenario, file).topology.nodes.find((n) => n.name === "db")!;
+      expect(db.dataVolume).toMatchObject({ kind: "lazyfs", path: "/var/lib/postgresql/data", syncAfterStart: true });
+      expect(db.command).toEqual(["-c", setting]);
+    }
+    for (const [scenario, flush] of [[flush1, "1"], [flush2, "2"]] as const) {
+      const nodes = parseScenario(scenario, file).topology.nodes.filter((n) => n.role === "galera");
+      expect(nodes.map((n) => [n.dataVolume?.kind, n.dataVolume?.syncAfterStart, n.env.INNODB_FLUSH_LOG_AT_TRX_COMMIT])).toEqual(Array(3).fill(["lazyfs", true, flush]));
+    }
+    expect([fsyncOn.expect, flush1.expect]).toEqual([undefined, undefined]);
+    expect([fsyncOff.expectFailing, flush2.expectFailing]).toEqual([["no-acknowledged-reading-lost"], ["no-acknowledged-reading-lost"]]);
   });
 });

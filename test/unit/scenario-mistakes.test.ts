@@ -84,7 +84,7 @@ const invalid: Record<string, string[]> = {
   ],
   "missing-name.ts": ["name: missing (expected a string)"],
   "misspelt-fault-kind.ts": [
-    'faults[0].kind: unknown kind "kil"; did you mean "kill"? expected one of: kill, stop, pause, restart, crash-loop, isolate, partition, zone-cut, packet-loss, bandwidth, latency, link-toxic, link-down, disk-fill, power-loss, storage-destroy, restore, cpu-stress, memory-stress, memory-limit, clock-skew',
+    'faults[0].kind: unknown kind "kil"; did you mean "kill"? expected one of: kill, stop, pause, restart, crash-loop, isolate, partition, zone-cut, packet-loss, bandwidth, latency, link-toxic, link-down, disk-fill, power-loss, storage-destroy, io-error, io-latency, restore, cpu-stress, memory-stress, memory-limit, clock-skew',
   ],
   "misspelt-key.ts": ['slos[1]: unknown key "atLeastPercnt"; did you mean "atLeastPercent"?'],
   "misspelt-slo-kind.ts": [
@@ -100,7 +100,7 @@ const invalid: Record<string, string[]> = {
     'faults[1].id: duplicate fault id "kill-db"',
     'faults[1].target.names[0]: unknown node "dbb"; did you mean "db"? nodes: api, db',
     "faults[1].at: 45s is not before the end of traffic at 30s: inject before 30s, or make the traffic longer",
-    'faults[2].kind: unknown kind "partiton"; did you mean "partition"? expected one of: kill, stop, pause, restart, crash-loop, isolate, partition, zone-cut, packet-loss, bandwidth, latency, link-toxic, link-down, disk-fill, power-loss, storage-destroy, restore, cpu-stress, memory-stress, memory-limit, clock-skew',
+    'faults[2].kind: unknown kind "partiton"; did you mean "partition"? expected one of: kill, stop, pause, restart, crash-loop, isolate, partition, zone-cut, packet-loss, bandwidth, latency, link-toxic, link-down, disk-fill, power-loss, storage-destroy, io-error, io-latency, restore, cpu-stress, memory-stress, memory-limit, clock-skew',
     'slos[0]: unknown key "atMots"; did you mean "atMost"?',
     "slos[1].atLeastPercent: expected at most 100, got 120",
     'slos[2].atMost: 10 has no unit: for 10 seconds write "10s", for 10 milliseconds "10ms"',

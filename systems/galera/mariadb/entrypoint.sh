@@ -5,6 +5,7 @@
 #   NODE_NAME            name in logs and in wsrep_node_name (default: the host name)
 #   DB_NAME, DB_USER, DB_PASSWORD   the application's database and user, created on first start
 #   GALERA               "on" (default) or "off"
+#   INNODB_FLUSH_LOG_AT_TRX_COMMIT  0, 1 or 2 (default: my.cnf's 1): when the redo log is fsynced (2: once a second)
 # Galera only:
 #   CLUSTER_ADDRESS      gcomm://host:port,... of the other nodes, as this node reaches them
 #   GCOMM_PORT           port of group communication (gmcast) on this node; IST listens on GCOMM_PORT+1
@@ -53,6 +54,11 @@ fi
 
 node_cnf=/etc/mysql/mariadb.conf.d/99-node.cnf
 extra_args=()
+flush="${INNODB_FLUSH_LOG_AT_TRX_COMMIT:-}"
+if [ -n "$flush" ] && ! [[ "$flush" =~ ^[012]$ ]]; then
+  log "INNODB_FLUSH_LOG_AT_TRX_COMMIT must be 0, 1 or 2, got '$flush'"
+  exit 1
+fi
 if [ "$galera" = off ]; then
   printf '[mariadbd]\nwsrep_on = OFF\n' > "$node_cnf"
 else
@@ -101,6 +107,11 @@ CNF
     log "crash recovery: position ${position:-not found} in $(( ($(date +%s%N) - started) / 1000000 )) ms"
     [ -n "$position" ] && extra_args+=("--wsrep-start-position=$position")
   fi
+fi
+
+if [ -n "$flush" ]; then
+  printf '[mariadbd]\ninnodb_flush_log_at_trx_commit = %s\n' "$flush" >> "$node_cnf"
+  log "innodb_flush_log_at_trx_commit = $flush"
 fi
 
 # Health check for routers (HTTP 200 only while this node can serve: galera-check.sh), one process per connection.
