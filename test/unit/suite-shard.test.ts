@@ -155,9 +155,10 @@ describe("havoc suite --shard / suite merge on the command line", () => {
     const bad = await runHavoc(["suite", "scenarios", "--shard", "0/2"], { timeoutMs: 60_000 });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain("havoc: --shard 0/2: i must be between 1 and n (2), got 0");
-    const tooMany = await runHavoc(["suite", "scenarios/trackr", "--exclude-tag", "explore", "--shard", "9/9"], { timeoutMs: 60_000 });
+    const tooMany = await runHavoc(["suite", "scenarios/trackr", "--exclude-tag", "explore", "--shard", "99/99"], { timeoutMs: 60_000 });
     expect(tooMany.exitCode).toBe(2);
-    expect(tooMany.stderr).toContain("havoc: --shard 9/9: 9 shards but the selection has only 8 run(s) (8 scenario(s) x 1 repeat(s))");
+    // The count follows scenarios/trackr (every new scenario there changes it); the shape of the message is the point.
+    expect(tooMany.stderr).toMatch(/havoc: --shard 99\/99: 99 shards but the selection has only (\d+) run\(s\) \(\1 scenario\(s\) x 1 repeat\(s\)\)/);
     expect(existsSync(join(tooMany.reportsDir, "suites"))).toBe(false);
     for (const run of [bad, tooMany]) await rm(run.reportsDir, { recursive: true, force: true });
   }, 120_000);
