@@ -12,6 +12,8 @@ export interface GaleraWorkloadOptions {
   durationS: number;
   /** InnoDB's snapshot isolation for repeatable read (innodb_snapshot_isolation, off by default in 10.11). Default false. */
   snapshotIsolation?: boolean;
+  /** Galera's wsrep_sync_wait for every session (1: reads wait for the write sets ordered before them). Default 0 (Galera's). */
+  wsrepSyncWait?: number;
   /** The nodes the processes are spread over (one node per process, round robin). Default all three. */
   nodes?: readonly string[];
   concurrency?: number;
@@ -30,7 +32,7 @@ function onEveryNode(o: GaleraWorkloadOptions, client: string) {
     duration: `${o.durationS}s`,
     servers: nodes.map((node) => ({ node, port: mysqlDatabase.port })),
     client: fileURLToPath(new URL(`./clients/${client}.ts`, import.meta.url)),
-    clientOptions: { isolation: o.isolation, mode: o.mode, database: mysqlDatabase.name, user: mysqlDatabase.user, password: "${secret:db-password}", snapshotIsolation: o.snapshotIsolation ?? false },
+    clientOptions: { isolation: o.isolation, mode: o.mode, database: mysqlDatabase.name, user: mysqlDatabase.user, password: "${secret:db-password}", snapshotIsolation: o.snapshotIsolation ?? false, ...(o.wsrepSyncWait !== undefined ? { wsrepSyncWait: o.wsrepSyncWait } : {}) },
     concurrency: o.concurrency ?? 6,
     ratePerSecond: o.ratePerSecond ?? 60,
     requestTimeout: "5s",

@@ -4,6 +4,8 @@ import { contendedListAppendMix } from "../../load/workload/list-append-generato
 import { Scenario } from "../../scenario/scenario.ts";
 import bankProviderCut from "../../scenarios/galera/bank-provider-cut.ts";
 import registerProviderCut from "../../scenarios/galera/register-provider-cut.ts";
+import registerProviderCutSyncWait from "../../scenarios/galera/register-provider-cut-sync-wait.ts";
+import bankProviderCutRtw from "../../scenarios/galera/bank-provider-cut-read-then-write.ts";
 import * as mysqlCommon from "../../systems/galera/clients/mysql-common.ts";
 import { galeraBank, galeraListAppend, galeraRegister } from "../../systems/galera/traffic.ts";
 import { memberName } from "../../systems/pgha/clients/pg-common.ts";
@@ -21,6 +23,8 @@ describe("galera client options (mysql-common.ts)", () => {
     expect(() => mysqlCommon.optionsOf({ isolation: "snapshot" }, "bank", "accounts")).toThrow(/^galera bank client: isolation must be one of read-committed, repeatable-read, serializable, got "snapshot"$/);
     expect(() => mysqlCommon.optionsOf({ mode: "blind" }, "register", "registers")).toThrow(/^galera register client: mode must be "atomic" or "read-then-write", got "blind"$/);
     expect(() => mysqlCommon.optionsOf({ lockWaitTimeoutS: 0 }, "register", "registers")).toThrow(/lockWaitTimeoutS must be a positive integer, got 0/);
+    expect(mysqlCommon.optionsOf({ wsrepSyncWait: 1 }, "register", "registers").wsrepSyncWait).toBe(1);
+    expect(() => mysqlCommon.optionsOf({ wsrepSyncWait: 16 }, "register", "registers")).toThrow(/^galera register client: wsrepSyncWait must be an integer from 0 to 15, got 16$/);
   });
 
   it("an UPDATE's matched rows come from mysql2's affectedRows (0 when absent)", () => {
@@ -65,7 +69,9 @@ describe("galera register and bank classes", () => {
   it("the provider-cut scenarios are valid: writers on every node, the cut of provider B, the checker of their kind", () => {
     for (const [input, name, kind, slo] of [
       [registerProviderCut, "galera-register-provider-cut", "register", "linearizable"],
+      [registerProviderCutSyncWait, "galera-register-provider-cut-sync-wait", "register", "linearizable"],
       [bankProviderCut, "galera-bank-provider-cut", "bank", "bank"],
+      [bankProviderCutRtw, "galera-bank-provider-cut-read-then-write", "bank", "bank"],
     ] as const) {
       const s = Scenario.parse(input);
       expect(s.name).toBe(name);
@@ -74,6 +80,11 @@ describe("galera register and bank classes", () => {
       expect(s.faults.map((f) => f.id)).toEqual(["cut-provider-b"]);
       expect(s.slos.map((x) => x.kind)).toEqual([slo]);
     }
+    // wsrep_sync_wait reaches the client only in the variant that asks for it.
+    const options = (input: unknown) => (Scenario.parse(input).traffic[0] as { clientOptions: Record<string, unknown> }).clientOptions;
+    expect(options(registerProviderCutSyncWait).wsrepSyncWait).toBe(1);
+    expect(options(registerProviderCut).wsrepSyncWait).toBeUndefined();
+    expect(options(bankProviderCutRtw).mode).toBe("read-then-write");
   });
 });
 

@@ -18,6 +18,8 @@ import type { OpOutcome, TxnOutcome, WorkloadClientContext } from "../../../api/
  * - `snapshotIsolation` (default false): `SET SESSION innodb_snapshot_isolation = ON` (off by default in 10.11, on
  *   in 11.8): at repeatable read a write to a row changed since the transaction's snapshot is refused (1020, "Record
  *   has changed since last read") instead of applied to the newest version.
+ * - `wsrepSyncWait` (default 0, Galera's default): `SET SESSION wsrep_sync_wait = N` (a bit mask, 0-15; 1 makes every
+ *   read wait until the node has applied every write set the cluster ordered before it: causal reads).
  */
 export const Isolations = { "read-committed": "READ COMMITTED", "repeatable-read": "REPEATABLE READ", serializable: "SERIALIZABLE" } as const;
 export type Isolation = keyof typeof Isolations;
@@ -31,6 +33,7 @@ export interface GaleraOptions {
   table: string;
   lockWaitTimeoutS: number;
   snapshotIsolation: boolean;
+  wsrepSyncWait: number;
 }
 
 /** Validates a client's options; `client` names it in messages ("galera register client: ..."). */
@@ -47,7 +50,9 @@ export function optionsOf(options: WorkloadClientContext["options"], client: str
   if (!Number.isInteger(lockWaitTimeoutS) || lockWaitTimeoutS < 1) throw new Error(`${what}: lockWaitTimeoutS must be a positive integer, got ${String(o.lockWaitTimeoutS)}`);
   const snapshotIsolation = o.snapshotIsolation ?? false;
   if (typeof snapshotIsolation !== "boolean") throw new Error(`${what}: snapshotIsolation must be true or false, got ${JSON.stringify(snapshotIsolation)}`);
-  return { isolation: isolation as Isolation, mode, database: String(o.database ?? "trackr"), user: String(o.user ?? "trackr"), password: String(o.password ?? ""), table, lockWaitTimeoutS, snapshotIsolation };
+  const wsrepSyncWait = Number(o.wsrepSyncWait ?? 0);
+  if (!Number.isInteger(wsrepSyncWait) || wsrepSyncWait < 0 || wsrepSyncWait > 15) throw new Error(`${what}: wsrepSyncWait must be an integer from 0 to 15, got ${String(o.wsrepSyncWait)}`);
+  return { isolation: isolation as Isolation, mode, database: String(o.database ?? "trackr"), user: String(o.user ?? "trackr"), password: String(o.password ?? ""), table, lockWaitTimeoutS, snapshotIsolation, wsrepSyncWait };
 }
 
 /**
@@ -121,6 +126,7 @@ export async function openSession(ctx: WorkloadClientContext, o: GaleraOptions):
     await c.query(`SET SESSION TRANSACTION ISOLATION LEVEL ${Isolations[o.isolation]}`);
     await c.query(`SET SESSION innodb_lock_wait_timeout = ${o.lockWaitTimeoutS}`);
     if (o.snapshotIsolation) await c.query("SET SESSION innodb_snapshot_isolation = ON");
+    if (o.wsrepSyncWait !== 0) await c.query(`SET SESSION wsrep_sync_wait = ${o.wsrepSyncWait}`);
     const [rows] = await c.query<mysql.RowDataPacket[]>("SELECT @@wsrep_node_name AS node");
     return { c, node: String(rows[0]?.node ?? "") || ctx.node };
   } catch (error) {
