@@ -19,6 +19,10 @@ export function bankProviderCut(mode: "atomic" | "read-then-write"): ScenarioDef
   return defineScenario({
     name: `galera-bank-provider-cut${readThenWrite ? "-read-then-write" : ""}`,
     tags: ["galera", "mysql", "consistency", "partition"],
+    // Measured (systems/galera/README.md, section 9): atomic transfers keep every total at 100; read-then-write ones
+    // lose updates at MariaDB's repeatable read (InnoDB writes the newest row, not the snapshot read) and most reads
+    // then see a wrong total.
+    ...(readThenWrite ? { expect: "fail" as const, expectFailing: ["bank-total"] } : {}),
     description: `Bank transfers (${mode}) and reads at REPEATABLE READ on all three Galera nodes while provider B is cut off: does every read see the opening total, no balance negative?`,
     secrets: galeraSecrets,
     topology: galeraTopology({ apps: false }),
