@@ -107,8 +107,9 @@ describe("registers and bank across faults (integration)", () => {
   it.runIf(nightly)(
     "pgha, lagging replica, asynchronous: FAIL (a key read behind what pg-1 acknowledged) or PASS, never unknown",
     async () => {
-      // Measured FAIL in 1 of 3 runs (README): registers show the loss only when a key written in the lag window is
-      // used again after the failover, so the test asserts what a verdict must carry, not which one comes.
+      // Measured FAIL in 3 of 5 runs (README; the passes on a loaded machine with little traffic after the failover):
+      // registers show the loss only when a key written in the lag window is used again after the failover, so the
+      // test asserts what a verdict must carry, not which one comes.
       const { run: r, report } = await runScenario("scenarios/pgha/register-lagging-replica-async.ts", { timeoutMs: 280_000 });
       expect([0, 1], r.stderr.slice(-3000)).toContain(r.exitCode);
       const f = await checkedFigures(join(r.reportsDir, "latest"), report, "registers");
