@@ -93,9 +93,9 @@ export const WorkloadClass = z
     requestTimeout: DurationMs.default(5_000),
   })
   .strict()
-  .refine((c) => (c.target === undefined) !== (c.servers === undefined), { message: "give a target or a list of servers (one of the two)", path: ["target"] })
-  .refine((c) => c.servers === undefined || new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size === c.servers.length, { message: "a server is listed twice", path: ["servers"] })
   .superRefine((c, ctx) => {
+    if ((c.target === undefined) === (c.servers === undefined)) ctx.addIssue({ code: "custom", path: ["target"], message: "give a target or a list of servers (one of the two)" });
+    if (c.servers !== undefined && new Set(c.servers.map((t) => `${t.node}:${t.port}`)).size !== c.servers.length) ctx.addIssue({ code: "custom", path: ["servers"], message: "a server is listed twice" });
     for (const field of Object.keys(kindFields) as KindField[]) {
       const kinds = kindFields[field] as Partial<Record<WorkloadKindName, number>>;
       if (c[field] !== undefined && kinds[c.workload] === undefined)

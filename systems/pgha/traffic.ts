@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { workloadTraffic, type K6TrafficInput, type WorkloadTrafficInput } from "../../api/index.ts";
+import { contendedListAppendMix, workloadTraffic, type K6TrafficInput, type WorkloadTrafficInput } from "../../api/index.ts";
 import { trackrDatabaseName } from "../trackr/topology.ts";
 import { deviceFleet } from "../trackr/traffic.ts";
 import { pghaDefaults } from "./topology.ts";
@@ -51,10 +51,9 @@ export interface PghaListAppendOptions {
 }
 
 /**
- * Elle's list-append workload straight at the primary through pgproxy:5000: 6 processes, 60 transactions/s of 1-4
- * micro-ops (half reads) over 3 keys at once, each key retired after 30 appends, half the appends read their key
- * first. Few keys and read-modify-write transactions make concurrent transactions meet on a key often, where lost
- * updates and write skew live.
+ * Elle's list-append workload straight at the primary through pgproxy:5000: 6 processes, 60 transactions/s of the
+ * shared contended mix (contendedListAppendMix: 3 keys at once, 1-4 micro-ops, half reads, half the appends read
+ * their key first), where lost updates and write skew live.
  */
 export function pghaListAppend(o: PghaListAppendOptions): WorkloadTrafficInput {
   return workloadTraffic({
@@ -65,12 +64,7 @@ export function pghaListAppend(o: PghaListAppendOptions): WorkloadTrafficInput {
     clientOptions: { isolation: o.isolation, mode: o.mode, database: trackrDatabaseName, user: "postgres", password: "${secret:db-password}", table: o.table ?? "list_append" },
     concurrency: o.concurrency ?? 6,
     ratePerSecond: o.ratePerSecond ?? 60,
-    activeKeys: 3,
-    maxAppendsPerKey: 30,
-    minTxnLength: 1,
-    maxTxnLength: 4,
-    readPercent: 50,
-    readBeforeAppendPercent: 50,
+    ...contendedListAppendMix,
     requestTimeout: "5s",
     // Serialization failures are definite failures the workload expects: the steady-state gate would read them as
     // a sick system.

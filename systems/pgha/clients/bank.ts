@@ -1,5 +1,5 @@
 import type { BankClient, BankClientModule } from "../../../api/index.ts";
-import { connect, inTransaction, optionsOf, Refused } from "./pg-common.ts";
+import { connect, inTransaction, optionsOf, Refused, serverNode, withSetupConnection } from "./pg-common.ts";
 
 /**
  * A bank client for PostgreSQL (a `workload` class with `workload: "bank"`): one row per account in
@@ -19,24 +19,23 @@ const client: BankClientModule = {
   async setup(ctx) {
     const o = optionsOf(ctx, "bank", "accounts");
     if (ctx.bank === undefined) throw new Error("pgha bank client: no accounts given (use it from a workload class with workload: \"bank\")");
-    const c = await connect(ctx, o);
-    try {
+    const bank = ctx.bank;
+    await withSetupConnection(ctx, o, async (c) => {
       await c.query(`CREATE TABLE IF NOT EXISTS ${o.table} (id integer PRIMARY KEY, balance bigint NOT NULL)`);
-      await c.query(`INSERT INTO ${o.table} (id, balance) SELECT unnest($1::int[]), $2 ON CONFLICT (id) DO NOTHING`, [ctx.bank.accounts, ctx.bank.initialBalance]);
-    } finally {
-      await c.end().catch(() => undefined);
-    }
+      await c.query(`INSERT INTO ${o.table} (id, balance) SELECT unnest($1::int[]), $2 ON CONFLICT (id) DO NOTHING`, [bank.accounts, bank.initialBalance]);
+    });
   },
   async open(ctx): Promise<BankClient> {
     const o = optionsOf(ctx, "bank", "accounts");
     const c = await connect(ctx, o);
+    const node = await serverNode(c, ctx.node);
     const t = o.table;
     return {
       read: (accounts) =>
         inTransaction(c, o, async () => {
           const r = await c.query<{ id: number; balance: string }>(`SELECT id, balance FROM ${t} WHERE id = ANY($1::int[])`, [accounts]);
           return Object.fromEntries(r.rows.map((row) => [String(row.id), Number(row.balance)]));
-        }),
+        }, node),
       transfer: (from, to, amount) =>
         inTransaction(c, o, async () => {
           if (o.mode === "atomic") {
@@ -54,7 +53,7 @@ const client: BankClientModule = {
           await c.query(`UPDATE ${t} SET balance = $2 WHERE id = $1`, [from, a - amount]);
           await c.query(`UPDATE ${t} SET balance = $2 WHERE id = $1`, [to, b + amount]);
           return null;
-        }),
+        }, node),
       async close() {
         await c.end();
       },

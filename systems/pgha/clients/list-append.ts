@@ -1,5 +1,5 @@
 import type { ListAppendClient, ListAppendClientModule, ListAppendMop } from "../../../api/index.ts";
-import { connect, Isolations, optionsOf, outcomeOf } from "./pg-common.ts";
+import { connect, createTable, Isolations, optionsOf, outcomeOf, serverNode } from "./pg-common.ts";
 
 /** "1,2,3" -> [1, 2, 3]; null (no row) -> []. */
 export function parseList(v: string | null | undefined): number[] {
@@ -17,20 +17,17 @@ export function parseList(v: string | null | undefined): number[] {
  *   back in a second statement. At read committed two transactions appending to a key both read the same list and
  *   the second write loses the first's element (a lost update); at repeatable read and serializable PostgreSQL
  *   aborts one of them (40001) instead.
+ * Every committed transaction records the Patroni member that served it (pgproxy hides which one), so a witness
+ * names the node, e.g. the zombie primary.
  */
 const client: ListAppendClientModule = {
   async setup(ctx) {
-    const o = optionsOf(ctx, "list-append", "list_append");
-    const c = await connect(ctx, o);
-    try {
-      await c.query(`CREATE TABLE IF NOT EXISTS ${o.table} (k integer PRIMARY KEY, v text NOT NULL)`);
-    } finally {
-      await c.end().catch(() => undefined);
-    }
+    await createTable(ctx, optionsOf(ctx, "list-append", "list_append"), "k integer PRIMARY KEY, v text NOT NULL");
   },
   async open(ctx): Promise<ListAppendClient> {
     const o = optionsOf(ctx, "list-append", "list_append");
     const c = await connect(ctx, o);
+    const node = await serverNode(c, ctx.node);
     const t = o.table;
     return {
       async txn(mops) {
@@ -56,7 +53,7 @@ const client: ListAppendClientModule = {
           }
           committing = true;
           await c.query("COMMIT");
-          return { type: "ok", value: done };
+          return { type: "ok", value: done, node };
         } catch (error) {
           if (!committing) await c.query("ROLLBACK").catch(() => undefined);
           return outcomeOf(error, committing);

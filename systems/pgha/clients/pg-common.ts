@@ -53,6 +53,43 @@ export async function connect(ctx: WorkloadClientContext, o: PgOptions): Promise
   return client;
 }
 
+/** Runs `body` (CREATE TABLE, seed rows) on a connection of its own, closed whatever happens: a client's setup. */
+export async function withSetupConnection(ctx: WorkloadClientContext, o: PgOptions, body: (c: pg.Client) => Promise<void>): Promise<void> {
+  const c = await connect(ctx, o);
+  try {
+    await body(c);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** Creates the client's table if missing: `columns` is the column list, e.g. "k integer PRIMARY KEY, v text NOT NULL". */
+export function createTable(ctx: WorkloadClientContext, o: PgOptions, columns: string): Promise<void> {
+  return withSetupConnection(ctx, o, async (c) => {
+    await c.query(`CREATE TABLE IF NOT EXISTS ${o.table} (${columns})`);
+  });
+}
+
+/**
+ * The Patroni member name of the PostgreSQL server a connection reached (through pgproxy, the client cannot tell
+ * otherwise): the `name:` line of the node's Patroni config, read with pg_read_file (the clients log in as the
+ * superuser). One connection stays on one server, so it is asked once per connection; `fallback` (the harness's
+ * target, e.g. "pgproxy") when the file cannot be read.
+ */
+export async function serverNode(c: pg.Client, fallback: string): Promise<string> {
+  try {
+    const r = await c.query<{ conf: string }>("SELECT pg_read_file('/etc/patroni/patroni.yml') AS conf");
+    return memberName(r.rows[0]?.conf ?? "") ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** The top-level `name:` of a Patroni config, or undefined. */
+export function memberName(patroniYaml: string): string | undefined {
+  return /^name: *([A-Za-z0-9._-]+) *$/m.exec(patroniYaml)?.[1];
+}
+
 /** A server error's SQLSTATE, or undefined for a connection or client error. */
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
@@ -80,10 +117,11 @@ export class Refused {
 }
 
 /**
- * Runs `body` in one transaction at the client's isolation level: ok with what it returns; fail without an error
+ * Runs `body` in one transaction at the client's isolation level: ok with what it returns (and `node`, the server
+ * that committed it, when given); fail without an error
  * when it returns a Refused (rolled back); otherwise fail or info as outcomeOf decides.
  */
-export async function inTransaction<T>(c: pg.Client, o: PgOptions, body: () => Promise<T | Refused>): Promise<OpOutcome<T>> {
+export async function inTransaction<T>(c: pg.Client, o: PgOptions, body: () => Promise<T | Refused>, node?: string): Promise<OpOutcome<T>> {
   let committing = false;
   try {
     await c.query(`BEGIN ISOLATION LEVEL ${Isolations[o.isolation]}`);
@@ -94,7 +132,7 @@ export async function inTransaction<T>(c: pg.Client, o: PgOptions, body: () => P
     }
     committing = true;
     await c.query("COMMIT");
-    return { type: "ok", value: result };
+    return { type: "ok", value: result, ...(node !== undefined ? { node } : {}) };
   } catch (error) {
     if (!committing) await c.query("ROLLBACK").catch(() => undefined);
     return outcomeOf(error, committing);
