@@ -17,6 +17,10 @@ export default {
   secrets: identitySecrets,
   topology: identityTopology({ appendfsync: "everysec", dataVolumeKind: "lazyfs", dataVolumeMb: 128 }),
   traffic: identityTraffic(),
+  // Measured 3 of 3 (systems/identity/README.md): served again 5.1-5.4 s after the disk starts failing, because the
+  // failed fsync that Redis reacts to comes up to a second after the disk fails. The claim misses; the suite expects it.
+  expect: "fail",
+  expectFailing: ["served-within-promise"],
   faults: [{ id: "aof-fsync-eio", kind: "io-error", target: { role: identityRole, mode: "primary" }, at: "20s", for: "15s", op: "fsync", paths: ["appendonlydir/**"] }],
   readback: [identityReadback("clients", "15s"), identityReadback("people", "15s")],
   slos: [
