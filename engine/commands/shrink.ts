@@ -10,6 +10,7 @@ import { RunReport, type ReportPlan } from "../../judge/report-schema.ts";
 import { loadScenarioFile } from "../../scenario/load-scenario.ts";
 import { makePlan, type Plan } from "../../scenario/plan.ts";
 import type { Scenario } from "../../scenario/scenario.ts";
+import { executedPlanOf, startLines } from "../explore/executed-plan.ts";
 import { formatShrinkLog, type ShrinkResult, type ShrinkStep } from "../explore/shrink-log.ts";
 import { shrink } from "../explore/shrink.ts";
 import type { ShrinkPlan } from "../explore/shrink-plan.ts";
@@ -151,15 +152,19 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   const target = sloSignature(report.slos.filter((s) => s.verdict === "fail").map((s) => s.id));
   const budgetMs = options.budgetMs ?? DEFAULT_SHRINK_BUDGET_MS;
   const repeats = options.repeats ?? 3;
-  await writeFile(logPath, `shrink of run ${report.runId} (${scenario.name}, seed ${report.seed}): target ${target}, ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}\n`);
+  // What failed is the schedule as executed, which drifts from the plan on a loaded host: start from that.
+  const executed = executedPlanOf(shrinkPlanOf(original), report.faults);
+  const timesLines = startLines(executed);
+  await writeFile(logPath, [`shrink of run ${report.runId} (${scenario.name}, seed ${report.seed}): target ${target}, ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}`, ...timesLines, ""].join("\n"));
   log.info(`shrink: ${original.faults.length} faults, target "${target}", ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}; log in ${shownPath(outDir)}`);
+  for (const line of timesLines) log.info(`shrink: ${line.trim()}`);
 
   const abort = new AbortController();
   const release = onInterrupt(abort, log, "writing the best plan so far");
   let result: ShrinkResult;
   try {
     result = await shrink({
-      plan: shrinkPlanOf(original),
+      plan: executed.plan,
       targetSignature: target,
       repeats,
       budget: { ms: budgetMs },
@@ -187,12 +192,13 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   const header = [
     `Written by \`havoc shrink\` from run ${report.runId} of ${scenario.name} (seed ${report.seed}), failing ${target}.`,
     `${result.complete ? "1-minimal" : "best so far (not minimal)"}: ${result.original.faults.length} -> ${result.plan.faults.length} faults in ${result.runs} runs.`,
+    `Shrunk from the times run ${report.runId} executed (${executed.drifts.length} fault(s) off plan${executed.fallbacks.length > 0 ? `; planned times kept where the report had none: ${executed.fallbacks.length}` : ""}), see shrink.log.`,
     `Replay: ${replay}`,
   ];
   await writeFile(minimalPath, minimalScenarioSource({ scenarioFile: file, outDir, name: scenario.name, seed: report.seed, plan: result.plan, header }));
   const text = `${formatShrinkLog(result)}\n\n  replay: ${replay}\n`;
   await appendFile(logPath, `\n${text}`);
-  await writeFile(join(outDir, "shrink.json"), `${JSON.stringify({ runId: report.runId, scenario: scenario.name, file, seed: report.seed, repeats, budgetMs, ...result }, null, 2)}\n`);
+  await writeFile(join(outDir, "shrink.json"), `${JSON.stringify({ runId: report.runId, scenario: scenario.name, file, seed: report.seed, repeats, budgetMs, times: { from: "executed", drifts: executed.drifts, fallbacks: executed.fallbacks }, ...result }, null, 2)}\n`);
   process.stdout.write(`\n${text}shrink: ${shownPath(outDir)} (minimal.ts, shrink.log, shrink.json)\n`);
   if (abort.signal.aborted) return interruptedExitCode(abort.signal);
   if (!result.reproduced) return ExitCode.inconclusive;
