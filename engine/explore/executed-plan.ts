@@ -34,9 +34,10 @@ const seconds = (ms: number) => (ms / 1000).toFixed(1);
  * calls were recorded has only effect times; the calls are then rebuilt as the scheduler made them: each step at its
  * planned time or when the step before it ended (an injection's effect, a heal's completion), whichever is later,
  * an injection never after its effect. A fault the run never injected keeps its planned times. `fallbacks` says
- * where either happened.
+ * where either happened. A heal may fall inside the scenario's fault-free tail (the written scenario then gets a
+ * shorter tail: `tailFor` in engine/commands/shrink.ts), never after `trafficEndMs`.
  */
-export function executedPlanOf(planned: ShrinkPlan, executed: readonly ExecutedFault[]): ExecutedPlan {
+export function executedPlanOf(planned: ShrinkPlan, executed: readonly ExecutedFault[], trafficEndMs = Number.POSITIVE_INFINITY): ExecutedPlan {
   const fallbacks: string[] = [];
   const drifts: string[] = [];
   const times = new Map(planned.faults.map((f) => [f.id, { atMs: f.atMs, healAtMs: f.healAtMs }]));
@@ -75,6 +76,11 @@ export function executedPlanOf(planned: ShrinkPlan, executed: readonly ExecutedF
     }
     // A heal already due when its fault finally ran came right after it, as the scheduler does.
     if (time.healAtMs <= time.atMs) time.healAtMs = time.atMs + 1;
+    // A heal that came after traffic had ended was the final heal: a plan heals by the end of traffic.
+    if (time.healAtMs > trafficEndMs) {
+      fallbacks.push(`${fault.id}: heal at ${seconds(time.healAtMs)} s is after the end of traffic: ${seconds(trafficEndMs)} s`);
+      time.healAtMs = Math.max(time.atMs + 1, trafficEndMs);
+    }
     previousEndMs = ran.healedAt ?? time.healAtMs;
   }
   const faults = planned.faults.map((fault) => {

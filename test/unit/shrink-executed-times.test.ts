@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { minimalScenarioSource, planOf, readFailingRun } from "../../engine/commands/shrink.ts";
+import { minimalScenarioSource, planOf, readFailingRun, tailFor } from "../../engine/commands/shrink.ts";
 import { executedPlanOf, startLines } from "../../engine/explore/executed-plan.ts";
 import { shrink } from "../../engine/explore/shrink.ts";
 import type { ShrinkPlan } from "../../engine/explore/shrink-plan.ts";
@@ -101,5 +101,30 @@ describe("shrink starts from the executed fault times", () => {
     await writeFile(join(dir, "minimal.ts"), minimalScenarioSource({ scenarioFile: galeraScenario, outDir: dir, name: scenario.name, seed: report.seed, plan: executed.plan, header: [] }));
     const replayed = makePlan(await loadScenarioFile(join(dir, "minimal.ts")), 1);
     expect(replayed.faults.map((f) => [f.id, f.atMs, f.healAtMs])).toEqual(wanted);
+  });
+});
+
+describe("executed heals inside the fault-free tail", () => {
+  it("gives the written scenario a tail short enough for them, so minimal.ts still loads", async () => {
+    // pgha seed 3 as it failed in its exploration: the primary's kill, planned at 33.7 s, came at 42.5 s, and the
+    // heals due by then followed it, past the 20 s tail of its 60 s of traffic (faults must heal by 40 s).
+    const file = join(repoRoot, "scenarios/pgha/explore-mixed-faults.ts");
+    const scenario = await loadScenarioFile(file);
+    const drawn = makePlan(scenario, 3);
+    const times: Record<string, [number, number]> = { "gen-0-kill": [21_369, 31_710], "gen-1-pause": [24_708, 44_150], "gen-2-kill": [42_500, 44_200] };
+    const plan: ShrinkPlan = { faults: drawn.faults.map((f) => ({ id: f.id, kind: f.kind, targets: [...f.targets], atMs: times[f.id]![0], healAtMs: times[f.id]![1], template: f.spec })) };
+    expect(tailFor(plan, drawn.trafficEndMs, scenario.tail)).toBe(drawn.trafficEndMs - 44_200);
+    expect(tailFor({ faults: plan.faults.slice(0, 1) }, drawn.trafficEndMs, scenario.tail)).toBeUndefined();
+
+    const dir = await mkdtemp(join(tmpdir(), "havoc-shrink-tail-"));
+    temps.push(dir);
+    await writeFile(join(dir, "minimal.ts"), minimalScenarioSource({ scenarioFile: file, outDir: dir, name: scenario.name, seed: 3, plan, header: [], tailMs: tailFor(plan, drawn.trafficEndMs, scenario.tail) }));
+    const loaded = await loadScenarioFile(join(dir, "minimal.ts"));
+    expect(makePlan(loaded, 3).faults.map((f) => [f.id, f.atMs, f.healAtMs])).toEqual(plan.faults.map((f) => [f.id, f.atMs, f.healAtMs]));
+
+    // A heal after the end of traffic was the final heal: the plan heals at the end.
+    const late = executedPlanOf({ faults: plan.faults.slice(2) }, [{ id: "gen-2-kill", calledAt: 42_500, injectedAt: 42_600, healCalledAt: 61_000, healedAt: 70_000 }], drawn.trafficEndMs);
+    expect(late.plan.faults[0]).toMatchObject({ atMs: 42_500, healAtMs: drawn.trafficEndMs });
+    expect(late.fallbacks).toEqual([`gen-2-kill: heal at 61.0 s is after the end of traffic: ${(drawn.trafficEndMs / 1000).toFixed(1)} s`]);
   });
 });
