@@ -80,6 +80,11 @@ export const FaultRecord = z.object({
   injectedAtMs: z.number(),
   /** When the heal completed; null when it never healed (the run was aborted before). */
   healedAtMs: z.number().nullable(),
+  /**
+   * When the scheduler called heal, ms from traffic start: later than planned when the steps before it ran long (a
+   * heal that waits for its node to be ready delays every step after it). Absent in runs recorded before it existed.
+   */
+  healCalledAtMs: z.number().optional(),
   /** How it was done, e.g. "docker kill SIGKILL". */
   mechanism: z.string(),
   notes: z.array(z.string()).default([]),

@@ -42,7 +42,7 @@ export const RunEventBody = z.discriminatedUnion("type", [
     mechanism: z.string(),
     notes: z.array(z.string()),
   }),
-  z.object({ type: z.literal("fault-healed"), id: z.string(), healedAtMs: z.number(), notes: z.array(z.string()) }),
+  z.object({ type: z.literal("fault-healed"), id: z.string(), calledAtMs: z.number().optional(), healedAtMs: z.number(), notes: z.array(z.string()) }),
   /** `system`: the system failed the step (a restarted node never became ready), not the harness. */
   z.object({ type: z.literal("fault-error"), id: z.string(), stage: z.enum(["inject", "heal"]), message: z.string(), system: z.boolean().optional() }),
   z.object({ type: z.literal("leader-change"), change: LeaderChange }),

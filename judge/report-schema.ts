@@ -70,9 +70,19 @@ export const ReportFault = z.object({
   id: z.string(),
   kind: z.string(),
   targets: z.array(z.string()),
-  /** ms from traffic start. */
+  /**
+   * When the scheduler called inject, ms from traffic start: the executed time, later than the plan's `atMs` when the
+   * steps before it ran long. Absent in reports written before it existed.
+   */
+  calledAt: z.number().optional(),
+  /** When the fault took effect (the Docker event's time where one exists), ms from traffic start. */
   injectedAt: z.number(),
-  /** ms from traffic start; null when it never healed. */
+  /**
+   * When the scheduler called heal, ms from traffic start: the executed heal time (the plan's `healAtMs` may have
+   * passed already). Absent when it never healed, and in reports written before it existed.
+   */
+  healCalledAt: z.number().optional(),
+  /** When the heal completed (a restarted node ready again), ms from traffic start; null when it never healed. */
   healedAt: z.number().nullable(),
   mechanism: z.string(),
   notes: z.array(z.string()),

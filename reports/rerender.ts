@@ -110,7 +110,7 @@ export function historyFromEvents(events: readonly RunEvent[]): { history: Histo
         break;
       case "fault-healed": {
         const fault = faults.get(e.id);
-        if (fault) faults.set(e.id, { ...fault, healedAtMs: e.healedAtMs, notes: [...fault.notes, ...e.notes] });
+        if (fault) faults.set(e.id, { ...fault, healedAtMs: e.healedAtMs, ...(e.calledAtMs !== undefined ? { healCalledAtMs: e.calledAtMs } : {}), notes: [...fault.notes, ...e.notes] });
         break;
       }
       case "fault-error": {

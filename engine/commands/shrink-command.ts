@@ -9,7 +9,7 @@ export const shrinkCommand = defineCommand({
   arguments: "<failing run dir>",
   arity: { min: 1, max: 1, problem: "shrink takes exactly one run directory (havoc-results/runs/<run id>)" },
   description: [
-    "Replays the failing run's plan live, then delta-debugs it: drops faults, shortens them, moves them earlier, narrows their targets, running each candidate --repeats times (it still fails when at least one run fails the same SLOs), until no single step keeps it failing or the budget is spent.",
+    "Replays the failing run's plan live at the times the run executed (report.json faults[]: a loaded host runs faults later than planned; the log lists each drift and any time it had to rebuild), then delta-debugs it: drops faults, shortens them, moves them earlier, narrows their targets, running each candidate --repeats times (it still fails when at least one run fails the same SLOs), until no single step keeps it failing or the budget is spent.",
     "Writes REPORTS/shrinks/<id>/: minimal.ts (a scenario file with the minimal explicit plan, runnable by itself), shrink.log (every step with its runs, k of n failing; the first step is the replay of the original, so its rate is the failure's replay rate) and shrink.json. Stopping early (budget, Ctrl-C) still writes the best plan so far.",
     "The scenario file is the one the run recorded (events.ndjson); it must still draw the run's plan from the run's seed, else it is another version of the scenario and shrink refuses.",
   ].join("\n"),

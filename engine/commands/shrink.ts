@@ -10,6 +10,7 @@ import { RunReport, type ReportPlan } from "../../judge/report-schema.ts";
 import { loadScenarioFile } from "../../scenario/load-scenario.ts";
 import { makePlan, type Plan } from "../../scenario/plan.ts";
 import type { Scenario } from "../../scenario/scenario.ts";
+import { executedPlanOf, startLines } from "../explore/executed-plan.ts";
 import { formatShrinkLog, type ShrinkResult, type ShrinkStep } from "../explore/shrink-log.ts";
 import { shrink } from "../explore/shrink.ts";
 import type { ShrinkPlan } from "../explore/shrink-plan.ts";
@@ -104,7 +105,7 @@ function explicitFault(f: ShrinkPlan["faults"][number]): Record<string, unknown>
 }
 
 /** minimal.ts: the original scenario with this explicit plan instead of its faults and generators; runnable by itself. */
-export function minimalScenarioSource(options: { scenarioFile: string; outDir: string; name: string; seed: number; plan: ShrinkPlan; header: string[] }): string {
+export function minimalScenarioSource(options: { scenarioFile: string; outDir: string; name: string; seed: number; plan: ShrinkPlan; header: string[]; tailMs?: number | undefined }): string {
   let from = relative(options.outDir, resolve(options.scenarioFile)).split("\\").join("/");
   if (!from.startsWith(".")) from = `./${from}`;
   const faults = options.plan.faults.map((f) => `    ${JSON.stringify(explicitFault(f))},`).join("\n");
@@ -119,6 +120,9 @@ export function minimalScenarioSource(options: { scenarioFile: string; outDir: s
     "  ...scenario,",
     `  name: ${JSON.stringify(`${options.name}-shrunk`)},`,
     `  seed: ${options.seed},`,
+    ...(options.tailMs !== undefined
+      ? ["  // The run executed heals inside the scenario's fault-free tail (late steps on a loaded host): a shorter tail lets them stand.", `  tail: ${JSON.stringify(formatDuration(options.tailMs))},`]
+      : []),
     "  faults: [",
     faults,
     "  ],",
@@ -130,6 +134,15 @@ export function minimalScenarioSource(options: { scenarioFile: string; outDir: s
 function stepLine(step: ShrinkStep): string {
   const verdict = step.accepted ? "still fails" : "passes";
   return `#${step.index} ${step.move} ${step.failures}/${step.runs}${step.cutShort ? " (cut short)" : ""} ${verdict}: ${step.description} -> ${step.candidate}`;
+}
+
+/**
+ * The fault-free tail a plan needs to load as a scenario: the scenario's own, or shorter when a heal runs into it
+ * (executed times drift past the planned ones). undefined when the scenario's tail holds it.
+ */
+export function tailFor(plan: ShrinkPlan, trafficEndMs: number, tailMs: number): number | undefined {
+  const lastHealMs = Math.max(0, ...plan.faults.map((f) => f.healAtMs));
+  return lastHealMs <= trafficEndMs - tailMs ? undefined : Math.max(0, trafficEndMs - lastHealMs);
 }
 
 /** `havoc shrink <run dir>`: refuses what cannot be shrunk before anything starts, then shrinks live. */
@@ -151,15 +164,19 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   const target = sloSignature(report.slos.filter((s) => s.verdict === "fail").map((s) => s.id));
   const budgetMs = options.budgetMs ?? DEFAULT_SHRINK_BUDGET_MS;
   const repeats = options.repeats ?? 3;
-  await writeFile(logPath, `shrink of run ${report.runId} (${scenario.name}, seed ${report.seed}): target ${target}, ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}\n`);
+  // What failed is the schedule as executed, which drifts from the plan on a loaded host: start from that.
+  const executed = executedPlanOf(shrinkPlanOf(original), report.faults, original.trafficEndMs);
+  const timesLines = startLines(executed);
+  await writeFile(logPath, [`shrink of run ${report.runId} (${scenario.name}, seed ${report.seed}): target ${target}, ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}`, ...timesLines, ""].join("\n"));
   log.info(`shrink: ${original.faults.length} faults, target "${target}", ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}; log in ${shownPath(outDir)}`);
+  for (const line of timesLines) log.info(`shrink: ${line.trim()}`);
 
   const abort = new AbortController();
   const release = onInterrupt(abort, log, "writing the best plan so far");
   let result: ShrinkResult;
   try {
     result = await shrink({
-      plan: shrinkPlanOf(original),
+      plan: executed.plan,
       targetSignature: target,
       repeats,
       budget: { ms: budgetMs },
@@ -187,12 +204,13 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   const header = [
     `Written by \`havoc shrink\` from run ${report.runId} of ${scenario.name} (seed ${report.seed}), failing ${target}.`,
     `${result.complete ? "1-minimal" : "best so far (not minimal)"}: ${result.original.faults.length} -> ${result.plan.faults.length} faults in ${result.runs} runs.`,
+    `Shrunk from the times run ${report.runId} executed (${executed.drifts.length} fault(s) off plan${executed.fallbacks.length > 0 ? `; planned times kept where the report had none: ${executed.fallbacks.length}` : ""}), see shrink.log.`,
     `Replay: ${replay}`,
   ];
-  await writeFile(minimalPath, minimalScenarioSource({ scenarioFile: file, outDir, name: scenario.name, seed: report.seed, plan: result.plan, header }));
+  await writeFile(minimalPath, minimalScenarioSource({ scenarioFile: file, outDir, name: scenario.name, seed: report.seed, plan: result.plan, header, tailMs: tailFor(result.plan, original.trafficEndMs, scenario.tail) }));
   const text = `${formatShrinkLog(result)}\n\n  replay: ${replay}\n`;
   await appendFile(logPath, `\n${text}`);
-  await writeFile(join(outDir, "shrink.json"), `${JSON.stringify({ runId: report.runId, scenario: scenario.name, file, seed: report.seed, repeats, budgetMs, ...result }, null, 2)}\n`);
+  await writeFile(join(outDir, "shrink.json"), `${JSON.stringify({ runId: report.runId, scenario: scenario.name, file, seed: report.seed, repeats, budgetMs, times: { from: "executed", drifts: executed.drifts, fallbacks: executed.fallbacks }, ...result }, null, 2)}\n`);
   process.stdout.write(`\n${text}shrink: ${shownPath(outDir)} (minimal.ts, shrink.log, shrink.json)\n`);
   if (abort.signal.aborted) return interruptedExitCode(abort.signal);
   if (!result.reproduced) return ExitCode.inconclusive;

@@ -31,8 +31,10 @@ export interface ShrinkResult {
   reproduced: boolean;
   /** The signature every candidate was compared with; undefined when the original never failed. */
   targetSignature: string | undefined;
-  /** No single move keeps it failing (1-minimal); false when the budget stopped the shrink first. */
+  /** No single move keeps it failing (1-minimal); false when the budget or Ctrl-C stopped the shrink first. */
   complete: boolean;
+  /** Ctrl-C (the signal) stopped it, not the budget. */
+  interrupted?: boolean;
   steps: ShrinkStep[];
   runs: number;
   wallMs: number;
@@ -40,7 +42,7 @@ export interface ShrinkResult {
 
 /** The shrink as readable text: each candidate with k/n failing, then the plan it ended with. */
 export function formatShrinkLog(result: ShrinkResult): string {
-  const outcome = !result.reproduced ? "the original plan did not fail; nothing shrunk" : result.complete ? "1-minimal" : "stopped by the budget (not minimal)";
+  const outcome = !result.reproduced ? "the original plan did not fail; nothing shrunk" : result.complete ? "1-minimal" : result.interrupted ? "interrupted (not minimal)" : "stopped by the budget (not minimal)";
   const lines = [
     `Shrink: ${result.original.faults.length} -> ${result.plan.faults.length} faults in ${result.runs} runs (${formatDurationMs(result.wallMs)}); ${outcome}`,
     `  signature: ${result.targetSignature ?? "-"}`,

@@ -126,6 +126,7 @@ export async function shrink(options: ShrinkOptions): Promise<ShrinkResult> {
     reproduced,
     targetSignature: reproduced ? target : undefined,
     complete,
+    ...(options.signal?.aborted ? { interrupted: true } : {}),
     steps,
     runs,
     wallMs: now() - startMs,

@@ -129,12 +129,15 @@ export class FaultSchedule {
     // A heal that restarts nodes waits for their ready probes: give it their own deadline on top of the stage's,
     // so a slow node is judged by its probe (the system's failure) rather than cut short by the harness.
     const readyMs = Math.max(0, ...active.record.targets.map((t) => this.options.ctx.topology.nodes.get(t)?.spec.readyTimeoutMs ?? 0));
+    // The executed heal time (the plan's may have passed already): what a shrink replays.
+    const calledAtMs = this.options.ctx.clock.nowMs() ?? undefined;
     try {
       const healedAtMs = await this.options.ctx.log.step(`healing ${id}`, () => withDeadline(`heal ${id}`, deadlineMs + readyMs, handle.heal(), active.fault.targets.join(",")));
       if (active.record.healedAtMs !== null) return;
       active.record.healedAtMs = healedAtMs;
+      if (calledAtMs !== undefined) active.record.healCalledAtMs = calledAtMs;
       active.record.notes = [...handle.notes];
-      this.options.record({ type: "fault-healed", id, healedAtMs, notes: [...handle.notes] });
+      this.options.record({ type: "fault-healed", id, calledAtMs, healedAtMs, notes: [...handle.notes] });
     } catch (error) {
       this.#fail(id, "heal", error);
     }

@@ -29,8 +29,12 @@ describe.runIf(nightly)("explore and shrink on the overlap-only trackr scenario 
       const dir = /shrink: (\S+) \(minimal\.ts, shrink\.log, shrink\.json\)/.exec(shrink.stdout)?.[1];
       expect(dir).toBeDefined();
       for (const file of ["minimal.ts", "shrink.log", "shrink.json"]) expect(existsSync(join(dir!, file))).toBe(true);
-      const result = JSON.parse(await readFile(join(dir!, "shrink.json"), "utf8")) as { reproduced: boolean; plan: { faults: { kind: string }[] } };
+      const result = JSON.parse(await readFile(join(dir!, "shrink.json"), "utf8")) as { reproduced: boolean; plan: { faults: { kind: string }[] }; times: { from: string; fallbacks: string[] } };
       expect(result.reproduced).toBe(true);
+      // It started from the times the failing run executed, which this run recorded: no call time had to be rebuilt.
+      expect(result.times.from).toBe("executed");
+      expect(result.times.fallbacks.filter((f) => f.includes("call time"))).toEqual([]);
+      expect(await readFile(join(dir!, "shrink.log"), "utf8")).toContain("start: the fault times the run executed");
       // Whatever the budget allowed, the plan still holds the overlap: a kill and a stop.
       expect(new Set(result.plan.faults.map((f) => f.kind))).toEqual(new Set(["kill", "stop"]));
     } finally {

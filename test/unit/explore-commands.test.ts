@@ -6,6 +6,7 @@ import { InputError } from "../../core/errors.ts";
 import { exploreBounds, seedSensitivity, summarizeRun } from "../../engine/commands/explore.ts";
 import { explore } from "../../engine/explore/explore.ts";
 import { formatExploreTable } from "../../engine/explore/explore-format.ts";
+import { formatShrinkLog } from "../../engine/explore/shrink-log.ts";
 import { shrink } from "../../engine/explore/shrink.ts";
 import { minimalScenarioSource, planOf, readFailingRun, shrinkPlanOf, versionMismatch } from "../../engine/commands/shrink.ts";
 import { RunReport } from "../../judge/report-schema.ts";
@@ -232,7 +233,8 @@ describe("Ctrl-C in the loops", () => {
         return { failed: true, signature: "outage" };
       },
     });
-    expect(result).toMatchObject({ reproduced: true, complete: false, runs: 2 });
+    expect(result).toMatchObject({ reproduced: true, complete: false, interrupted: true, runs: 2 });
     expect(result.plan.faults.length).toBeLessThan(3);
+    expect(formatShrinkLog(result).split("\n")[0]).toContain("interrupted (not minimal)");
   });
 });
