@@ -23,6 +23,8 @@ import { enableTypeScriptImports } from "./typescript-imports.ts";
 
 export interface ShrinkCommandOptions {
   repeats?: number | undefined;
+  /** Failing runs of `repeats` a candidate needs to count as still failing (default 1). */
+  minFailures?: number | undefined;
   budgetMs?: number | undefined;
   scenarioFile?: string | undefined;
   reportsDir?: string | undefined;
@@ -147,6 +149,9 @@ export function tailFor(plan: ShrinkPlan, trafficEndMs: number, tailMs: number):
 
 /** `havoc shrink <run dir>`: refuses what cannot be shrunk before anything starts, then shrinks live. */
 export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions): Promise<number> {
+  const repeats = options.repeats ?? 3;
+  const minFailures = options.minFailures ?? 1;
+  if (minFailures > repeats) throw new InputError(`--min-failures ${minFailures} is more than --repeats ${repeats}: no candidate could ever count as failing`, `give --min-failures from 1 to ${repeats}, or more --repeats`);
   const { report, file: recorded } = await readFailingRun(runDir);
   const file = options.scenarioFile ?? recorded;
   if (file === undefined) throw new InputError(`${runDir}: events.ndjson does not say which scenario file ran`, "give it: --scenario FILE");
@@ -163,12 +168,12 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   const logPath = join(outDir, "shrink.log");
   const target = sloSignature(report.slos.filter((s) => s.verdict === "fail").map((s) => s.id));
   const budgetMs = options.budgetMs ?? DEFAULT_SHRINK_BUDGET_MS;
-  const repeats = options.repeats ?? 3;
+  const rule = `${repeats} run(s) per candidate, still failing at ${minFailures} of ${repeats}`;
   // What failed is the schedule as executed, which drifts from the plan on a loaded host: start from that.
   const executed = executedPlanOf(shrinkPlanOf(original), report.faults, original.trafficEndMs);
   const timesLines = startLines(executed);
-  await writeFile(logPath, [`shrink of run ${report.runId} (${scenario.name}, seed ${report.seed}): target ${target}, ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}`, ...timesLines, ""].join("\n"));
-  log.info(`shrink: ${original.faults.length} faults, target "${target}", ${repeats} run(s) per candidate, budget ${formatDuration(budgetMs)}; log in ${shownPath(outDir)}`);
+  await writeFile(logPath, [`shrink of run ${report.runId} (${scenario.name}, seed ${report.seed}): target ${target}, ${rule}, budget ${formatDuration(budgetMs)}`, ...timesLines, ""].join("\n"));
+  log.info(`shrink: ${original.faults.length} faults, target "${target}", ${rule}, budget ${formatDuration(budgetMs)}; log in ${shownPath(outDir)}`);
   for (const line of timesLines) log.info(`shrink: ${line.trim()}`);
 
   const abort = new AbortController();
@@ -179,6 +184,7 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
       plan: executed.plan,
       targetSignature: target,
       repeats,
+      minFailures,
       budget: { ms: budgetMs },
       signal: abort.signal,
       earliestMs: scenario.faultGenerator?.phases.quietStartMs ?? Math.min(...original.faults.map((f) => f.atMs)),
@@ -210,7 +216,7 @@ export async function shrinkRunDir(runDir: string, options: ShrinkCommandOptions
   await writeFile(minimalPath, minimalScenarioSource({ scenarioFile: file, outDir, name: scenario.name, seed: report.seed, plan: result.plan, header, tailMs: tailFor(result.plan, original.trafficEndMs, scenario.tail) }));
   const text = `${formatShrinkLog(result)}\n\n  replay: ${replay}\n`;
   await appendFile(logPath, `\n${text}`);
-  await writeFile(join(outDir, "shrink.json"), `${JSON.stringify({ runId: report.runId, scenario: scenario.name, file, seed: report.seed, repeats, budgetMs, times: { from: "executed", drifts: executed.drifts, fallbacks: executed.fallbacks }, ...result }, null, 2)}\n`);
+  await writeFile(join(outDir, "shrink.json"), `${JSON.stringify({ runId: report.runId, scenario: scenario.name, file, seed: report.seed, repeats, minFailures, budgetMs, times: { from: "executed", drifts: executed.drifts, fallbacks: executed.fallbacks }, ...result }, null, 2)}\n`);
   process.stdout.write(`\n${text}shrink: ${shownPath(outDir)} (minimal.ts, shrink.log, shrink.json)\n`);
   if (abort.signal.aborted) return interruptedExitCode(abort.signal);
   if (!result.reproduced) return ExitCode.inconclusive;

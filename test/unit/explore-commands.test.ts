@@ -130,6 +130,9 @@ describe("havoc shrink: refusals", () => {
     const c = await runHavoc(["shrink", fixture, "--repeats", "0"], { timeoutMs: 60_000 });
     expect(c.exitCode).toBe(2);
     expect(c.stderr).toContain("--repeats must be a whole number >= 1");
+    const d = await runHavoc(["shrink", fixture, "--repeats", "2", "--min-failures", "3"], { timeoutMs: 60_000 });
+    expect(d.exitCode).toBe(2);
+    expect(d.stderr).toContain("--min-failures 3 is more than --repeats 2");
   }, 180_000);
 });
 

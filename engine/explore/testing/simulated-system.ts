@@ -21,6 +21,11 @@ export interface SimulatedSystemOptions {
   triggers: OverlapTrigger[];
   /** When a trigger's overlap is present, the SLO fails with this probability per run (default 1: always). */
   failProbability?: number;
+  /**
+   * A loaded host: each trigger's SLO also fails with this probability in a run whatever the faults (a stalled host
+   * makes a harmless plan fail now and then). Default 0.
+   */
+  noise?: number;
   /** Seeds the flakiness, with the attempt number. */
   seed?: number;
   /**
@@ -49,6 +54,7 @@ export interface SimulatedSystem {
  */
 export function createSimulatedSystem(options: SimulatedSystemOptions): SimulatedSystem {
   const p = options.failProbability ?? 1;
+  const noise = options.noise ?? 0;
   const seed = options.seed ?? 0;
   const hits = (fault: SimulatedFault, want: { kind: string; node: string }) => fault.kind === want.kind && fault.targets.includes(want.node);
   const withAftermath = (f: SimulatedFault): SimulatedFault => ({ ...f, healAtMs: f.healAtMs + (options.aftermathMs?.[f.kind] ?? 0) });
@@ -64,7 +70,11 @@ export function createSimulatedSystem(options: SimulatedSystemOptions): Simulate
     triggered: (faults) => [...new Set(triggered(faults))].sort(),
     run(faults, attempt) {
       const rng = createRng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(attempt + 1, 0x85ebca6b)) >>> 0);
-      const failedSlos = [...new Set(triggered(faults))].sort().filter(() => rng.next() < p);
+      const hit = new Set(triggered(faults));
+      const failedSlos = [...new Set(options.triggers.map((t) => t.slo))].sort().filter((slo) => {
+        const draw = rng.next();
+        return hit.has(slo) ? draw < p : draw < noise;
+      });
       return { failed: failedSlos.length > 0, failedSlos };
     },
   };
