@@ -40,7 +40,6 @@ export type BrowserTrafficInput = z.input<typeof BrowserClass>;
 export type WorkloadTrafficInput = z.input<typeof WorkloadClass>;
 export type { BankClient, BankClientModule, BankSetup, ListAppendClient, ListAppendClientModule, OpOutcome, RegisterClient, RegisterClientModule, TxnOutcome, WorkloadClientContext, WorkloadServer } from "../load/workload/client.ts";
 export type { ListAppendMop } from "../core/workload-op.ts";
-export { contendedListAppendMix } from "../load/workload/list-append-generator.ts";
 export type { Journey, JourneyContext, JourneyStep } from "../load/browser-journey.ts";
 
 /**

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { contendedListAppendMix, workloadTraffic, type WorkloadTrafficInput } from "../../api/index.ts";
+import { workloadTraffic, type WorkloadTrafficInput } from "../../api/index.ts";
+import { contendedListAppendMix } from "../shared/list-append-mix.ts";
 import { galeraNodes, mysqlDatabase } from "./topology.ts";
 
 /** What a workload on Galera does (clients/list-append.ts, register.ts, bank.ts). */

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { contendedListAppendMix, workloadTraffic, type K6TrafficInput, type WorkloadTrafficInput } from "../../api/index.ts";
+import { workloadTraffic, type K6TrafficInput, type WorkloadTrafficInput } from "../../api/index.ts";
+import { contendedListAppendMix } from "../shared/list-append-mix.ts";
 import { trackrDatabaseName } from "../trackr/topology.ts";
 import { deviceFleet } from "../trackr/traffic.ts";
 import { pghaDefaults } from "./topology.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WorkloadClass } from "../../load/traffic/workload.ts";
-import { contendedListAppendMix } from "../../load/workload/list-append-generator.ts";
+import { contendedListAppendMix } from "../../systems/shared/list-append-mix.ts";
 import { Scenario } from "../../scenario/scenario.ts";
 import bankProviderCut from "../../scenarios/galera/bank-provider-cut.ts";
 import registerProviderCut from "../../scenarios/galera/register-provider-cut.ts";
