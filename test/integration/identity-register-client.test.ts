@@ -57,6 +57,17 @@ describe("identity register client against Redis (integration)", () => {
       }
 
       // The replica refuses the script before running it, with an error the client reads as "nothing ran, look again".
+      // Replication is asynchronous: the replica must have acknowledged the CAS before the test reads it there (CI read
+      // null once when the replica was a few ms behind).
+      const primary = new Redis({ host: "127.0.0.1", port: servers[0]!.port, lazyConnect: true, maxRetriesPerRequest: 0 });
+      try {
+        await primary.connect();
+        // WAIT covers this connection's own writes; the stream is ordered, so its ack covers the CAS before it.
+        await primary.set("sync-marker", "1");
+        expect(await primary.call("WAIT", "1", "5000")).toBe(1);
+      } finally {
+        primary.disconnect();
+      }
       const replica = new Redis({ host: "127.0.0.1", port: servers[1]!.port, lazyConnect: true, maxRetriesPerRequest: 0 });
       try {
         await replica.connect();
