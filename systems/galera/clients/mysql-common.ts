@@ -1,5 +1,6 @@
 import mysql from "mysql2/promise";
 import type { OpOutcome, TxnOutcome, WorkloadClientContext } from "../../../api/index.ts";
+import { Isolations, sqlClientOptionsOf, type SqlClientOptions } from "../../shared/sql-client-options.ts";
 
 /**
  * What the Galera workload clients (list-append, register, bank) share: their options, the session (isolation
@@ -21,16 +22,9 @@ import type { OpOutcome, TxnOutcome, WorkloadClientContext } from "../../../api/
  * - `wsrepSyncWait` (default 0, Galera's default): `SET SESSION wsrep_sync_wait = N` (a bit mask, 0-15; 1 makes every
  *   read wait until the node has applied every write set the cluster ordered before it: causal reads).
  */
-export const Isolations = { "read-committed": "READ COMMITTED", "repeatable-read": "REPEATABLE READ", serializable: "SERIALIZABLE" } as const;
-export type Isolation = keyof typeof Isolations;
+export { Isolations, type Isolation } from "../../shared/sql-client-options.ts";
 
-export interface GaleraOptions {
-  isolation: Isolation;
-  mode: "atomic" | "read-then-write";
-  database: string;
-  user: string;
-  password: string;
-  table: string;
+export interface GaleraOptions extends SqlClientOptions {
   lockWaitTimeoutS: number;
   snapshotIsolation: boolean;
   wsrepSyncWait: number;
@@ -40,19 +34,14 @@ export interface GaleraOptions {
 export function optionsOf(options: WorkloadClientContext["options"], client: string, defaultTable: string): GaleraOptions {
   const o = options;
   const what = `galera ${client} client`;
-  const isolation = String(o.isolation ?? "repeatable-read");
-  if (!(isolation in Isolations)) throw new Error(`${what}: isolation must be one of ${Object.keys(Isolations).join(", ")}, got "${isolation}"`);
-  const mode = String(o.mode ?? "atomic");
-  if (mode !== "atomic" && mode !== "read-then-write") throw new Error(`${what}: mode must be "atomic" or "read-then-write", got "${mode}"`);
-  const table = String(o.table ?? defaultTable);
-  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`${what}: bad table name "${table}"`);
+  const shared = sqlClientOptionsOf(o, what, { isolation: "repeatable-read", database: "trackr", user: "trackr", table: defaultTable });
   const lockWaitTimeoutS = Number(o.lockWaitTimeoutS ?? 2);
   if (!Number.isInteger(lockWaitTimeoutS) || lockWaitTimeoutS < 1) throw new Error(`${what}: lockWaitTimeoutS must be a positive integer, got ${String(o.lockWaitTimeoutS)}`);
   const snapshotIsolation = o.snapshotIsolation ?? false;
   if (typeof snapshotIsolation !== "boolean") throw new Error(`${what}: snapshotIsolation must be true or false, got ${JSON.stringify(snapshotIsolation)}`);
   const wsrepSyncWait = Number(o.wsrepSyncWait ?? 0);
   if (!Number.isInteger(wsrepSyncWait) || wsrepSyncWait < 0 || wsrepSyncWait > 15) throw new Error(`${what}: wsrepSyncWait must be an integer from 0 to 15, got ${String(o.wsrepSyncWait)}`);
-  return { isolation: isolation as Isolation, mode, database: String(o.database ?? "trackr"), user: String(o.user ?? "trackr"), password: String(o.password ?? ""), table, lockWaitTimeoutS, snapshotIsolation, wsrepSyncWait };
+  return { ...shared, lockWaitTimeoutS, snapshotIsolation, wsrepSyncWait };
 }
 
 /**

@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { OpOutcome, WorkloadClientContext } from "../../../api/index.ts";
+import { Isolations, sqlClientOptionsOf, type SqlClientOptions } from "../../shared/sql-client-options.ts";
 
 /**
  * What pgha's workload clients (list-append, register, bank) share: their options, the connection, and how an
@@ -14,27 +15,12 @@ import type { OpOutcome, WorkloadClientContext } from "../../../api/index.ts";
  * - `database`, `user`, `password`: where to log in.
  * - `table`: the table (each client has its own default).
  */
-export const Isolations = { "read-committed": "READ COMMITTED", "repeatable-read": "REPEATABLE READ", serializable: "SERIALIZABLE" } as const;
-export type Isolation = keyof typeof Isolations;
+export { Isolations, type Isolation } from "../../shared/sql-client-options.ts";
 
-export interface PgOptions {
-  isolation: Isolation;
-  mode: "atomic" | "read-then-write";
-  database: string;
-  user: string;
-  password: string;
-  table: string;
-}
+export type PgOptions = SqlClientOptions;
 
 export function optionsOf(ctx: WorkloadClientContext, client: string, defaultTable: string): PgOptions {
-  const o = ctx.options;
-  const isolation = String(o.isolation ?? "read-committed");
-  if (!(isolation in Isolations)) throw new Error(`pgha ${client} client: isolation must be one of ${Object.keys(Isolations).join(", ")}, got "${isolation}"`);
-  const mode = String(o.mode ?? "atomic");
-  if (mode !== "atomic" && mode !== "read-then-write") throw new Error(`pgha ${client} client: mode must be "atomic" or "read-then-write", got "${mode}"`);
-  const table = String(o.table ?? defaultTable);
-  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`pgha ${client} client: bad table name "${table}"`);
-  return { isolation: isolation as Isolation, mode, database: String(o.database ?? "postgres"), user: String(o.user ?? "postgres"), password: String(o.password ?? ""), table };
+  return sqlClientOptionsOf(ctx.options, `pgha ${client} client`, { isolation: "read-committed", database: "postgres", user: "postgres", table: defaultTable });
 }
 
 export async function connect(ctx: WorkloadClientContext, o: PgOptions): Promise<pg.Client> {
