@@ -206,6 +206,8 @@ export function storageDestroy(target: SelectorInput, fields: FaultFields<"stora
 /**
  * A recovery step: rebuild the selected node from a backup of `topology.backups` (`backup`), from its last base
  * backup (`point: "last-backup"`) or with every archived log record on top (`"newest-archived"`), on a fresh disk.
+ * At `at`, or with `when` once an error condition on the traffic has held (not before `at`, at most `within` after):
+ * `restoreBackup({ names: ["db"] }, { at: "40s", when: { traffic: "devices", errorPercentAtLeast: 100, for: "10s", within: "30s" }, backup: "db-backups" })`.
  */
 export function restoreBackup(target: SelectorInput, fields: FaultFields<"restore">): FaultSpecInput {
   return { kind: "restore", target, ...fields };

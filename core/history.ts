@@ -93,6 +93,11 @@ export const FaultRecord = z.object({
    * valid and this is judged as a failure of the system, not of the harness.
    */
   systemFailure: z.string().optional(),
+  /**
+   * For a step started on a condition (`when`): the condition as written, when it held (null: it never held by
+   * its deadline, and the step did not run) and over which seconds. The step's `calledAtMs` is when it then started.
+   */
+  trigger: z.object({ condition: z.string(), heldAtMs: z.number().nullable(), held: z.string().optional() }).optional(),
   /** For a restore step: every completed backup its backup node listed when the step began. */
   backups: z.array(BackupRecord).optional(),
 });

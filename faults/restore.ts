@@ -12,11 +12,13 @@ import { execInContainer } from "../env/docker/exec.ts";
 import { splitDockerStream } from "../env/docker/exec-stream.ts";
 import { NodeNotReadyError } from "../env/topology/ready-probe.ts";
 import { scheduled } from "./fault-fields.ts";
+import { StepCondition, stepConditionProblems } from "./step-condition.ts";
+
 import { healOnce, ignoreDockerNoop, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { hostVolumeDir, wipeDir } from "./volume-wipe.ts";
 
 /**
- * A recovery step, scheduled like a fault (`at`; the report lists it with the faults and the timeline draws it from
+ * A recovery step, scheduled like a fault (`at`, or `when` a condition holds; the report lists it with the faults and the timeline draws it from
  * its start to the restored nodes being ready): each target, a node whose data a backup of `topology.backups` keeps,
  * is rebuilt from that backup on a fresh disk: stopped if it runs, its data volume emptied, the backup node's export
  * written onto it; then every target is started at once and must become ready by its probe (the nodes of a
@@ -36,6 +38,14 @@ export const RestoreStep = z
      * archived point); needs the backup's `archiveTimeout` (a continuous archive).
      */
     point: z.enum(["last-backup", "newest-archived"]).default("last-backup"),
+    /**
+     * Start the step when a condition on the traffic holds, as an operator would ("restore once writes have failed
+     * for 10 s"), rather than at a fixed time: `at` is then the earliest start, and the step waits from `at` until
+     * the condition holds, at most `within`. Seconds before `at` count toward the condition. A condition that never
+     * held by `at + within` is the system's failure (a failed row `<id>-when`, the run stays valid), never a hang.
+     * Omitted: the step starts at `at`.
+     */
+    when: StepCondition.optional(),
   })
   .strict();
 export type RestoreStep = z.infer<typeof RestoreStep>;
@@ -63,6 +73,7 @@ export const restore: FaultKind<RestoreStep> = {
   schema: RestoreStep,
   effect: "down",
   check(spec, view, report, path) {
+    if (spec.when) for (const [field, message] of stepConditionProblems({ at: spec.at, when: spec.when }, view)) report([...path, "when", field], message);
     if (!view.topology) return;
     const problem = restoreProblems(spec, view.topology.backups);
     if (problem) return report([...path, problem.field], problem.message);

@@ -30,11 +30,17 @@ export async function evaluateSlos(slos: readonly SloSpec[], history: History, c
   return history.controlLost ? results.map((r) => voided(r, history.controlLost!)) : results;
 }
 
-/** A heal whose restarted node never became ready: the system's failure, judged as such. */
+/**
+ * A heal whose restarted node never became ready, or a step whose condition never held (`<step>-when`): the
+ * system's failure, judged as such.
+ */
 function nodeReadyFailures(history: History): SloResult[] {
-  return history.faults.flatMap((f) =>
-    f.systemFailure === undefined ? [] : [{ id: `${f.id}-node-ready`, kind: "node-ready", verdict: "fail" as const, observed: null, target: "ready after heal", unit: "", window: null, why: f.systemFailure }],
-  );
+  return history.faults.flatMap((f) => {
+    if (f.systemFailure === undefined) return [];
+    if (f.trigger && f.trigger.heldAtMs === null)
+      return [{ id: `${f.id}-when`, kind: "step-condition", verdict: "fail" as const, observed: null, target: `${f.trigger.condition} in time`, unit: "", window: null, why: f.systemFailure }];
+    return [{ id: `${f.id}-node-ready`, kind: "node-ready", verdict: "fail" as const, observed: null, target: "ready after heal", unit: "", window: null, why: f.systemFailure }];
+  });
 }
 
 export function voided(result: SloResult, lost: NonNullable<History["controlLost"]>): SloResult {

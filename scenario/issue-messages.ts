@@ -146,6 +146,14 @@ function unknownValue(values: readonly unknown[], input: unknown, path: readonly
   return meant !== undefined ? `${head}; did you mean "${meant}"? ${list}` : `${head}; ${list}`;
 }
 
+/**
+ * Keys only one kind has. `when` is restore-only: a generic "inject when" would need heals timed from the condition
+ * and conditions the traffic cannot express (failover done), see docs/recovery.md.
+ */
+const ONE_KIND_KEYS: Record<string, string> = {
+  when: 'only a restore step starts on a condition (kind "restore"); other faults start at "at"',
+};
+
 /** `atLeastPercnt`: the known key meant (preferring keys not given yet), else every known key. */
 function unknownKeys(keys: readonly string[], input: unknown, inst: unknown): string | undefined {
   const shape = (inst as z.core.$ZodObject | undefined)?._zod.def.shape;
@@ -155,6 +163,9 @@ function unknownKeys(keys: readonly string[], input: unknown, inst: unknown): st
   const missing = known.filter((k) => !given.has(k));
   return keys
     .map((key) => {
+      // A key that exists on one kind only: say where it belongs rather than guess a near one.
+      const elsewhere = ONE_KIND_KEYS[key];
+      if (elsewhere && !known.includes(key)) return `unknown key "${key}": ${elsewhere}; known keys: ${known.join(", ")}`;
       const meant = nearest(key, missing) ?? nearest(key, known);
       return meant !== undefined ? `unknown key "${key}"; did you mean "${meant}"?` : `unknown key "${key}"; known keys: ${known.join(", ")}`;
     })

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DurationMs, boundedDuration } from "../core/duration.ts";
+import { DurationMs } from "../core/duration.ts";
+import { errorConditionFields } from "../core/error-condition.ts";
 import { FaultSpec } from "../faults/registry.ts";
 import { FaultGenerator } from "./fault-generator.ts";
 import { runScenarioChecks } from "./scenario-checks.ts";
@@ -49,16 +50,7 @@ export type RandomFaults = z.infer<typeof RandomFaults>;
  * healed, while traffic runs on and the SLOs are still judged on what happened (Chaos Toolkit's rollbacks,
  * Gremlin's halt conditions).
  */
-export const SafetyStop = z
-  .object({
-    /** Traffic class watched; default every class that takes part in the gate. */
-    traffic: z.string().min(1).optional(),
-    /** Errors (fail + unknown) as a percent of requests in each second, at least. */
-    errorPercentAtLeast: z.number().gt(0).max(100),
-    /** ...for this many consecutive seconds (rounded up to whole seconds). */
-    for: boundedDuration({ minMs: 1_000 }),
-  })
-  .strict();
+export const SafetyStop = z.object({ ...errorConditionFields }).strict();
 export type SafetyStop = z.infer<typeof SafetyStop>;
 
 export const Scenario = z

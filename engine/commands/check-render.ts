@@ -24,7 +24,7 @@ export function renderPlan(file: string, plan: CheckedPlan): string {
   out.push(`${label("traffic")}${traffic}; ends at ${formatDuration(plan.trafficEndMs)}, fault-free tail ${formatDuration(plan.tailMs)}`);
   if (plan.faults.length === 0) out.push(`${label("faults")}none (a control run: traffic only)`);
   else {
-    const rows = table([["id", "kind", "inject", "heal", "targets"], ...plan.faults.map((f) => [f.id, f.kind, formatDuration(f.atMs), formatDuration(f.healAtMs), f.targetsText])]);
+    const rows = table([["id", "kind", "inject", "heal", "targets"], ...plan.faults.map((f) => [f.id, f.kind, `${f.whenText ? "from " : ""}${formatDuration(f.atMs)}${f.whenText ? ` ${f.whenText}` : ""}`, formatDuration(f.healAtMs), f.targetsText])]);
     out.push(`${label("faults")}${rows[0]}`, ...rows.slice(1).map((r) => indent + r));
   }
   out.push(`${label("slos")}${plan.slos.map((s) => s.id).join(", ")}`);

@@ -1,4 +1,6 @@
 import { relative } from "node:path";
+import { formatDuration } from "../../core/duration.ts";
+import { describeCondition } from "../../core/error-condition.ts";
 import { InputError, errorMessage } from "../../core/errors.ts";
 import { selectionCount, selectorPool } from "../../core/selector.ts";
 import { makePlan, type PlannedFault } from "../../scenario/plan.ts";
@@ -30,6 +32,8 @@ export interface CheckedFault {
   targets: string[];
   /** The targets in words: "app-2 (1 of app-1, app-2, app-3, drawn by the seed)", "the primary of db, found at injection (...)". */
   targetsText: string;
+  /** A step started on a condition: "when devices errors >= 100% for 10 s, by 1m10s" (`atMs` is then the earliest start). */
+  whenText?: string;
 }
 
 export interface CheckedPlan {
@@ -121,9 +125,15 @@ function planOf(scenario: Scenario, seedOption: number | undefined): CheckedPlan
     trafficEndMs: plan.trafficEndMs,
     tailMs: scenario.tail,
     traffic: scenario.traffic.map((t) => ({ name: t.name, script: t.script, durationMs: t.duration })),
-    faults: plan.faults.map((f) => ({ id: f.id, kind: f.kind, atMs: f.atMs, healAtMs: f.healAtMs, targets: f.targets, targetsText: targetsText(f, scenario) })),
+    faults: plan.faults.map((f) => ({ id: f.id, kind: f.kind, atMs: f.atMs, healAtMs: f.healAtMs, targets: f.targets, targetsText: targetsText(f, scenario), ...whenText(f, scenario) })),
     slos: scenario.slos.map((s) => ({ id: s.id, kind: s.kind })),
   };
+}
+
+function whenText(fault: PlannedFault, scenario: Scenario): { whenText?: string } {
+  if (fault.spec.kind !== "restore" || !fault.spec.when) return {};
+  const gated = scenario.traffic.filter((t) => t.gate !== false).map((t) => t.name);
+  return { whenText: `when ${describeCondition(fault.spec.when, gated)}, by ${formatDuration(fault.atMs + fault.spec.when.within)}` };
 }
 
 function targetsText(fault: PlannedFault, scenario: Scenario): string {

@@ -19,6 +19,13 @@ export interface ExecutedPlan {
   fallbacks: string[];
   /** One line per fault that ran at other times than planned: "gen-2-kill planned 33.7-38.7 s, ran 44.1-44.2 s". */
   drifts: string[];
+  /** One line per step with a `when`: replayed at the time its condition started it, or with its condition kept. */
+  triggers: string[];
+}
+
+/** A step that starts on a condition (a restore's `when`). */
+function hasTrigger(template: unknown): boolean {
+  return typeof template === "object" && template !== null && (template as { when?: unknown }).when !== undefined;
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
@@ -36,10 +43,17 @@ const seconds = (ms: number) => (ms / 1000).toFixed(1);
  * an injection never after its effect. A fault the run never injected keeps its planned times. `fallbacks` says
  * where either happened. A heal may fall inside the scenario's fault-free tail (the written scenario then gets a
  * shorter tail: `tailFor` in engine/commands/shrink.ts), never after `trafficEndMs`.
+ *
+ * A step that started on its condition (`when`) is replayed at the time it started, without the condition: what
+ * failed is the schedule as it ran, and a replay that kept the condition would start it at another time, or (once
+ * the shrink drops the fault that caused the outage) never, failing for a reason the run never had. A step whose
+ * condition never held in the run keeps it and its planned times: that is what the run did.
  */
 export function executedPlanOf(planned: ShrinkPlan, executed: readonly ExecutedFault[], trafficEndMs = Number.POSITIVE_INFINITY): ExecutedPlan {
   const fallbacks: string[] = [];
   const drifts: string[] = [];
+  const triggers: string[] = [];
+  const unconditioned = new Set<string>();
   const times = new Map(planned.faults.map((f) => [f.id, { atMs: f.atMs, healAtMs: f.healAtMs }]));
   // The scheduler's order: by planned time, a heal before an injection at the same instant.
   const steps = planned.faults
@@ -59,6 +73,16 @@ export function executedPlanOf(planned: ShrinkPlan, executed: readonly ExecutedF
       continue;
     }
     const rebuiltMs = Math.max(step.plannedMs, previousEndMs);
+    if (hasTrigger(fault.template) && ran.calledAt === undefined) {
+      // Never started (its condition never held), or a report from before call times: the run's own plan stands.
+      if (!step.heal) triggers.push(`${fault.id}: its condition never started it in the run; replayed with its condition, not before ${seconds(fault.atMs)} s`);
+      previousEndMs = Math.max(previousEndMs, step.heal ? (ran.healedAt ?? step.plannedMs) : ran.injectedAt);
+      continue;
+    }
+    if (!step.heal && hasTrigger(fault.template) && ran.calledAt !== undefined) {
+      unconditioned.add(fault.id);
+      triggers.push(`${fault.id}: started on its condition at ${seconds(ran.calledAt)} s (not before ${seconds(fault.atMs)} s); replayed at ${seconds(ran.calledAt)} s without it`);
+    }
     if (!step.heal) {
       if (ran.calledAt !== undefined) time.atMs = Math.round(ran.calledAt);
       else {
@@ -86,9 +110,15 @@ export function executedPlanOf(planned: ShrinkPlan, executed: readonly ExecutedF
   const faults = planned.faults.map((fault) => {
     const { atMs, healAtMs } = times.get(fault.id)!;
     if (atMs !== fault.atMs || healAtMs !== fault.healAtMs) drifts.push(`${fault.id} planned ${seconds(fault.atMs)}-${seconds(fault.healAtMs)} s, ran ${seconds(atMs)}-${seconds(healAtMs)} s`);
-    return { ...fault, atMs, healAtMs };
+    const template = unconditioned.has(fault.id) ? withoutTrigger(fault.template) : fault.template;
+    return { ...fault, atMs, healAtMs, template };
   });
-  return { plan: { faults }, fallbacks, drifts };
+  return { plan: { faults }, fallbacks, drifts, triggers };
+}
+
+function withoutTrigger(template: unknown): unknown {
+  const { when: _when, ...rest } = template as Record<string, unknown>;
+  return rest;
 }
 
 /** The shrink log's opening lines about where the times come from (also printed on the console). */
@@ -97,6 +127,7 @@ export function startLines(executed: ExecutedPlan): string[] {
   return [
     `start: the fault times the run executed (report.json faults[]), not the planned ones; ${executed.drifts.length} of ${faults} fault(s) ran off plan`,
     ...executed.drifts.map((d) => `  drift: ${d}`),
+    ...executed.triggers.map((t) => `  condition: ${t}`),
     ...executed.fallbacks.map((f) => `  not recorded: ${f}`),
   ];
 }

@@ -1,4 +1,5 @@
-import type { FaultRecord } from "../../core/history.ts";
+import { formatDuration, formatSeconds } from "../../core/duration.ts";
+import type { FaultRecord, TimelineBucket } from "../../core/history.ts";
 import { withDeadline } from "../../core/deadline.ts";
 import { SystemStepError, errorMessage } from "../../core/errors.ts";
 import { createRng } from "../../core/rng.ts";
@@ -10,6 +11,7 @@ import type { FaultContext, FaultHandle } from "../../faults/fault.ts";
 import { injectFault } from "../../faults/registry.ts";
 import { NodeNotReadyError } from "../../env/topology/ready-probe.ts";
 import type { Plan, PlannedFault } from "../../scenario/plan.ts";
+import { StepTrigger } from "./step-trigger.ts";
 
 export interface GateResult {
   passed: boolean;
@@ -29,12 +31,16 @@ export interface FaultScheduleOptions {
   record(event: RunEventBody): void;
   /** A fault failed for the harness's own reasons (not the system's): the experiment is void from `atMs`. */
   onHarnessError?(message: string, atMs: number | null): void;
+  /** Classes a step's `when` watches when it names none: those that take part in the gate, as for safety stops. */
+  gatedClasses?: readonly string[];
 }
 
 interface Active {
   fault: PlannedFault;
   injecting: Promise<FaultHandle | undefined>;
   record?: FaultRecord;
+  /** A step started on its condition: what held, for its record (also when the step then fails). */
+  trigger?: { record: NonNullable<FaultRecord["trigger"]>; note: string };
 }
 
 /**
@@ -45,8 +51,18 @@ export class FaultSchedule {
   readonly #active: Active[] = [];
   #gateFailure: GateResult | undefined;
   readonly errors: string[] = [];
+  /** The `when` of each step that has one, by fault id: fed every bucket from the start of traffic. */
+  readonly #triggers = new Map<string, StepTrigger>();
 
-  constructor(private readonly options: FaultScheduleOptions) {}
+  constructor(private readonly options: FaultScheduleOptions) {
+    for (const fault of options.plan.faults)
+      if (fault.spec.kind === "restore" && fault.spec.when) this.#triggers.set(fault.id, new StepTrigger(fault.spec.when, options.gatedClasses ?? [], () => options.ctx.clock.nowMs() ?? 0));
+  }
+
+  /** A closed timeline bucket, for the steps that start on a condition. */
+  observe(bucket: TimelineBucket): void {
+    for (const trigger of this.#triggers.values()) trigger.observe(bucket);
+  }
 
   /** Names of faults in effect now, for the status line. */
   activeFaults(): string[] {
@@ -94,7 +110,46 @@ export class FaultSchedule {
     return this.#active.flatMap((a) => (a.record ? [a.record] : []));
   }
 
+  /**
+   * A step with `when` waits here, from its `at`, for its condition (steps after it in the schedule wait behind it,
+   * as they wait behind a restore that waits for its ready probes). Returns what held, or undefined when the step is
+   * not to run: aborted (nothing recorded), or the deadline passed (recorded as the system's failure).
+   */
+  async #awaitTrigger(fault: PlannedFault, trigger: StepTrigger): Promise<Active["trigger"] | undefined> {
+    const within = fault.spec.kind === "restore" ? (fault.spec.when?.within ?? 0) : 0;
+    const deadlineMs = fault.atMs + within;
+    this.options.ctx.log.info(`${fault.id}: waiting for ${trigger.text} (until ${formatSeconds(deadlineMs)})`);
+    const outcome = await trigger.wait(deadlineMs, this.options.signal);
+    if (outcome.kind === "aborted") return undefined;
+    if (outcome.kind === "deadline") {
+      const atMs = Math.round(outcome.atMs);
+      const why = `its condition (${trigger.text}) never held from ${formatSeconds(fault.atMs)} to ${formatSeconds(deadlineMs)} (within ${formatDuration(within)}); last seen: ${outcome.lastSeen}`;
+      const record: FaultRecord = {
+        id: fault.id,
+        kind: fault.kind,
+        targets: fault.targets,
+        injectedAtMs: atMs,
+        healedAtMs: atMs,
+        mechanism: `waited for ${trigger.text}; not run`,
+        notes: [`when: ${why}; the step did not run`],
+        trigger: { condition: trigger.text, heldAtMs: null },
+        systemFailure: `${fault.id} did not run: ${why}`,
+      };
+      this.#active.push({ fault, injecting: Promise.resolve(undefined), record });
+      this.options.ctx.log.warn(`${fault.id}: ${why}; not run`);
+      this.options.record({ type: "fault-error", id: fault.id, stage: "inject", message: record.systemFailure!, system: true });
+      return undefined;
+    }
+    const heldAtMs = Math.round(outcome.heldAtMs);
+    const note = `when: ${outcome.held.text} held at ${formatSeconds(heldAtMs)} (seen by the harness); the step started at ${formatSeconds(outcome.atMs)}, not before ${formatSeconds(fault.atMs)}`;
+    this.options.ctx.log.info(`${fault.id}: ${note}`);
+    return { record: { condition: trigger.text, heldAtMs, held: outcome.held.text }, note };
+  }
+
   async #inject(fault: PlannedFault): Promise<void> {
+    const waitFor = this.#triggers.get(fault.id);
+    const trigger = waitFor ? await this.#awaitTrigger(fault, waitFor) : undefined;
+    if (waitFor && !trigger) return;
     // Each fault gets its own Rng from the run seed and its place in the plan: a replay makes the same choices.
     const index = this.options.plan.faults.indexOf(fault);
     const ctx = { ...this.options.ctx, rng: createRng(this.options.plan.seed + 7919 * (index + 1)) };
@@ -112,12 +167,25 @@ export class FaultSchedule {
         this.#fail(fault.id, "inject", error);
         return undefined;
       });
-    const active: Active = { fault, injecting: injecting.then((r) => r?.handle) };
+    const active: Active = { fault, injecting: injecting.then((r) => r?.handle), ...(trigger ? { trigger } : {}) };
     this.#active.push(active);
     const injected = await injecting;
     if (!injected) return;
     const { handle, targets } = injected;
-    active.record = { id: fault.id, kind: fault.kind, targets, calledAtMs, injectedAtMs: handle.injectedAtMs, healedAtMs: null, mechanism: handle.mechanism, notes: handle.notes, ...(handle.backups ? { backups: handle.backups } : {}) };
+    // The handle's own notes, so the heal's copy of them keeps what held too.
+    if (trigger) handle.notes.unshift(trigger.note);
+    active.record = {
+      id: fault.id,
+      kind: fault.kind,
+      targets,
+      calledAtMs,
+      injectedAtMs: handle.injectedAtMs,
+      healedAtMs: null,
+      mechanism: handle.mechanism,
+      notes: handle.notes,
+      ...(trigger ? { trigger: trigger.record } : {}),
+      ...(handle.backups ? { backups: handle.backups } : {}),
+    };
     this.options.record({ type: "fault-injected", id: fault.id, kind: fault.kind, targets, calledAtMs, injectedAtMs: handle.injectedAtMs, mechanism: handle.mechanism, notes: [...handle.notes] });
   }
 
@@ -167,7 +235,8 @@ export class FaultSchedule {
         injectedAtMs: error.startedAtMs ?? atRunMs,
         healedAtMs: atRunMs,
         mechanism: error.mechanism,
-        notes: [...error.notes],
+        notes: [...(active.trigger ? [active.trigger.note] : []), ...error.notes],
+        ...(active.trigger ? { trigger: active.trigger.record } : {}),
         ...(error.backups ? { backups: [...error.backups] } : {}),
         systemFailure: `${stage} of ${id} failed: ${errorMessage(error)}`,
       };

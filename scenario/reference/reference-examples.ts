@@ -8,6 +8,7 @@ import type { z } from "zod";
 import type { DataVolume, ImageBuild, LinkSpec, NodeSpecInput, ReadyProbe, Topology } from "../../core/topology.ts";
 import type { ProbeCheck, ProbeSettings } from "../../core/probe-spec.ts";
 import type { Toxic } from "../../faults/link-toxic.ts";
+import type { StepCondition } from "../../faults/step-condition.ts";
 import type { ReadFrom } from "../../env/readback/readback-fields.ts";
 import type { SloWindow } from "../../judge/slo-kinds.ts";
 import type { TrafficTarget } from "../../load/traffic/common.ts";
@@ -276,6 +277,7 @@ export const examples: Record<string, Example> = {
     limits: { maxDownFraction: "minority", protectRoles: ["db"] },
   } satisfies z.input<typeof FaultGenerator>),
   safety: ex({ traffic: "writers", errorPercentAtLeast: 50, for: "5s" } satisfies z.input<typeof SafetyStop>),
+  "step-when": ex({ traffic: "writers", errorPercentAtLeast: 100, for: "10s", within: "30s" } satisfies z.input<typeof StepCondition>),
   "readback-postgres": readback({ kind: "postgres", traffic: "writers", from: { primaryOf: "db" }, database: "app", user: "app", password: "${secret:db-password}", idsQuery: "select id from notes" }),
   "readback-mysql": readback({ kind: "mysql", traffic: "writers", node: "db", database: "app", user: "root", password: "${secret:db-password}", idsQuery: "select id from notes" }),
   "readback-redis": readback({ kind: "redis", traffic: "writers", node: "redis", scan: "note:*", stripPrefix: "note:" }),

@@ -7,6 +7,7 @@ import { ReadFrom } from "../../env/readback/readback-fields.ts";
 import { Readback } from "../../env/readback/registry.ts";
 import { scheduled } from "../../faults/fault-fields.ts";
 import { Toxic } from "../../faults/link-toxic.ts";
+import { StepCondition } from "../../faults/step-condition.ts";
 import { FaultSpec } from "../../faults/registry.ts";
 import { sloBase } from "../../judge/slos/slo-fields.ts";
 import { SloSpec, SloWindow } from "../../judge/slo-kinds.ts";
@@ -66,6 +67,7 @@ const named: [Schema, string][] = [
   [RandomFaults, "random-faults"],
   [FaultGenerator, "generator"],
   [SafetyStop, "safety"],
+  [StepCondition, "step-when"],
   [ComposeTopology, "compose-topology"],
   [ComposeNodeOverrides, "compose-node"],
 ];
@@ -135,6 +137,7 @@ function allSections(): Section[] {
         "A seeded fault generator (docs/explore.md): `mix` is a list of `{ weight, fault }` where `fault` is a [fault](#faults) without `id`, `at` and `for` (the generator draws them). Draws come every `staggerMs` on average (exponential), each fault lasts a uniform draw in `durationMs`, at most `maxConcurrent` are active at once, none before `phases.quietStartMs` and all healed by `phases.chaosEndMs` (which must leave the fault-free tail). `limits.maxDownFraction` (\"minority\" or a fraction) bounds the nodes down at once, per role and overall; `limits.protectRoles` are never targets; `maxFaults` caps the count. A spec that cannot be satisfied on the topology is refused before anything starts, at its field.",
     },
     { anchor: "safety", title: "safety[]", schema: SafetyStop, docs: ["SafetyStop"] },
+    { anchor: "step-when", title: "restore when", schema: StepCondition, docs: ["StepCondition"] },
     { anchor: "readback", title: "readback[]", schema: Readback, docs: ["readbackCommon"], intro: "Reading back what the store holds after traffic, by `kind`. Fields every readback has:", common: readbackCommon },
     ...kinds(Readback, "env/readback", "kind", "readback", "readback", readbackCommon),
     { anchor: "read-from", title: "readback from", schema: ReadFrom, docs: [], intro: "`{ node }` or `{ primaryOf: role }`." },

@@ -41,6 +41,8 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
       run.buckets.push(bucket);
       events.write({ type: "timeline", bucket });
       run.safety?.observe(bucket);
+      // Steps that start on a condition (a restore's `when`) watch the same seconds as the safety stops.
+      run.schedule?.observe(bucket);
     },
     onK6Log: (name, line) => k6Logs.write(`[${name}] ${secrets.redact(line)}\n`),
     generatorImage: (host) => run.imageOn(host, K6_IMAGE),
@@ -74,7 +76,10 @@ export async function trafficAndFaults(run: RunState): Promise<void> {
     record: (event) => events.write(event),
     // An engine call that failed or hung names the stage too (the one line says where as well as what).
     onHarnessError: (message, atMs) => run.control?.lost(/the Docker engine/.test(message) ? `${message} (stage ${run.phase})` : message, atMs),
+    gatedClasses: scenario.traffic.filter((t) => t.gate !== false).map((t) => t.name),
   });
+  // The seconds closed before the schedule existed count toward its conditions too.
+  for (const bucket of run.buckets) faults.observe(bucket);
   run.schedule = faults;
   run.stopTicker = startStatusTicker(() => ({ phase: run.phase, elapsedMs: clock.nowMs() ?? 0, totals: traffic.totals, activeFaults: faults.activeFaults() }));
   await faults.run();
