@@ -36,7 +36,7 @@ export function galeraRestoreScenario(control: boolean): ScenarioInput {
       // From the disaster to writes working again: 5 s before the restore, the copy onto three disks, the cluster's
       // bootstrap and joins, the router's and lb's checks, the apps' pools.
       { id: "recovery-time", kind: "recovery-time", traffic: "devices", fault: "all-storage-lost", from: "inject", atMost: "60s", stableFor: "5s" },
-      ...(control ? [] : [{ id: "writes-before-disaster", kind: "availability" as const, traffic: "devices", window: { kind: "fault" as const, fault: "all-storage-lost", phase: "before" as const }, atLeastPercent: 99 }]),
+      ...(control ? [] : [{ id: "writes-before-disaster", kind: "availability" as const, traffic: "devices", window: { kind: "fault" as const, fault: "all-storage-lost", phase: "before" as const }, atLeastPercent: 98 }]),
       { id: "every-node-converged", kind: "convergence", traffic: "devices", atMost: 0 },
     ],
   };
