@@ -96,6 +96,13 @@ export function deadlineOf(method: string, path: string, query: Record<string, u
 
 /** Answers about an object (gone, in a conflicting state, not modified): the caller's to interpret, worded as they were. */
 const OBJECT_ANSWERS = new Set([304, 404, 409]);
+/**
+ * Docker 20.10 answers `exec start` on a container that died after `exec create` with a 500, not a 409: "container
+ * not running - Container <id> is not running: Exited (137) ...". It is an answer about the container (a probe that
+ * raced a kill the harness itself made), not the engine failing: a run was voided by it when a probe's exec met a
+ * storage-destroy's SIGKILL.
+ */
+const NOT_RUNNING = /\bis not running\b/;
 
 interface DialOptions {
   path: string;
@@ -150,6 +157,7 @@ export function boundEngineCalls<T extends Dockerode>(docker: T, baseMs: number 
       const status = (error as { statusCode?: number }).statusCode;
       // The caller's own abort, or an answer about an object: as docker-modem worded it.
       if (callerSignal?.aborted || (status !== undefined && (OBJECT_ANSWERS.has(status) || status < 500))) return callback(error, data);
+      if (status === 500 && NOT_RUNNING.test(String((error as Error).message ?? ""))) return callback(error, data);
       const cause = String((error as Error).message ?? error).trim().replace(/[0-9a-f]{64}/g, (id) => id.slice(0, 12));
       const wrapped = new EngineCallError(`the Docker engine failed ${described}: ${cause}`, name, status, false, { cause: error });
       Object.assign(wrapped, { json: (error as { json?: unknown }).json });

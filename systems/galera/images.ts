@@ -9,4 +9,6 @@ export const galeraImages = {
   mariadb: { image: "havoc/mariadb:dev", build: { context: context("mariadb") } },
   // haproxy in TCP mode with the Galera health check: the cluster's router.
   router: { image: "havoc/galera-router:dev", build: { context: context("router") } },
+  // The off-site backup node: mariabackup/mbstream pulling a node's streamed backup, prepared and catalogued.
+  backup: { image: "havoc/galera-backup:dev", build: { context: context("backup") } },
 } satisfies Record<string, Required<Pick<NodeSpecInput, "image" | "build">>>;

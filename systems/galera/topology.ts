@@ -81,11 +81,17 @@ export const mysqlUserEnv = { DB_NAME: mysqlDatabase.name, DB_USER: mysqlDatabas
 /** Ready: the node serves clients (Synced and wsrep_ready ON; for a single server: it answers). */
 export const mariadbReady = { kind: "exec", command: ["galera-check.sh", "--exit"] } as const satisfies NodeSpecInput["ready"];
 
-function galeraNodeSpec(node: GaleraNode, lazyfs?: GaleraTopologyOptions["lazyfs"]): NodeSpecInput {
+function galeraNodeSpec(node: GaleraNode, lazyfs?: GaleraTopologyOptions["lazyfs"], backup?: GaleraBackupOptions): NodeSpecInput {
   const peers = galeraNodes.filter((p) => p !== node);
+  const backedUp = backup !== undefined && node.name === galeraBackupSource;
   return {
     name: node.name,
     ...galeraImages.mariadb,
+    // With backups: the same build under a tag of its own (mariadb-backup and the restore handling are newer than
+    // some checkouts' image), on a loop-ext4 disk that storage-destroy can wipe and a restore write a backup onto.
+    ...(backup
+      ? { image: "havoc/mariadb:backup", dataVolume: { path: "/var/lib/mysql", sizeMb: backup.nodeDiskMb ?? 256, kind: "loop-ext4" as const } }
+      : {}),
     // The same build under a tag of its own (INNODB_FLUSH_LOG_AT_TRX_COMMIT is newer than some checkouts' entrypoint):
     // a run elsewhere building the plain tag from an older checkout must not race this one for it.
     ...(lazyfs
@@ -95,9 +101,11 @@ function galeraNodeSpec(node: GaleraNode, lazyfs?: GaleraTopologyOptions["lazyfs
         }
       : {}),
     role: galeraRole,
-    networks: [node.provider],
+    // The node backed up is the only one the off-site network reaches.
+    networks: backedUp ? [node.provider, offsiteNetwork] : [node.provider],
     env: {
       NODE_NAME: node.name,
+      ...(backedUp ? { BACKUP_AGENT_PORT: String(backupAgentPort) } : {}),
       ...mysqlUserEnv,
       GCOMM_PORT: String(node.gcommPort),
       CLUSTER_ADDRESS: `gcomm://${peers.map((p) => gcommAddress(node, p)).join(",")}`,
@@ -120,6 +128,34 @@ function galeraNodeSpec(node: GaleraNode, lazyfs?: GaleraTopologyOptions["lazyfs
 
 const appNames = ["app-1", "app-2", "app-3"];
 
+/** The backup node's network ("off-site"): only the backup node and the node it backs up are on it. */
+export const offsiteNetwork = "offsite";
+/**
+ * The node backups are taken from: galera-2, the router's second choice, so the backup's brief commit block
+ * (BACKUP STAGE BLOCK_COMMIT) and its reads are not on the node that takes the writes. Every node holds the same data.
+ */
+export const galeraBackupSource = "galera-2";
+/** Port of the backup agent on galera-2 (mariabackup streamed per connection); not published. */
+export const backupAgentPort = 4499;
+/** Name of the cluster's backup in `topology.backups`, for restore steps. */
+export const galeraBackupName = "mariabackups";
+
+/**
+ * Off-site backups with Debian's mariabackup (README.md, "Backups"): a node `backup` on a network of its own
+ * ("offsite", shared only with galera-2) pulls a hot backup of galera-2 every `every` ms (galera-2's backup agent
+ * streams `mariabackup --backup --galera-info --stream=xbstream`), prepares it and keeps it. Every Galera node gets a
+ * loop-ext4 data disk, so storage-destroy can wipe it and a restore write the backup onto it; one backup restores any
+ * node, or all three (galera-1, BOOTSTRAP=1, then bootstraps a new cluster from it).
+ */
+export interface GaleraBackupOptions {
+  /** Backup interval, ms: "daily" scaled to a run. Default 20 000. */
+  every?: number;
+  /** Size of the backup node's disk, MiB. Default 1024 (sparse: costs what is written). */
+  diskMb?: number;
+  /** Size of each Galera node's data disk, MiB. Default 256 (sparse). */
+  nodeDiskMb?: number;
+}
+
 export interface GaleraTopologyOptions {
   /**
    * trackr's app servers app-1..3 and `lb` in provider A. Default true; false for workloads that talk to the nodes
@@ -137,6 +173,8 @@ export interface GaleraTopologyOptions {
    * commit and fsyncs it once a second. The volumes are flushed once every node has started (`syncAfterStart`).
    */
   lazyfs?: { flushLogAtTrxCommit: 1 | 2; sizeMb?: number };
+  /** Off-site backups of the cluster and loop-ext4 data disks on every node (GaleraBackupOptions). Default none. */
+  backup?: GaleraBackupOptions;
 }
 
 /**
@@ -157,7 +195,11 @@ export function galeraTopology(options: GaleraTopologyOptions = {}): TopologyInp
   };
   const withApps = options.apps ?? true;
   const apps: NodeSpecInput[] = withApps ? appNames.map((name) => trackrAppNode(name, { databaseUrl: mysqlUrl("router"), networks: inA, dependsOn: ["router"] })) : [];
-  const nodes = [...galeraNodes.map((n) => galeraNodeSpec(n, options.lazyfs)), router, ...apps, ...(withApps ? [trackrBalancerNode(appNames, inA)] : [])];
+  if (options.backup && options.lazyfs) throw new RangeError("galera's backups restore onto loop-ext4 disks; lazyfs and backup are not combined");
+  const backupEvery = options.backup ? (options.backup.every ?? 20_000) : undefined;
+  if (backupEvery !== undefined && (!Number.isInteger(backupEvery) || backupEvery < 1_000))
+    throw new RangeError(`galera's backup.every must be a whole number of ms, at least 1000; got ${backupEvery}`);
+  const nodes = [...galeraNodes.map((n) => galeraNodeSpec(n, options.lazyfs, options.backup)), router, ...apps, ...(withApps ? [trackrBalancerNode(appNames, inA)] : [])];
   if (options.providerBEntry) {
     const local = galeraNodes.find((n) => n.provider === "provider-b")!;
     nodes.push(
@@ -175,10 +217,38 @@ export function galeraTopology(options: GaleraTopologyOptions = {}): TopologyInp
       },
     );
   }
+  if (options.backup)
+    nodes.push({
+      name: "backup",
+      ...galeraImages.backup,
+      role: "backup",
+      networks: [offsiteNetwork],
+      env: { SOURCE: `${galeraBackupSource}:${backupAgentPort}`, BACKUP_EVERY_MS: String(backupEvery) },
+      dataVolume: { path: "/backups", sizeMb: options.backup.diskMb ?? 1024, kind: "loop-ext4" },
+      // Ready once the first backup is catalogued: a run never starts without one. After the apps (when there are
+      // any), so that backup already holds the table they create at start.
+      ready: { kind: "exec", command: ["test", "-s", "/backups/catalog.ndjson"] },
+      dependsOn: withApps ? appNames : ["router"],
+    });
   return {
-    networks: [...providers],
+    networks: options.backup ? [...providers, offsiteNetwork] : [...providers],
     nodes,
     links: links(),
+    ...(backupEvery !== undefined
+      ? {
+          backups: [
+            {
+              name: galeraBackupName,
+              node: "backup",
+              // One backup restores any node, or all three: every node of the cluster holds the same data.
+              of: galeraNodes.map((n) => n.name),
+              every: `${backupEvery}ms` as const,
+              catalog: ["cat", "/backups/catalog.ndjson"],
+              export: ["galera-backup-export"],
+            },
+          ],
+        }
+      : {}),
     // Galera is multi-primary: every node in the primary component that is Synced takes reads and writes.
     roles: { [galeraRole]: { primaryProbe: ["galera-check.sh", "--exit"] } },
     probes: [

@@ -54,4 +54,12 @@ describe("engine calls: names, deadlines, failures worded as the harness's", () 
     expect(notFound).not.toBeInstanceOf(EngineCallError);
     expect((notFound as { statusCode: number }).statusCode).toBe(404);
   });
+
+  it("exec start on a container that died after exec create (Docker 20.10 says 500 'is not running') is an answer about the container", async () => {
+    const message = "(HTTP code 500) container not running - Container 645479f34765 is not running: Exited (137) Less than a second ago";
+    const died = clientAnswering((_o, cb) => cb(Object.assign(new Error(message), { statusCode: 500 }), null));
+    const error = await died.getExec("e").start({}).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(EngineCallError);
+    expect((error as Error).message).toBe(message);
+  });
 });

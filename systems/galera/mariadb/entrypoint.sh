@@ -11,7 +11,9 @@
 #   GCOMM_PORT           port of group communication (gmcast) on this node; IST listens on GCOMM_PORT+1
 #   IST_ADDRESS          host:port donors send incremental state transfers to (may be a toxiproxy link)
 #   SST_ADDRESS          host:port donors rsync full state transfers to (may be a toxiproxy link)
-#   BOOTSTRAP            "1" on the node that creates the cluster at its very first start
+#   BOOTSTRAP            "1" on the node that creates the cluster at its very first start, and that bootstraps a
+#                        cluster restored from a backup (a data directory with .havoc-restored in it)
+#   BACKUP_AGENT_PORT    if set, streams a mariabackup of this node to whoever connects there (galera-backup-stream.sh)
 set -euo pipefail
 
 node="${NODE_NAME:-$(hostname)}"
@@ -23,6 +25,16 @@ log() { echo "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) [$node entrypoint] $*"; }
 if [ ! -d "$datadir/mysql" ]; then
   log "empty data directory: copying the template"
   cp -a /usr/share/havoc/mysql-template/. "$datadir/"
+fi
+# A data directory restored from the off-site backup (../backup/galera-backup-export) arrives owned by whoever
+# unpacked it, with .havoc-restored naming the backup: hand it to mysql. Every node of the cluster gets the same
+# backup; the node with BOOTSTRAP=1 forms a new cluster from it and the others join it (below).
+restored=""
+if [ -e "$datadir/.havoc-restored" ]; then
+  restored=$(head -c 200 "$datadir/.havoc-restored")
+  chown -R mysql:mysql "$datadir"
+  rm -f "$datadir/.havoc-restored" "$datadir/gvwstate.dat"
+  log "data directory restored from backup $restored"
 fi
 chown mysql:mysql "$datadir"
 mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
@@ -83,7 +95,13 @@ wsrep_sst_receive_address = $SST_ADDRESS
 wsrep_provider_options = "base_port=$GCOMM_PORT; gmcast.listen_addr=tcp://0.0.0.0:$GCOMM_PORT; ist.recv_addr=$IST_ADDRESS; ist.recv_bind=0.0.0.0:$ist_port; gcache.size=32M; pc.recovery=TRUE; evs.send_window=512; evs.user_send_window=512"
 CNF
   grastate="$datadir/grastate.dat"
-  if [ ! -e "$grastate" ] && [ "${BOOTSTRAP:-0}" = 1 ]; then
+  if [ -n "$restored" ] && [ "${BOOTSTRAP:-0}" = 1 ]; then
+    # Every node lost its data and got the same backup: nobody holds a newer state, so this node may bootstrap. Its
+    # position is the backup's (read from InnoDB below); the others join with the same one and need no transfer.
+    sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$grastate"
+    log "restored from a backup and BOOTSTRAP=1: creating a new cluster from it"
+    extra_args+=(--wsrep-new-cluster)
+  elif [ ! -e "$grastate" ] && [ "${BOOTSTRAP:-0}" = 1 ]; then
     # The very first start of the cluster. Never again: a node that always bootstraps refuses after a full crash.
     log "no grastate.dat and BOOTSTRAP=1: creating a new cluster"
     extra_args+=(--wsrep-new-cluster)
@@ -116,6 +134,13 @@ fi
 
 # Health check for routers (HTTP 200 only while this node can serve: galera-check.sh), one process per connection.
 socat -T 3 TCP-LISTEN:9200,reuseaddr,fork SYSTEM:/usr/local/bin/galera-check.sh &
+if [ -n "${BACKUP_AGENT_PORT:-}" ]; then
+  [[ "$BACKUP_AGENT_PORT" =~ ^[0-9]+$ ]] || { log "BACKUP_AGENT_PORT must be a port number, got '$BACKUP_AGENT_PORT'"; exit 1; }
+  # One backup at a time (no fork): a second connection waits in the listen queue instead of running a second
+  # mariabackup beside the first. Not published; reachable on the run's private networks only.
+  (while true; do socat -U TCP-LISTEN:"$BACKUP_AGENT_PORT",reuseaddr EXEC:/usr/local/bin/galera-backup-stream.sh; sleep 0.2; done) &
+  log "backup agent listening on :$BACKUP_AGENT_PORT"
+fi
 
 log "starting mariadbd ${extra_args[*]:-}"
 exec mariadbd --user=mysql "${extra_args[@]}"
