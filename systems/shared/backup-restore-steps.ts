@@ -1,5 +1,4 @@
-import type { DurationInput, FaultSpecInput, SloSpecInput } from "../../api/index.ts";
-import { parseDurationMs } from "../../core/duration.ts";
+import { parseDuration, type DurationInput, type FaultSpecInput, type SloSpecInput } from "../../api/index.ts";
 
 /**
  * The block every restore scenario of the reference systems shares (docs/recovery.md): a disaster that destroys the
@@ -25,10 +24,9 @@ export interface BackupRestoreStepsOptions {
 /** The faults (disaster, then restore) and SLOs (recovery-point ones, then recovery-time) of a restore scenario. */
 export function backupRestoreSteps(opts: BackupRestoreStepsOptions): { faults: FaultSpecInput[]; slos: SloSpecInput[] } {
   const { disaster, restore, recoveryPoint, recoveryTime } = opts;
-  const disasterMs = parseDurationMs(disaster.at);
-  const restoreMs = parseDurationMs(restore.at);
-  if (disasterMs === undefined || restoreMs === undefined || restoreMs <= disasterMs)
-    throw new RangeError(`backupRestoreSteps: restore.at (${restore.at}) must be a duration after disaster.at (${disaster.at})`);
+  const disasterMs = parseDuration(disaster.at);
+  const restoreMs = parseDuration(restore.at);
+  if (restoreMs <= disasterMs) throw new RangeError(`backupRestoreSteps: restore.at (${restore.at}) must come after disaster.at (${disaster.at})`);
   const classes = typeof recoveryPoint.traffic === "string" ? { "recovery-point": recoveryPoint.traffic } : recoveryPoint.traffic;
   return {
     faults: [
