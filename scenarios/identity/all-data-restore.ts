@@ -1,6 +1,17 @@
 import type { ScenarioInput } from "../../api/index.ts";
 import { identityBackupName, identityReadback, identitySecrets, identityServerList, identityServers, identityTopology } from "../../systems/identity/topology.ts";
 import { identityClients } from "../../systems/identity/traffic.ts";
+import { backupRestoreSteps } from "../../systems/shared/backup-restore-steps.ts";
+
+const restore = backupRestoreSteps({
+  disaster: { id: "all-data-lost", nodes: identityServers, at: "35s" },
+  restore: { id: "restore-all", at: "40s", backup: identityBackupName, point: "last-backup" },
+  recoveryPoint: { traffic: "clients", atMost: "24s" },
+  // From the disaster to requests working again: 5 s before the restore, the copy onto three disks, Redis loading
+  // it, Sentinels agreeing and the apps reconnecting (the restore step took 12 to 46 s on the shared 2-core machine
+  // at load averages of 35 to 80).
+  recoveryTime: { traffic: "clients", atMost: "60s", stableFor: "5s" },
+});
 
 /**
  * The identity design's persistence claim: the AOF "writes all data to a file that can be used to restore a failed
@@ -19,17 +30,10 @@ export default {
   secrets: identitySecrets,
   topology: identityTopology({ backup: { every: 20_000 } }),
   traffic: [identityClients({ name: "clients", servers: identityServerList(), ratePerSecond: 20, clients: 40, spread: true, duration: "90s", keySecret: "client-passwords" })],
-  faults: [
-    { id: "all-data-lost", kind: "storage-destroy", target: { names: [...identityServers], mode: "all" }, at: "35s", for: "5s" },
-    { id: "restore-all", kind: "restore", target: { names: [...identityServers], mode: "all" }, at: "40s", backup: identityBackupName, point: "last-backup" },
-  ],
+  faults: restore.faults,
   readback: [identityReadback("clients")],
   slos: [
-    { id: "recovery-point", kind: "recovery-point", traffic: "clients", fault: "all-data-lost", restore: "restore-all", atMost: "24s" },
-    // From the disaster to requests working again: 5 s before the restore, the copy onto three disks, Redis loading
-    // it, Sentinels agreeing and the apps reconnecting (the restore step took 12 to 46 s on the shared 2-core machine
-    // at load averages of 35 to 80).
-    { id: "recovery-time", kind: "recovery-time", traffic: "clients", fault: "all-data-lost", from: "inject", atMost: "60s", stableFor: "5s" },
+    ...restore.slos,
     { id: "requests-before-disaster", kind: "availability", traffic: "clients", window: { kind: "fault", fault: "all-data-lost", phase: "before" }, atLeastPercent: 99 },
   ],
 } satisfies ScenarioInput;

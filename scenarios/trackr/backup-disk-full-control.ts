@@ -1,6 +1,15 @@
 import type { ScenarioInput } from "../../api/index.ts";
 import { trackrBackupName, trackrReadback, trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
 import { deviceFleet } from "../../systems/trackr/traffic.ts";
+import { backupRestoreSteps } from "../../systems/shared/backup-restore-steps.ts";
+
+// As db-disk-restore-base.ts.
+const restore = backupRestoreSteps({
+  disaster: { id: "destroy-db", nodes: ["db"], at: "35s" },
+  restore: { id: "restore-db", at: "40s", backup: trackrBackupName, point: "last-backup" },
+  recoveryPoint: { traffic: "devices", atMost: "30s" },
+  recoveryTime: { traffic: "devices", atMost: "30s", stableFor: "5s" },
+});
 
 /**
  * Control: a backup job that fails silently. The backup node's disk is filled at 3 s, so every base backup after
@@ -17,14 +26,7 @@ export default {
   secrets: trackrSecrets,
   topology: trackrTopology({ backup: { every: 20_000 } }),
   traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 30, duration: "70s", devices: 30 })],
-  faults: [
-    { id: "backup-disk-full", kind: "disk-fill", target: { names: ["backup"] }, at: "3s" },
-    { id: "destroy-db", kind: "storage-destroy", target: { names: ["db"] }, at: "35s", for: "5s" },
-    { id: "restore-db", kind: "restore", target: { names: ["db"] }, at: "40s", backup: trackrBackupName, point: "last-backup" },
-  ],
+  faults: [{ id: "backup-disk-full", kind: "disk-fill", target: { names: ["backup"] }, at: "3s" }, ...restore.faults],
   readback: [trackrReadback("devices")],
-  slos: [
-    { id: "recovery-point", kind: "recovery-point", traffic: "devices", fault: "destroy-db", restore: "restore-db", atMost: "30s" },
-    { id: "recovery-time", kind: "recovery-time", traffic: "devices", fault: "destroy-db", from: "inject", atMost: "30s", stableFor: "5s" },
-  ],
+  slos: restore.slos,
 } satisfies ScenarioInput;

@@ -1,6 +1,16 @@
 import type { ScenarioInput } from "../../api/index.ts";
 import { trackrBackupName, trackrReadback, trackrSecrets, trackrTopology } from "../../systems/trackr/topology.ts";
 import { deviceFleet } from "../../systems/trackr/traffic.ts";
+import { backupRestoreSteps } from "../../systems/shared/backup-restore-steps.ts";
+
+const restore = backupRestoreSteps({
+  disaster: { id: "destroy-db", nodes: ["db"], at: "35s" },
+  restore: { id: "restore-db", at: "40s", backup: trackrBackupName, point: "last-backup" },
+  recoveryPoint: { traffic: "devices", atMost: "30s" },
+  // From the disaster to writes working again: 5 s before the restore starts, the restore (copying ~50 MB and
+  // starting PostgreSQL: 6 to 18 s measured), the apps reconnecting.
+  recoveryTime: { traffic: "devices", atMost: "30s", stableFor: "5s" },
+});
 
 /**
  * The IoT service's backup claim: "backups can restore the majority of the data ... some data loss may still be
@@ -17,16 +27,10 @@ export default {
   secrets: trackrSecrets,
   topology: trackrTopology({ backup: { every: 20_000 } }),
   traffic: [deviceFleet({ name: "devices", target: { node: "lb", port: 80 }, ratePerSecond: 30, duration: "70s", devices: 30 })],
-  faults: [
-    { id: "destroy-db", kind: "storage-destroy", target: { names: ["db"] }, at: "35s", for: "5s" },
-    { id: "restore-db", kind: "restore", target: { names: ["db"] }, at: "40s", backup: trackrBackupName, point: "last-backup" },
-  ],
+  faults: restore.faults,
   readback: [trackrReadback("devices")],
   slos: [
-    { id: "recovery-point", kind: "recovery-point", traffic: "devices", fault: "destroy-db", restore: "restore-db", atMost: "30s" },
-    // From the disaster to writes working again: 5 s before the restore starts, the restore (copying ~50 MB and
-    // starting PostgreSQL: 6 to 18 s measured), the apps reconnecting.
-    { id: "recovery-time", kind: "recovery-time", traffic: "devices", fault: "destroy-db", from: "inject", atMost: "30s", stableFor: "5s" },
+    ...restore.slos,
     { id: "writes-before-disaster", kind: "availability", traffic: "devices", window: { kind: "fault", fault: "destroy-db", phase: "before" }, atLeastPercent: 99 },
   ],
 } satisfies ScenarioInput;

@@ -1,6 +1,17 @@
 import type { ScenarioInput } from "../../api/index.ts";
 import { twozoneCopyName, twozoneReadback, twozoneSecrets, twozoneTopology } from "../../systems/twozone/topology.ts";
 import { deviceFleet } from "../../systems/trackr/traffic.ts";
+import { backupRestoreSteps } from "../../systems/shared/backup-restore-steps.ts";
+
+const restore = backupRestoreSteps({
+  disaster: { id: "zone-a-storage-lost", nodes: ["db-a", "backup-a"], at: "85s" },
+  restore: { id: "restore-from-zone-b", nodes: ["db-a"], at: "90s", backup: twozoneCopyName, point: "last-backup" },
+  recoveryPoint: { traffic: { "recovery-point-a": "writers-a", "recovery-point-b": "writers-b" }, atMost: "70s" },
+  // From the disaster to writes working again: 5 s before the restore starts, the restore (copying ~50 MB from
+  // zone B, PostgreSQL's start with its fsync of the data directory: 15 to 25 s on the loaded 2-core machine),
+  // app-a reconnecting.
+  recoveryTime: { traffic: "writers-a", atMost: "45s", stableFor: "5s" },
+});
 
 /**
  * The two-zone design's backup claim: "a complete failure of all storage in Aachen can be restored from Titan
@@ -22,18 +33,10 @@ export default {
     deviceFleet({ name: "writers-a", target: { node: "proxy-a", port: 80 }, ratePerSecond: 5, devices: 5, duration: "140s" }),
     deviceFleet({ name: "writers-b", target: { node: "proxy-b", port: 80 }, ratePerSecond: 5, devices: 5, duration: "140s" }),
   ],
-  faults: [
-    { id: "zone-a-storage-lost", kind: "storage-destroy", target: { names: ["db-a", "backup-a"], mode: "all" }, at: "85s", for: "5s" },
-    { id: "restore-from-zone-b", kind: "restore", target: { names: ["db-a"] }, at: "90s", backup: twozoneCopyName, point: "last-backup" },
-  ],
+  faults: restore.faults,
   readback: [twozoneReadback("writers-a"), twozoneReadback("writers-b")],
   slos: [
-    { id: "recovery-point-a", kind: "recovery-point", traffic: "writers-a", fault: "zone-a-storage-lost", restore: "restore-from-zone-b", atMost: "70s" },
-    { id: "recovery-point-b", kind: "recovery-point", traffic: "writers-b", fault: "zone-a-storage-lost", restore: "restore-from-zone-b", atMost: "70s" },
-    // From the disaster to writes working again: 5 s before the restore starts, the restore (copying ~50 MB from
-    // zone B, PostgreSQL's start with its fsync of the data directory: 15 to 25 s on the loaded 2-core machine),
-    // app-a reconnecting.
-    { id: "recovery-time", kind: "recovery-time", traffic: "writers-a", fault: "zone-a-storage-lost", from: "inject", atMost: "45s", stableFor: "5s" },
+    ...restore.slos,
     // 95, not trackr's 99: with the primary on a loop disk and a base backup's checkpoint every 20 s, a few requests
     // in a thousand time out on the shared 2-core machine at a load average of 40 to 60.
     { id: "writes-before-disaster", kind: "availability", traffic: "writers-a", window: { kind: "fault", fault: "zone-a-storage-lost", phase: "before" }, atLeastPercent: 95 },

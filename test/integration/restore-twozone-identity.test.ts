@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatDuration } from "../../core/duration.ts";
+import { formatCount } from "../../core/format.ts";
 import { History } from "../../core/history.ts";
 import { nightly } from "../support/nightly.ts";
 import { leftovers, readLatestReport, runHavoc } from "../support/run-cli.ts";
@@ -8,11 +10,12 @@ import { leftovers, readLatestReport, runHavoc } from "../support/run-cli.ts";
 /**
  * Backups proven by restoring them, for the two systems after trackr (docs/recovery.md): the two-zone site loses
  * all of zone A's storage and is restored from the zone-B copy; the identity service loses every server's data and
- * is restored from the off-site AOF copy. Both nightly (about 4 and 3 minutes each on the 2-core machine; CI's
- * budget is spent, and trackr-restore.test.ts covers the restore path in CI).
+ * is restored from the off-site AOF copy. Each has a control whose backup disk fills up silently, which must make
+ * recovery-point FAIL. All nightly (about 4 and 3 minutes each on the 2-core machine; the controls measured 167 s and
+ * 111 s; CI's budget is spent, and trackr-restore.test.ts covers the restore path in CI).
  */
 async function runScenario(file: string) {
-  const run = await runHavoc(["run", file, "--seed", "5"]);
+  const run = await runHavoc(["run", file, "--seed", "5"], { timeoutMs: 420_000 });
   const report = await readLatestReport(run.reportsDir);
   const history = History.parse(JSON.parse(await readFile(join(run.reportsDir, "latest", "history.json"), "utf8")));
   return { run, report, history };
@@ -38,6 +41,39 @@ function expectLossWithinPromise(history: History, traffic: string, disasterId: 
   expect(Math.max(...lostAt)).toBeLessThanOrEqual(disaster.injectedAtMs);
   expect(sets.acknowledged.filter((id, i) => times[i]! < restored!.startedAtMs && !stored.has(id))).toEqual([]);
   return lostAt.length;
+}
+
+/**
+ * A control's ground truth, from the ledger and the backup catalog rather than the SLO: the backup disk was filled,
+ * every backup the restore step found completed before the fill (the later ones failed), so every write of
+ * `traffic` acknowledged before the disaster is lost; recovery-point FAILs naming exactly the lost writes
+ * acknowledged more than `promiseMs` before the disaster. Returns [lost older than the promise, lost, acknowledged before].
+ */
+function expectControlFails(report: Awaited<ReturnType<typeof readLatestReport>>, history: History, ids: { slo: string; traffic: string; fill: string; disaster: string; restore: string }, promiseMs: number): [number, number, number] {
+  const fill = report.faults.find((f) => f.id === ids.fill)!;
+  expect(fill.notes.join(" ")).toMatch(/loop-ext4 \/backups: \d+ bytes of filler/);
+  const disaster = history.faults.find((f) => f.id === ids.disaster)!;
+  const step = history.faults.find((f) => f.id === ids.restore)!;
+  expect(step.systemFailure, step.systemFailure).toBeUndefined();
+  const backups = step.backups ?? [];
+  expect(backups.length).toBeGreaterThan(0);
+  // Nothing completed after the fill: the backup job failed silently from then on.
+  for (const b of backups) expect(b.completedAtMs, JSON.stringify(backups)).toBeLessThan(fill.injectedAt);
+  const sets = history.writes[ids.traffic]!;
+  const stored = new Set(sets.stored!);
+  const times = sets.acknowledgedAtMs!;
+  const before = sets.acknowledged.filter((_, i) => times[i]! <= disaster.injectedAtMs);
+  const lostAt = sets.acknowledged.flatMap((id, i) => (stored.has(id) || times[i]! > disaster.injectedAtMs ? [] : [times[i]!]));
+  const tooOld = lostAt.filter((t) => t < disaster.injectedAtMs - promiseMs).length;
+  // The restored copy is from before traffic began: every write acknowledged before the disaster is gone.
+  expect(lostAt.length).toBe(before.length);
+  expect(tooOld).toBeGreaterThan(0);
+  const rp = report.slos.find((s) => s.id === ids.slo)!;
+  expect(rp.verdict, rp.why).toBe("fail");
+  expect(rp.observed).toBeGreaterThan(promiseMs);
+  expect(rp.why).toContain(`${formatCount(tooOld)} acknowledged writes older than the promised ${formatDuration(promiseMs)} before the disaster are lost (`);
+  expect(rp.why).toContain(`${formatCount(lostAt.length)} of ${formatCount(before.length)} writes acknowledged before it lost`);
+  return [tooOld, lostAt.length, before.length];
 }
 
 describe("restores of twozone and identity (integration, nightly)", () => {
@@ -77,6 +113,28 @@ describe("restores of twozone and identity (integration, nightly)", () => {
       expect(restore!.notes.join(" ")).toMatch(new RegExp(`${node}: started on the restored data, ready`));
     }
     expectLossWithinPromise(history, "clients", "all-data-lost", "restore-all", 24_000);
+    expect(await leftovers(report.runId)).toEqual({ containers: 0, networks: 0 });
+  }, 420_000);
+
+  it.runIf(nightly)("twozone control: zone B's copy disk full, copies fail silently, recovery-point FAILs with old writes named", async () => {
+    const { run, report, history } = await runScenario("scenarios/twozone/copy-disk-full-control.ts");
+    expect(run.exitCode, run.stderr.slice(-3000)).toBe(1);
+    expect(report.slos.filter((s) => s.verdict === "fail").map((s) => s.id)).toEqual(["recovery-point-a", "recovery-point-b"]);
+    for (const [slo, traffic] of [["recovery-point-a", "writers-a"], ["recovery-point-b", "writers-b"]] as const) {
+      const counts = expectControlFails(report, history, { slo, traffic, fill: "copy-disk-full", disaster: "zone-a-storage-lost", restore: "restore-from-zone-b" }, 70_000);
+      process.stdout.write(`twozone control ${traffic}: ${counts[0]} older than the promise, ${counts[1]} lost of ${counts[2]} acknowledged before the disaster\n`);
+    }
+    expect(await leftovers(report.runId)).toEqual({ containers: 0, networks: 0 });
+  }, 480_000);
+
+  it.runIf(nightly)("identity control: the backup disk full, copies fail silently, recovery-point FAILs with old writes named", async () => {
+    const { run, report, history } = await runScenario("scenarios/identity/backup-disk-full-control.ts");
+    expect(run.exitCode, run.stderr.slice(-3000)).toBe(1);
+    expect(report.slos.filter((s) => s.verdict === "fail").map((s) => s.id)).toEqual(["recovery-point"]);
+    // The restore wrote nothing on the full disk: all three servers started on the old copy.
+    for (const node of ["id-1", "id-2", "id-3"]) expect(report.faults.find((f) => f.id === "restore-all")!.notes.join(" ")).toMatch(new RegExp(`${node}: started on the restored data, ready`));
+    const counts = expectControlFails(report, history, { slo: "recovery-point", traffic: "clients", fill: "backup-disk-full", disaster: "all-data-lost", restore: "restore-all" }, 24_000);
+    process.stdout.write(`identity control: ${counts[0]} older than the promise, ${counts[1]} lost of ${counts[2]} acknowledged before the disaster\n`);
     expect(await leftovers(report.runId)).toEqual({ containers: 0, networks: 0 });
   }, 420_000);
 });
