@@ -20,7 +20,7 @@ const appPort = 8080;
  * brain by construction, which the scenarios check by reading back every acknowledged write from `db-a`.
  * The app is trackr's (devices post readings, people read them); clients reach the proxies on 127.0.0.1.
  */
-export function twozoneTopology(opts: { backups?: TwozoneBackupOptions } = {}): TopologyInput {
+export function twozoneTopology(opts: { backups?: TwozoneBackupOptions; standbyOnTmpfs?: boolean } = {}): TopologyInput {
   const inZone = (zone: (typeof zones)[number]) => [wan, zone];
   const appEnv = { PORT: String(appPort), DEVICE_KEY_SECRET: "${secret:device-key}" };
   const nodes: NodeSpecInput[] = [
@@ -80,6 +80,13 @@ export function twozoneTopology(opts: { backups?: TwozoneBackupOptions } = {}): 
     ),
   ];
   if (opts.backups) withBackups(nodes, opts.backups);
+  if (opts.standbyOnTmpfs) {
+    // The runbook's rebuild of zone B's standby (README.md, "Rebuilding zone B's standby"): a `restart` of db-b on a
+    // tmpfs comes back with an empty data directory, so its entrypoint clones the primary afresh (pg_basebackup),
+    // as an operator who deletes the standby's data directory and starts it again. The container's own layer would
+    // keep the old directory (and its marker) across a restart.
+    nodes.find((n) => n.name === "db-b")!.dataVolume = { path: "/var/lib/postgresql/data", sizeMb: 512, kind: "tmpfs" };
+  }
   return {
     networks: [wan, ...zones],
     nodes,
@@ -93,16 +100,24 @@ export function twozoneTopology(opts: { backups?: TwozoneBackupOptions } = {}): 
 /**
  * After traffic, every reading id of one traffic class stored on the primary `db-a` (where every write goes).
  * Filtered by the class's id prefix (`<run>-<class>-<n>`), so each class is checked against its own writes only.
+ * `standby`: read zone B's standby `db-b` too, for the convergence check.
  */
-export function twozoneReadback(traffic: string): PostgresReadbackInput {
+export function twozoneReadback(traffic: string, opts: { standby?: boolean } = {}): PostgresReadbackInput {
   if (!/^[a-z0-9-]+$/.test(traffic)) throw new RangeError(`traffic class name "${traffic}" must be lower-case letters, digits and '-'`);
-  return { ...trackrReadback(traffic, "db-a"), idsQuery: `SELECT reading_id FROM readings WHERE reading_id LIKE '%-${traffic}-%'` };
+  return {
+    ...trackrReadback(traffic, "db-a"),
+    idsQuery: `SELECT reading_id FROM readings WHERE reading_id LIKE '%-${traffic}-%'`,
+    // The same query on zone B's standby, compared with db-a's ids (history.json `writes.<class>.convergence`; the
+    // `convergence` SLO judges it): whether zone B serves the primary's history.
+    ...(opts.standby ? { convergence: { nodes: ["db-b"] } } : {}),
+  };
 }
 
 /**
  * The design's backups (README.md, "Backups"): daily base backups of `db-a` kept in zone A by `backup-a`, and a
  * weekly copy of them in zone B on `backup-b`, scaled to a run. Only the zone-B copies are a topology backup (the
- * one restore steps use): the claim is about what zone B keeps when all of zone A's storage is gone.
+ * one restore steps use): the claim is about what zone B keeps when all of zone A's storage is gone. Their export
+ * (backup/twozone-backup-export) makes the restored primary end its recovery on a new timeline.
  */
 export interface TwozoneBackupOptions {
   /** Interval of the daily base backups in zone A, ms ("daily" scaled). Default 20 000. */
@@ -126,7 +141,7 @@ function backupIntervals(opts: TwozoneBackupOptions): { daily: number; copy: num
 
 function twozoneCopyBackup(opts: TwozoneBackupOptions) {
   const { copy } = backupIntervals(opts);
-  return { name: twozoneCopyName, node: "backup-b", of: "db-a", every: `${copy}ms` as const, catalog: ["cat", "/backups/catalog.ndjson"], export: ["havoc-backup-export"] };
+  return { name: twozoneCopyName, node: "backup-b", of: "db-a", every: `${copy}ms` as const, catalog: ["cat", "/backups/catalog.ndjson"], export: ["twozone-backup-export"] };
 }
 
 /**
