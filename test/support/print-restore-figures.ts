@@ -6,7 +6,8 @@ import { RunReport } from "../../judge/report-schema.ts";
 /**
  * The figures a restore scenario is about, from saved run directories (report.json, history.json): per run the
  * promised and measured recovery point (ms, and writes lost of those acknowledged before the disaster), the recovery
- * time, how long the restore step took, which backup it restored and how long each catalogued backup took.
+ * time, how long the restore step took, which backup it restored and how long each catalogued backup took; steps
+ * after the restore (a standby's rebuild) and what each convergence node held against the store read back.
  *   npx tsx test/support/print-restore-figures.ts <run dir> [<run dir> ...]
  */
 export async function restoreFigures(dir: string) {
@@ -26,6 +27,19 @@ export async function restoreFigures(dir: string) {
     restoreStepMs: step && step.healedAtMs !== null ? step.healedAtMs - step.injectedAtMs : null,
     restored: step?.backups?.find((b) => b.restored)?.label ?? null,
     backupDurationsMs: step?.backups?.map((b) => b.completedAtMs - b.startedAtMs) ?? [],
+    // Every recovery-point SLO (a scenario may have one per class), with the same figures as `recoveryPoint`.
+    recoveryPoints: report.slos
+      .filter((s) => s.kind === "recovery-point")
+      .map((s) => ({ id: s.id, verdict: s.verdict, measuredMs: s.observed, lost: s.why.match(/(\d[\d,]*) of (\d[\d,]*) writes acknowledged before/)?.slice(1, 3).join(" / ") ?? null })),
+    // Steps after the restore (a standby rebuilt by a restart): from their effect to their heal (the node ready).
+    laterSteps: history.faults
+      .filter((f) => step !== undefined && f.kind !== "restore" && f.injectedAtMs > step.injectedAtMs)
+      .map((f) => ({ id: f.id, kind: f.kind, atMs: f.injectedAtMs, tookMs: f.healedAtMs === null ? null : f.healedAtMs - f.injectedAtMs })),
+    // Per class read back with convergence: ids on the store read back against each convergence node's.
+    convergence: Object.entries(history.writes).flatMap(([traffic, sets]) =>
+      (sets.convergence ?? []).map((r) => ({ traffic, stored: sets.stored?.length ?? null, node: r.node, count: r.count, lacking: r.lacking, extra: r.extra })),
+    ),
+    slos: report.slos.map((s) => `${s.id}: ${s.verdict}`),
   };
 }
 
