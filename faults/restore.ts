@@ -13,7 +13,6 @@ import { splitDockerStream } from "../env/docker/exec-stream.ts";
 import { NodeNotReadyError } from "../env/topology/ready-probe.ts";
 import { scheduled } from "./fault-fields.ts";
 import { StepCondition, stepConditionProblems } from "./step-condition.ts";
-
 import { healOnce, ignoreDockerNoop, runMs, type FaultContext, type FaultHandle, type FaultKind } from "./fault.ts";
 import { hostVolumeDir, wipeDir } from "./volume-wipe.ts";
 
