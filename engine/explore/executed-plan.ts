@@ -17,7 +17,7 @@ export interface ExecutedPlan {
   plan: ShrinkPlan;
   /** One line per time not recorded in the run (rebuilt from the schedule, or planned): what the log says. */
   fallbacks: string[];
-  /** One line per fault that ran at other times than planned: "gen-2-kill planned 33.7-38.7 s, ran 44.1-44.2 s". */
+  /** One line per fault that ran at least 100 ms off its planned times: "gen-2-kill planned 33.7-38.7 s, ran 44.1-44.2 s". */
   drifts: string[];
   /** One line per step with a `when`: replayed at the time its condition started it, or with its condition kept. */
   triggers: string[];
@@ -29,6 +29,13 @@ function hasTrigger(template: unknown): boolean {
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+/**
+ * Timer jitter, not drift: the scheduler's calls land a few ms off plan on a quiet host (1-23 ms measured), which
+ * the log's 0.1 s figures cannot even show. The plan still takes the exact call times; only the "ran off plan"
+ * lines leave such faults out.
+ */
+const DRIFT_REPORTED_FROM_MS = 100;
 
 /**
  * The failing run's plan at the times it was executed, which is what failed: faults are injected and healed one
@@ -109,7 +116,8 @@ export function executedPlanOf(planned: ShrinkPlan, executed: readonly ExecutedF
   }
   const faults = planned.faults.map((fault) => {
     const { atMs, healAtMs } = times.get(fault.id)!;
-    if (atMs !== fault.atMs || healAtMs !== fault.healAtMs) drifts.push(`${fault.id} planned ${seconds(fault.atMs)}-${seconds(fault.healAtMs)} s, ran ${seconds(atMs)}-${seconds(healAtMs)} s`);
+    const driftMs = Math.max(Math.abs(atMs - fault.atMs), Math.abs(healAtMs - fault.healAtMs));
+    if (driftMs >= DRIFT_REPORTED_FROM_MS) drifts.push(`${fault.id} planned ${seconds(fault.atMs)}-${seconds(fault.healAtMs)} s, ran ${seconds(atMs)}-${seconds(healAtMs)} s`);
     const template = unconditioned.has(fault.id) ? withoutTrigger(fault.template) : fault.template;
     return { ...fault, atMs, healAtMs, template };
   });
