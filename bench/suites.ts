@@ -28,6 +28,7 @@ export const suites: BenchSuite[] = [
   { name: "k6-generators", title: "Load from several machines: k6 with 1 and 2 generators, rate asked against rate reached per generator", args: ["3", "600", "20"] },
   { name: "result-processing", title: "Result processing: 1,000,000 op lines through the timeline and ledger", args: ["5", "1000000"] },
   { name: "register-k6-vs-node", title: "Register workload against Redis: k6's Redis module against the harness's Node runner, CPU per 1,000 ops", args: ["5", "1000", "6000"] },
+  { name: "consistency-checker", title: "Consistency checker: list-append histories of 10k, 50k and 100k ops, clean, with planted anomalies and full of lost updates", args: ["3"] },
   { name: "linearizable-checker", title: "Linearizability checker: Porcupine's search per key and the whole check on clean register histories", args: ["3"] },
   { name: "bootstrap-cold", title: "Cold bootstrap of the Go tools and apt, one step after another against at once", args: ["1"] },
   {
